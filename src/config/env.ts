@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// Every setting the process reads, validated once at boot; the CLI reads the same variables.
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('localhost'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?|sqlite):/, 'must start with postgres://, postgresql:// or sqlite:')
+    .optional(),
+  BASE_URL: z.url({ message: 'must be an absolute URL such as https://www.example.com' }).optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  SITE_CONFIG: z.string().min(1).optional(),
+  APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  NOTIFY_EMAIL: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  INTAKE_MIN_FILL_MS: z.coerce.number().int().min(0).default(3000),
+  INTAKE_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  INTAKE_RATE_WINDOW: z.string().default('10 minutes'),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(2000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string;
+  baseUrl: string;
+  smtpUrl: string | undefined;
+  redisUrl: string | undefined;
+  siteConfigPath: string | undefined;
+  appSecret: string | undefined;
+  notifyEmail: string[];
+  logLevel: Env['LOG_LEVEL'];
+  trustProxy: boolean;
+  intake: { minFillMs: number; rateLimit: number; rateWindow: string };
+  loginRateLimit: number;
+  outboxPollMs: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    databaseUrl: e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'starspmb.db')}`,
+    baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    smtpUrl: e.SMTP_URL,
+    redisUrl: e.REDIS_URL,
+    siteConfigPath: e.SITE_CONFIG,
+    appSecret: e.APP_SECRET,
+    notifyEmail: (e.NOTIFY_EMAIL ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY === 'true',
+    intake: {
+      minFillMs: e.INTAKE_MIN_FILL_MS,
+      rateLimit: e.INTAKE_RATE_LIMIT,
+      rateWindow: e.INTAKE_RATE_WINDOW,
+    },
+    loginRateLimit: e.LOGIN_RATE_LIMIT,
+    outboxPollMs: e.OUTBOX_POLL_MS,
+  };
+}
