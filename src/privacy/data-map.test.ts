@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, testDbKind } from '../test-support/app.js';
+import { mayRead, assertReadable, PurposeNotAllowedError, viewFor, isMasked } from './access.js';
+import { dataMap } from './data-map.js';
+
+const systemTables = new Set(['kysely_migration', 'kysely_migration_lock']);
+
+describe(`data map against the real ${testDbKind} schema`, () => {
+  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  beforeAll(async () => {
+    database = await freshDatabase();
+  });
+  afterAll(async () => database.drop());
+
+  it('classifies every column of every table, and names nothing that does not exist', async () => {
+    const tables = (await database.db.introspection.getTables()).filter((t) => !systemTables.has(t.name));
+    const unclassified: string[] = [];
+    for (const table of tables) {
+      const map = (dataMap as Record<string, Record<string, unknown>>)[table.name];
+      for (const col of table.columns) if (!map?.[col.name]) unclassified.push(`${table.name}.${col.name}`);
+    }
+    expect(unclassified, 'add these columns to src/privacy/data-map.ts').toEqual([]);
+
+    const inDb = new Set(tables.flatMap((t) => t.columns.map((c) => `${t.name}.${c.name}`)));
+    const stale = Object.entries(dataMap).flatMap(([t, cols]) =>
+      Object.keys(cols).map((c) => `${t}.${c}`).filter((k) => !inDb.has(k)),
+    );
+    expect(stale, 'these data map entries name no real column').toEqual([]);
+  });
+});
+
+describe('purpose-checked reads', () => {
+  it('allows the phone number for SMS communication and nothing else', () => {
+    expect(mayRead('leads', 'phone', 'sms_communication')).toBe(true);
+    for (const p of ['service_request', 'marketing', 'analytics', 'advertising', 'usability_research'] as const) {
+      expect(mayRead('leads', 'phone', p)).toBe(false);
+    }
+    expect(() => assertReadable('leads', 'phone', 'marketing')).toThrow(PurposeNotAllowedError);
+  });
+
+  it('does not let email be read for analytics or intake data for advertising', () => {
+    expect(mayRead('leads', 'email', 'analytics')).toBe(false);
+    for (const col of ['name', 'organization', 'email', 'address', 'needs'] as const) {
+      expect(mayRead('leads', col, 'advertising')).toBe(false);
+    }
+  });
+
+  it('refuses columns the map does not know', () => {
+    expect(mayRead('leads', 'no_such_column', 'service_request')).toBe(false);
+  });
+
+  it('masks the phone to its last four digits in a service view', () => {
+    const view = viewFor('leads', { name: 'A', phone: '+12145550142' }, 'service_request');
+    expect(view.name).toBe('A');
+    expect(isMasked(view.phone) && view.phone.hint).toBe('•••-•••-0142');
+  });
+});

@@ -1,0 +1,28 @@
+// Each published version of the generated policy. A test fails when the data map changes the
+// policy's content without a new entry here, so no change reaches the page without a date.
+//
+// To publish a change: run `npx vitest run src/privacy/policy.test.ts`; its failure message
+// prints the new fingerprint and an entry to append below (oldest first, newest last).
+export interface PolicyVersion {
+  version: string;
+  /** ISO date (YYYY-MM-DD) from which this version applies. */
+  effective: string;
+  /** policyFingerprint() of the model this version describes. */
+  fingerprint: string;
+  /** A material change asks again for consent where consent was the basis. */
+  material: boolean;
+  /** One sentence for the "changes" section of the page. */
+  summary: string;
+}
+
+export const policyVersions: readonly PolicyVersion[] = [
+  {
+    version: '1.0',
+    effective: '2026-11-28',
+    fingerprint: '9eb1fc7cfa300131',
+    material: true,
+    summary: 'First version generated from the data map.',
+  },
+];
+
+export const currentPolicy = policyVersions[policyVersions.length - 1]!;

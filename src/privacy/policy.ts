@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { dataMap, type FieldClass, type PersonalField } from './data-map.js';
+import {
+  categories,
+  purposes,
+  retention,
+  subjects,
+  type Category,
+  type Purpose,
+  type RetentionRule,
+  type Subject,
+} from './vocabulary.js';
+
+export interface PolicyCategory {
+  category: Category;
+  label: string;
+  subjects: string[];
+  purposes: string[];
+  retention: string[];
+}
+
+/**
+ * The closed list of situations in which personal information may leave us. The disclosure
+ * ledger records one of these keys with every disclosure; the policy page prints the text.
+ */
+export const disclosureBases = {
+  consent: 'when you have agreed to it',
+  requested_service: 'when it is needed to provide a service you asked us for',
+  legal_obligation: 'when the law or a legal process, such as a court order, requires it',
+  protection:
+    'to protect the rights, property, health, safety or security of anyone, including you and us',
+  business_transfer:
+    'to a buyer, or a possible buyer, of our business, who must then use it only as this policy allows',
+  person_request: 'when you ask or direct us to share it',
+  notice_and_consent: 'to anyone else, but only after telling you and getting your agreement',
+} as const;
+export type DisclosureBasis = keyof typeof disclosureBases;
+
+export interface PolicyCookie {
+  name: string;
+  purpose: string;
+  /** Only strictly necessary cookies exist today; analytics cookies will come with consent. */
+  kind: 'strictly_necessary';
+}
+
+/**
+ * Every cookie the application sets. A test signs in and posts forms, and fails if a response
+ * sets a cookie missing from this list, so the page cannot understate what we store.
+ */
+export const cookies: readonly PolicyCookie[] = [
+  {
+    name: '_csrf',
+    purpose: 'protects sign-in and staff forms against requests forged by other websites',
+    kind: 'strictly_necessary',
+  },
+  {
+    name: 'sid',
+    purpose: 'keeps a staff member signed in to the staff console',
+    kind: 'strictly_necessary',
+  },
+];
+
+export interface PolicyModel {
+  categories: PolicyCategory[];
+  purposes: { purpose: Purpose; text: string }[];
+  /** Labels of the categories whose only purpose is SMS: the policy promises exactly that. */
+  smsOnly: string[];
+  processors: { name: string; receives: string[]; purpose: string }[];
+  thirdParties: string[];
+  disclosures: { basis: DisclosureBasis; text: string }[];
+  cookies: PolicyCookie[];
+}
+
+const personalFields = (): PersonalField[] =>
+  Object.values(dataMap).flatMap((table) =>
+    (Object.values(table) as FieldClass[]).filter((f): f is PersonalField => f.personal),
+  );
+
+/** What the policy page says, derived from the data map: change the map and the page follows. */
+interface Collected {
+  subjects: Set<Subject>;
+  purposes: Set<Purpose>;
+  retention: Set<RetentionRule>;
+}
+
+function collectByCategory(): Map<Category, Collected> {
+  const byCategory = new Map<Category, Collected>();
+  for (const f of personalFields()) {
+    const entry = byCategory.get(f.category) ?? {
+      subjects: new Set(),
+      purposes: new Set(),
+      retention: new Set(),
+    };
+    f.subjects.forEach((s) => entry.subjects.add(s));
+    f.purposes.forEach((p) => entry.purposes.add(p));
+    entry.retention.add(f.retention);
+    byCategory.set(f.category, entry);
+  }
+  return byCategory;
+}
+
+// Everything is listed in the vocabulary's order, not the data map's: moving a column in the
+// map changes nothing a reader sees, so it must not change the fingerprint either.
+const inOrderOf = <K extends string>(vocabulary: Record<K, unknown>, keys: Iterable<K>): K[] => {
+  const order = Object.keys(vocabulary);
+  return [...keys].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+};
+
+/** What the policy page says, derived from the data map: change the map and the page follows. */
+export function policyModel(): PolicyModel {
+  const byCategory = collectByCategory();
+  const cats = inOrderOf(categories, byCategory.keys()).map((category) => {
+    const e = byCategory.get(category)!;
+    return {
+      category,
+      label: categories[category],
+      subjects: inOrderOf(subjects, e.subjects).map((s) => subjects[s]),
+      purposes: inOrderOf(purposes, e.purposes).map((p) => purposes[p]),
+      retention: inOrderOf(retention, e.retention).map((r) => retention[r].label),
+    };
+  });
+  const used = inOrderOf(
+    purposes,
+    [...byCategory.values()].flatMap((e) => [...e.purposes]),
+  );
+  return {
+    categories: cats,
+    purposes: [...new Set(used)].map((purpose) => ({ purpose, text: purposes[purpose] })),
+    smsOnly: cats
+      .filter((c) => c.purposes.length === 1 && c.purposes[0] === purposes.sms_communication)
+      .map((c) => c.label),
+    // Service providers who process data on our behalf; the registry arrives with the outbox adapters.
+    processors: [],
+    thirdParties: [],
+    disclosures: (Object.keys(disclosureBases) as DisclosureBasis[]).map((basis) => ({
+      basis,
+      text: disclosureBases[basis],
+    })),
+    cookies: [...cookies],
+  };
+}
+
+/**
+ * A short hash of everything the policy page says that comes from code. policy-versions.ts
+ * pins it, so a change to the data map cannot reach the page without a new dated version.
+ */
+export function policyFingerprint(model: PolicyModel = policyModel()): string {
+  return createHash('sha256').update(JSON.stringify(model)).digest('hex').slice(0, 16);
+}
