@@ -1,0 +1,49 @@
+import closeWithGrace from 'close-with-grace';
+import path from 'node:path';
+import { buildApp, logRedaction } from './app.js';
+import { systemClock } from './adapters/clock.js';
+import { createMailer } from './adapters/mailer.js';
+import type { Config } from './config/env.js';
+import { loadAppSecret } from './config/secret.js';
+import { loadSiteConfig } from './config/site.js';
+import { createDb } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+
+export async function startServer(config: Config): Promise<void> {
+  const site = loadSiteConfig(config.siteConfigPath);
+  const secret = loadAppSecret(config.dataDir, config.appSecret);
+  const db = createDb(config.databaseUrl);
+  await migrateToLatest(db);
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    outboxDir: path.join(config.dataDir, 'outbox'),
+    from: site.email.from,
+  });
+  const app = await buildApp({
+    config,
+    site,
+    db,
+    mailer,
+    clock: systemClock,
+    secret,
+    logger: { level: config.logLevel, redact: logRedaction },
+  });
+  app.addHook('onClose', async () => {
+    mailer.close();
+    await db.destroy();
+  });
+
+  await app.listen({ port: config.port, host: config.host });
+  app.outbox.start();
+  const link = await app.accounts.firstRunSetupLink(config.baseUrl);
+  if (link) {
+    // Printed, not logged: it is for the operator's eyes on this terminal only.
+    console.log(
+      `\nNo staff account exists yet. Create the first admin within 1 hour at:\n  ${link}\n`,
+    );
+  }
+  closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+    if (err) app.log.error({ err }, 'shutting down after error');
+    await app.close();
+  });
+}

@@ -1,0 +1,135 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { buildApp } from '../app.js';
+import type { Clock } from '../adapters/clock.js';
+import { createMailer, type Mailer } from '../adapters/mailer.js';
+import { loadConfig, type Config } from '../config/env.js';
+import { loadSiteConfig } from '../config/site.js';
+import { createDb, type Db } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+
+/** Which database this run targets: PostgreSQL when TEST_DATABASE_URL is set, else SQLite. */
+export const testDbKind = process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite';
+
+/** A fresh, migrated database of its own for one test file (a temp SQLite file or a new PG database). */
+export async function freshDatabase(): Promise<{ url: string; db: Db; drop(): Promise<void> }> {
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'starspmb-test-'));
+    const url = `sqlite:${path.join(dir, 'test.db')}`;
+    const db = createDb(url);
+    await migrateToLatest(db);
+    return {
+      url,
+      db,
+      drop: async () => {
+        await db.destroy();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const name = `starspmb_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const db = createDb(url);
+  await migrateToLatest(db);
+  return {
+    url,
+    db,
+    drop: async () => {
+      await db.destroy();
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export class TestClock implements Clock {
+  constructor(private t = new Date('2026-11-28T12:00:00.000Z')) {}
+  now() {
+    return new Date(this.t);
+  }
+  advance(ms: number) {
+    this.t = new Date(this.t.getTime() + ms);
+  }
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  mailer?: Mailer;
+  clock?: Clock;
+}
+
+/** The whole app against a real database, for `inject` tests. */
+export async function createTestApp(opts: TestAppOptions = {}) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'starspmb-data-'));
+  const database = await freshDatabase();
+  const config: Config = loadConfig({
+    DATA_DIR: dataDir,
+    DATABASE_URL: database.url,
+    BASE_URL: 'http://localhost:3000',
+    INTAKE_MIN_FILL_MS: '0',
+    INTAKE_RATE_LIMIT: '1000',
+    LOGIN_RATE_LIMIT: '1000',
+    ...opts.env,
+  });
+  const site = loadSiteConfig();
+  const mailer =
+    opts.mailer ??
+    createMailer({ outboxDir: path.join(dataDir, 'outbox'), from: site.email.from });
+  const clock = opts.clock ?? { now: () => new Date() };
+  const app = await buildApp({
+    config,
+    site,
+    db: database.db,
+    mailer,
+    clock,
+    secret: 'test-secret-test-secret-test-secret-0123',
+  });
+  await app.ready();
+  return {
+    app,
+    db: database.db,
+    config,
+    site,
+    dataDir,
+    async close() {
+      await app.close();
+      await database.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+/** Cookies from a response as a Cookie header, merged over an earlier jar. */
+export function cookieJar(
+  res: { cookies: { name: string; value: string }[] },
+  jar: Record<string, string> = {},
+) {
+  for (const c of res.cookies) jar[c.name] = c.value;
+  return jar;
+}
+export const cookieHeader = (jar: Record<string, string>) =>
+  Object.entries(jar)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('; ');
+
+/** The value of a hidden input in rendered HTML. */
+export function hiddenField(html: string, name: string): string {
+  const m = new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html) ??
+    new RegExp(`value="([^"]*)"[^>]*name="${name}"`).exec(html);
+  if (!m?.[1]) throw new Error(`no hidden field ${name} in page`);
+  return m[1].replace(/&amp;/g, '&');
+}

@@ -1,0 +1,140 @@
+import type { ComponentChildren } from 'preact';
+import type { FieldErrors } from './errors.js';
+
+// Small pieces every form on the site shares: a labelled field with its hint and error tied to
+// the input by aria-describedby, and the error summary that links to each field.
+
+export interface FieldState {
+  values: Record<string, string>;
+  errors: FieldErrors;
+}
+
+export function describedBy(name: string, state: FieldState, hint?: boolean): string | undefined {
+  const ids = [hint ? `${name}-hint` : '', state.errors[name] ? `${name}-error` : ''].filter(Boolean);
+  return ids.length ? ids.join(' ') : undefined;
+}
+
+export function FieldError({ name, state }: { name: string; state: FieldState }) {
+  const msg = state.errors[name];
+  return msg ? (
+    <p class="field-error" id={`${name}-error`}>
+      {msg}
+    </p>
+  ) : null;
+}
+
+interface InputProps {
+  name: string;
+  label: string;
+  state: FieldState;
+  type?: string;
+  autocomplete?: string;
+  hint?: string;
+  required?: boolean;
+  inputmode?: 'numeric' | 'tel' | 'email' | 'text';
+  maxLength?: number;
+}
+
+export function TextField(p: InputProps) {
+  return (
+    <div class="field">
+      <label for={p.name}>
+        {p.label}
+        {p.required === false ? <span class="muted"> (optional)</span> : null}
+      </label>
+      {p.hint ? (
+        <p class="hint" id={`${p.name}-hint`}>
+          {p.hint}
+        </p>
+      ) : null}
+      <input
+        id={p.name}
+        name={p.name}
+        type={p.type ?? 'text'}
+        value={p.state.values[p.name] ?? ''}
+        autocomplete={p.autocomplete}
+        inputMode={p.inputmode}
+        maxLength={p.maxLength}
+        required={p.required !== false}
+        aria-invalid={p.state.errors[p.name] ? 'true' : undefined}
+        aria-describedby={describedBy(p.name, p.state, Boolean(p.hint))}
+      />
+      <FieldError name={p.name} state={p.state} />
+    </div>
+  );
+}
+
+export function SelectField(
+  p: Omit<InputProps, 'type' | 'inputmode'> & { options: readonly (readonly [string, string])[] },
+) {
+  const current = p.state.values[p.name] ?? '';
+  return (
+    <div class="field">
+      <label for={p.name}>
+        {p.label}
+        {p.required === false ? <span class="muted"> (optional)</span> : null}
+      </label>
+      {p.hint ? (
+        <p class="hint" id={`${p.name}-hint`}>
+          {p.hint}
+        </p>
+      ) : null}
+      <select
+        id={p.name}
+        name={p.name}
+        autocomplete={p.autocomplete}
+        required={p.required !== false}
+        aria-invalid={p.state.errors[p.name] ? 'true' : undefined}
+        aria-describedby={describedBy(p.name, p.state, Boolean(p.hint))}
+      >
+        <option value="">Choose…</option>
+        {p.options.map(([value, label]) => (
+          <option value={value} selected={value === current}>
+            {label}
+          </option>
+        ))}
+      </select>
+      <FieldError name={p.name} state={p.state} />
+    </div>
+  );
+}
+
+export function ErrorSummary({
+  state,
+  labels,
+  message,
+}: {
+  state: FieldState;
+  labels: Record<string, string>;
+  message?: string | undefined;
+}) {
+  const entries = Object.entries(state.errors);
+  if (!message && entries.length === 0) return null;
+  return (
+    <div class="error-summary" role="alert" tabindex={-1} id="error-summary">
+      <h2>{message ?? 'Please correct the following'}</h2>
+      {entries.length > 0 ? (
+        <ul>
+          {entries.map(([field, msg]) => (
+            <li>
+              <a href={`#${field}`}>{`${labels[field] ?? field}: ${msg}`}</a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+export function Hidden({ name, value }: { name: string; value: string | undefined }) {
+  return value ? <input type="hidden" name={name} value={value} /> : null;
+}
+
+export function Fieldset({ legend, children }: { legend: string; children: ComponentChildren }) {
+  return (
+    <fieldset class="fieldset">
+      <legend>{legend}</legend>
+      {children}
+    </fieldset>
+  );
+}
