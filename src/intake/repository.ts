@@ -1,0 +1,67 @@
+import type { Kysely } from 'kysely';
+import type { ConsentsTable, Database, LeadSubmissionsTable, LeadsTable } from '../db/schema.js';
+
+type Trx = Kysely<Database>;
+
+export async function findSubmissionByKey(db: Trx, key: string) {
+  return db
+    .selectFrom('lead_submissions')
+    .select(['id', 'lead_id'])
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+}
+
+/** The lead this person already is, by email first, then by phone. */
+export async function findLeadFor(db: Trx, emailNormalized: string, phone: string) {
+  const rows = await db
+    .selectFrom('leads')
+    .select(['id', 'email_normalized', 'phone'])
+    .where((eb) => eb.or([eb('email_normalized', '=', emailNormalized), eb('phone', '=', phone)]))
+    .execute();
+  return rows.find((r) => r.email_normalized === emailNormalized) ?? rows[0];
+}
+
+export async function insertLead(db: Trx, lead: LeadsTable): Promise<void> {
+  await db.insertInto('leads').values(lead).execute();
+}
+
+export async function updateLead(
+  db: Trx,
+  id: string,
+  changes: Partial<Omit<LeadsTable, 'id' | 'created_at' | 'status'>>,
+): Promise<void> {
+  await db.updateTable('leads').set(changes).where('id', '=', id).execute();
+}
+
+export async function identifierTaken(
+  db: Trx,
+  column: 'email_normalized' | 'phone',
+  value: string,
+  exceptLeadId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('leads')
+    .select('id')
+    .where(column, '=', value)
+    .where('id', '!=', exceptLeadId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function insertSubmission(db: Trx, s: LeadSubmissionsTable): Promise<void> {
+  await db.insertInto('lead_submissions').values(s).execute();
+}
+
+export async function insertEvent(
+  db: Trx,
+  e: { lead_id: string; at: string; kind: 'submitted' | 'resubmitted'; submission_id: string },
+): Promise<void> {
+  await db
+    .insertInto('lead_events')
+    .values({ ...e, staff_user_id: null, from_status: null, to_status: null })
+    .execute();
+}
+
+export async function insertConsents(db: Trx, rows: ConsentsTable[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('consents').values(rows).execute();
+}

@@ -1,0 +1,148 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Config } from '../config/env.js';
+import { DomainError, sendError, wantsJson, type FieldErrors } from '../web/errors.js';
+import { renderPage } from '../web/render.js';
+import { campaignTags, intakeBody } from './fields.js';
+import type { HealthFlag } from './health-data.js';
+import { cleanReferrer, expiredFormMessage, type IntakeService } from './service.js';
+import { IntakeFormPage, ThanksPage } from './views.js';
+
+const landingQuery = z.object(
+  Object.fromEntries(campaignTags.map((t) => [t, z.string().max(300).optional().catch(undefined)])),
+);
+
+export async function intakeRoutes(
+  fastify: FastifyInstance,
+  opts: { intake: IntakeService; config: Config },
+) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { intake, config } = opts;
+
+  function renderForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, string>,
+    extra: { errors?: FieldErrors; message?: string; flags?: HealthFlag[]; token?: string } = {},
+  ) {
+    return renderPage(
+      reply,
+      IntakeFormPage({
+        site: request.site,
+        token: extra.token ?? intake.issueToken(),
+        consent: intake.consentTexts,
+        values,
+        errors: extra.errors ?? {},
+        message: extra.message,
+        flags: extra.flags,
+      }),
+    );
+  }
+
+  app.get('/get-started', { schema: { querystring: landingQuery } }, async (request, reply) => {
+    const values: Record<string, string> = {};
+    for (const [k, v] of Object.entries(request.query)) if (typeof v === 'string' && v) values[k] = v;
+    const referrer = externalReferrer(request, config.baseUrl);
+    if (referrer) values.referrer = referrer;
+    reply.header('cache-control', 'no-store');
+    return renderForm(request, reply, values);
+  });
+
+  app.post(
+    '/get-started',
+    {
+      schema: { body: intakeBody },
+      attachValidation: true,
+      config: {
+        rateLimit: {
+          max: config.intake.rateLimit,
+          timeWindow: config.intake.rateWindow,
+          errorResponseBuilder: (request) => tooMany(request.site.company.phone),
+        },
+      },
+    },
+    async (request, reply) => {
+      const raw = stringValues(request.body);
+      const token = typeof raw.formToken === 'string' ? raw.formToken : undefined;
+      if (request.validationError) {
+        const { errors, message } = fieldErrors(
+          request.validationError.validation as { instancePath?: string; message?: string }[],
+        );
+        if (wantsJson(request)) return sendError(request, reply, 400, message, errors);
+        reply.code(400);
+        return renderForm(request, reply, raw, { errors, message, ...(token ? { token } : {}) });
+      }
+      try {
+        const result = await intake.submit(request.body);
+        if (result.kind === 'health_flagged') {
+          const message = 'Your message may contain health information. Please remove it or confirm it is not.';
+          if (wantsJson(request)) {
+            return reply.code(400).send({
+              error: message,
+              fields: [{ field: 'needs', message }],
+              flagged: result.flags.map((f) => ({ field: 'needs', kind: f.kind, text: f.text })),
+            });
+          }
+          reply.code(400);
+          return renderForm(request, reply, raw, { flags: result.flags, token: request.body.formToken });
+        }
+        if (wantsJson(request)) return reply.code(201).send({ status: 'received', next: '/get-started/thanks' });
+        return reply.redirect('/get-started/thanks', 303);
+      } catch (err) {
+        if (!(err instanceof DomainError) || wantsJson(request)) throw err;
+        reply.code(err.status);
+        // An expired token gets a fresh one; a too-quick send keeps its own so waiting is enough.
+        const keep = err.message === expiredFormMessage ? {} : { token: request.body.formToken };
+        return renderForm(request, reply, raw, { message: err.message, ...keep });
+      }
+    },
+  );
+
+  app.get('/get-started/thanks', async (request, reply) => renderPage(reply, ThanksPage({ site: request.site })));
+}
+
+function tooMany(phone: string) {
+  const err = new Error(
+    `You have sent this form several times in a short while. Please wait a few minutes and try again, or call us at ${phone}.`,
+  ) as Error & { statusCode: number };
+  err.statusCode = 429;
+  return err;
+}
+
+function stringValues(body: unknown): Record<string, string> {
+  if (typeof body !== 'object' || body === null) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (typeof v === 'string') out[k] = v;
+    else if (v === true) out[k] = 'on';
+  }
+  return out;
+}
+
+function fieldErrors(issues: { instancePath?: string; message?: string }[]): {
+  errors: FieldErrors;
+  message: string;
+} {
+  const errors: FieldErrors = {};
+  const general: string[] = [];
+  for (const issue of issues) {
+    const field = (issue.instancePath ?? '').replace(/^\//, '').split('/')[0];
+    if (field && !errors[field]) errors[field] = issue.message ?? 'This is not valid.';
+    else if (!field) general.push(issue.message ?? 'The form could not be read.');
+  }
+  const message = general.length
+    ? `${general.join(' ')} Please reload the page and send the form again.`
+    : 'Please correct the highlighted fields.';
+  return { errors, message };
+}
+
+/** The site the visitor came from, if not this one; only origin and path are kept. */
+function externalReferrer(request: FastifyRequest, baseUrl: string): string | undefined {
+  const ref = request.headers.referer;
+  if (!ref) return undefined;
+  const clean = cleanReferrer(ref);
+  if (!clean) return undefined;
+  const own = new URL(baseUrl).host;
+  return new URL(clean).host === own || new URL(clean).host === request.host ? undefined : clean;
+}

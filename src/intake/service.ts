@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../adapters/clock.js';
+import type { Config } from '../config/env.js';
+import type { SiteConfig } from '../config/site.js';
+import type { Db } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
+import type { ConsentsTable, LeadSubmissionsTable } from '../db/schema.js';
+import { enqueue } from '../outbox/repository.js';
+import { invalid } from '../web/errors.js';
+import { consentTexts, INTAKE_FORM } from './consent-text.js';
+import { campaignTags, type IntakeBody } from './fields.js';
+import { createFormTokens } from './form-token.js';
+import { findHealthData, type HealthFlag } from './health-data.js';
+import * as repo from './repository.js';
+
+export interface IntakeDeps {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  site: SiteConfig;
+  secret: string;
+  /** Runs after a commit that queued mail, so the worker sends it now. */
+  onCommit?: () => void;
+}
+
+export type SubmitResult =
+  | { kind: 'accepted'; leadId: string; repeat: boolean }
+  | { kind: 'health_flagged'; flags: HealthFlag[] }
+  | { kind: 'dropped' };
+
+export const expiredFormMessage =
+  'This form has expired or did not come from our website. Please reload the page and send it again.';
+
+export function createIntakeService(deps: IntakeDeps) {
+  const tokens = createFormTokens(deps.secret);
+  const texts = consentTexts(deps.site);
+
+  async function submit(input: IntakeBody): Promise<SubmitResult> {
+    const now = deps.clock.now();
+    const check = tokens.check(input.formToken, now);
+    if (!check.ok) throw invalid(expiredFormMessage);
+    // Bots fill the hidden field; they get the thank-you page and nothing is stored.
+    if (input.website) return { kind: 'dropped' };
+    if (now.getTime() - check.token.renderedAt < deps.config.intake.minFillMs) {
+      throw invalid('That was quicker than a person can fill in this form. Please check your details and send it again.');
+    }
+    const earlier = await repo.findSubmissionByKey(deps.db, check.token.key);
+    if (earlier) return { kind: 'accepted', leadId: earlier.lead_id, repeat: true };
+
+    const flags = findHealthData(input.needs);
+    if (flags.length > 0 && !input.confirmNoHealthInfo) return { kind: 'health_flagged', flags };
+
+    try {
+      return await store(input, check.token.key, now);
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      // A concurrent double submit or a new lead racing its twin: the other transaction won.
+      const again = await repo.findSubmissionByKey(deps.db, check.token.key);
+      if (again) return { kind: 'accepted', leadId: again.lead_id, repeat: true };
+      return store(input, check.token.key, now);
+    }
+  }
+
+  async function store(input: IntakeBody, key: string, now: Date): Promise<SubmitResult> {
+    const at = now.toISOString();
+    const emailNormalized = input.email.toLowerCase();
+    const result = await deps.db.transaction().execute(async (trx) => {
+      const existing = await repo.findLeadFor(trx, emailNormalized, input.phone);
+      const leadId = existing?.id ?? randomUUID();
+      const fields = {
+        user_type: input.userType,
+        name: input.name,
+        organization: input.organization,
+        practice_size: input.practiceSize,
+        address: input.address,
+        city: input.city,
+        state: input.state,
+        zip: input.zip,
+        needs: input.needs,
+      };
+      if (existing) {
+        // Contact identifiers move to the newest only when no other lead already holds them.
+        const changes: Parameters<typeof repo.updateLead>[2] = { ...fields, updated_at: at, last_activity_at: at };
+        if (!(await repo.identifierTaken(trx, 'email_normalized', emailNormalized, leadId))) {
+          Object.assign(changes, { email: input.email, email_normalized: emailNormalized });
+        }
+        if (!(await repo.identifierTaken(trx, 'phone', input.phone, leadId))) changes.phone = input.phone;
+        await repo.updateLead(trx, leadId, changes);
+      } else {
+        await repo.insertLead(trx, {
+          id: leadId,
+          created_at: at,
+          updated_at: at,
+          last_activity_at: at,
+          status: 'new',
+          ...fields,
+          email: input.email,
+          email_normalized: emailNormalized,
+          phone: input.phone,
+        });
+      }
+      const submissionId = randomUUID();
+      await repo.insertSubmission(trx, submissionRow(input, { id: submissionId, leadId, key, at }));
+      await repo.insertEvent(trx, {
+        lead_id: leadId,
+        at,
+        kind: existing ? 'resubmitted' : 'submitted',
+        submission_id: submissionId,
+      });
+      await repo.insertConsents(trx, consentRows(input, leadId, submissionId, at));
+      await enqueue(
+        trx,
+        'lead_notification',
+        { leadId, event: existing ? 'resubmitted' : 'new', userType: input.userType },
+        now,
+      );
+      return { kind: 'accepted' as const, leadId, repeat: existing !== undefined };
+    });
+    deps.onCommit?.();
+    return result;
+  }
+
+  function consentRows(input: IntakeBody, leadId: string, submissionId: string, at: string): ConsentsTable[] {
+    const base = {
+      subject_type: 'lead' as const,
+      subject_id: leadId,
+      granted: 1,
+      at,
+      form_id: INTAKE_FORM.id,
+      form_version: INTAKE_FORM.version,
+      submission_id: submissionId,
+    };
+    const rows: ConsentsTable[] = [];
+    if (input.consentMarketing) {
+      rows.push({ ...base, id: randomUUID(), purpose: 'marketing', channel: 'email', text_shown: texts.marketing });
+    }
+    if (input.consentSms) {
+      rows.push({ ...base, id: randomUUID(), purpose: 'sms_communication', channel: 'sms', text_shown: texts.sms });
+    }
+    return rows;
+  }
+
+  return {
+    issueToken: () => tokens.issue(deps.clock.now()),
+    consentTexts: texts,
+    submit,
+  };
+}
+
+export type IntakeService = ReturnType<typeof createIntakeService>;
+
+function submissionRow(
+  input: IntakeBody,
+  ids: { id: string; leadId: string; key: string; at: string },
+): LeadSubmissionsTable {
+  const tags = Object.fromEntries(campaignTags.map((t) => [t, input[t] || null])) as Record<
+    (typeof campaignTags)[number],
+    string | null
+  >;
+  return {
+    id: ids.id,
+    lead_id: ids.leadId,
+    created_at: ids.at,
+    idempotency_key: ids.key,
+    form_id: INTAKE_FORM.id,
+    form_version: INTAKE_FORM.version,
+    user_type: input.userType,
+    name: input.name,
+    organization: input.organization,
+    practice_size: input.practiceSize,
+    address: input.address,
+    city: input.city,
+    state: input.state,
+    zip: input.zip,
+    email: input.email,
+    phone: input.phone,
+    needs: input.needs,
+    health_confirmed: input.confirmNoHealthInfo ? 1 : 0,
+    referrer: cleanReferrer(input.referrer),
+    ...tags,
+  };
+}
+
+/** Origin and path only: a referring URL's query string can carry personal or health data. */
+export function cleanReferrer(ref: string | undefined): string | null {
+  if (!ref) return null;
+  try {
+    const u = new URL(ref);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+    return `${u.origin}${u.pathname}`.slice(0, 500);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
+
+interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+/** A real SMTP server on loopback that keeps what it receives. */
+async function startSmtp() {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, done) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        done();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return { received, port, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+async function submitLead(t: TestApp, email: string) {
+  const page = await t.app.inject({ method: 'GET', url: '/get-started' });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/get-started',
+    payload: {
+      userType: 'provider', name: 'Riley Stone', organization: 'Stone Orthopedics', practiceSize: '2-5',
+      address: '77 Pine Street', city: 'Houston', state: 'TX', zip: '77002', email, phone: '(713) 555-0177',
+      needs: 'We need help with coding.', formToken: hiddenField(page.body, 'formToken'),
+    },
+  });
+  expect(res.statusCode).toBe(201);
+  return (await t.db.selectFrom('leads').select('id').where('email_normalized', '=', email).executeTakeFirstOrThrow()).id;
+}
+
+describe('staff notification over SMTP', () => {
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let t: TestApp;
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    t = await createTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, NOTIFY_EMAIL: 'leads@starspmb.test' } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.close();
+  });
+
+  it('delivers a console link to staff and none of the person’s data', async () => {
+    const leadId = await submitLead(t, 'riley@stone-ortho.example');
+    await t.app.outbox.runOnce();
+    expect(smtp.received).toHaveLength(1);
+    const mail = smtp.received[0]!;
+    expect(mail.to).toEqual(['leads@starspmb.test']);
+    expect(mail.raw).toContain(`http://localhost:3000/console/leads/${leadId}`);
+    for (const secret of ['Riley', 'Stone Orthopedics', 'riley@stone-ortho.example', '555-0177', '7135550177', 'coding']) {
+      expect(mail.raw).not.toContain(secret);
+    }
+    const row = await t.db.selectFrom('outbox').select(['sent_at', 'attempts']).executeTakeFirstOrThrow();
+    expect(row.sent_at).not.toBeNull();
+    // Running again sends nothing twice.
+    await t.app.outbox.runOnce();
+    expect(smtp.received).toHaveLength(1);
+  });
+});
+
+describe('outbox without SMTP and when delivery fails', () => {
+  it('writes an .eml file under the data directory when SMTP_URL is unset', async () => {
+    const t = await createTestApp({ env: { NOTIFY_EMAIL: 'leads@starspmb.test' } });
+    try {
+      const leadId = await submitLead(t, 'eml@stone-ortho.example');
+      await t.app.outbox.runOnce();
+      const dir = path.join(t.dataDir, 'outbox');
+      const files = fs.readdirSync(dir).filter((f) => f.endsWith('.eml'));
+      expect(files).toHaveLength(1);
+      expect(fs.readFileSync(path.join(dir, files[0]!), 'utf8')).toContain(`/console/leads/${leadId}`);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('keeps the job and schedules a retry when the SMTP server is unreachable', async () => {
+    const smtp = await startSmtp();
+    const port = smtp.port;
+    await smtp.close();
+    const t = await createTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, NOTIFY_EMAIL: 'leads@starspmb.test' } });
+    try {
+      await submitLead(t, 'retry@stone-ortho.example');
+      await t.app.outbox.runOnce();
+      const row = await t.db.selectFrom('outbox').select(['sent_at', 'attempts', 'last_error', 'next_attempt_at']).executeTakeFirstOrThrow();
+      expect(row.sent_at).toBeNull();
+      expect(row.attempts).toBe(1);
+      expect(row.last_error).toBeTruthy();
+      expect(new Date(row.next_attempt_at).getTime()).toBeGreaterThan(Date.now());
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database, OutboxTable } from '../db/schema.js';
+
+export type OutboxKind = OutboxTable['kind'];
+
+/** Called inside the transaction of the change that causes the message, so neither is lost. */
+export async function enqueue(
+  trx: Kysely<Database>,
+  kind: OutboxKind,
+  payload: Record<string, string>,
+  now: Date,
+): Promise<string> {
+  const id = randomUUID();
+  await trx
+    .insertInto('outbox')
+    .values({
+      id,
+      created_at: now.toISOString(),
+      kind,
+      payload: JSON.stringify(payload),
+      attempts: 0,
+      next_attempt_at: now.toISOString(),
+      sent_at: null,
+      last_error: null,
+    })
+    .execute();
+  return id;
+}
+
+export async function dueJobs(db: Kysely<Database>, now: Date, limit: number) {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'kind', 'payload', 'attempts'])
+    .where('sent_at', 'is', null)
+    .where('next_attempt_at', '<=', now.toISOString())
+    .orderBy('next_attempt_at')
+    .limit(limit)
+    .execute();
+}
+
+export async function markSent(db: Kysely<Database>, id: string, now: Date): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ sent_at: now.toISOString(), last_error: null })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markFailed(
+  db: Kysely<Database>,
+  id: string,
+  attempts: number,
+  retryAt: Date,
+  error: string,
+): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ attempts, next_attempt_at: retryAt.toISOString(), last_error: error.slice(0, 500) })
+    .where('id', '=', id)
+    .execute();
+}
