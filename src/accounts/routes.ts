@@ -1,0 +1,216 @@
+import type { FastifyInstance, FastifyReply, FastifySchemaValidationError } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Config } from '../config/env.js';
+import { landingPath } from '../console/service.js';
+import { DomainError, type FieldErrors } from '../web/errors.js';
+import { renderPage } from '../web/render.js';
+import { SESSION_COOKIE, sessionCookieOptions, type AccountService } from './service.js';
+import { LoginPage, SetupInvalidPage, SetupPage } from './views.js';
+
+const csrfField = z.string().optional();
+const loginQuery = z.object({ next: z.string().max(2000).optional().catch(undefined) });
+const loginBody = z.object({
+  email: z
+    .string({ error: 'Enter your email address.' })
+    .trim()
+    .min(1, 'Enter your email address.')
+    .max(320, 'That email address is too long.'),
+  password: z
+    .string({ error: 'Enter your password.' })
+    .min(1, 'Enter your password.')
+    .max(1024, 'That password is too long.'),
+  next: z.string().max(2000).optional(),
+  _csrf: csrfField,
+});
+const setupParams = z.object({ token: z.string().max(200) });
+// Lengths and formats are the service's rules; the route only makes sure each field is one text.
+const setupBody = z.object({
+  email: z
+    .string({ error: 'Enter your email address.' })
+    .max(320, 'That email address is too long.'),
+  password: z.string({ error: 'Choose a password.' }).max(1024, 'Use at most 256 characters.'),
+  passwordConfirm: z
+    .string({ error: 'Type the password again.' })
+    .max(1024, 'Use at most 256 characters.'),
+  _csrf: csrfField,
+});
+
+/** Only a path inside the console is a safe place to send someone after sign-in. */
+export function safeNext(next: unknown): string | undefined {
+  if (typeof next !== 'string' || next.length > 2000) return undefined;
+  if (!/^\/console(?:[/?#]|$)/.test(next) || next.startsWith('/console/login')) return undefined;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  return /[\\\u0000-\u001f\u007f]/.test(next) ? undefined : next;
+}
+
+interface AccountRouteOptions {
+  accounts: AccountService;
+  config: Config;
+}
+
+export async function accountRoutes(fastify: FastifyInstance, opts: AccountRouteOptions) {
+  // Sign-in and setup pages carry one-time tokens: never cached.
+  fastify.addHook('onRequest', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+  await fastify.register(loginRoutes, opts);
+  await fastify.register(setupRoutes, opts);
+}
+
+const rateLimitFor = (config: Config) => ({
+  max: config.loginRateLimit,
+  timeWindow: '15 minutes',
+  errorResponseBuilder: () => tooMany(),
+});
+
+async function loginRoutes(fastify: FastifyInstance, { accounts, config }: AccountRouteOptions) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const cookie = sessionCookieOptions(config);
+  const checkCsrf = fastify.csrfProtection.bind(fastify);
+
+  app.get('/console/login', { schema: { querystring: loginQuery } }, async (request, reply) => {
+    const staff = await accounts.sessionUser(request.cookies[SESSION_COOKIE]);
+    const next = safeNext(request.query.next);
+    if (staff) return reply.redirect(next ?? landingPath(staff), 303);
+    const csrf = reply.generateCsrf();
+    return renderPage(reply, LoginPage({ site: request.site, csrf, values: {}, errors: {}, next }));
+  });
+
+  app.post(
+    '/console/login',
+    {
+      schema: { body: loginBody },
+      attachValidation: true,
+      preHandler: checkCsrf,
+      config: { rateLimit: rateLimitFor(config) },
+    },
+    async (request, reply) => {
+      const values = formValues(request.body, ['email', 'next']);
+      const next = safeNext(values.next);
+      const again = (status: number, message: string, errors: FieldErrors = {}) => {
+        reply.code(status);
+        const csrf = reply.generateCsrf();
+        return renderPage(
+          reply,
+          LoginPage({ site: request.site, csrf, values, errors, message, next }),
+        );
+      };
+      if (request.validationError) {
+        return again(
+          400,
+          'Please enter your email address and password.',
+          fieldErrors(request.validationError),
+        );
+      }
+      try {
+        const { token, user } = await accounts.login(request.body.email, request.body.password);
+        reply.setCookie(SESSION_COOKIE, token, cookie);
+        return await reply.redirect(next ?? landingPath(user), 303);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        return again(err.status, err.message);
+      }
+    },
+  );
+
+  app.post(
+    '/console/logout',
+    { schema: { body: z.object({ _csrf: csrfField }).optional() }, preHandler: checkCsrf },
+    async (request, reply) => {
+      await accounts.logout(request.cookies[SESSION_COOKIE]);
+      reply.clearCookie(SESSION_COOKIE, { path: cookie.path });
+      return reply.redirect('/console/login', 303);
+    },
+  );
+}
+
+async function setupRoutes(fastify: FastifyInstance, { accounts, config }: AccountRouteOptions) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const cookie = sessionCookieOptions(config);
+  const checkCsrf = fastify.csrfProtection.bind(fastify);
+
+  app.get('/setup/:token', { schema: { params: setupParams } }, async (request, reply) => {
+    const { token } = request.params;
+    if (!(await accounts.setupTokenValid(token))) return invalidLink(reply, request.site);
+    const csrf = reply.generateCsrf();
+    return renderPage(
+      reply,
+      SetupPage({ site: request.site, csrf, token, values: {}, errors: {} }),
+    );
+  });
+
+  app.post(
+    '/setup/:token',
+    {
+      schema: { params: setupParams, body: setupBody },
+      attachValidation: true,
+      preHandler: checkCsrf,
+      config: { rateLimit: rateLimitFor(config) },
+    },
+    async (request, reply) => {
+      const { token } = request.params;
+      if (!(await accounts.setupTokenValid(token))) return invalidLink(reply, request.site);
+      const values = formValues(request.body, ['email']);
+      const again = (message: string, errors: FieldErrors) => {
+        reply.code(400);
+        const csrf = reply.generateCsrf();
+        return renderPage(
+          reply,
+          SetupPage({ site: request.site, csrf, token, values, errors, message }),
+        );
+      };
+      if (request.validationError) {
+        return again(
+          'Please correct the highlighted fields.',
+          fieldErrors(request.validationError),
+        );
+      }
+      try {
+        const created = await accounts.completeSetup(token, request.body);
+        reply.setCookie(SESSION_COOKIE, created.token, cookie);
+        return await reply.redirect(landingPath(created.user), 303);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        if (err.status === 404) return invalidLink(reply, request.site);
+        return again(err.message, err.fields);
+      }
+    },
+  );
+}
+
+function invalidLink(reply: FastifyReply, site: Parameters<typeof SetupInvalidPage>[0]['site']) {
+  reply.code(404);
+  return renderPage(reply, SetupInvalidPage({ site }));
+}
+
+/** The named text fields of a posted form, to put back into the re-rendered form. */
+function formValues(body: unknown, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof body !== 'object' || body === null) return out;
+  for (const name of names) {
+    const v = (body as Record<string, unknown>)[name];
+    if (typeof v === 'string') out[name] = v;
+  }
+  return out;
+}
+
+function fieldErrors(error: { validation: unknown }): FieldErrors {
+  const errors: FieldErrors = {};
+  const issues = Array.isArray(error.validation)
+    ? (error.validation as FastifySchemaValidationError[])
+    : [];
+  for (const issue of issues) {
+    const field = issue.instancePath.replace(/^\//, '').split('/')[0];
+    if (field) errors[field] ??= issue.message ?? 'This is not valid.';
+  }
+  return errors;
+}
+
+function tooMany() {
+  const err = new Error(
+    'Too many sign-in attempts from this network. Please wait 15 minutes and try again.',
+  ) as Error & { statusCode: number };
+  err.statusCode = 429;
+  return err;
+}

@@ -1,0 +1,250 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import argon2 from 'argon2';
+import { z } from 'zod';
+import type { Clock } from '../adapters/clock.js';
+import type { Config } from '../config/env.js';
+import type { Db } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
+import type { StaffRole } from '../db/schema.js';
+import { conflict, DomainError, invalid, type FieldErrors } from '../web/errors.js';
+import * as repo from './repository.js';
+
+export interface StaffUser {
+  id: string;
+  email: string;
+  role: StaffRole;
+}
+
+export const staffRoles = [
+  'admin',
+  'sales',
+  'marketing',
+  'privacy',
+] as const satisfies readonly StaffRole[];
+
+export const SESSION_COOKIE = 'sid';
+const MINUTE = 60_000;
+export const IDLE_TIMEOUT_MS = 30 * MINUTE;
+export const SESSION_LIFETIME_MS = 12 * 60 * MINUTE;
+// last_seen_at is written at most this often, so browsing is not one UPDATE per request.
+const TOUCH_INTERVAL_MS = MINUTE;
+export const LOCK_AFTER_FAILURES = 5;
+export const LOCK_MS = 15 * MINUTE;
+export const SETUP_LINK_TTL_MS = 60 * MINUTE;
+
+export const loginFailedMessage = 'That email and password do not match.';
+export const lockedMessage =
+  'Too many failed sign-in attempts. This account is locked for 15 minutes; please wait and try again.';
+export const disabledMessage =
+  'This account has been disabled. Ask an administrator if you need access again.';
+export const setupLinkInvalidMessage = 'This setup link is no longer valid.';
+
+const tokenPattern = /^[A-Za-z0-9_-]{43}$/;
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const newToken = () => randomBytes(32).toString('base64url');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const credentials = z.object({
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(1, 'Enter an email address.')
+    .max(254, 'Email addresses are at most 254 characters.')
+    .pipe(z.email('Enter a valid email address, such as name@example.com.')),
+  password: z
+    .string()
+    .min(12, 'Use at least 12 characters.')
+    .max(256, 'Use at most 256 characters.'),
+});
+
+/** The cookie that carries the session token: never readable by scripts, sent on same-site navigation. */
+export function sessionCookieOptions(config: Config) {
+  return {
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: config.baseUrl.startsWith('https:'),
+    path: '/',
+    maxAge: SESSION_LIFETIME_MS / 1000,
+  };
+}
+
+export function createAccountService(deps: { db: Db; clock: Clock; config: Config }) {
+  const { db, clock } = deps;
+  let dummyHash: Promise<string> | undefined;
+
+  function validate(input: { email: string; password: string }, extra: FieldErrors = {}) {
+    const parsed = credentials.safeParse(input);
+    // Errors in the order the form shows its fields.
+    const fields: FieldErrors = {};
+    for (const issue of parsed.error?.issues ?? []) {
+      fields[String(issue.path[0] ?? 'email')] ??= issue.message;
+    }
+    for (const [key, message] of Object.entries(extra)) fields[key] ??= message;
+    if (!parsed.success || Object.keys(fields).length > 0) {
+      throw invalid('Please correct the highlighted fields.', fields);
+    }
+    return parsed.data;
+  }
+
+  const hashPassword = (password: string) => argon2.hash(password, { type: argon2.argon2id });
+
+  // A missing account costs the same verify as a real one, so timing does not reveal which exist.
+  async function verify(hash: string | undefined, password: string): Promise<boolean> {
+    dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+    const against = hash ?? (await dummyHash);
+    const ok = await argon2.verify(against, password).catch(() => false);
+    return ok && hash !== undefined;
+  }
+
+  async function createStaffUser(input: {
+    email: string;
+    password: string;
+    role: StaffRole;
+  }): Promise<StaffUser> {
+    const roleError: FieldErrors = (staffRoles as readonly string[]).includes(input.role)
+      ? {}
+      : { role: `Choose one of: ${staffRoles.join(', ')}.` };
+    const { email, password } = validate(input, roleError);
+    if (await repo.emailTaken(db, email)) throw duplicate(email);
+    const user: StaffUser = { id: randomUUID(), email, role: input.role };
+    try {
+      await repo.insertUser(db, await userRow(user, password));
+    } catch (err) {
+      if (isUniqueViolation(err)) throw duplicate(email);
+      throw err;
+    }
+    return user;
+  }
+
+  async function userRow(user: StaffUser, password: string) {
+    return {
+      ...user,
+      password_hash: await hashPassword(password),
+      created_at: clock.now().toISOString(),
+      disabled_at: null,
+      failed_logins: 0,
+      locked_until: null,
+      last_login_at: null,
+    };
+  }
+
+  async function login(email: string, password: string, now: Date = clock.now()) {
+    const normalized = email.trim().toLowerCase();
+    const user = normalized ? await repo.findUserForLogin(db, normalized) : undefined;
+    const at = now.toISOString();
+    if (user?.locked_until && user.locked_until > at) {
+      await verify(undefined, password);
+      throw new DomainError(429, lockedMessage);
+    }
+    if (!(await verify(user?.password_hash, password)) || !user) {
+      if (user) await countFailure(user.id, now);
+      throw invalid(loginFailedMessage);
+    }
+    // Only someone who knows the password learns that the account is disabled.
+    if (user.disabled_at) throw new DomainError(403, disabledMessage);
+    await repo.recordLogin(db, user.id, at);
+    await repo.deleteExpiredSessions(db, at, iso(now.getTime() - IDLE_TIMEOUT_MS));
+    const token = await startSession(user.id, now);
+    const staff: StaffUser = { id: user.id, email: user.email, role: user.role };
+    return { token, user: staff };
+  }
+
+  async function countFailure(userId: string, now: Date): Promise<void> {
+    const failures = await repo.countFailure(db, userId);
+    if (failures < LOCK_AFTER_FAILURES) return;
+    await repo.lockUser(db, userId, iso(now.getTime() + LOCK_MS));
+    throw new DomainError(429, lockedMessage);
+  }
+
+  async function startSession(userId: string, now: Date = clock.now()): Promise<string> {
+    const token = newToken();
+    await repo.insertSession(db, {
+      id_hash: sha256(token),
+      user_id: userId,
+      created_at: now.toISOString(),
+      last_seen_at: now.toISOString(),
+      expires_at: iso(now.getTime() + SESSION_LIFETIME_MS),
+    });
+    return token;
+  }
+
+  async function sessionUser(token: string | undefined, now: Date = clock.now()) {
+    if (!token || !tokenPattern.test(token)) return null;
+    const idHash = sha256(token);
+    const s = await repo.findSession(db, idHash);
+    if (!s) return null;
+    const t = now.getTime();
+    const idle = t - Date.parse(s.last_seen_at) >= IDLE_TIMEOUT_MS;
+    if (idle || Date.parse(s.expires_at) <= t || s.disabled_at) {
+      await repo.deleteSession(db, idHash);
+      return null;
+    }
+    if (t - Date.parse(s.last_seen_at) >= TOUCH_INTERVAL_MS) {
+      await repo.touchSession(db, idHash, now.toISOString());
+    }
+    const user: StaffUser = { id: s.user_id, email: s.email, role: s.role };
+    return user;
+  }
+
+  async function logout(token: string | undefined): Promise<void> {
+    if (token && tokenPattern.test(token)) await repo.deleteSession(db, sha256(token));
+  }
+
+  async function firstRunSetupLink(baseUrl: string, now: Date = clock.now()) {
+    if (await repo.anyStaff(db)) return null;
+    await repo.deleteStaleSetupTokens(db, now.toISOString());
+    const token = newToken();
+    await repo.insertSetupToken(db, {
+      token_hash: sha256(token),
+      created_at: now.toISOString(),
+      expires_at: iso(now.getTime() + SETUP_LINK_TTL_MS),
+    });
+    return `${baseUrl.replace(/\/$/, '')}/setup/${token}`;
+  }
+
+  async function setupTokenValid(token: string, now: Date = clock.now()): Promise<boolean> {
+    if (!tokenPattern.test(token) || (await repo.anyStaff(db))) return false;
+    return (await repo.findUsableSetupToken(db, sha256(token), now.toISOString())) !== undefined;
+  }
+
+  async function completeSetup(
+    token: string,
+    input: { email: string; password: string; passwordConfirm: string },
+    now: Date = clock.now(),
+  ) {
+    if (!(await setupTokenValid(token, now))) throw setupLinkInvalid();
+    const mismatch: FieldErrors =
+      input.password === input.passwordConfirm
+        ? {}
+        : { passwordConfirm: 'The two passwords do not match.' };
+    const { email, password } = validate(input, mismatch);
+    const user: StaffUser = { id: randomUUID(), email, role: 'admin' };
+    // Hashing is slow, so it happens before the transaction opens.
+    const row = await userRow(user, password);
+    await db.transaction().execute(async (trx) => {
+      if (!(await repo.claimSetupToken(trx, sha256(token), now.toISOString())))
+        throw setupLinkInvalid();
+      if (await repo.anyStaff(trx)) throw setupLinkInvalid();
+      await repo.insertUser(trx, row);
+    });
+    return { user, token: await startSession(user.id, now) };
+  }
+
+  return {
+    createStaffUser,
+    login,
+    sessionUser,
+    logout,
+    hasStaff: () => repo.anyStaff(db),
+    firstRunSetupLink,
+    setupTokenValid,
+    completeSetup,
+  };
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;
+
+const duplicate = (email: string) =>
+  conflict(`A staff account with the email ${email} already exists. Choose another email address.`);
+const setupLinkInvalid = () => new DomainError(404, setupLinkInvalidMessage);

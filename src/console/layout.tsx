@@ -1,0 +1,221 @@
+import type { ComponentChildren } from 'preact';
+import type { StaffUser } from '../accounts/service.js';
+import type { SiteConfig } from '../config/site.js';
+import { isMasked } from '../privacy/access.js';
+import { can, type Permission } from './service.js';
+
+interface ConsoleLayoutProps {
+  site: SiteConfig;
+  title: string;
+  /** Signed-in staff member; null on the sign-in and setup pages. */
+  staff: StaffUser | null;
+  /** CSRF token for the sign-out form. */
+  csrf?: string | undefined;
+  current?: string | undefined;
+  children: ComponentChildren;
+}
+
+const nav: readonly { href: string; label: string; needs: Permission }[] = [
+  { href: '/console/leads', label: 'Leads', needs: 'leads.read' },
+];
+
+export const roleLabels: Record<StaffUser['role'], string> = {
+  admin: 'Administrator',
+  sales: 'Sales',
+  marketing: 'Marketing',
+  privacy: 'Privacy officer',
+};
+
+export function ConsoleLayout(p: ConsoleLayoutProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex, nofollow" />
+        <title>{`${p.title} | ${p.site.company.shortName} console`}</title>
+        <link rel="stylesheet" href="/theme.css" />
+        <link rel="stylesheet" href="/static/site.css" />
+        <link rel="stylesheet" href="/static/console.css" />
+      </head>
+      <body class="console">
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
+        <header class="console-header">
+          <div class="console-bar">
+            <a class="console-brand" href="/console">
+              {p.site.company.shortName}
+              <span class="console-brand-tag"> Console</span>
+            </a>
+            {p.staff ? <StaffNav staff={p.staff} current={p.current} /> : null}
+            {p.staff ? <StaffBox staff={p.staff} csrf={p.csrf} /> : null}
+          </div>
+        </header>
+        <main id="main" class="console-main" tabindex={-1}>
+          {p.children}
+        </main>
+      </body>
+    </html>
+  );
+}
+
+function StaffNav({ staff, current }: { staff: StaffUser; current?: string | undefined }) {
+  const items = nav.filter((n) => can(staff, n.needs));
+  if (items.length === 0) return null;
+  return (
+    <nav class="console-nav" aria-label="Console">
+      <ul>
+        {items.map((n) => (
+          <li>
+            <a href={n.href} aria-current={current === n.href ? 'page' : undefined}>
+              {n.label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function StaffBox({ staff, csrf }: { staff: StaffUser; csrf?: string | undefined }) {
+  return (
+    <div class="console-user">
+      <p class="console-user-id">
+        <span class="console-user-email">{staff.email}</span>
+        <span class="console-role">{roleLabels[staff.role]}</span>
+      </p>
+      <form method="post" action="/console/logout">
+        {csrf ? <input type="hidden" name="_csrf" value={csrf} /> : null}
+        <button class="console-button secondary" type="submit">
+          Sign out
+        </button>
+      </form>
+    </div>
+  );
+}
+
+/** A message in the console's own frame: errors, and pages for roles with nothing to show yet. */
+export function ConsoleMessagePage(p: {
+  site: SiteConfig;
+  staff: StaffUser | null;
+  csrf?: string | undefined;
+  title: string;
+  message: string;
+  back?: { href: string; label: string } | undefined;
+}) {
+  return (
+    <ConsoleLayout site={p.site} title={p.title} staff={p.staff} csrf={p.csrf}>
+      <h1>{p.title}</h1>
+      <p class="console-alert" role="alert">
+        {p.message}
+      </p>
+      {p.back ? (
+        <p>
+          <a href={p.back.href}>{p.back.label}</a>
+        </p>
+      ) : null}
+    </ConsoleLayout>
+  );
+}
+
+const dateTime = new Intl.DateTimeFormat('en-US', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
+const dateOnly = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' });
+
+/** A stored ISO time shown in UTC, with the machine-readable value alongside. */
+export function Time({ iso, date }: { iso: unknown; date?: boolean }) {
+  if (typeof iso !== 'string') return <span>{show(iso)}</span>;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return <span>{iso}</span>;
+  return <time dateTime={iso}>{date ? dateOnly.format(d) : `${dateTime.format(d)} UTC`}</time>;
+}
+
+/** Any stored value as text: masked values by their hint, empty ones as a dash. */
+export function show(v: unknown): string {
+  if (isMasked(v)) return v.hint;
+  if (v === null || v === undefined || v === '') return '—';
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : '—';
+}
+
+export function StatusBadge({ status }: { status: unknown }) {
+  const s = show(status);
+  return <span class={`status status-${s.replace(/[^a-z]/g, '')}`}>{s}</span>;
+}
+
+export const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+// How a stored record is shown: the privacy kernel has already masked what the purpose refuses.
+type Row = Record<string, unknown>;
+const fieldLabels: [string, string][] = [
+  ['user_type', 'Type'],
+  ['organization', 'Organization'],
+  ['practice_size', 'Practice size'],
+  ['email', 'Email'],
+  ['phone', 'Telephone'],
+  ['address', 'Street address'],
+  ['city', 'City'],
+  ['state', 'State'],
+  ['zip', 'ZIP code'],
+  ['needs', 'What they need'],
+  ['created_at', 'First contact'],
+  ['updated_at', 'Last updated'],
+  ['last_activity_at', 'Last activity'],
+  ['form_id', 'Form'],
+  ['form_version', 'Form version'],
+  ['health_confirmed', 'Confirmed no health information'],
+];
+
+export function Fields({ row }: { row: Row }) {
+  return (
+    <dl class="console-fields">
+      {fieldLabels
+        .filter(([k]) => k in row)
+        .map(([k, label]) => [
+          <dt>{label}</dt>,
+          <dd>
+            <Value name={k} value={row[k]} />
+          </dd>,
+        ])}
+    </dl>
+  );
+}
+
+function Value({ name, value }: { name: string; value: unknown }) {
+  if (isMasked(value)) {
+    // The policy keeps phone numbers for SMS only, so the console shows just enough to recognise one.
+    return (
+      <span class="masked">
+        {value.hint}
+        {name === 'phone' ? <span class="console-note"> (used only for SMS)</span> : null}
+      </span>
+    );
+  }
+  if (name.endsWith('_at')) return <Time iso={value} />;
+  if (name === 'email' && typeof value === 'string') return <a href={`mailto:${value}`}>{value}</a>;
+  if (name === 'health_confirmed') return <>{value === 1 ? 'Yes' : 'No'}</>;
+  if (name === 'user_type') return <>{cap(show(value))}</>;
+  return <span class="console-pre">{show(value)}</span>;
+}
+
+const tags = [
+  'referrer',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+  'gclid',
+  'msclkid',
+];
+
+export function Acquisition({ row }: { row: Row }) {
+  return (
+    <dl class="console-fields console-tags" aria-label="How they found us">
+      {tags.map((t) => [<dt>{t === 'referrer' ? 'Referrer' : t}</dt>, <dd>{show(row[t])}</dd>])}
+    </dl>
+  );
+}

@@ -1,0 +1,303 @@
+import type { StaffUser } from '../accounts/service.js';
+import type { SiteConfig } from '../config/site.js';
+import { Acquisition, ConsoleLayout, Fields, StatusBadge, Time, cap, show } from './layout.js';
+import type { LeadFilter } from './repository.js';
+import { PAGE_SIZE, leadStatuses, userTypes, type LeadDetail, type LeadList } from './service.js';
+
+interface Frame {
+  site: SiteConfig;
+  staff: StaffUser;
+  csrf: string;
+}
+
+const typeLabels = { patient: 'Patient', provider: 'Provider', partner: 'Partner' } as const;
+
+export function leadsUrl(filter: LeadFilter, page = 1): string {
+  const params = new URLSearchParams();
+  if (filter.q) params.set('q', filter.q);
+  if (filter.type) params.set('type', filter.type);
+  if (filter.status) params.set('status', filter.status);
+  if (page > 1) params.set('page', String(page));
+  const qs = params.toString();
+  return qs ? `/console/leads?${qs}` : '/console/leads';
+}
+
+export function LeadsPage(p: Frame & { list: LeadList; filter: LeadFilter }) {
+  const { list, filter } = p;
+  const first = list.total === 0 ? 0 : (list.page - 1) * PAGE_SIZE + 1;
+  const last = Math.min(list.total, first + list.rows.length - 1);
+  return (
+    <ConsoleLayout
+      site={p.site}
+      title="Leads"
+      staff={p.staff}
+      csrf={p.csrf}
+      current="/console/leads"
+    >
+      <h1>Leads</h1>
+      <Filters filter={filter} />
+      <p class="console-count" aria-live="polite">
+        {list.total === 0 ? 'No leads match.' : `Showing ${first}–${last} of ${list.total}`}
+      </p>
+      {list.rows.length > 0 ? (
+        <div class="table-scroll" role="region" aria-labelledby="leads-caption" tabindex={0}>
+          <table class="data-table">
+            <caption id="leads-caption">Leads, newest first</caption>
+            <thead>
+              <tr>
+                {['Received', 'Name', 'Organization', 'Type', 'Status', 'City, state'].map((h) => (
+                  <th scope="col">{h}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {list.rows.map((r) => (
+                <tr>
+                  <td data-label="Received">
+                    <Time iso={r.created_at} date />
+                  </td>
+                  <th scope="row" data-label="Name">
+                    <a href={`/console/leads/${show(r.id)}`}>{show(r.name)}</a>
+                  </th>
+                  <td data-label="Organization">{show(r.organization)}</td>
+                  <td data-label="Type">{cap(show(r.user_type))}</td>
+                  <td data-label="Status">
+                    <StatusBadge status={r.status} />
+                  </td>
+                  <td data-label="City, state">{`${show(r.city)}, ${show(r.state)}`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <Pager filter={filter} page={list.page} pageCount={list.pageCount} />
+    </ConsoleLayout>
+  );
+}
+
+function Filters({ filter }: { filter: LeadFilter }) {
+  return (
+    <form
+      class="console-filters"
+      method="get"
+      action="/console/leads"
+      role="search"
+      aria-label="Filter leads"
+    >
+      <div class="console-field">
+        <label for="q">Name or organization</label>
+        <input id="q" name="q" type="search" value={filter.q ?? ''} maxLength={200} />
+      </div>
+      <div class="console-field">
+        <label for="type">Type</label>
+        <select id="type" name="type">
+          <option value="">Any type</option>
+          {userTypes.map((t) => (
+            <option value={t} selected={filter.type === t}>
+              {typeLabels[t]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="console-field">
+        <label for="status">Status</label>
+        <select id="status" name="status">
+          <option value="">Any status</option>
+          {leadStatuses.map((s) => (
+            <option value={s} selected={filter.status === s}>
+              {cap(s)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="console-actions">
+        <button class="console-button" type="submit">
+          Filter
+        </button>
+        <a class="console-link-button" href="/console/leads">
+          Clear
+        </a>
+      </div>
+    </form>
+  );
+}
+
+function Pager({
+  filter,
+  page,
+  pageCount,
+}: {
+  filter: LeadFilter;
+  page: number;
+  pageCount: number;
+}) {
+  if (pageCount <= 1 && page <= 1) return null;
+  return (
+    <nav class="console-pager" aria-label="Pages">
+      {page > 1 ? (
+        <a href={leadsUrl(filter, Math.min(page - 1, pageCount))} rel="prev">
+          Previous page
+        </a>
+      ) : null}
+      <span>{`Page ${page} of ${pageCount}`}</span>
+      {page < pageCount ? (
+        <a href={leadsUrl(filter, page + 1)} rel="next">
+          Next page
+        </a>
+      ) : null}
+    </nav>
+  );
+}
+
+export function LeadDetailPage(p: Frame & { detail: LeadDetail; message?: string | undefined }) {
+  const { lead } = p.detail;
+  return (
+    <ConsoleLayout
+      site={p.site}
+      title={`Lead: ${show(lead.name)}`}
+      staff={p.staff}
+      csrf={p.csrf}
+      current="/console/leads"
+    >
+      <p class="console-back">
+        <a href="/console/leads">Back to leads</a>
+      </p>
+      <h1>
+        {show(lead.name)} <StatusBadge status={lead.status} />
+      </h1>
+      {p.message ? (
+        <p class="console-alert" role="alert" id="status-error">
+          {p.message}
+        </p>
+      ) : null}
+      <StatusForm detail={p.detail} csrf={p.csrf} error={p.message} />
+      <section aria-labelledby="contact-h">
+        <h2 id="contact-h">Details</h2>
+        <Fields row={lead} />
+      </section>
+      <Consents consents={p.detail.consents} />
+      <section aria-labelledby="subs-h">
+        <h2 id="subs-h">Form submissions</h2>
+        {p.detail.submissions.length === 0 ? (
+          <p>No form submissions are stored for this lead.</p>
+        ) : null}
+        {p.detail.submissions.map((s) => (
+          <article class="console-card">
+            <h3>
+              Submitted <Time iso={s.created_at} />
+            </h3>
+            <Fields row={s} />
+            <Acquisition row={s} />
+          </article>
+        ))}
+      </section>
+      <Timeline events={p.detail.events} />
+    </ConsoleLayout>
+  );
+}
+
+function StatusForm({
+  detail,
+  csrf,
+  error,
+}: {
+  detail: LeadDetail;
+  csrf: string;
+  error?: string | undefined;
+}) {
+  if (detail.nextStatuses.length === 0) return null;
+  return (
+    <form
+      class="console-status"
+      method="post"
+      action={`/console/leads/${show(detail.lead.id)}/status`}
+    >
+      <input type="hidden" name="_csrf" value={csrf} />
+      <label for="new-status">Move to</label>
+      <select
+        id="new-status"
+        name="status"
+        required
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? 'status-error' : undefined}
+      >
+        {detail.nextStatuses.map((s) => (
+          <option value={s}>{cap(s)}</option>
+        ))}
+      </select>
+      <button class="console-button" type="submit">
+        Update status
+      </button>
+    </form>
+  );
+}
+
+function Consents({ consents }: { consents: LeadDetail['consents'] }) {
+  return (
+    <section aria-labelledby="consents-h">
+      <h2 id="consents-h">Consents</h2>
+      {consents.length === 0 ? (
+        <p>No consent recorded: do not send this person marketing email or text messages.</p>
+      ) : (
+        <div class="table-scroll" role="region" aria-labelledby="consents-h" tabindex={0}>
+          <table class="data-table">
+            <thead>
+              <tr>
+                {['Purpose', 'Channel', 'Choice', 'When', 'Form', 'Text shown'].map((h) => (
+                  <th scope="col">{h}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {consents.map((c) => (
+                <tr>
+                  <td data-label="Purpose">{show(c.purpose).replace('_', ' ')}</td>
+                  <td data-label="Channel">{show(c.channel)}</td>
+                  <td data-label="Choice">
+                    {c.granted === 1 ? 'Granted' : c.granted === 0 ? 'Withdrawn' : show(c.granted)}
+                  </td>
+                  <td data-label="When">
+                    <Time iso={c.at} />
+                  </td>
+                  <td data-label="Form">{`${show(c.form_id)} v${show(c.form_version)}`}</td>
+                  <td data-label="Text shown" class="console-quote">
+                    {show(c.text_shown)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Timeline({ events }: { events: LeadDetail['events'] }) {
+  return (
+    <section aria-labelledby="timeline-h">
+      <h2 id="timeline-h">Timeline</h2>
+      {events.length === 0 ? (
+        <p>Nothing has happened to this lead yet.</p>
+      ) : (
+        <ol class="console-timeline">
+          {events.map((e) => (
+            <li>
+              <Time iso={e.at} />
+              {' — '}
+              {describeEvent(e)}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function describeEvent(e: LeadDetail['events'][number]): string {
+  if (e.kind === 'submitted') return 'Sent the form for the first time';
+  if (e.kind === 'resubmitted') return 'Sent the form again';
+  const who = e.staff_email ? ` by ${show(e.staff_email)}` : '';
+  return `Status changed from ${show(e.from_status)} to ${show(e.to_status)}${who}`;
+}
