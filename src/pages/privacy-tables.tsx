@@ -1,0 +1,141 @@
+import type { PolicyPageProps } from './privacy-page.js';
+import { groupBy, listJoin, sentence } from './text.js';
+
+// The sections of the generated privacy policy that are mostly tables: what each kind of
+// information is for, who processes it for us, and which cookies exist. On a phone each
+// table row becomes a block (table.stack in site.css).
+
+export function Uses({ model }: PolicyPageProps) {
+  return (
+    <>
+      <p>We use the information above only for these purposes:</p>
+      <ul>
+        {model.purposes.map((p) => (
+          <li>{sentence(p.text)}.</li>
+        ))}
+      </ul>
+      {model.smsOnly.length > 0 ? (
+        <p class="notice">
+          <strong>{`${sentence(listJoin(model.smsOnly))}: `}</strong>
+          used only to send you text messages you agreed to receive, and never shared with anyone
+          else.
+        </p>
+      ) : null}
+      <p>Each kind of information is limited to its own purposes:</p>
+      <div class="table-wrap">
+        <table class="stack">
+          <caption class="visually-hidden">What each kind of information is used for</caption>
+          <thead>
+            <tr>
+              <th scope="col">Information</th>
+              <th scope="col">Used for</th>
+            </tr>
+          </thead>
+          <tbody>
+            {/* Kinds with the same purposes share a row, which keeps the table short on a phone. */}
+            {groupBy(model.categories, (cat) => cat.purposes.join('|')).map(([, cats]) => (
+              <tr>
+                <th scope="row">
+                  <Lines items={cats.map((cat) => sentence(cat.label))} />
+                </th>
+                <td data-label="Used for">
+                  <Lines items={cats[0]!.purposes.map(sentence)} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+/** One item as text, several as a compact list. */
+function Lines({ items }: { items: readonly string[] }) {
+  if (items.length === 1) return <>{items[0]}</>;
+  return (
+    <ul class="compact">
+      {items.map((i) => (
+        <li>{i}</li>
+      ))}
+    </ul>
+  );
+}
+
+export function Processors({ model }: PolicyPageProps) {
+  if (model.processors.length === 0) {
+    return (
+      <p>
+        No outside company processes personal information on our behalf at present. If that changes,
+        each one will be listed here, with what it receives and why, in a new version of this
+        policy. Service providers may use what they receive only to do their work for us.
+      </p>
+    );
+  }
+  return (
+    <>
+      <p>These companies process information on our behalf and may use it only to do that work:</p>
+      <div class="table-wrap">
+        <table class="stack">
+          <thead>
+            <tr>
+              <th scope="col">Provider</th>
+              <th scope="col">Receives</th>
+              <th scope="col">Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {model.processors.map((p) => (
+              <tr>
+                <th scope="row">{p.name}</th>
+                <td data-label="Receives">{sentence(listJoin(p.receives))}</td>
+                <td data-label="Why">{sentence(p.purpose)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+export function CookiesSection({ model }: PolicyPageProps) {
+  return (
+    <>
+      <p>
+        Our website sets only its own cookies, and only those it cannot work without. It uses no
+        analytics or advertising cookies and loads no scripts or tracking pixels from other
+        companies. Reading the public pages sets no cookie at all.
+      </p>
+      <div class="table-wrap">
+        <table class="stack">
+          <caption class="visually-hidden">Cookies this website sets</caption>
+          <thead>
+            <tr>
+              <th scope="col">Cookie</th>
+              <th scope="col">What it does</th>
+              <th scope="col">Kind</th>
+            </tr>
+          </thead>
+          <tbody>
+            {model.cookies.map((c) => (
+              <tr>
+                <th scope="row">
+                  <code>{c.name}</code>
+                </th>
+                <td data-label="What it does">{sentence(c.purpose)}.</td>
+                <td data-label="Kind">Strictly necessary</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p>
+        Like every web server, ours receives your IP address and your browser&apos;s description of
+        itself with each request. We use them to deliver pages and to protect the site from abuse.
+        Before we measure how visitors use the site, a new version of this policy will say what we
+        collect, and you will be able to refuse it.
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,43 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { VNode } from 'preact';
+import type { SiteConfig } from '../config/site.js';
+import { policyModel } from '../privacy/policy.js';
+import { currentPolicy, policyVersions } from '../privacy/policy-versions.js';
+import { renderPage } from '../web/render.js';
+import { AboutPage } from './about.js';
+import { HomePage } from './home.js';
+import { PartnersPage } from './partners.js';
+import { PrivacyPage } from './privacy-page.js';
+import { ServicesPage } from './services.js';
+import { themeAsset } from './theme.js';
+
+// The public pages: their content comes only from the site config and the policy model, both
+// fixed at boot, so each page tree is built once. Nothing depends on the request or on who asks.
+
+const pages: readonly [path: string, page: (site: SiteConfig) => VNode][] = [
+  ['/', (site) => HomePage({ site })],
+  ['/services', (site) => ServicesPage({ site })],
+  ['/about', (site) => AboutPage({ site })],
+  ['/partners', (site) => PartnersPage({ site })],
+  [
+    '/privacy',
+    (site) =>
+      PrivacyPage({ site, model: policyModel(), version: currentPolicy, history: policyVersions }),
+  ],
+];
+
+export async function pageRoutes(app: FastifyInstance, opts: { site: SiteConfig }) {
+  const { site } = opts;
+  for (const [path, page] of pages) {
+    const vnode = page(site);
+    app.get(path, async (_request, reply: FastifyReply) => renderPage(reply, vnode));
+  }
+
+  const theme = themeAsset(site.colours);
+  app.get('/theme.css', async (request, reply) => {
+    // Same lifetime as /static/ assets; the ETag makes the revalidation after it a 304.
+    reply.header('cache-control', 'public, max-age=3600').header('etag', theme.etag);
+    if (request.headers['if-none-match'] === theme.etag) return reply.code(304).send();
+    return reply.type('text/css; charset=utf-8').send(theme.css);
+  });
+}
