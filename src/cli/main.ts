@@ -1,0 +1,48 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/env.js';
+import { migrateCommand } from './migrate.js';
+import { serveCommand } from './serve.js';
+import { userCommand } from './user.js';
+
+const usage = `Usage: starspmb <command>
+
+Commands:
+  serve                                   start the website (migrates first)
+  migrate                                 bring the database schema up to date
+  user create --email E --role R          create a staff account (role: admin, sales, marketing, privacy);
+                                          the password is asked for, or read from standard input
+
+Settings come from the same environment variables as the server (DATA_DIR, DATABASE_URL, ...).`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        await serveCommand(loadConfig());
+        return -1;
+      case 'migrate':
+        return await migrateCommand(loadConfig());
+      case 'user':
+        return await userCommand(loadConfig(), rest, parseArgs);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(usage);
+        return command === undefined ? 1 : 0;
+      default:
+        console.error(`Unknown command "${command}".\n\n${usage}`);
+        return 1;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exitCode = code;
