@@ -1,0 +1,82 @@
+// Intake submissions per second on the SQLite default, each committed before its 303, against
+// the ceiling of an empty Fastify route that parses the same form body, measured in the same run.
+import { randomBytes } from 'node:crypto';
+import SQLite from 'better-sqlite3';
+import path from 'node:path';
+import { createFormTokens } from '../src/intake/form-token.js';
+import { freePort, load, machine, startServerProcess, stop, tmpDir, writeSection } from './support.js';
+
+const secret = randomBytes(32).toString('base64url');
+const tokens = createFormTokens(secret);
+let n = 0;
+
+function nextBody(): string {
+  n++;
+  const digits = String(1_000_000 + n).slice(-7);
+  return new URLSearchParams({
+    userType: 'provider',
+    name: `Bench Person ${n}`,
+    organization: 'Bench Clinic',
+    practiceSize: '6-20',
+    address: '1 Bench Way',
+    city: 'Dallas',
+    state: 'TX',
+    zip: '75201',
+    email: `bench${n}@clinic.example`,
+    phone: `+1214${digits}`,
+    needs: 'Help with denials and credentialing.',
+    consentMarketing: 'on',
+    formToken: tokens.issue(new Date(Date.now() - 60_000)),
+  }).toString();
+}
+
+const request = {
+  method: 'POST' as const,
+  path: '/get-started',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  setupRequest: (req: object) => ({ ...req, body: nextBody() }),
+};
+
+const duration = Number(process.env.BENCH_SECONDS ?? 10);
+
+const emptyPort = freePort();
+const empty = await startServerProcess('empty', { PORT: String(emptyPort) });
+const ceiling = await load({ url: `http://127.0.0.1:${emptyPort}`, duration, requests: [request] });
+await stop(empty);
+
+const dataDir = tmpDir();
+const appPort = freePort();
+const app = await startServerProcess('app', {
+  PORT: String(appPort),
+  DATA_DIR: dataDir,
+  APP_SECRET: secret,
+  INTAKE_RATE_LIMIT: '100000000',
+  INTAKE_MIN_FILL_MS: '0',
+  NOTIFY_EMAIL: 'bench@starspmb.test',
+  OUTBOX_POLL_MS: '3600000',
+});
+const intake = await load({ url: `http://127.0.0.1:${appPort}`, duration, requests: [request] });
+await stop(app);
+
+const db = new SQLite(path.join(dataDir, 'starspmb.db'), { readonly: true });
+const leads = (db.prepare('select count(*) as c from leads').get() as { c: number }).c;
+db.close();
+
+const ratio = intake.rps / ceiling.rps;
+const rows = [
+  `| empty route (ceiling) | ${ceiling.rps.toFixed(0)} | ${ceiling.p50} | ${ceiling.p99} |`,
+  `| intake submission, SQLite | ${intake.rps.toFixed(0)} | ${intake.p50} | ${intake.p99} |`,
+];
+const md = `## Intake submissions (\`npm run bench:intake\`)
+
+Ran ${new Date().toISOString().slice(0, 16)}Z on ${machine()}. 32 connections, ${duration} s each, load generator in a separate process.
+
+| what | req/s | p50 ms | p99 ms |
+|---|---|---|---|
+${rows.join('\n')}
+
+Intake is **${(ratio * 100).toFixed(0)}%** of the ceiling; target ≥ 1,000 committed submissions/s: **${intake.rps >= 1000 ? 'met' : 'not met'}**.
+Answered 303: ${intake.ok}; leads in the database after the run: ${leads} (${leads === intake.ok ? 'every acknowledged submission committed' : 'MISMATCH'}); errors ${intake.errors}, 4xx/5xx ${intake.non2xx3xx}.`;
+
+console.log(md);
+writeSection('intake', md);

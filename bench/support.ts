@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+export function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
+}
+
+/** Starts bench/server.ts in a child process and resolves once it listens. */
+export async function startServerProcess(mode: 'empty' | 'app', env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server.ts', mode], {
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('READY')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
+  });
+  return child;
+}
+
+export async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  errors: number;
+  non2xx3xx: number;
+}
+
+export async function load(opts: autocannon.Options): Promise<LoadResult> {
+  const r = await autocannon({ connections: 32, duration: 10, ...opts });
+  const ok = r['3xx'] + r['2xx'];
+  return {
+    rps: ok / (r.duration || 1),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    ok,
+    errors: r.errors + r.timeouts,
+    non2xx3xx: r['4xx'] + r['5xx'],
+  };
+}
+
+/** Replaces this benchmark's section of docs/benchmarks.md, keeping the others. */
+export function writeSection(name: string, markdown: string): void {
+  const file = path.resolve('docs/benchmarks.md');
+  const start = `<!-- bench:${name} -->`;
+  const end = `<!-- /bench:${name} -->`;
+  let doc = fs.existsSync(file)
+    ? fs.readFileSync(file, 'utf8')
+    : '# Benchmarks\n\nWritten by the scripts under `bench/`; each section says the machine and the date it ran on.\n';
+  const block = `${start}\n${markdown.trim()}\n${end}`;
+  const re = new RegExp(`${start}[\\s\\S]*?${end}`);
+  doc = re.test(doc) ? doc.replace(re, block) : `${doc.trimEnd()}\n\n${block}\n`;
+  fs.writeFileSync(file, doc);
+}
+
+export const freePort = (): number => 20000 + Math.floor(Math.random() * 20000);
+export const tmpDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'starspmb-bench-'));

@@ -1,0 +1,98 @@
+// Full-page screenshots of the site at desktop and phone widths, for review and for docs.
+//   npx tsx scripts/screenshots.ts            all pages below
+//   npx tsx scripts/screenshots.ts home       only pages whose name contains "home"
+// The app runs on a free port over a fresh temporary SQLite database; nothing else is touched.
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from 'playwright-core';
+import { createTestApp, type TestApp } from '../src/test-support/app.js';
+
+interface Shot {
+  /** File name stem: docs/screenshots/<name>-desktop.png and -phone.png. */
+  name: string;
+  path: string;
+  /** Expected HTTP status of the page itself; 200 unless given. */
+  status?: number;
+  /** Optional: get the app or the page into the state to capture (sign in, fill a form...). */
+  prepare?: (ctx: { app: TestApp; page: Page; baseUrl: string }) => Promise<void>;
+}
+
+// Add a page here to capture it. `prepare` runs after the page has loaded.
+const shots: Shot[] = [
+  { name: 'home', path: '/' },
+  { name: 'services', path: '/services' },
+  { name: 'about', path: '/about' },
+  { name: 'partners', path: '/partners' },
+  { name: 'privacy', path: '/privacy' },
+  { name: 'not-found', path: '/no-such-page', status: 404 },
+];
+
+const viewports = [
+  { label: 'desktop', width: 1280, height: 800 },
+  { label: 'phone', width: 390, height: 844 },
+] as const;
+
+const outDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs/screenshots');
+
+async function main() {
+  const only = process.argv[2];
+  const selected = only ? shots.filter((s) => s.name.includes(only)) : shots;
+  fs.mkdirSync(outDir, { recursive: true });
+
+  const app = await createTestApp();
+  await app.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.app.server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ],
+  });
+  try {
+    for (const vp of viewports) {
+      const context = await browser.newContext({
+        viewport: { width: vp.width, height: vp.height },
+        deviceScaleFactor: 1,
+        isMobile: vp.label === 'phone',
+        hasTouch: vp.label === 'phone',
+      });
+      const page = await context.newPage();
+      // A refused inline style (CSP) or a missing stylesheet or image is worth shouting about.
+      page.on('console', (msg) => {
+        if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
+          console.warn(`  [${vp.label}] console error: ${msg.text()}`);
+        }
+      });
+      page.on('response', (res) => {
+        if (res.status() >= 400 && res.request().resourceType() !== 'document') {
+          console.warn(`  [${vp.label}] ${res.status()} for ${res.url()}`);
+        }
+      });
+      for (const shot of selected) {
+        const res = await page.goto(baseUrl + shot.path, { waitUntil: 'networkidle' });
+        const status = res?.status() ?? 0;
+        if (status !== (shot.status ?? 200)) console.warn(`  ${shot.path} answered ${status}`);
+        if (shot.prepare) await shot.prepare({ app, page, baseUrl });
+        const file = path.join(outDir, `${shot.name}-${vp.label}.png`);
+        await page.screenshot({ path: file, fullPage: true });
+        console.log(`saved ${path.relative(process.cwd(), file)}`);
+      }
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    await app.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
