@@ -16,7 +16,7 @@ export async function startServerProcess(mode: 'empty' | 'app', env: Record<stri
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       if (d.toString().includes('READY')) resolve();
     });
     child.on('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));

@@ -44,7 +44,7 @@ async function submitLead(t: TestApp, email: string) {
     payload: {
       userType: 'provider', name: 'Riley Stone', organization: 'Stone Orthopedics', practiceSize: '2-5',
       address: '77 Pine Street', city: 'Houston', state: 'TX', zip: '77002', email, phone: '(713) 555-0177',
-      needs: 'We need help with coding.', formToken: hiddenField(page.body, 'formToken'),
+      needs: 'Please help credentialing Dr. Okafor.', formToken: hiddenField(page.body, 'formToken'),
     },
   });
   expect(res.statusCode).toBe(201);
@@ -70,7 +70,7 @@ describe('staff notification over SMTP', () => {
     const mail = smtp.received[0]!;
     expect(mail.to).toEqual(['leads@starspmb.test']);
     expect(mail.raw).toContain(`http://localhost:3000/console/leads/${leadId}`);
-    for (const secret of ['Riley', 'Stone Orthopedics', 'riley@stone-ortho.example', '555-0177', '7135550177', 'coding']) {
+    for (const secret of ['Riley', 'Stone Orthopedics', 'riley@stone-ortho.example', '555-0177', '7135550177', 'Okafor']) {
       expect(mail.raw).not.toContain(secret);
     }
     const row = await t.db.selectFrom('outbox').select(['sent_at', 'attempts']).executeTakeFirstOrThrow();

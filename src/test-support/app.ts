@@ -86,7 +86,7 @@ export async function createTestApp(opts: TestAppOptions = {}) {
   const site = loadSiteConfig();
   const mailer =
     opts.mailer ??
-    createMailer({ outboxDir: path.join(dataDir, 'outbox'), from: site.email.from });
+    createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(dataDir, 'outbox'), from: site.email.from });
   const clock = opts.clock ?? { now: () => new Date() };
   const app = await buildApp({
     config,
