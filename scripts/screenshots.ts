@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
-import { createTestApp, type TestApp } from '../src/test-support/app.js';
+import { createTestApp, hiddenField, type TestApp } from '../src/test-support/app.js';
 
 interface Shot {
   /** File name stem: docs/screenshots/<name>-desktop.png and -phone.png. */
@@ -27,7 +27,70 @@ const shots: Shot[] = [
   { name: 'partners', path: '/partners' },
   { name: 'privacy', path: '/privacy' },
   { name: 'not-found', path: '/no-such-page', status: 404 },
+  { name: 'get-started', path: '/get-started' },
+  {
+    name: 'get-started-errors',
+    path: '/get-started',
+    prepare: async ({ page }) => {
+      // Let the server's validation answer, as it does for a browser without HTML5 checks.
+      await page.evaluate(() => document.querySelector('form')?.setAttribute('novalidate', ''));
+      await page.getByLabel('Email address').fill('not-an-email');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.waitForLoadState('networkidle');
+    },
+  },
+  { name: 'get-started-thanks', path: '/get-started/thanks' },
+  { name: 'console-login', path: '/console/login' },
+  {
+    name: 'console-leads',
+    path: '/console/login',
+    prepare: async ({ page }) => {
+      await page.getByLabel('Email').fill(staff.email);
+      await page.getByLabel('Password').fill(staff.password);
+      await page.getByRole('button', { name: /sign in|log in/i }).click();
+      await page.waitForURL('**/console/leads');
+    },
+  },
+  {
+    name: 'console-lead-detail',
+    path: '/console/leads',
+    prepare: async ({ page }) => {
+      await page.locator('a[href^="/console/leads/"]').first().click();
+      await page.waitForLoadState('networkidle');
+    },
+  },
 ];
+
+const staff = { email: 'sales@starspmb.test', password: 'correct horse battery staple' };
+
+const sampleLeads = [
+  { userType: 'provider', name: 'Dana Whitfield', organization: 'Lakeside Family Medicine', practiceSize: '6-20', city: 'Dallas', phone: '(214) 555-0142', needs: 'Our denial rate went up after we changed clearinghouse.', consentMarketing: 'on' },
+  { userType: 'partner', name: 'Priya Natarajan', organization: 'Northgate EHR Consulting', practiceSize: '21-50', city: 'Austin', phone: '512-555-0190', needs: 'We refer practices that need billing help and want a partner.', consentSms: 'on' },
+  { userType: 'patient', name: 'Sam Rivera', organization: '', practiceSize: '', city: 'Houston', phone: '713 555 0111', needs: 'I have a question about a statement I received.' },
+];
+
+/** Leads for the console pages, sent through the real form handler. */
+async function seed(app: TestApp) {
+  await app.app.accounts.createStaffUser({ ...staff, role: 'sales' });
+  for (const [i, lead] of sampleLeads.entries()) {
+    const form = await app.app.inject({ method: 'GET', url: '/get-started?utm_source=newsletter&utm_medium=email' });
+    const res = await app.app.inject({
+      method: 'POST',
+      url: '/get-started',
+      payload: {
+        ...lead,
+        address: `${100 + i} Main Street`,
+        state: 'TX',
+        zip: '75201',
+        email: `${lead.name.split(' ')[0]!.toLowerCase()}@example.com`,
+        formToken: hiddenField(form.body, 'formToken'),
+        utm_source: hiddenField(form.body, 'utm_source'),
+        utm_medium: hiddenField(form.body, 'utm_medium'),
+      },
+    });
+    if (res.statusCode !== 201) throw new Error(`seeding a lead answered ${res.statusCode}: ${res.body}`);
+  }
+}
 
 const viewports = [
   { label: 'desktop', width: 1280, height: 800 },
@@ -42,6 +105,7 @@ async function main() {
   fs.mkdirSync(outDir, { recursive: true });
 
   const app = await createTestApp();
+  await seed(app);
   await app.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.app.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
