@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifySchemaValidationError } from
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config/env.js';
-import { landingPath } from '../console/service.js';
+import { landingPath } from '../console/permissions.js';
 import { DomainError, type FieldErrors } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
 import { SESSION_COOKIE, sessionCookieOptions, type AccountService } from './service.js';

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { StaffUser } from '../accounts/service.js';
 import type { SiteConfig } from '../config/site.js';
 import { isMasked } from '../privacy/access.js';
-import { can, type Permission } from './service.js';
+import { can, type Permission } from './permissions.js';
 
 interface ConsoleLayoutProps {
   site: SiteConfig;

@@ -1,19 +1,15 @@
-import type {
-  FastifyError,
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-  FastifySchemaValidationError,
-} from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../adapters/clock.js';
-import { SESSION_COOKIE, type AccountService, type StaffUser } from '../accounts/service.js';
+import type { AccountService } from '../accounts/service.js';
 import type { Db } from '../db/database.js';
-import { DomainError, invalid, wantsJson } from '../web/errors.js';
+import { DomainError, invalid } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
-import { ConsoleMessagePage, roleLabels } from './layout.js';
-import { can, createConsoleService, leadStatuses, userTypes } from './service.js';
+import { roleLabels } from './layout.js';
+import { can } from './permissions.js';
+import { consoleMessage, guardConsoleSection, staffOf, validationMessage } from './section.js';
+import { createConsoleService, leadStatuses, userTypes } from './service.js';
 import { LeadDetailPage, LeadsPage } from './views.js';
 
 const blank = (v: unknown) => (v === '' ? undefined : v);
@@ -47,10 +43,6 @@ const statusBody = z.object({
   _csrf: z.string().optional(),
 });
 
-// Routes the session check must not guard (they live in the accounts plugin; listed in case
-// both ever share one encapsulation context).
-const open = new Set(['/console/login', '/console/logout']);
-
 export async function consoleRoutes(
   fastify: FastifyInstance,
   opts: { db: Db; accounts: AccountService; clock: Clock },
@@ -58,13 +50,12 @@ export async function consoleRoutes(
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const checkCsrf = fastify.csrfProtection.bind(fastify);
   const service = createConsoleService({ db: opts.db, clock: opts.clock });
-  app.addHook('onRequest', sessionGuard(opts.accounts));
-  app.setErrorHandler(renderRefusal);
+  guardConsoleSection(fastify, opts.accounts);
 
   app.get('/console', async (request, reply) => {
     const staff = staffOf(request);
     if (can(staff, 'leads.read')) return reply.redirect('/console/leads', 303);
-    return message(
+    return consoleMessage(
       request,
       reply,
       'Welcome',
@@ -120,79 +111,4 @@ export async function consoleRoutes(
       }
     },
   );
-}
-
-/** Lets staff with a live session through; sends everyone else to sign in. */
-function sessionGuard(accounts: AccountService) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (open.has(request.routeOptions.url ?? '')) return;
-    // Pages hold personal data: never kept by browsers or shared caches.
-    reply.header('cache-control', 'no-store');
-    const token = request.cookies[SESSION_COOKIE];
-    const staff = await accounts.sessionUser(token);
-    if (staff) {
-      request.staff = staff;
-      return;
-    }
-    if (token) reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    if (request.method === 'GET' || request.method === 'HEAD') {
-      return reply.redirect(`/console/login?next=${encodeURIComponent(request.url)}`, 303);
-    }
-    reply.code(401);
-    const page = ConsoleMessagePage({
-      site: request.site,
-      staff: null,
-      title: 'Please sign in',
-      message: 'Your session has ended. Sign in again, then repeat what you were doing.',
-      back: { href: '/console/login', label: 'Sign in' },
-    });
-    return renderPage(reply, page);
-  };
-}
-
-/** Refusals render inside the console frame; anything else goes on to the app-wide handler. */
-function renderRefusal(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  if (!(error instanceof DomainError) || wantsJson(request) || !request.staff) throw error;
-  reply.code(error.status);
-  return message(request, reply, titleFor(error.status), error.message);
-}
-
-function staffOf(request: FastifyRequest): StaffUser {
-  // The onRequest hook has already answered any request without a session.
-  if (!request.staff) throw new DomainError(403, 'Please sign in.');
-  return request.staff;
-}
-
-function message(request: FastifyRequest, reply: FastifyReply, title: string, text: string) {
-  const staff = request.staff;
-  return renderPage(
-    reply,
-    ConsoleMessagePage({
-      site: request.site,
-      staff,
-      csrf: reply.generateCsrf(),
-      title,
-      message: text,
-      back: can(staff, 'leads.read')
-        ? { href: '/console/leads', label: 'Back to leads' }
-        : undefined,
-    }),
-  );
-}
-
-function titleFor(status: number): string {
-  if (status === 404) return 'Not found';
-  if (status === 403) return 'Not allowed';
-  if (status === 409) return 'Changed by someone else';
-  return 'We could not do that';
-}
-
-function validationMessage(error: { validation: unknown }): string {
-  const issues = Array.isArray(error.validation)
-    ? (error.validation as FastifySchemaValidationError[])
-    : [];
-  const messages = [
-    ...new Set(issues.map((i) => i.message ?? 'Some of what you sent is not valid.')),
-  ];
-  return messages.join(' ');
 }

@@ -1,9 +1,10 @@
 import type { Clock } from '../adapters/clock.js';
 import type { StaffUser } from '../accounts/service.js';
 import type { Db } from '../db/database.js';
-import type { LeadStatus, StaffRole, UserType } from '../db/schema.js';
+import type { LeadStatus, UserType } from '../db/schema.js';
 import { viewFor, type Masked } from '../privacy/access.js';
-import { conflict, forbidden, invalid, notFound } from '../web/errors.js';
+import { conflict, invalid, notFound } from '../web/errors.js';
+import { can, demand } from './permissions.js';
 import * as repo from './repository.js';
 import type { LeadFilter } from './repository.js';
 
@@ -25,28 +26,6 @@ export const transitions: Record<LeadStatus, readonly LeadStatus[]> = {
   won: [],
   lost: ['contacted'],
 };
-
-// Who may do what in the console. Leads are worked by sales; marketing and privacy staff reach
-// personal data through their own screens and purposes, not through the sales pipeline.
-const grants = {
-  'leads.read': ['admin', 'sales'],
-  'leads.update_status': ['admin', 'sales'],
-} as const satisfies Record<string, readonly StaffRole[]>;
-export type Permission = keyof typeof grants;
-
-export function can(staff: StaffUser | null, permission: Permission): boolean {
-  return staff !== null && (grants[permission] as readonly StaffRole[]).includes(staff.role);
-}
-
-/** Where a staff member lands after signing in. */
-export function landingPath(staff: StaffUser): string {
-  return can(staff, 'leads.read') ? '/console/leads' : '/console';
-}
-
-function demand(staff: StaffUser, permission: Permission): void {
-  if (!can(staff, permission))
-    throw forbidden('Your role does not give access to this part of the console.');
-}
 
 /** A row as a purpose allows it to be seen: refused fields arrive as Masked. */
 export type Shown<T> = { [K in keyof T]: T[K] | Masked };

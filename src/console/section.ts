@@ -1,0 +1,110 @@
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifySchemaValidationError,
+} from 'fastify';
+import { SESSION_COOKIE, type AccountService, type StaffUser } from '../accounts/service.js';
+import { DomainError, wantsJson } from '../web/errors.js';
+import { renderPage } from '../web/render.js';
+import { ConsoleMessagePage } from './layout.js';
+import { can, landingPath } from './permissions.js';
+
+// Routes the session check must not guard (they live in the accounts plugin; listed in case
+// both ever share one encapsulation context).
+const open = new Set(['/console/login', '/console/logout']);
+
+/**
+ * Makes a Fastify plugin context a console section: every route needs a live staff session,
+ * pages are never cached, and refusals render inside the console frame. Each capability's
+ * console routes call this once at the top of their plugin.
+ */
+export function guardConsoleSection(fastify: FastifyInstance, accounts: AccountService): void {
+  fastify.addHook('onRequest', sessionGuard(accounts));
+  fastify.setErrorHandler(renderRefusal);
+}
+
+/** Lets staff with a live session through; sends everyone else to sign in. */
+function sessionGuard(accounts: AccountService) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (open.has(request.routeOptions.url ?? '')) return;
+    // Pages hold personal data: never kept by browsers or shared caches.
+    reply.header('cache-control', 'no-store');
+    const token = request.cookies[SESSION_COOKIE];
+    const staff = await accounts.sessionUser(token);
+    if (staff) {
+      request.staff = staff;
+      return;
+    }
+    if (token) reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      return reply.redirect(`/console/login?next=${encodeURIComponent(request.url)}`, 303);
+    }
+    reply.code(401);
+    const page = ConsoleMessagePage({
+      site: request.site,
+      staff: null,
+      title: 'Please sign in',
+      message: 'Your session has ended. Sign in again, then repeat what you were doing.',
+      back: { href: '/console/login', label: 'Sign in' },
+    });
+    return renderPage(reply, page);
+  };
+}
+
+/** Refusals render inside the console frame; anything else goes on to the app-wide handler. */
+function renderRefusal(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (!(error instanceof DomainError) || wantsJson(request) || !request.staff) throw error;
+  reply.code(error.status);
+  return consoleMessage(request, reply, titleFor(error.status), error.message);
+}
+
+/** The signed-in staff member; the section guard has already answered requests without one. */
+export function staffOf(request: FastifyRequest): StaffUser {
+  if (!request.staff) throw new DomainError(403, 'Please sign in.');
+  return request.staff;
+}
+
+/** A short message page inside the console frame, with a way back. */
+export function consoleMessage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  title: string,
+  text: string,
+) {
+  const staff = request.staff;
+  const home = staff ? landingPath(staff) : '/console/login';
+  return renderPage(
+    reply,
+    ConsoleMessagePage({
+      site: request.site,
+      staff,
+      csrf: reply.generateCsrf(),
+      title,
+      message: text,
+      back:
+        staff && can(staff, 'leads.read')
+          ? { href: home, label: 'Back to leads' }
+          : undefined,
+    }),
+  );
+}
+
+function titleFor(status: number): string {
+  if (status === 404) return 'Not found';
+  if (status === 403) return 'Not allowed';
+  if (status === 409) return 'Changed by someone else';
+  return 'We could not do that';
+}
+
+/** The schema's own messages (written for people), joined; used with `attachValidation`. */
+export function validationMessage(error: { validation: unknown }): string {
+  const issues = Array.isArray(error.validation)
+    ? (error.validation as FastifySchemaValidationError[])
+    : [];
+  const messages = [
+    ...new Set(issues.map((i) => i.message ?? 'Some of what you sent is not valid.')),
+  ];
+  return messages.join(' ');
+}
