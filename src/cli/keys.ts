@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import type { Config } from '../config/env.js';
+import { createDb } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { dropUnusedKeys, rotateDataKey } from '../privacy/rotation.js';
+
+export const keysUsage = `  keys rotate                             re-encrypt every contact field under a new data key (resumable)
+  keys drop-old                           remove older keys that seal nothing from the key file`;
+
+export async function keysCommand(config: Config, args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const sub = positionals[0];
+  if (sub !== 'rotate' && sub !== 'drop-old') {
+    console.error(`Usage:\n${keysUsage}`);
+    return 1;
+  }
+  const db = createDb(config.databaseUrl);
+  if (sub === 'drop-old') {
+    try {
+      if (config.dataKey) {
+        console.error('Keys come from STARSPMB_DATA_KEY: remove old ones from STARSPMB_PREVIOUS_DATA_KEYS yourself.');
+        return 1;
+      }
+      const dropped = await dropUnusedKeys(db, config.dataDir);
+      console.log(dropped.length ? `Removed key(s): ${dropped.join(', ')}.` : 'No unused key to remove.');
+      return 0;
+    } finally {
+      await db.destroy();
+    }
+  }
+  const bar = new cliProgress.SingleBar(
+    { format: '  {table} [{bar}] {value}/{total}', stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  let table = '';
+  try {
+    await migrateToLatest(db);
+    const result = await rotateDataKey(
+      db,
+      { dataDir: config.dataDir, key: config.dataKey, previous: config.previousDataKeys, at: new Date() },
+      (p) => {
+        if (p.table !== table) {
+          if (table) bar.stop();
+          table = p.table;
+          bar.start(p.total, 0, { table });
+        }
+        bar.update(p.done);
+      },
+    );
+    if (table) bar.stop();
+    const total = Object.values(result.resealed).reduce((a, b) => a + b, 0);
+    console.log(
+      `${result.resumed ? 'Finished an interrupted rotation' : 'Rotated'}: ${total} row(s) now sealed under key ${result.current}.`,
+    );
+    if (result.unused.length) {
+      console.log(
+        `Older key(s) ${result.unused.join(', ')} seal nothing now. Restart running app instances (they reseal at start), then ` +
+          (config.dataKey ? 'remove them from STARSPMB_PREVIOUS_DATA_KEYS.' : 'run `starspmb keys drop-old`.'),
+      );
+    }
+    return 0;
+  } finally {
+    await db.destroy();
+  }
+}

@@ -1,0 +1,64 @@
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import type { DataKey, Keyring } from './keyring.js';
+
+// A sealed value: "enc1.<key id>.<base64url(iv | ciphertext | tag)>". The column name is bound
+// in as associated data, so a sealed email cannot be moved into another column and still open.
+const PREFIX = 'enc1.';
+
+export class UnreadableValueError extends Error {
+  constructor(readonly reason: string) {
+    super(`a protected value could not be opened: ${reason}`);
+    this.name = 'UnreadableValueError';
+  }
+}
+
+export function isSealed(value: string): boolean {
+  return value.startsWith(PREFIX);
+}
+
+/** The id of the key that sealed a value, or null for a value stored before encryption. */
+export function sealedWith(value: string): string | null {
+  if (!isSealed(value)) return null;
+  return value.slice(PREFIX.length, value.indexOf('.', PREFIX.length));
+}
+
+export function seal(key: DataKey, where: string, plain: string): string {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key.encKey, iv);
+  c.setAAD(Buffer.from(where));
+  const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+  return `${PREFIX}${key.id}.${Buffer.concat([iv, body, c.getAuthTag()]).toString('base64url')}`;
+}
+
+/** Opens a sealed value; a value stored before encryption comes back as it is. */
+export function open(keys: Keyring, where: string, stored: string): string {
+  if (!isSealed(stored)) return stored;
+  const id = sealedWith(stored) ?? '';
+  const key = keys.byId(id);
+  if (!key) throw new UnreadableValueError(`key ${id} is not loaded (restore it from backup)`);
+  const raw = Buffer.from(stored.slice(PREFIX.length + id.length + 1), 'base64url');
+  if (raw.length < 28) throw new UnreadableValueError('truncated');
+  try {
+    const d = createDecipheriv('aes-256-gcm', key.encKey, raw.subarray(0, 12));
+    d.setAAD(Buffer.from(where));
+    d.setAuthTag(raw.subarray(raw.length - 16));
+    return Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]).toString('utf8');
+  } catch {
+    throw new UnreadableValueError('authentication failed (altered, or sealed for another column)');
+  }
+}
+
+export type IndexKind = 'email' | 'phone';
+
+/** The normal form a blind index is computed over: what makes two entries "the same person". */
+export function normalizeFor(kind: IndexKind, value: string): string {
+  return kind === 'email' ? value.trim().toLowerCase() : value.replace(/[^\d+]/g, '');
+}
+
+/** A keyed hash (HMAC-SHA256) for exact lookups; without the key it reveals nothing. */
+export function blindIndex(key: DataKey, kind: IndexKind, value: string): string {
+  return createHmac('sha256', key.indexKey)
+    .update(`${kind}:${normalizeFor(kind, value)}`)
+    .digest('base64url')
+    .slice(0, 32);
+}
