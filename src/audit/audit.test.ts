@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cookieHeader,
+  cookieJar,
+  createTestApp,
+  hiddenField,
+  type TestApp,
+} from '../test-support/app.js';
+import { appendAudit } from './log.js';
+import { verifyChain } from './verify.js';
+
+let t: TestApp;
+const jars: Record<string, Record<string, string>> = {};
+const ids: Record<string, string> = {};
+const password = 'correct horse battery staple';
+
+beforeAll(async () => {
+  t = await createTestApp();
+  for (const role of ['admin', 'sales', 'marketing', 'privacy'] as const) {
+    ids[role] = (
+      await t.app.accounts.createStaffUser({ email: `${role}@example.test`, password, role })
+    ).id;
+    jars[role] = { sid: (await t.app.accounts.login(`${role}@example.test`, password)).token };
+  }
+});
+afterAll(async () => t.close());
+
+const get = (url: string, role: string) =>
+  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(jars[role]!) } });
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const entries = () => t.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
+const last = async () => (await entries()).at(-1)!;
+
+async function postLogin(email: string, pw: string) {
+  const page = await t.app.inject({ method: 'GET', url: '/console/login' });
+  const jar = cookieJar(page);
+  return t.app.inject({
+    method: 'POST',
+    url: '/console/login',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
+    payload: form({ _csrf: hiddenField(page.body, '_csrf'), email, password: pw }),
+  });
+}
+
+describe('what is recorded', () => {
+  it('records account creation and sign-in, attributed by id', async () => {
+    const rows = await entries();
+    expect(rows.filter((r) => r.action === 'account_created')).toHaveLength(4);
+    expect(rows.find((r) => r.action === 'account_created')).toMatchObject({
+      actor_kind: 'system',
+      actor_id: 'cli',
+      target_type: 'staff_user',
+      target_id: ids.admin,
+      detail: '{"role":"admin"}',
+    });
+    expect(rows.filter((r) => r.action === 'login').map((r) => r.actor_id)).toEqual(
+      Object.values(ids),
+    );
+  });
+
+  it('records a failed sign-in on an unknown email as anonymous, without the typed email', async () => {
+    const res = await postLogin('nobody-such@example.test', 'wrong password here');
+    expect(res.statusCode).toBe(400);
+    expect(await last()).toMatchObject({
+      action: 'login_failed',
+      actor_kind: 'anonymous',
+      actor_id: null,
+    });
+    expect(JSON.stringify(await entries())).not.toContain('nobody-such');
+  });
+
+  it('records a failed sign-in on a staff email against that staff member', async () => {
+    const res = await postLogin('sales@example.test', 'wrong password here');
+    expect(res.statusCode).toBe(400);
+    expect(await last()).toMatchObject({
+      action: 'login_failed',
+      actor_kind: 'staff',
+      actor_id: ids.sales,
+    });
+    expect(JSON.stringify(await entries())).not.toContain('sales@example.test');
+  });
+
+  it('records sign-out', async () => {
+    const { token } = await t.app.accounts.login('marketing@example.test', password);
+    const page = await t.app.inject({
+      method: 'GET',
+      url: '/console',
+      headers: { cookie: `sid=${token}` },
+    });
+    const jar = cookieJar(page, { sid: token });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/console/logout',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
+      payload: form({ _csrf: hiddenField(page.body, '_csrf') }),
+    });
+    expect(res.statusCode).toBe(303);
+    expect(await last()).toMatchObject({
+      action: 'logout',
+      actor_kind: 'staff',
+      actor_id: ids.marketing,
+    });
+  });
+
+  it('records a staff read of a lead with its purpose', async () => {
+    const at = new Date().toISOString();
+    const lead = {
+      id: randomUUID(),
+      created_at: at,
+      updated_at: at,
+      last_activity_at: at,
+      status: 'new' as const,
+      user_type: 'provider' as const,
+      name: 'Read Me',
+      organization: 'Clinic',
+      practice_size: '2-5',
+      address: '1 Main St',
+      city: 'Dallas',
+      state: 'TX',
+      zip: '75201',
+      email: 'readme@example.test',
+      phone: '+12145550199',
+      needs: 'Help.',
+    };
+    const indexes = {
+      email_index: t.kernel.index('email', lead.email),
+      phone_index: t.kernel.index('phone', lead.phone),
+    };
+    await t.db
+      .insertInto('leads')
+      .values({ ...t.kernel.seal('leads', lead), ...indexes })
+      .execute();
+    expect((await get(`/console/leads/${lead.id}`, 'sales')).statusCode).toBe(200);
+    expect(await last()).toMatchObject({
+      action: 'record_read',
+      actor_kind: 'staff',
+      actor_id: ids.sales,
+      target_type: 'lead',
+      target_id: lead.id,
+      purpose: 'service_request',
+    });
+  });
+
+  it('keeps the chain intact through all of it', async () => {
+    expect(await verifyChain(t.db)).toMatchObject({ ok: true });
+  });
+});
+
+describe('/console/audit', () => {
+  it.each(['admin', 'privacy'])('is open to %s, with a nav link', async (role) => {
+    const res = await get('/console/audit', role);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('href="/console/audit"');
+    expect(res.body).toContain('Audit entries, newest first');
+  });
+
+  it.each(['sales', 'marketing'])('is refused to %s, and not in their nav', async (role) => {
+    const res = await get('/console/audit', role);
+    expect(res.statusCode).toBe(403);
+    expect(res.body).not.toContain('href="/console/audit"');
+  });
+
+  it('sends someone signed out to sign in', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/console/audit' });
+    expect(res.statusCode).toBe(303);
+  });
+
+  const seqs = (html: string) =>
+    [...html.matchAll(/<td data-label="#">(\d+)<\/td>/g)].map((m) => Number(m[1]));
+
+  it('lists newest first and filters by action, actor email, actor id and record id', async () => {
+    const all = seqs((await get('/console/audit', 'admin')).body);
+    expect(all).toEqual([...all].sort((a, b) => b - a));
+    const logins = await get('/console/audit?action=login', 'admin');
+    expect(logins.body).not.toContain('data-label="Action">login failed<');
+    expect(seqs(logins.body).length).toBeGreaterThanOrEqual(5);
+    const byEmail = await get(
+      '/console/audit?actor=Sales%40example.test&action=login_failed',
+      'privacy',
+    );
+    expect(seqs(byEmail.body)).toHaveLength(1);
+    expect(byEmail.body).toContain('sales@example.test');
+    const byId = await get(`/console/audit?actor=${ids.sales}&action=login_failed`, 'privacy');
+    expect(seqs(byId.body)).toEqual(seqs(byEmail.body));
+    const byTarget = await get(`/console/audit?target=${ids.privacy}`, 'privacy');
+    expect(seqs(byTarget.body)).toHaveLength(1);
+    const unknown = await get('/console/audit?actor=ghost%40example.test', 'privacy');
+    expect(unknown.body).toContain('No staff account has that email address');
+    expect(seqs(unknown.body)).toEqual([]);
+  });
+
+  it('filters by date range, both days included', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    expect(
+      seqs((await get(`/console/audit?from=${today}&to=${today}`, 'admin')).body).length,
+    ).toBeGreaterThan(0);
+    expect(seqs((await get('/console/audit?from=2001-01-01&to=2001-12-31', 'admin')).body)).toEqual(
+      [],
+    );
+  });
+
+  it('pages by older and newer links', async () => {
+    // 60 more entries so the log spans two pages of 50.
+    for (let i = 0; i < 60; i++) {
+      await appendAudit(
+        t.db,
+        { actor: { kind: 'system', name: 'test' }, action: 'export', detail: { i } },
+        new Date(),
+      );
+    }
+    const first = await get('/console/audit', 'admin');
+    const page1 = seqs(first.body);
+    expect(page1).toHaveLength(50);
+    const older = /href="([^"]*before=\d+[^"]*)"/.exec(first.body)![1]!.replace(/&amp;/g, '&');
+    const second = await get(older, 'admin');
+    const page2 = seqs(second.body);
+    expect(page2[0]).toBe(page1.at(-1)! - 1);
+    const newer = /href="([^"]*after=\d+[^"]*)"/.exec(second.body)![1]!.replace(/&amp;/g, '&');
+    expect(seqs((await get(newer, 'admin')).body)).toEqual(page1);
+  });
+
+  it.each([
+    ['action=nonsense', 'Action must be one of'],
+    ['from=2026-02-30', 'not a real calendar date'],
+    ['to=yesterday', 'such as 2026-03-31'],
+    ['from=2026-05-02&to=2026-05-01', 'is after the “to” date'],
+    ['before=-3', 'whole number'],
+  ])('answers bad input (%s) with 400 and a message', async (qs, message) => {
+    const res = await get(`/console/audit?${qs}`, 'admin');
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain(message);
+  });
+});

@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Purpose } from '../privacy/vocabulary.js';
+
+export type AuditActor =
+  | { kind: 'staff'; id: string }
+  | { kind: 'system'; name: string }
+  | { kind: 'person'; ref: string }
+  | { kind: 'anonymous' };
+
+export type AuditAction =
+  | 'login'
+  | 'login_failed'
+  | 'logout'
+  | 'account_created'
+  | 'role_changed'
+  | 'record_read'
+  | 'export'
+  | 'disclosure'
+  | 'deletion'
+  | 'correction'
+  | 'retention_run'
+  | 'legal_hold'
+  | 'privacy_request'
+  | 'processor_change'
+  | 'incident'
+  | 'key_rotation';
+
+/** Every action, for forms and filters; the check below fails the build if one is left out. */
+export const auditActions = [
+  'login',
+  'login_failed',
+  'logout',
+  'account_created',
+  'role_changed',
+  'record_read',
+  'export',
+  'disclosure',
+  'deletion',
+  'correction',
+  'retention_run',
+  'legal_hold',
+  'privacy_request',
+  'processor_change',
+  'incident',
+  'key_rotation',
+] as const satisfies readonly AuditAction[];
+const everyActionListed: Exclude<AuditAction, (typeof auditActions)[number]> extends never
+  ? true
+  : never = true;
+void everyActionListed;
+
+export type AuditDetail = Record<string, string | number | boolean | null>;
+
+export interface AuditEntry {
+  actor: AuditActor;
+  action: AuditAction;
+  target?: { type: string; id: string };
+  purpose?: Purpose;
+  /** Never personal data: ids, counts, names of fields. */
+  detail?: AuditDetail;
+}
+
+/** The prev_hash of the first row: there is nothing before it. */
+export const genesisHash = '0'.repeat(64);
+
+/** An arbitrary constant naming the one advisory lock that serialises appends on PostgreSQL. */
+const chainLockKey = 734_201_903;
+
+/** The columns a row's hash covers, exactly as stored. */
+export interface ChainedRow {
+  seq: number;
+  at: string;
+  actor_kind: AuditActor['kind'];
+  actor_id: string | null;
+  action: AuditAction;
+  target_type: string | null;
+  target_id: string | null;
+  purpose: Purpose | null;
+  detail: string | null;
+  prev_hash: string;
+}
+
+/**
+ * A fixed-order JSON array, so the same content always hashes the same on both engines. Every
+ * field is included, so changing any of them (or the link to the previous row) changes the hash.
+ */
+export function rowHash(row: ChainedRow): string {
+  const canonical = JSON.stringify([
+    row.seq,
+    row.at,
+    row.actor_kind,
+    row.actor_id,
+    row.action,
+    row.target_type,
+    row.target_id,
+    row.purpose,
+    row.detail,
+    row.prev_hash,
+  ]);
+  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+}
+
+/** Detail as JSON with sorted keys: the stored text is what is hashed, so it must be stable. */
+export function canonicalDetail(detail: AuditDetail | undefined): string | null {
+  if (!detail) return null;
+  const sorted = Object.keys(detail)
+    .sort()
+    .map((k) => [k, detail[k]] as const);
+  return JSON.stringify(Object.fromEntries(sorted));
+}
+
+function actorId(actor: AuditActor): string | null {
+  switch (actor.kind) {
+    case 'staff':
+      return actor.id;
+    case 'system':
+      return actor.name;
+    case 'person':
+      return actor.ref;
+    case 'anonymous':
+      return null;
+  }
+}
+
+function isPostgres(db: Kysely<Database>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+async function appendInTransaction(
+  trx: Kysely<Database>,
+  entry: AuditEntry,
+  at: Date,
+): Promise<void> {
+  // PostgreSQL: every append takes the same lock until its transaction ends, so two appends can
+  // never read the same tail. SQLite: a write transaction is already exclusive.
+  if (isPostgres(trx)) await sql`select pg_advisory_xact_lock(${chainLockKey})`.execute(trx);
+  const last = await trx
+    .selectFrom('audit_log')
+    .select(['seq', 'hash'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const row: ChainedRow = {
+    seq: (last ? Number(last.seq) : 0) + 1,
+    at: at.toISOString(),
+    actor_kind: entry.actor.kind,
+    actor_id: actorId(entry.actor),
+    action: entry.action,
+    target_type: entry.target?.type ?? null,
+    target_id: entry.target?.id ?? null,
+    purpose: entry.purpose ?? null,
+    detail: canonicalDetail(entry.detail),
+    prev_hash: last?.hash ?? genesisHash,
+  };
+  // seq is the primary key: even if the lock were bypassed, a second row claiming the same place
+  // in the chain fails to insert rather than forking it.
+  await trx
+    .insertInto('audit_log')
+    .values({ ...row, hash: rowHash(row) })
+    .execute();
+}
+
+/**
+ * Appends one entry to the hash-chained audit log. Pass the transaction of the change being
+ * audited, so the entry commits or rolls back with it; outside a transaction one is opened,
+ * because reading the tail and inserting after it must be one atomic step.
+ * Inside a transaction, pass `trx`, never the outer `db`: on SQLite the outer handle waits for
+ * the transaction to end, which it never does.
+ */
+export async function appendAudit(
+  db: Kysely<Database>,
+  entry: AuditEntry,
+  at: Date,
+): Promise<void> {
+  if (db.isTransaction) return appendInTransaction(db, entry, at);
+  await db.transaction().execute((trx) => appendInTransaction(trx, entry, at));
+}

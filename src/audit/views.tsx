@@ -1,0 +1,180 @@
+import type { StaffUser } from '../accounts/service.js';
+import type { SiteConfig } from '../config/site.js';
+import { ConsoleLayout, Time, show } from '../console/layout.js';
+import { auditActions } from './log.js';
+import type { AuditQuery, AuditList } from './service.js';
+
+interface Frame {
+  site: SiteConfig;
+  staff: StaffUser;
+  csrf: string;
+}
+
+const actionLabel = (a: string) => a.replace(/_/g, ' ');
+
+export function auditUrl(q: AuditQuery, cursor: { before?: number; after?: number } = {}): string {
+  const params = new URLSearchParams();
+  for (const key of ['action', 'actor', 'target', 'from', 'to'] as const) {
+    const v = q[key];
+    if (v) params.set(key, v);
+  }
+  if (cursor.before !== undefined) params.set('before', String(cursor.before));
+  if (cursor.after !== undefined) params.set('after', String(cursor.after));
+  const qs = params.toString();
+  return qs ? `/console/audit?${qs}` : '/console/audit';
+}
+
+export function AuditPage(p: Frame & { list: AuditList; query: AuditQuery }) {
+  const { list, query } = p;
+  return (
+    <ConsoleLayout
+      site={p.site}
+      title="Audit log"
+      staff={p.staff}
+      csrf={p.csrf}
+      current="/console/audit"
+    >
+      <h1>Audit log</h1>
+      <p class="console-note">
+        Every sign-in, record read, export, disclosure and change to personal data, newest first.
+        Entries are chained by hash; <code>starspmb audit verify</code> checks that none was changed
+        or removed.
+      </p>
+      <Filters query={query} />
+      {list.unknownActor ? (
+        <p class="console-alert" role="alert">
+          No staff account has that email address, so no entries match. Check the spelling, or
+          search by staff id.
+        </p>
+      ) : null}
+      <p class="console-count" aria-live="polite">
+        {list.rows.length === 0 ? 'No entries match.' : `Showing ${list.rows.length} entries`}
+      </p>
+      {list.rows.length > 0 ? <Entries rows={list.rows} /> : null}
+      <Pager list={list} query={query} />
+    </ConsoleLayout>
+  );
+}
+
+function Entries({ rows }: { rows: AuditList['rows'] }) {
+  return (
+    <div class="table-scroll" role="region" aria-labelledby="audit-caption" tabindex={0}>
+      <table class="data-table">
+        <caption id="audit-caption">Audit entries, newest first</caption>
+        <thead>
+          <tr>
+            {['#', 'When', 'Who', 'Action', 'Record', 'Purpose', 'Details'].map((h) => (
+              <th scope="col">{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr>
+              <td data-label="#">{r.seq}</td>
+              <td data-label="When">
+                <Time iso={r.at} />
+              </td>
+              <td data-label="Who">{actorText(r)}</td>
+              <th scope="row" data-label="Action">
+                {actionLabel(r.action)}
+              </th>
+              <td data-label="Record">
+                {r.target_id ? `${show(r.target_type)} ${r.target_id}` : '—'}
+              </td>
+              <td data-label="Purpose">{r.purpose ? actionLabel(r.purpose) : '—'}</td>
+              <td data-label="Details" class="console-pre">
+                {detailText(r.detail)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function actorText(r: AuditList['rows'][number]): string {
+  if (r.actor_kind === 'anonymous') return 'Anonymous';
+  if (r.actor_kind === 'staff')
+    return r.staff_email ? show(r.staff_email) : `staff ${show(r.actor_id)}`;
+  return `${r.actor_kind} ${show(r.actor_id)}`;
+}
+
+function detailText(detail: string | null): string {
+  if (!detail) return '—';
+  try {
+    const parsed = JSON.parse(detail) as Record<string, unknown>;
+    return Object.entries(parsed)
+      .map(([k, v]) => `${k}: ${String(v)}`)
+      .join(', ');
+  } catch {
+    return detail;
+  }
+}
+
+function Filters({ query }: { query: AuditQuery }) {
+  return (
+    <form
+      class="console-filters"
+      method="get"
+      action="/console/audit"
+      role="search"
+      aria-label="Filter the audit log"
+    >
+      <div class="console-field">
+        <label for="action">Action</label>
+        <select id="action" name="action">
+          <option value="">Any action</option>
+          {auditActions.map((a) => (
+            <option value={a} selected={query.action === a}>
+              {actionLabel(a)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="console-field">
+        <label for="actor">Who (staff email or id)</label>
+        <input id="actor" name="actor" type="search" value={query.actor ?? ''} maxLength={254} />
+      </div>
+      <div class="console-field">
+        <label for="target">Record id</label>
+        <input id="target" name="target" type="search" value={query.target ?? ''} maxLength={64} />
+      </div>
+      <div class="console-field">
+        <label for="from">From</label>
+        <input id="from" name="from" type="date" value={query.from ?? ''} />
+      </div>
+      <div class="console-field">
+        <label for="to">To</label>
+        <input id="to" name="to" type="date" value={query.to ?? ''} />
+      </div>
+      <div class="console-actions">
+        <button class="console-button" type="submit">
+          Filter
+        </button>
+        <a class="console-link-button" href="/console/audit">
+          Clear
+        </a>
+      </div>
+    </form>
+  );
+}
+
+function Pager({ list, query }: { list: AuditList; query: AuditQuery }) {
+  if (list.newer === undefined && list.older === undefined) return null;
+  return (
+    <nav class="console-pager" aria-label="Pages">
+      {list.newer !== undefined ? (
+        <a href={auditUrl(query, { after: list.newer })} rel="prev">
+          Newer entries
+        </a>
+      ) : null}
+      {list.older !== undefined ? (
+        <a href={auditUrl(query, { before: list.older })} rel="next">
+          Older entries
+        </a>
+      ) : null}
+    </nav>
+  );
+}
