@@ -1,0 +1,204 @@
+import type { StaffUser } from '../accounts/service.js';
+import type { SiteConfig } from '../config/site.js';
+import { ConsoleLayout, Time, show } from '../console/layout.js';
+import { disclosureBases } from '../privacy/vocabulary.js';
+import type { LedgerFilter } from './repository.js';
+import { PAGE_SIZE, type Ledger } from './service.js';
+
+// The disclosure ledger in the console: who received which kinds of data, about whom, on what
+// basis. It shows categories and record ids only, never the data that left.
+
+interface Frame {
+  site: SiteConfig;
+  staff: StaffUser;
+  csrf: string;
+}
+
+const here = '/console/disclosures';
+const channelLabels = {
+  csv_export: 'CSV export',
+  api: 'API',
+  email_provider: 'Email provider',
+  sms_provider: 'SMS provider',
+  legal_process: 'Legal process',
+  other: 'Other',
+} as const;
+
+export function ledgerUrl(filter: LedgerFilter, page = 1): string {
+  const params = new URLSearchParams();
+  if (filter.lead) params.set('lead', filter.lead);
+  if (filter.recipient) params.set('recipient', filter.recipient);
+  if (filter.basis) params.set('basis', filter.basis);
+  if (page > 1) params.set('page', String(page));
+  const qs = params.toString();
+  return qs ? `${here}?${qs}` : here;
+}
+
+type Row = Ledger['rows'][number];
+
+function actor(r: Row): string {
+  if (r.actor_kind === 'staff')
+    return r.staff_email ? show(r.staff_email) : `staff ${show(r.actor_id)}`;
+  if (r.actor_kind === 'system') return `system (${show(r.actor_id)})`;
+  return r.actor_kind;
+}
+
+export function LedgerPage(p: Frame & { ledger: Ledger; filter: LedgerFilter }) {
+  const { ledger, filter } = p;
+  const first = ledger.total === 0 ? 0 : (ledger.page - 1) * PAGE_SIZE + 1;
+  const last = Math.min(ledger.total, first + ledger.rows.length - 1);
+  return (
+    <ConsoleLayout site={p.site} title="Disclosures" staff={p.staff} csrf={p.csrf} current={here}>
+      <h1>Disclosures</h1>
+      <p>Every time personal data left the system: to whom, on what basis, for what purpose.</p>
+      <Filters filter={filter} recipients={ledger.recipients} />
+      <p class="console-count" aria-live="polite">
+        {ledger.total === 0
+          ? 'No disclosures match.'
+          : `Showing ${first}–${last} of ${ledger.total}`}
+      </p>
+      {ledger.rows.length > 0 ? (
+        <div class="table-scroll" role="region" aria-labelledby="ledger-caption" tabindex={0}>
+          <table class="data-table">
+            <caption id="ledger-caption">Disclosures, newest first</caption>
+            <thead>
+              <tr>
+                {[
+                  'When',
+                  'Recipient',
+                  'Basis',
+                  'Purpose',
+                  'Data',
+                  'About',
+                  'Reference',
+                  'Channel',
+                  'By',
+                ].map((h) => (
+                  <th scope="col">{h}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {ledger.rows.map((r) => (
+                <tr>
+                  <td data-label="When">
+                    <Time iso={r.at} />
+                  </td>
+                  <th scope="row" data-label="Recipient">
+                    {r.recipient_name}
+                    {r.recipient_kind === 'third_party' ? (
+                      <span class="console-note"> (third party)</span>
+                    ) : null}
+                  </th>
+                  <td data-label="Basis">{r.basis.replaceAll('_', ' ')}</td>
+                  <td data-label="Purpose">{r.purpose.replaceAll('_', ' ')}</td>
+                  <td data-label="Data">{r.categories.join(', ')}</td>
+                  <td data-label="About">
+                    <Subjects row={r} />
+                  </td>
+                  <td data-label="Reference">{show(r.reference)}</td>
+                  <td data-label="Channel">{channelLabels[r.channel]}</td>
+                  <td data-label="By">{actor(r)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <Pager filter={filter} page={ledger.page} pageCount={ledger.pageCount} />
+    </ConsoleLayout>
+  );
+}
+
+function Subjects({ row }: { row: Row }) {
+  if (row.leads.length === 0) return <>{`${row.subject_count} people`}</>;
+  return (
+    <ul class="compact">
+      {row.leads.map((id) => (
+        <li>
+          <a href={ledgerUrl({ lead: id })}>{`lead ${id.slice(0, 8)}`}</a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Filters({
+  filter,
+  recipients,
+}: {
+  filter: LedgerFilter;
+  recipients: Ledger['recipients'];
+}) {
+  return (
+    <form
+      class="console-filters"
+      method="get"
+      action={here}
+      role="search"
+      aria-label="Filter disclosures"
+    >
+      <div class="console-field">
+        <label for="lead">Person (lead id)</label>
+        <input id="lead" name="lead" type="search" value={filter.lead ?? ''} maxLength={64} />
+      </div>
+      <div class="console-field">
+        <label for="recipient">Recipient</label>
+        <select id="recipient" name="recipient">
+          <option value="">Any recipient</option>
+          {recipients.map((r) => (
+            <option value={r.id} selected={filter.recipient === r.id}>
+              {r.active ? r.name : `${r.name} (deactivated)`}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="console-field">
+        <label for="basis">Basis</label>
+        <select id="basis" name="basis">
+          <option value="">Any basis</option>
+          {Object.keys(disclosureBases).map((b) => (
+            <option value={b} selected={filter.basis === b}>
+              {b.replaceAll('_', ' ')}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="console-actions">
+        <button class="console-button" type="submit">
+          Filter
+        </button>
+        <a class="console-link-button console-button secondary" href={here}>
+          Clear
+        </a>
+      </div>
+    </form>
+  );
+}
+
+function Pager({
+  filter,
+  page,
+  pageCount,
+}: {
+  filter: LedgerFilter;
+  page: number;
+  pageCount: number;
+}) {
+  if (pageCount <= 1 && page <= 1) return null;
+  return (
+    <nav class="console-pager" aria-label="Pages">
+      {page > 1 ? (
+        <a href={ledgerUrl(filter, Math.min(page - 1, pageCount))} rel="prev">
+          Previous page
+        </a>
+      ) : null}
+      <span>{`Page ${page} of ${pageCount}`}</span>
+      {page < pageCount ? (
+        <a href={ledgerUrl(filter, page + 1)} rel="next">
+          Next page
+        </a>
+      ) : null}
+    </nav>
+  );
+}

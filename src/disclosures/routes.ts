@@ -1,0 +1,235 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AccountService } from '../accounts/service.js';
+import type { Clock } from '../adapters/clock.js';
+import { demand } from '../console/permissions.js';
+import { guardConsoleSection, staffOf, validationMessage } from '../console/section.js';
+import type { Db } from '../db/database.js';
+import type { Recipient } from '../privacy/disclosure-store.js';
+import { recipientCreateBody, recipientEditBody } from '../privacy/recipients.js';
+import { disclosureBases, type DisclosureBasis } from '../privacy/vocabulary.js';
+import { DomainError, invalid, type FieldErrors } from '../web/errors.js';
+import { renderPage } from '../web/render.js';
+import { LedgerPage } from './ledger-views.js';
+import { ProcessorFormPage, ProcessorsPage } from './processor-views.js';
+import { createDisclosureService } from './service.js';
+
+const blank = (v: unknown) => (v === '' ? undefined : v);
+const pageMessage = 'The page number must be a whole number, 1 or more.';
+const bases = Object.keys(disclosureBases) as [DisclosureBasis, ...DisclosureBasis[]];
+
+const ledgerQuery = z.object({
+  lead: z.preprocess(
+    blank,
+    z
+      .string({ error: 'Enter one lead id.' })
+      .trim()
+      .max(64, 'A lead id is at most 64 characters.')
+      .optional(),
+  ),
+  recipient: z.preprocess(
+    blank,
+    z
+      .string({ error: 'Choose one recipient.' })
+      .max(36, 'Choose a recipient from the list.')
+      .optional(),
+  ),
+  basis: z.preprocess(
+    blank,
+    z.enum(bases, { error: `Basis must be one of: ${bases.join(', ')}.` }).optional(),
+  ),
+  page: z.preprocess(
+    blank,
+    z.coerce
+      .number({ error: pageMessage })
+      .int(pageMessage)
+      .min(1, pageMessage)
+      .max(1_000_000, pageMessage)
+      .optional(),
+  ),
+});
+const idParams = z.object({ id: z.string().min(1).max(64) });
+const here = '/console/settings/processors';
+
+type Issue = { instancePath?: string; message?: string };
+
+/** Schema issues as errors beside their fields (the first per field), as the intake form does. */
+function fieldErrors(error: { validation: unknown }): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of (Array.isArray(error.validation) ? error.validation : []) as Issue[]) {
+    const field = (issue.instancePath ?? '').replace(/^\//, '').split('/')[0] || 'form';
+    errors[field] ??= issue.message ?? 'This is not valid.';
+  }
+  return errors;
+}
+
+/** What the person typed, to put back in the form; checkboxes arrive as a string or an array. */
+function formValues(body: unknown): { values: Record<string, string>; checked: string[] } {
+  const values: Record<string, string> = {};
+  let checked: string[] = [];
+  for (const [k, v] of Object.entries((body ?? {}) as Record<string, unknown>)) {
+    if (k === 'categories') checked = [v].flat().filter((c): c is string => typeof c === 'string');
+    else if (typeof v === 'string') values[k] = v;
+  }
+  return { values, checked };
+}
+
+function recipientValues(r: Recipient) {
+  return {
+    values: {
+      name: r.name,
+      purpose: r.purpose,
+      contractRef: r.contractRef ?? '',
+      relatedEntity: r.relatedEntity ? 'on' : '',
+    },
+    checked: r.categories,
+  };
+}
+
+export async function disclosureRoutes(
+  fastify: FastifyInstance,
+  opts: { db: Db; accounts: AccountService; clock: Clock },
+) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const checkCsrf = fastify.csrfProtection.bind(fastify);
+  const service = createDisclosureService({ db: opts.db, clock: opts.clock });
+  guardConsoleSection(fastify, opts.accounts);
+
+  /** The form again, status 400, with each problem beside its field. */
+  function refusedForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    errors: FieldErrors,
+    existing?: Recipient,
+  ) {
+    reply.code(400);
+    const staff = staffOf(request);
+    const { form, ...fields } = errors;
+    return renderPage(
+      reply,
+      ProcessorFormPage({
+        site: request.site,
+        staff,
+        csrf: reply.generateCsrf(),
+        ...formValues(request.body),
+        errors: fields,
+        message: form ?? 'Please correct the highlighted fields.',
+        existing,
+      }),
+    );
+  }
+
+  /** Runs a registry change; a rule it breaks comes back as the form with the reasons. */
+  async function save(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    run: () => Promise<unknown>,
+    existing?: Recipient,
+  ) {
+    try {
+      await run();
+      return await reply.redirect(here, 303);
+    } catch (err) {
+      if (err instanceof DomainError && err.status === 400)
+        return refusedForm(request, reply, err.fields, existing);
+      throw err;
+    }
+  }
+
+  app.get('/console/settings/processors', async (request, reply) => {
+    const staff = staffOf(request);
+    const recipients = await service.list(staff);
+    return renderPage(
+      reply,
+      ProcessorsPage({ site: request.site, staff, csrf: reply.generateCsrf(), recipients }),
+    );
+  });
+
+  app.get('/console/settings/processors/new', async (request, reply) => {
+    const staff = staffOf(request);
+    demand(staff, 'processors.manage'); // before showing a form that could not be sent
+    const form = { values: { kind: 'processor' }, checked: [], errors: {} };
+    return renderPage(
+      reply,
+      ProcessorFormPage({ site: request.site, staff, csrf: reply.generateCsrf(), ...form }),
+    );
+  });
+
+  app.post(
+    '/console/settings/processors',
+    { schema: { body: recipientCreateBody }, attachValidation: true, preHandler: checkCsrf },
+    async (request, reply) => {
+      const staff = staffOf(request);
+      demand(staff, 'processors.manage'); // a refusal, not a form, for those who may not register
+      if (request.validationError)
+        return refusedForm(request, reply, fieldErrors(request.validationError));
+      return save(request, reply, () => service.register(staff, request.body));
+    },
+  );
+
+  app.get(
+    '/console/settings/processors/:id',
+    { schema: { params: idParams } },
+    async (request, reply) => {
+      const staff = staffOf(request);
+      const existing = await service.get(staff, request.params.id);
+      const form = { ...recipientValues(existing), errors: {} };
+      return renderPage(
+        reply,
+        ProcessorFormPage({
+          site: request.site,
+          staff,
+          csrf: reply.generateCsrf(),
+          ...form,
+          existing,
+        }),
+      );
+    },
+  );
+
+  app.post(
+    '/console/settings/processors/:id',
+    {
+      schema: { params: idParams, body: recipientEditBody },
+      attachValidation: true,
+      preHandler: checkCsrf,
+    },
+    async (request, reply) => {
+      const staff = staffOf(request);
+      const existing = await service.get(staff, request.params.id);
+      if (request.validationError)
+        return refusedForm(request, reply, fieldErrors(request.validationError), existing);
+      return save(request, reply, () => service.edit(staff, existing.id, request.body), existing);
+    },
+  );
+
+  for (const [action, active] of [
+    ['deactivate', false],
+    ['activate', true],
+  ] as const) {
+    app.post(
+      `/console/settings/processors/:id/${action}`,
+      { schema: { params: idParams }, preHandler: checkCsrf },
+      async (request, reply) => {
+        await service.setActive(staffOf(request), request.params.id, active);
+        return reply.redirect(here, 303);
+      },
+    );
+  }
+
+  app.get(
+    '/console/disclosures',
+    { schema: { querystring: ledgerQuery }, attachValidation: true },
+    async (request, reply) => {
+      if (request.validationError) throw invalid(validationMessage(request.validationError));
+      const staff = staffOf(request);
+      const { page, ...filter } = request.query;
+      const ledger = await service.ledger(staff, filter, page ?? 1);
+      return renderPage(
+        reply,
+        LedgerPage({ site: request.site, staff, csrf: reply.generateCsrf(), ledger, filter }),
+      );
+    },
+  );
+}

@@ -1,0 +1,214 @@
+import type { AuditActor } from '../audit/log.js';
+import type { DisclosureChannel } from '../db/schema.js';
+import { dataMap, type FieldClass, type PersonalField } from './data-map.js';
+import type { Recipient } from './disclosure-store.js';
+import {
+  categories as categoryLabels,
+  disclosureBases,
+  purposes,
+  type Category,
+  type DisclosureBasis,
+  type Purpose,
+} from './vocabulary.js';
+
+// The rules of the disclosure ledger, as pure checks: each throws DisclosureRefusedError with a
+// reason a person can act on. recordDisclosure (disclosures.ts) runs them all before writing.
+
+export const disclosureChannels = [
+  'csv_export',
+  'api',
+  'email_provider',
+  'sms_provider',
+  'legal_process',
+  'other',
+] as const satisfies readonly DisclosureChannel[];
+
+/**
+ * The only bases on which anything may reach a third party (someone not acting for us). The
+ * policy: intake-form data is never shared for business or commercial purposes; these are the
+ * situations it names that are not business purposes, and each needs a case or agreement number.
+ */
+export const thirdPartyBases = [
+  'legal_obligation',
+  'protection',
+  'business_transfer',
+  'person_request',
+] as const satisfies readonly DisclosureBasis[];
+
+/** Tables the intake form writes: every category stored in them is intake-form data. */
+const intakeTables = ['leads', 'lead_submissions', 'consents'] as const;
+
+const personalFields = (tables: readonly (keyof typeof dataMap)[]): PersonalField[] =>
+  tables.flatMap((t) =>
+    (Object.values(dataMap[t]) as FieldClass[]).filter((f): f is PersonalField => f.personal),
+  );
+
+export const intakeCategories: ReadonlySet<Category> = new Set(
+  personalFields(intakeTables).map((f) => f.category),
+);
+
+/**
+ * A category may leave for a purpose only if some stored field of that category allows it.
+ * Blind indexes are left out: they never leave, so their purposes (an opt-out list is kept for
+ * legal reasons) must not widen what the data they hash may be disclosed for.
+ */
+const allowedPurposes = new Map<Category, Set<Purpose>>();
+for (const f of personalFields(Object.keys(dataMap) as (keyof typeof dataMap)[])) {
+  if (f.blindIndexOf) continue;
+  const set = allowedPurposes.get(f.category) ?? new Set<Purpose>();
+  f.purposes.forEach((p) => set.add(p));
+  allowedPurposes.set(f.category, set);
+}
+export const purposesAllowedFor = (c: Category): Purpose[] => [...(allowedPurposes.get(c) ?? [])];
+
+export type RefusalReason =
+  | 'invalid_request'
+  | 'unknown_recipient'
+  | 'inactive_recipient'
+  | 'not_a_processor'
+  | 'purpose_not_allowed'
+  | 'related_entity'
+  | 'processor_not_registered'
+  | 'intake_to_third_party'
+  | 'third_party_basis'
+  | 'reference_required';
+
+/** A disclosure the policy does not allow. The message says why and what would make it allowed. */
+export class DisclosureRefusedError extends Error {
+  constructor(
+    readonly reason: RefusalReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DisclosureRefusedError';
+  }
+}
+
+export interface DisclosureSubject {
+  type: 'lead';
+  id: string;
+}
+
+export interface Disclosure {
+  recipientId: string;
+  basis: DisclosureBasis;
+  purpose: Purpose;
+  categories: Category[];
+  subjects: DisclosureSubject[];
+  /** Case number, court order, agreement: required for every third party. */
+  reference?: string | undefined;
+  actor: AuditActor;
+  channel: DisclosureChannel;
+}
+
+export const refuse = (reason: RefusalReason, message: string) =>
+  new DisclosureRefusedError(reason, message);
+export const named = (cs: readonly Category[]) =>
+  cs.map((c) => `${c} (${categoryLabels[c]})`).join(', ');
+export const who = (r: Recipient) => `${r.name} (${r.key})`;
+
+/** Values a caller may have taken from a form or a URL: checked against the closed lists. */
+export function checkShape(d: Disclosure): {
+  reference: string | null;
+  subjects: DisclosureSubject[];
+} {
+  if (!Object.hasOwn(disclosureBases, d.basis))
+    throw refuse(
+      'invalid_request',
+      `Unknown basis "${String(d.basis)}": use one of ${Object.keys(disclosureBases).join(', ')}.`,
+    );
+  if (!Object.hasOwn(purposes, d.purpose))
+    throw refuse('invalid_request', `Unknown purpose "${String(d.purpose)}".`);
+  if (!disclosureChannels.includes(d.channel))
+    throw refuse('invalid_request', `Unknown channel "${String(d.channel)}".`);
+  const unknown = d.categories.filter((c) => !Object.hasOwn(categoryLabels, c));
+  if (unknown.length)
+    throw refuse('invalid_request', `Unknown data categories: ${unknown.join(', ')}.`);
+  if (d.categories.length === 0)
+    throw refuse('invalid_request', 'Name the categories of data that leave.');
+  const seen = new Map(d.subjects.map((s) => [`${s.type}:${s.id}`, s]));
+  if (seen.size === 0) throw refuse('invalid_request', 'Name the people the data is about.');
+  const reference = d.reference?.trim() || null;
+  if (reference && reference.length > 200)
+    throw refuse('invalid_request', 'The reference is limited to 200 characters.');
+  return { reference, subjects: [...seen.values()] };
+}
+
+/** The purpose limit of the data map holds outside the system too: phone numbers leave only for SMS. */
+export function checkPurpose(d: Disclosure): void {
+  const refused = d.categories.filter((c) => !allowedPurposes.get(c)?.has(d.purpose));
+  if (refused.length === 0) return;
+  const options = refused
+    .map((c) => `${c}: ${purposesAllowedFor(c).join(', ') || 'none'}`)
+    .join('; ');
+  throw refuse(
+    'purpose_not_allowed',
+    `The purpose ${d.purpose} is not allowed for ${named(refused)}. Allowed purposes: ${options}.`,
+  );
+}
+
+/** The rules that depend on who receives the data. */
+export function checkRecipient(r: Recipient, d: Disclosure, reference: string | null): void {
+  const intake = d.categories.filter((c) => intakeCategories.has(c));
+  if (r.relatedEntity && intake.length > 0)
+    throw refuse(
+      'related_entity',
+      `${who(r)} is a related company, and intake-form data (${named(intake)}) is never shared with related companies.`,
+    );
+  if (r.kind === 'processor') {
+    const outside = d.categories.filter((c) => !r.categories.includes(c));
+    if (outside.length > 0)
+      throw refuse(
+        'processor_not_registered',
+        `${who(r)} is not registered to receive ${named(outside)}. An administrator can add them under Settings, Service providers, or leave them out.`,
+      );
+    return;
+  }
+  const allowed = (thirdPartyBases as readonly DisclosureBasis[]).includes(d.basis);
+  if (!allowed && intake.length > 0)
+    throw refuse(
+      'intake_to_third_party',
+      `Intake-form data (${named(intake)}) may reach a third party only by law or legal process, to protect rights or safety, in a business transfer, or at the person's own request; not on the basis ${d.basis}.`,
+    );
+  if (!allowed)
+    throw refuse(
+      'third_party_basis',
+      `A third party may receive data only on one of these bases: ${thirdPartyBases.join(', ')}; not ${d.basis}.`,
+    );
+  if (!reference)
+    throw refuse(
+      'reference_required',
+      `A disclosure to the third party ${who(r)} needs a reference: the case number, order or agreement it answers.`,
+    );
+}
+
+export function loadActive(found: Recipient | undefined, asked: string): Recipient {
+  if (!found) throw refuse('unknown_recipient', `No recipient ${asked} is registered.`);
+  if (!found.active)
+    throw refuse(
+      'inactive_recipient',
+      `${who(found)} has been deactivated and may not receive data.`,
+    );
+  return found;
+}
+
+/** For adapters: the recipient must be a processor registered for every category it would get. */
+export function checkProcessorFor(r: Recipient, categories: readonly Category[]): void {
+  if (r.kind !== 'processor')
+    throw refuse(
+      'not_a_processor',
+      `${who(r)} is registered as a third party, not as a service provider acting for us.`,
+    );
+  const outside = categories.filter((c) => !r.categories.includes(c));
+  if (outside.length > 0)
+    throw refuse(
+      'processor_not_registered',
+      `${who(r)} is not registered to receive ${named(outside)}.`,
+    );
+  const intake = categories.filter((c) => intakeCategories.has(c));
+  if (r.relatedEntity && intake.length > 0)
+    throw refuse(
+      'related_entity',
+      `${who(r)} is a related company and may not receive intake-form data (${named(intake)}).`,
+    );
+}
