@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type SqlBool } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { ConsentsTable } from '../../db/schema.js';
+import { policyVersionNow } from '../../privacy/consent.js';
+import { retention, retentionClocks } from '../../privacy/vocabulary.js';
+import { cutoffFor, describePeriod, dueAt } from '../period.js';
+import { isPostgres, notHeld } from '../sql.js';
+import { notSentOutboxDue } from './outbox.js';
+import { countOf, type PurgeCounts, type Purger } from '../types.js';
+
+const { period, from } = retention.lead;
+
+/**
+ * Form id of the consent record written when retention deletes a lead whose consent was still
+ * granted: the consent ends with the lead, and this record starts its five-year proof clock.
+ * See docs/decisions/004-retention.md.
+ */
+export const CONSENT_END_FORM = 'retention';
+const consentEndText =
+  'No text was shown. This consent ended when the lead was deleted at the end of its retention period.';
+
+// Unconverted leads: only id, status and the activity clock are read, never contact columns.
+function due(db: Db, now: Date) {
+  return db
+    .selectFrom('leads')
+    .where('leads.status', '!=', 'won')
+    .where('leads.last_activity_at', '<=', cutoffFor(now, period).toISOString())
+    .where(notHeld('leads.id'));
+}
+
+const dueIds = (db: Db, now: Date) => due(db, now).select('leads.id');
+/** The leads in question: every due lead (dry run, console) or one chunk of ids. */
+type LeadIds = readonly string[] | ReturnType<typeof dueIds>;
+
+/** Consent chains of these leads whose latest record is a grant: they end with the lead. */
+function grantedChains(db: Db, ids: LeadIds) {
+  return db
+    .selectFrom('consents as c')
+    .where('c.subject_type', '=', 'lead')
+    .where('c.subject_id', 'in', ids)
+    .where('c.granted', '=', 1)
+    .where((outer) =>
+      outer.not(
+        outer.exists(
+          outer
+            .selectFrom('consents as later')
+            .select('later.id')
+            .whereRef('later.subject_type', '=', 'c.subject_type')
+            .whereRef('later.subject_id', '=', 'c.subject_id')
+            .whereRef('later.purpose', '=', 'c.purpose')
+            .whereRef('later.channel', '=', 'c.channel')
+            // A later record, or one at the same instant with a larger id (a stable tie-break).
+            .where((eb) =>
+              eb.or([
+                eb('later.at', '>', eb.ref('c.at')),
+                eb.and([eb('later.at', '=', eb.ref('c.at')), eb('later.id', '>', eb.ref('c.id'))]),
+              ]),
+            ),
+        ),
+      ),
+    );
+}
+
+// Outbox jobs carry record ids only (never personal data), so "mentions" is a text match.
+const mentionsLead = (db: Db, ids: LeadIds) =>
+  db
+    .selectFrom('leads as m')
+    .select('m.id')
+    .where('m.id', 'in', ids)
+    .where(sql<SqlBool>`outbox.payload like '%' || m.id || '%'`);
+
+/** What a real run would remove with these leads, counted without changing anything. */
+async function relatedCounts(db: Db, ids: LeadIds, now: Date): Promise<Record<string, number>> {
+  const [submissions, events, outbox, consents] = await Promise.all([
+    db
+      .selectFrom('lead_submissions')
+      .where('lead_id', 'in', ids)
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .executeTakeFirst(),
+    db
+      .selectFrom('lead_events')
+      .where('lead_id', 'in', ids)
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .executeTakeFirst(),
+    db
+      .selectFrom('outbox')
+      // The cheap test first: after housekeeping only unsent and recent jobs are left to match.
+      .where(notSentOutboxDue(now))
+      .where((eb) => eb.exists(mentionsLead(db, ids)))
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .executeTakeFirst(),
+    grantedChains(db, ids)
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .executeTakeFirst(),
+  ]);
+  return {
+    submissions: countOf(submissions),
+    events: countOf(events),
+    outbox: countOf(outbox),
+    consents_ended: countOf(consents),
+  };
+}
+
+async function count(db: Db, now: Date): Promise<PurgeCounts> {
+  const row = await due(db, now)
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .executeTakeFirst();
+  return { records: countOf(row), related: await relatedCounts(db, dueIds(db, now), now) };
+}
+
+async function purgeChunk(db: Db, now: Date, limit: number): Promise<PurgeCounts> {
+  return db.transaction().execute(async (trx) => {
+    // On PostgreSQL the rows are locked and re-checked, so a lead moved to "won" (or written to
+    // again) at this moment is kept; SQLite's single writer gives the same guarantee.
+    const rows = await due(trx, now)
+      .select('leads.id')
+      .orderBy('leads.last_activity_at')
+      .orderBy('leads.id')
+      .limit(limit)
+      .$if(isPostgres(db), (q) => q.forUpdate())
+      .execute();
+    const ids = rows.map((r) => r.id);
+    if (ids.length === 0) return { records: 0 };
+    const consentsEnded = await endConsents(trx, ids, now);
+    // Every job naming the lead goes; sent ones past housekeeping age went earlier in the run.
+    const outbox = await trx
+      .deleteFrom('outbox')
+      .where((eb) => eb.exists(mentionsLead(trx, ids)))
+      .executeTakeFirst();
+    const events = await trx
+      .deleteFrom('lead_events')
+      .where('lead_id', 'in', ids)
+      .executeTakeFirst();
+    const submissions = await trx
+      .deleteFrom('lead_submissions')
+      .where('lead_id', 'in', ids)
+      .executeTakeFirst();
+    await trx.deleteFrom('leads').where('id', 'in', ids).execute();
+    return {
+      records: ids.length,
+      related: {
+        submissions: Number(submissions.numDeletedRows),
+        events: Number(events.numDeletedRows),
+        outbox: Number(outbox.numDeletedRows),
+        consents_ended: consentsEnded,
+      },
+    };
+  });
+}
+
+/** Records the end of every consent still granted, so its proof is kept for five years from now. */
+async function endConsents(db: Db, ids: readonly string[], now: Date): Promise<number> {
+  const granted = await grantedChains(db, ids)
+    .select(['c.subject_id', 'c.purpose', 'c.channel', 'c.form_version'])
+    .execute();
+  if (granted.length === 0) return 0;
+  const rows: ConsentsTable[] = granted.map((g) => ({
+    id: randomUUID(),
+    subject_type: 'lead',
+    subject_id: g.subject_id,
+    purpose: g.purpose,
+    channel: g.channel,
+    granted: 0,
+    at: now.toISOString(),
+    form_id: CONSENT_END_FORM,
+    form_version: g.form_version,
+    text_shown: consentEndText,
+    submission_id: null,
+    policy_version: policyVersionNow(),
+  }));
+  await db.insertInto('consents').values(rows).execute();
+  return rows.length;
+}
+
+async function nextDue(db: Db, now: Date): Promise<Date | null> {
+  const row = await db
+    .selectFrom('leads')
+    .where('status', '!=', 'won')
+    .where('last_activity_at', '>', cutoffFor(now, period).toISOString())
+    .where(notHeld('leads.id'))
+    .select((eb) => eb.fn.min('last_activity_at').as('first'))
+    .executeTakeFirst();
+  return row?.first ? dueAt(new Date(row.first), period) : null;
+}
+
+export const leadPurger: Purger = {
+  key: 'lead',
+  title: 'Leads that did not become clients, with their submissions and history',
+  rule: 'lead',
+  period: `${describePeriod(period)} after ${retentionClocks[from]}`,
+  action: 'deleted',
+  count,
+  purgeChunk,
+  nextDue,
+};
