@@ -1,0 +1,105 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Clock } from '../adapters/clock.js';
+import type { Db } from '../db/database.js';
+import type { GpcApplicationsTable } from '../db/schema.js';
+import type { Kernel } from '../privacy/kernel.js';
+import { suppress } from '../privacy/subject-data.js';
+import { insertGpc } from './repository.js';
+
+// Global Privacy Control: `Sec-GPC: 1` opts this browser out of sale, sharing and advertising.
+// Two strictly necessary cookies remember what was decided, so the signal is recorded once per
+// browser rather than on every request, and a signal that later disappears changes nothing:
+// the choice cookie still says "do not allow", and only the person can change it.
+
+export const CHOICES_COOKIE = 'spmb_choices';
+export const GPC_COOKIE = 'spmb_gpc';
+const YEAR_S = 365 * 24 * 3600;
+
+export interface BrowserChoices {
+  analytics?: 'granted' | 'denied';
+  advertising?: 'granted' | 'denied';
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request carried `Sec-GPC: 1`. */
+    gpc: boolean;
+    /** What the GPC signal overrode in this request, when it was applied. */
+    gpcOverrode: GpcApplicationsTable['overrode'];
+    browserChoices: BrowserChoices;
+  }
+}
+
+export function readChoices(request: FastifyRequest): BrowserChoices {
+  const raw = request.cookies[CHOICES_COOKIE];
+  if (!raw) return {};
+  const out: BrowserChoices = {};
+  for (const part of raw.split('.')) {
+    const [k, v] = part.split(':');
+    const val = v === 'g' ? 'granted' : v === 'd' ? 'denied' : undefined;
+    if (val && k === 'a') out.analytics = val;
+    if (val && k === 'd') out.advertising = val;
+  }
+  return out;
+}
+
+export function writeChoices(reply: FastifyReply, choices: BrowserChoices, secure: boolean): void {
+  const code = (v: string | undefined) => (v === 'granted' ? 'g' : 'd');
+  const parts = [
+    choices.analytics ? `a:${code(choices.analytics)}` : '',
+    choices.advertising ? `d:${code(choices.advertising)}` : '',
+  ].filter(Boolean);
+  reply.setCookie(CHOICES_COOKIE, parts.join('.'), { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: YEAR_S });
+}
+
+const skipped = (url: string) =>
+  url.startsWith('/static/') || url === '/theme.css' || url === '/healthz' || url === '/readyz' || url === '/metrics';
+
+export interface GpcDeps {
+  db: Db;
+  clock: Clock;
+  kernel: Kernel;
+  secure: boolean;
+}
+
+/** Applies the signal to a known person: an advertising opt-out keyed to their address, recorded. */
+export async function applyGpcToPerson(
+  deps: Pick<GpcDeps, 'db' | 'kernel'>,
+  who: { email?: string; phone?: string },
+  leadIds: string[],
+  source: GpcApplicationsTable['source'],
+  overrode: GpcApplicationsTable['overrode'],
+  at: Date,
+): Promise<void> {
+  await suppress(deps.db, deps.kernel, who, 'advertising', at);
+  await insertGpc(
+    deps.db,
+    leadIds.map((id) => ({ at: at.toISOString(), subject_kind: 'lead' as const, subject_id: id, source, overrode })),
+  );
+}
+
+/** The root hook: reads the signal on every request and applies it to the browser once. */
+export const gpcPlugin = fp(async (app: FastifyInstance, deps: GpcDeps) => {
+  app.decorateRequest('gpc', false);
+  app.decorateRequest('gpcOverrode', 'none');
+  app.decorateRequest('browserChoices', null as unknown as BrowserChoices);
+  app.addHook('onRequest', async (request, reply) => {
+    const choices = readChoices(request);
+    request.browserChoices = choices;
+    request.gpc = request.headers['sec-gpc'] === '1';
+    if (!request.gpc || skipped(request.url)) return;
+    const optedIn = choices.advertising === 'granted';
+    if (optedIn) request.gpcOverrode = 'advertising_opt_in';
+    // Recorded once per browser, and again whenever the browser has opted in since.
+    if (request.cookies[GPC_COOKIE] === '1' && !optedIn) return;
+    const at = deps.clock.now();
+    await insertGpc(deps.db, [
+      { at: at.toISOString(), subject_kind: 'browser', subject_id: null, source: 'page', overrode: optedIn ? 'advertising_opt_in' : 'none' },
+    ]);
+    const next = { ...choices, advertising: 'denied' as const };
+    request.browserChoices = next;
+    writeChoices(reply, next, deps.secure);
+    reply.setCookie(GPC_COOKIE, '1', { path: '/', httpOnly: true, sameSite: 'lax', secure: deps.secure, maxAge: YEAR_S });
+  });
+});

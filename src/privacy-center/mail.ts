@@ -1,0 +1,119 @@
+import type { OutgoingMail } from '../adapters/mailer.js';
+import type { Config } from '../config/env.js';
+import type { SiteConfig } from '../config/site.js';
+import type { Db } from '../db/database.js';
+import type { PrivacyMailKind } from '../db/schema.js';
+import { assertReadable } from '../privacy/access.js';
+import type { Kernel } from '../privacy/kernel.js';
+import { findSubjectByEmail } from '../privacy/subject-data.js';
+import { latestToken, requestById, type RequestRow } from './repository.js';
+import { tokenFor } from './tokens.js';
+
+export interface PrivacyMailDeps {
+  db: Db;
+  config: Config;
+  site: SiteConfig;
+  kernel: Kernel;
+  secret: string;
+}
+
+const kindWords: Record<RequestRow['kind'], string> = {
+  access: 'see a copy of your information',
+  correction: 'correct your information',
+  deletion: 'delete your information',
+};
+const day = (iso: string) => new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(iso));
+
+/**
+ * The mails of the request workflow. Mail to the person carries their own address to the SMTP
+ * relay, so it is declared (contact.email, at their request, for the legal purpose) and the
+ * guard records it in the disclosure ledger; mail to staff carries a console link only.
+ */
+export async function privacyMail(
+  deps: PrivacyMailDeps,
+  jobId: string,
+  kind: PrivacyMailKind,
+  payload: Record<string, string>,
+): Promise<OutgoingMail | undefined> {
+  const messageId = `<${jobId}@${deps.site.company.domain.replace(/^www\./, '')}>`;
+  if (kind === 'privacy_reminder') return reminderMail(deps, messageId, payload);
+  const request = await requestById(deps.db, payload.requestId ?? '');
+  if (!request?.email) return undefined;
+  const { email, correction_value } = deps.kernel.open('privacy_requests', { email: request.email, correction_value: request.correction_value ?? '' });
+  const leadIds = JSON.parse(request.lead_ids) as string[];
+  const link = async (purpose: 'verify' | 'confirm_email') => {
+    const t = await latestToken(deps.db, request.id, purpose);
+    return t ? `${deps.config.baseUrl}/privacy-center/r/${tokenFor(deps.secret, t.nonce)}` : undefined;
+  };
+  const sign = `\n\n${deps.site.company.name}\n${deps.site.company.address.street}, ${deps.site.company.address.city}, ${deps.site.company.address.state} ${deps.site.company.address.zip}\n`;
+  const toPerson = (to: string, subjects: string[], subject: string, text: string): OutgoingMail | undefined =>
+    subjects.length === 0
+      ? undefined
+      : {
+          to: [to],
+          subject,
+          text: text + sign,
+          messageId,
+          personal: { categories: ['contact.email'], basis: 'person_request', purpose: 'legal', subjects: subjects.map((id) => ({ type: 'lead' as const, id })) },
+        };
+
+  switch (kind) {
+    case 'privacy_verify': {
+      if (payload.purpose === 'confirm_email') {
+        const url = await link('confirm_email');
+        if (!url) return undefined;
+        return toPerson(correction_value, leadIds, 'Confirm your new email address',
+          `You asked us to change the email address we hold for you to this one. To confirm it is yours, open this link within 24 hours and press "Confirm":\n\n${url}\n\nIf you did not ask for this, ignore this email and nothing will change.`);
+      }
+      if (request.status !== 'unverified') return undefined;
+      // Decided here, after the web response: an address that is not on file is sent nothing,
+      // so the form can neither tell anyone whether it is, nor be used to mail strangers.
+      const subject = await findSubjectByEmail(deps.db, deps.kernel, email);
+      const url = await link('verify');
+      if (!url) return undefined;
+      return toPerson(email, subject.leadIds, 'Confirm your privacy request',
+        `We received a request to ${kindWords[request.kind]}. To confirm it was you, open this link within 24 hours and press "Confirm":\n\n${url}\n\nIf you did not ask for this, ignore this email and nothing will happen.`);
+    }
+    case 'privacy_receipt': {
+      const report = request.kind === 'access' ? await link('verify') : undefined;
+      const body = report
+        ? `Your request to ${kindWords.access} is answered. Your report is here (it is not in this email, to keep it private), until ${day(request.report_until ?? request.due_at)}:\n\n${report}\n\nThe page also offers a copy to download.`
+        : `We received your request to ${kindWords[request.kind]} on ${day(request.created_at)} and confirmed it came from you. We will answer by ${day(request.due_at)}.`;
+      return toPerson(email, leadIds, 'We received your privacy request', body);
+    }
+    case 'privacy_response':
+      return toPerson(email, leadIds, 'About your privacy request', await responseText(request, payload.event ?? '', link));
+  }
+}
+
+async function responseText(request: RequestRow, event: string, link: (p: 'verify') => Promise<string | undefined>): Promise<string> {
+  switch (event) {
+    case 'extended':
+      return `We need more time to answer your request to ${kindWords[request.kind]}. We will answer by ${day(request.due_at)}.\n\nThe reason: ${request.extension_reason ?? ''}`;
+    case 'denied':
+      return `We cannot do what you asked (${kindWords[request.kind]}).\n\nThe reason: ${request.denial_reason ?? ''}\n\nIf you disagree, reply to this email or call us.`;
+    case 'deleted':
+      return 'We have deleted your information. We keep a record that you asked and that we answered, and any opt-outs, so we never contact you again.';
+    case 'corrected':
+      return 'We have corrected your information as you asked.';
+    default:
+      return `Your report is here, until ${day(request.report_until ?? request.due_at)}:\n\n${(await link('verify')) ?? ''}`;
+  }
+}
+
+async function reminderMail(deps: PrivacyMailDeps, messageId: string, payload: Record<string, string>): Promise<OutgoingMail | undefined> {
+  assertReadable('staff_users', 'email', 'security');
+  let to: string[] = [];
+  for (const role of ['privacy', 'admin'] as const) {
+    const rows = await deps.db.selectFrom('staff_users').select('email').where('role', '=', role).where('disabled_at', 'is', null).execute();
+    to = rows.map((r) => r.email);
+    if (to.length > 0) break;
+  }
+  if (to.length === 0) return undefined;
+  return {
+    to,
+    subject: `A privacy request is due in 10 days (${payload.due?.slice(0, 10) ?? ''})`,
+    text: `A privacy request must be answered by ${payload.due ? day(payload.due) : 'its deadline'}.\n\nOpen it in the console:\n${deps.config.baseUrl}/console/privacy/${payload.requestId ?? ''}\n`,
+    messageId,
+  };
+}

@@ -1,0 +1,123 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { cookieHeader, cookieJar, hiddenField, type TestApp } from '../test-support/app.js';
+
+// Test helpers for the Privacy Center and the request queue (test files only).
+
+export interface Received {
+  to: string[];
+  raw: string;
+}
+
+/** A real SMTP server on loopback that keeps what it receives. */
+export async function startSmtp() {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, done) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        done();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return { received, port, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** The mail relay registered for addresses, as an administrator does before mail reaches people. */
+export async function registerRelay(t: TestApp): Promise<void> {
+  const at = new Date().toISOString();
+  await t.db
+    .insertInto('recipients')
+    .values({
+      id: 'relay-1', kind: 'processor', key: 'smtp-relay', name: 'Test Mail Relay', categories: JSON.stringify(['contact.email']),
+      purpose: 'delivers our email', contract_ref: 'DPA-1', related_entity: 0, active: 1, created_at: at, updated_at: at,
+    })
+    .execute();
+}
+
+/** The Privacy Center link in a mail (quoted-printable soft breaks undone). */
+export function linkIn(raw: string): string {
+  const text = raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+  const m = /http:\/\/localhost:3000(\/privacy-center\/r\/[A-Za-z0-9_-]{43})/.exec(text);
+  if (!m?.[1]) throw new Error(`no Privacy Center link in mail:\n${raw}`);
+  return m[1];
+}
+
+export async function submitLead(t: TestApp, email: string, phone = '(713) 555-0177', headers: Record<string, string> = {}) {
+  const page = await t.app.inject({ method: 'GET', url: '/get-started' });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/get-started',
+    headers,
+    payload: {
+      userType: 'provider', name: 'Riley Stone', organization: 'Stone Orthopedics', practiceSize: '2-5',
+      address: '77 Pine Street', city: 'Houston', state: 'TX', zip: '77002', email, phone, consentMarketing: 'on', consentSms: 'on',
+      needs: 'Please help with credentialing.', formToken: hiddenField(page.body, 'formToken'),
+    },
+  });
+  if (res.statusCode !== 201) throw new Error(`intake failed: ${res.statusCode} ${res.body}`);
+  return t.leadIdByEmail(email);
+}
+
+/** Posts the Privacy Center request form as a browser would. */
+export async function askFor(t: TestApp, fields: Record<string, string>, headers: Record<string, string> = {}) {
+  const page = await t.app.inject({ method: 'GET', url: '/privacy-center', headers });
+  return t.app.inject({
+    method: 'POST',
+    url: '/privacy-center/request',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    payload: new URLSearchParams({ ...fields, formToken: hiddenField(page.body, 'formToken') }).toString(),
+  });
+}
+
+/** Signs a staff member in; returns a cookie jar. */
+export async function staffJar(t: TestApp, role: 'admin' | 'sales' | 'marketing' | 'privacy') {
+  const email = `${role}-${Math.random().toString(36).slice(2)}@example.test`;
+  await t.app.accounts.createStaffUser({ email, password: 'correct horse battery staple', role });
+  return { sid: (await t.app.accounts.login(email, 'correct horse battery staple')).token } as Record<string, string>;
+}
+
+/** Posts a console form with its CSRF token, taken from a console page. */
+export async function staffPost(t: TestApp, jar: Record<string, string>, url: string, fields: Record<string, string> = {}) {
+  // Any console page carries the token in its sign-out form; sales land on leads instead.
+  let token = '';
+  for (const url of ['/console', '/console/leads']) {
+    const page = await t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(jar) } });
+    cookieJar(page, jar);
+    if (page.statusCode === 200) {
+      token = hiddenField(page.body, '_csrf');
+      break;
+    }
+  }
+  return t.app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
+    payload: new URLSearchParams({ ...fields, _csrf: token }).toString(),
+  });
+}
+
+/**
+ * Sends what the outbox holds and waits until every job is sent: a commit also nudges the
+ * worker, which may be sending concurrently with the run started here.
+ */
+export async function settle(t: TestApp, smtp?: { received: Received[] }): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    await t.app.outbox.runOnce();
+    const pending = await t.db.selectFrom('outbox').select('id').where('sent_at', 'is', null).where('attempts', '=', 0).execute();
+    if (pending.length === 0) {
+      // The SMTP peer records a message when its DATA ends, a moment after the send resolves.
+      await new Promise((r) => setTimeout(r, smtp ? 30 : 0));
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('outbox did not settle');
+}

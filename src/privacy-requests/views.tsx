@@ -1,0 +1,160 @@
+import type { StaffUser } from '../accounts/service.js';
+import type { SiteConfig } from '../config/site.js';
+import { ConsoleLayout, Time, show } from '../console/layout.js';
+import { can } from '../console/permissions.js';
+import { daysLeft } from '../privacy-center/deadlines.js';
+import { correctableLabels, type CorrectableField } from '../privacy-center/fields.js';
+import type { RequestRow } from '../privacy-center/repository.js';
+import type { RequestQueue } from './service.js';
+import { REASON_MAX } from './service.js';
+
+interface Frame {
+  site: SiteConfig;
+  staff: StaffUser;
+  csrf: string;
+}
+
+const kindNames: Record<RequestRow['kind'], string> = { access: 'Access', correction: 'Correction', deletion: 'Deletion' };
+const responseNames: Record<string, string> = {
+  report_provided: 'Report provided',
+  corrected: 'Corrected',
+  deleted: 'Deleted',
+  denied: 'Denied',
+};
+
+export function QueuePage(p: Frame & { view: Awaited<ReturnType<RequestQueue['list']>> }) {
+  const { open, closed, now } = p.view;
+  return (
+    <ConsoleLayout site={p.site} title="Privacy requests" staff={p.staff} csrf={p.csrf} current="/console/privacy">
+      <h1>Privacy requests</h1>
+      <p class="console-note">
+        Verified requests, soonest deadline first. Receipt is confirmed to the person automatically on verification; the
+        answer is due 45 days after the request arrived, and one extension of 45 days may be noticed before that.
+      </p>
+      <RequestTable caption="Open requests" rows={open} now={now} empty="No open requests." />
+      <RequestTable caption="Recently closed" rows={closed} now={now} empty="No closed requests yet." />
+    </ConsoleLayout>
+  );
+}
+
+function RequestTable({ caption, rows, now, empty }: { caption: string; rows: RequestRow[]; now: Date; empty: string }) {
+  if (rows.length === 0) return <p>{`${caption}: ${empty}`}</p>;
+  return (
+    <div class="table-scroll" role="region" aria-label={caption} tabindex={0}>
+      <table class="data-table">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {['Received', 'Kind', 'How', 'Due', 'Days left', 'Status'].map((h) => (
+              <th scope="col">{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr>
+              <td data-label="Received">
+                <a href={`/console/privacy/${r.id}`}>
+                  <Time iso={r.created_at} />
+                </a>
+              </td>
+              <td data-label="Kind">{kindNames[r.kind]}</td>
+              <td data-label="How">{r.channel === 'web' ? 'Privacy Center' : r.channel}</td>
+              <td data-label="Due">
+                <Time iso={r.due_at} date />
+                {r.extended_at ? ' (extended)' : ''}
+              </td>
+              <td data-label="Days left">{r.closed_at ? '—' : String(daysLeft(new Date(r.due_at), now))}</td>
+              <td data-label="Status">{r.response ? responseNames[r.response] : 'Open'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function RequestPage(p: Frame & { view: Awaited<ReturnType<RequestQueue['detail']>>; error?: string | undefined; notice?: string | undefined }) {
+  const { row, now } = p.view;
+  const open = row.status === 'verified';
+  const field = row.correction_field as CorrectableField | null;
+  return (
+    <ConsoleLayout site={p.site} title="Privacy request" staff={p.staff} csrf={p.csrf} current="/console/privacy">
+      <p>
+        <a href="/console/privacy">All privacy requests</a>
+      </p>
+      <h1>{`${kindNames[row.kind]} request`}</h1>
+      {p.error ? <p class="console-alert" role="alert">{p.error}</p> : null}
+      {p.notice ? <p role="status">{p.notice}</p> : null}
+      <dl class="console-fields">
+        <dt>Received</dt>
+        <dd><Time iso={row.created_at} /></dd>
+        <dt>How it came</dt>
+        <dd>{row.channel === 'web' ? 'Privacy Center (verified by a link to the email on file)' : row.channel}</dd>
+        <dt>Email</dt>
+        <dd>{show(p.view.email)}</dd>
+        <dt>Records matched</dt>
+        <dd>{String((JSON.parse(row.lead_ids) as string[]).length)}</dd>
+        <dt>Verified</dt>
+        <dd><Time iso={row.verified_at} /></dd>
+        <dt>Receipt confirmed</dt>
+        <dd>{row.receipt_sent_at ? <Time iso={row.receipt_sent_at} /> : <>Due by <Time iso={row.receipt_due_at} date /></>}</dd>
+        <dt>Answer due</dt>
+        <dd>
+          <Time iso={row.due_at} date />
+          {open ? ` (${daysLeft(new Date(row.due_at), now)} days left)` : ''}
+          {row.extended_at ? ` — extended once: ${row.extension_reason ?? ''}` : ''}
+        </dd>
+        {field ? [<dt>Correction</dt>, <dd>{`${correctableLabels[field]} → ${show(p.view.correctionValue)}`}{field === 'email' ? (row.new_email_confirmed_at ? ' (new address confirmed)' : ' (new address not confirmed yet)') : ''}</dd>] : null}
+        <dt>Answer</dt>
+        <dd>{row.response ? <>{responseNames[row.response]}, <Time iso={row.responded_at} /></> : 'Not answered yet'}</dd>
+        {row.denial_reason ? [<dt>Reason for denial</dt>, <dd>{row.denial_reason}</dd>] : null}
+      </dl>
+      {can(p.staff, 'privacy_requests.act') ? <Actions {...p} row={row} /> : null}
+    </ConsoleLayout>
+  );
+}
+
+function Actions(p: Frame & { row: RequestRow }) {
+  const { row } = p;
+  const base = `/console/privacy/${row.id}`;
+  const csrf = <input type="hidden" name="_csrf" value={p.csrf} />;
+  if (row.status !== 'verified') {
+    return row.kind === 'access' && row.response === 'report_provided' ? (
+      <form method="post" action={`${base}/resend`}>
+        {csrf}
+        <button class="console-button secondary" type="submit">Send the report link again</button>
+      </form>
+    ) : null;
+  }
+  return (
+    <section aria-labelledby="act-h">
+      <h2 id="act-h">Answer</h2>
+      {row.kind === 'deletion' ? (
+        <form method="post" action={`${base}/delete`}>
+          {csrf}
+          <button class="console-button" type="submit">Complete the deletion</button>
+        </form>
+      ) : null}
+      {row.kind === 'correction' ? (
+        <form method="post" action={`${base}/correct`}>
+          {csrf}
+          <button class="console-button" type="submit">Apply the correction</button>
+        </form>
+      ) : null}
+      <ReasonForm action={`${base}/extend`} csrf={p.csrf} label="Reason for the extension (sent to the person)" button="Extend by 45 days" id="extend-reason" />
+      <ReasonForm action={`${base}/deny`} csrf={p.csrf} label="Reason for the denial (sent to the person)" button="Deny the request" id="deny-reason" />
+    </section>
+  );
+}
+
+function ReasonForm(p: { action: string; csrf: string; label: string; button: string; id: string }) {
+  return (
+    <form method="post" action={p.action} class="console-form">
+      <input type="hidden" name="_csrf" value={p.csrf} />
+      <label for={p.id}>{p.label}</label>
+      <textarea id={p.id} name="reason" rows={2} maxLength={REASON_MAX} required />
+      <button class="console-button secondary" type="submit">{p.button}</button>
+    </form>
+  );
+}
