@@ -1,0 +1,94 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AccountService } from '../accounts/service.js';
+import type { Clock } from '../adapters/clock.js';
+import { demand } from '../console/permissions.js';
+import { guardConsoleSection, staffOf } from '../console/section.js';
+import { leadStatuses, userTypes } from '../console/service.js';
+import type { Db } from '../db/database.js';
+import type { Kernel } from '../privacy/kernel.js';
+import { disclosureBases, type DisclosureBasis } from '../privacy/vocabulary.js';
+import { DomainError, type FieldErrors } from '../web/errors.js';
+import { renderPage } from '../web/render.js';
+import { createExportService, exportPurposes, type ExportPurpose } from './service.js';
+import { ExportPage } from './views.js';
+
+const blank = (v: unknown) => (v === '' ? undefined : v);
+const filter = {
+  status: z.preprocess(blank, z.enum(leadStatuses).optional()),
+  type: z.preprocess(blank, z.enum(userTypes).optional()),
+  q: z.preprocess(blank, z.string().trim().max(200).optional()),
+};
+const bases = Object.keys(disclosureBases) as [DisclosureBasis, ...DisclosureBasis[]];
+const purposes = Object.keys(exportPurposes) as [ExportPurpose, ...ExportPurpose[]];
+const exportBody = z.object({
+  ...filter,
+  recipient: z.string({ error: 'Choose who receives the file.' }).min(1, 'Choose who receives the file.').max(64),
+  purpose: z.enum(purposes, { error: 'Choose why the file is needed.' }),
+  basis: z.enum(bases, { error: 'Choose the legal basis from the list.' }),
+  reference: z.preprocess(blank, z.string().trim().max(200, 'A reference is at most 200 characters.').optional()),
+  _csrf: z.string().optional(),
+});
+
+/** Strings only, to put back in the form. */
+const valuesOf = (body: unknown): Record<string, string> =>
+  Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+
+export async function exportRoutes(
+  fastify: FastifyInstance,
+  opts: { db: Db; accounts: AccountService; clock: Clock; kernel: Kernel },
+) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  guardConsoleSection(fastify, opts.accounts);
+  const service = createExportService(opts);
+
+  app.get('/console/leads/export', { schema: { querystring: z.object(filter) } }, async (request, reply) => {
+    const staff = staffOf(request);
+    demand(staff, 'leads.export');
+    const state = { values: valuesOf(request.query), errors: {} };
+    const page = ExportPage({ site: request.site, staff, csrf: reply.generateCsrf(), recipients: await service.recipients(), state });
+    return renderPage(reply, page);
+  });
+
+  app.post(
+    '/console/leads/export',
+    { schema: { body: exportBody }, attachValidation: true, preHandler: fastify.csrfProtection.bind(fastify) },
+    async (request, reply) => {
+      const staff = staffOf(request);
+      demand(staff, 'leads.export');
+      const values = valuesOf(request.body);
+      try {
+        if (request.validationError) throw new DomainError(400, 'Please correct the highlighted fields.', fieldErrors(request.validationError));
+        const b = request.body;
+        const file = await service.exportLeads(staff, {
+          recipientId: b.recipient,
+          basis: b.basis,
+          purpose: b.purpose,
+          reference: b.reference,
+          filter: { status: b.status, type: b.type, q: b.q },
+        });
+        return await reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${file.filename}"`)
+          .send(file.csv);
+      } catch (err) {
+        if (!(err instanceof DomainError) || err.status !== 400) throw err;
+        reply.code(400);
+        const state = { values, errors: err.fields };
+        const message = Object.keys(err.fields).length ? undefined : err.message;
+        const page = ExportPage({ site: request.site, staff, csrf: reply.generateCsrf(), recipients: await service.recipients(), state, message });
+        return renderPage(reply, page);
+      }
+    },
+  );
+}
+
+function fieldErrors(error: { validation: unknown }): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of (Array.isArray(error.validation) ? error.validation : []) as { instancePath?: string; message?: string }[]) {
+    const field = (issue.instancePath ?? '').replace(/^\//, '').split('/')[0] || 'form';
+    errors[field] ??= issue.message ?? 'This is not valid.';
+  }
+  return errors;
+}
