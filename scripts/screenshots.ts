@@ -40,6 +40,17 @@ const shots: Shot[] = [
     },
   },
   { name: 'get-started-thanks', path: '/get-started/thanks' },
+  { name: 'privacy-center', path: '/privacy-center' },
+  {
+    name: 'privacy-center-errors',
+    path: '/privacy-center',
+    prepare: async ({ page }) => {
+      await page.locator('#request form, form[action="/privacy-center/request"]').first().evaluate((f) => f.setAttribute('novalidate', ''));
+      await page.getByLabel('Your email address').fill('not-an-email');
+      await page.getByRole('button', { name: 'Send request' }).click();
+      await page.waitForLoadState('networkidle');
+    },
+  },
   { name: 'console-login', path: '/console/login' },
   {
     name: 'console-leads',

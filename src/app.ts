@@ -12,18 +12,36 @@ import { fileURLToPath } from 'node:url';
 import { accountRoutes } from './accounts/routes.js';
 import { createAccountService } from './accounts/service.js';
 import type { Clock } from './adapters/clock.js';
+import { incidentRoutes } from './audit/incidents/routes.js';
+import { createIncidentService } from './audit/incidents/service.js';
+import { auditRoutes } from './audit/routes.js';
 import type { Mailer } from './adapters/mailer.js';
 import type { Config } from './config/env.js';
 import type { SiteConfig } from './config/site.js';
 import { consoleRoutes } from './console/routes.js';
+import { exportRoutes } from './exports/routes.js';
+import { disclosureRoutes } from './disclosures/routes.js';
 import type { Db } from './db/database.js';
 import { intakeRoutes } from './intake/routes.js';
 import { createIntakeService } from './intake/service.js';
 import { createOutboxWorker } from './outbox/worker.js';
 import { pageRoutes } from './pages/routes.js';
+import { applyGpcToPerson, gpcPlugin } from './privacy-center/gpc.js';
+import { privacyCenterRoutes } from './privacy-center/routes.js';
+import { createPrivacyCenter } from './privacy-center/service.js';
+import { createPrivacyJobs } from './privacy-requests/reminders.js';
+import { privacyRequestRoutes } from './privacy-requests/routes.js';
+import { createRequestQueue } from './privacy-requests/service.js';
+import { registeredProcessors } from './privacy/disclosures.js';
+import { emailRelayKey, guardMailer } from './privacy/mail-guard.js';
+import { createRetentionConsole } from './retention/console-service.js';
+import { leadHoldPanel, retentionRoutes } from './retention/routes.js';
+import { createRetentionScheduler, type RetentionScheduler } from './retention/scheduler.js';
+import { createRetentionRunner, type RetentionRunner } from './retention/service.js';
 import { registerErrorHandling } from './web/errors.js';
 import { opsRoutes } from './web/ops.js';
 import './web/types.js';
+import type { Kernel } from './privacy/kernel.js';
 
 export interface AppDeps {
   config: Config;
@@ -32,6 +50,8 @@ export interface AppDeps {
   mailer: Mailer;
   clock: Clock;
   secret: string;
+  /** The privacy kernel holding the data key: seals and reveals contact fields. */
+  kernel: Kernel;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -100,20 +120,70 @@ export async function buildApp(deps: AppDeps) {
   await app.register(rateLimit, { global: false, ...(redis ? { redis } : {}) });
   if (redis) app.addHook('onClose', async () => void (await redis.quit()));
   await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', maxAge: '1h' });
+  // Global Privacy Control is read on every request, before any route runs.
+  const secureCookies = config.baseUrl.startsWith('https:');
+  await app.register(gpcPlugin, { db, clock, kernel: deps.kernel, secure: secureCookies });
 
-  const outbox = createOutboxWorker({ ...deps, log: app.log });
+  // Mail declaring personal data leaves only through a registered relay, recorded in the ledger.
+  const mailer = guardMailer({ db, mailer: deps.mailer, clock, relayKey: emailRelayKey(config.smtpUrl) });
+  const outbox = createOutboxWorker({ ...deps, mailer, log: app.log });
   const accounts = createAccountService({ db, clock, config });
-  const intake = createIntakeService({ db, clock, config, site, secret: deps.secret, onCommit: outbox.nudge });
+  const intake = createIntakeService({ db, clock, config, site, secret: deps.secret, kernel: deps.kernel, onCommit: outbox.nudge });
   app.decorate('outbox', outbox);
   app.decorate('accounts', accounts);
+  // Retention: the scheduler is started by the server (never in tests unless one asks).
+  const retentionRunner = createRetentionRunner({ db, clock });
+  const retention = createRetentionConsole({ db, clock, runner: retentionRunner });
+  const retentionScheduler = createRetentionScheduler({
+    runner: retentionRunner,
+    intervalHours: config.retentionIntervalHours,
+    log: app.log,
+  });
+  app.decorate('retention', { runner: retentionRunner, scheduler: retentionScheduler });
+  app.decorate('mailer', mailer);
+  // Privacy requests: the public Privacy Center, the console queue, and their deadline timer.
+  const privacyCenter = createPrivacyCenter({ db, clock, kernel: deps.kernel, secret: deps.secret, onCommit: outbox.nudge });
+  const privacyQueue = createRequestQueue({ db, clock, kernel: deps.kernel, onCommit: outbox.nudge });
+  const incidents = createIncidentService({ db, clock, onCommit: outbox.nudge });
+  const privacyJobs = createPrivacyJobs({
+    db,
+    clock,
+    log: app.log,
+    intervalMs: 15 * 60_000,
+    onQueued: outbox.nudge,
+    alsoRemind: [(now) => incidents.dueIncidentReminders(now)],
+  });
+  app.decorate('privacyJobs', privacyJobs);
 
   await app.register(opsRoutes, { db, site });
-  await app.register(pageRoutes, { site });
-  await app.register(intakeRoutes, { intake, config });
+  await app.register(pageRoutes, { site, processors: () => registeredProcessors(db) });
+  await app.register(intakeRoutes, {
+    intake,
+    config,
+    // A GPC signal sent with the form applies to the person, not only the browser.
+    onAccepted: async (request, leadId, who) => {
+      if (request.gpc) await applyGpcToPerson({ db, kernel: deps.kernel }, who, [leadId], 'intake', request.gpcOverrode, clock.now());
+    },
+  });
+  await app.register(privacyCenterRoutes, { center: privacyCenter, choices: { db, clock, kernel: deps.kernel }, config });
+  await app.register(privacyRequestRoutes, { queue: privacyQueue, accounts });
   await app.register(accountRoutes, { accounts, config });
-  await app.register(consoleRoutes, { db, accounts, clock });
+  await app.register(auditRoutes, { db, accounts });
+  await app.register(incidentRoutes, { db, accounts, clock, onCommit: outbox.nudge });
+  await app.register(consoleRoutes, {
+    db,
+    accounts,
+    clock,
+    kernel: deps.kernel,
+    leadPanels: [leadHoldPanel(retention)],
+  });
+  await app.register(retentionRoutes, { service: retention, accounts });
+  await app.register(disclosureRoutes, { db, accounts, clock });
+  await app.register(exportRoutes, { db, accounts, clock, kernel: deps.kernel });
   app.addHook('onClose', async () => {
     await outbox.stop();
+    await retentionScheduler.stop();
+    await privacyJobs.stop();
   });
   return app;
 }
@@ -122,5 +192,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     outbox: ReturnType<typeof createOutboxWorker>;
     accounts: ReturnType<typeof createAccountService>;
+    /** Retention runs on demand, and the schedule the server starts. */
+    retention: { runner: RetentionRunner; scheduler: RetentionScheduler };
+    /** The guarded mailer the outbox sends through (src/privacy/mail-guard.ts). */
+    mailer: Mailer;
+    /** Privacy-request reminders and minimisation; the server starts the timer. */
+    privacyJobs: ReturnType<typeof createPrivacyJobs>;
   }
 }

@@ -8,12 +8,29 @@ import { loadAppSecret } from './config/secret.js';
 import { loadSiteConfig } from './config/site.js';
 import { createDb } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { createKernel } from './privacy/kernel.js';
+import { loadKeyring } from './privacy/keyring.js';
+import { resealPending } from './privacy/reseal.js';
 
 export async function startServer(config: Config): Promise<void> {
   const site = loadSiteConfig(config.siteConfigPath);
   const secret = loadAppSecret(config.dataDir, config.appSecret);
   const db = createDb(config.databaseUrl);
   await migrateToLatest(db);
+  const kernel = createKernel(
+    loadKeyring({
+      dataDir: config.dataDir,
+      key: config.dataKey,
+      previous: config.previousDataKeys,
+      onCreated: (file) =>
+        console.warn(
+          `\nCreated the data encryption key ${file} (readable by this user only).\n` +
+            'Back it up with the database: without it, stored contact details cannot be read.\n',
+        ),
+    }),
+  );
+  // Rows stored before encryption, or under a key being rotated out, are sealed before serving.
+  await resealPending(db, kernel);
   const mailer = createMailer({
     smtpUrl: config.smtpUrl,
     outboxDir: path.join(config.dataDir, 'outbox'),
@@ -26,6 +43,7 @@ export async function startServer(config: Config): Promise<void> {
     mailer,
     clock: systemClock,
     secret,
+    kernel,
     logger: { level: config.logLevel, redact: logRedaction },
   });
   app.addHook('onClose', async () => {
@@ -35,6 +53,8 @@ export async function startServer(config: Config): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   app.outbox.start();
+  app.privacyJobs.start();
+  app.retention.scheduler.start();
   const link = await app.accounts.firstRunSetupLink(config.baseUrl);
   if (link) {
     // Printed, not logged: it is for the operator's eyes on this terminal only.

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
 import { z } from 'zod';
 import type { Clock } from '../adapters/clock.js';
+import { appendAudit, type AuditActor } from '../audit/log.js';
 import type { Config } from '../config/env.js';
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -97,19 +98,23 @@ export function createAccountService(deps: { db: Db; clock: Clock; config: Confi
     return ok && hash !== undefined;
   }
 
-  async function createStaffUser(input: {
-    email: string;
-    password: string;
-    role: StaffRole;
-  }): Promise<StaffUser> {
+  // `by`: who created the account, for the audit log; the CLI is the default.
+  async function createStaffUser(
+    input: { email: string; password: string; role: StaffRole },
+    by: AuditActor = { kind: 'system', name: 'cli' },
+  ): Promise<StaffUser> {
     const roleError: FieldErrors = (staffRoles as readonly string[]).includes(input.role)
       ? {}
       : { role: `Choose one of: ${staffRoles.join(', ')}.` };
     const { email, password } = validate(input, roleError);
     if (await repo.emailTaken(db, email)) throw duplicate(email);
     const user: StaffUser = { id: randomUUID(), email, role: input.role };
+    const row = await userRow(user, password);
     try {
-      await repo.insertUser(db, await userRow(user, password));
+      await db.transaction().execute(async (trx) => {
+        await repo.insertUser(trx, row);
+        await appendAudit(trx, accountCreated(by, user), clock.now());
+      });
     } catch (err) {
       if (isUniqueViolation(err)) throw duplicate(email);
       throw err;
@@ -135,19 +140,32 @@ export function createAccountService(deps: { db: Db; clock: Clock; config: Confi
     const at = now.toISOString();
     if (user?.locked_until && user.locked_until > at) {
       await verify(undefined, password);
+      await auditFailure(user.id, 'locked', now);
       throw new DomainError(429, lockedMessage);
     }
     if (!(await verify(user?.password_hash, password)) || !user) {
+      await auditFailure(user?.id, 'wrong_password', now);
       if (user) await countFailure(user.id, now);
       throw invalid(loginFailedMessage);
     }
     // Only someone who knows the password learns that the account is disabled.
-    if (user.disabled_at) throw new DomainError(403, disabledMessage);
+    if (user.disabled_at) {
+      await auditFailure(user.id, 'disabled', now);
+      throw new DomainError(403, disabledMessage);
+    }
     await repo.recordLogin(db, user.id, at);
+    await appendAudit(db, { actor: { kind: 'staff', id: user.id }, action: 'login' }, now);
     await repo.deleteExpiredSessions(db, at, iso(now.getTime() - IDLE_TIMEOUT_MS));
     const token = await startSession(user.id, now);
     const staff: StaffUser = { id: user.id, email: user.email, role: user.role };
     return { token, user: staff };
+  }
+
+  // The typed email is never recorded: a mistyped one may be someone's other address. Attempts
+  // on an unknown email are anonymous; the rate limit keeps their number bounded.
+  async function auditFailure(userId: string | undefined, reason: string, now: Date) {
+    const actor: AuditActor = userId ? { kind: 'staff', id: userId } : { kind: 'anonymous' };
+    await appendAudit(db, { actor, action: 'login_failed', detail: { reason } }, now);
   }
 
   async function countFailure(userId: string, now: Date): Promise<void> {
@@ -188,7 +206,12 @@ export function createAccountService(deps: { db: Db; clock: Clock; config: Confi
   }
 
   async function logout(token: string | undefined): Promise<void> {
-    if (token && tokenPattern.test(token)) await repo.deleteSession(db, sha256(token));
+    if (!token || !tokenPattern.test(token)) return;
+    const session = await repo.findSession(db, sha256(token));
+    await repo.deleteSession(db, sha256(token));
+    if (session) {
+      await appendAudit(db, { actor: { kind: 'staff', id: session.user_id }, action: 'logout' }, clock.now());
+    }
   }
 
   async function firstRunSetupLink(baseUrl: string, now: Date = clock.now()) {
@@ -227,6 +250,7 @@ export function createAccountService(deps: { db: Db; clock: Clock; config: Confi
         throw setupLinkInvalid();
       if (await repo.anyStaff(trx)) throw setupLinkInvalid();
       await repo.insertUser(trx, row);
+      await appendAudit(trx, accountCreated({ kind: 'system', name: 'setup_link' }, user), now);
     });
     return { user, token: await startSession(user.id, now) };
   }
@@ -248,3 +272,9 @@ export type AccountService = ReturnType<typeof createAccountService>;
 const duplicate = (email: string) =>
   conflict(`A staff account with the email ${email} already exists. Choose another email address.`);
 const setupLinkInvalid = () => new DomainError(404, setupLinkInvalidMessage);
+const accountCreated = (actor: AuditActor, user: StaffUser) => ({
+  actor,
+  action: 'account_created' as const,
+  target: { type: 'staff_user', id: user.id },
+  detail: { role: user.role },
+});

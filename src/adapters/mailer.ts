@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
+import type { Category, DisclosureBasis, Purpose } from '../privacy/vocabulary.js';
 
 export interface OutgoingMail {
   to: string[];
@@ -9,7 +10,23 @@ export interface OutgoingMail {
   html?: string;
   /** Stable across retries, so a receiving system can drop a duplicate. */
   messageId: string;
+  /**
+   * The personal data the message carries, declared by whoever builds it. This adapter ignores
+   * it; the privacy kernel's guard (src/privacy/mail-guard.ts) checks the relay's registration
+   * and records the disclosure before the message reaches this adapter.
+   */
+  personal?: PersonalContent | undefined;
 }
+
+export interface PersonalContent {
+  categories: Category[];
+  basis: DisclosureBasis;
+  purpose: Purpose;
+  subjects: { type: 'lead'; id: string }[];
+}
+
+// Only the message itself goes to nodemailer; the declaration above stays on our side.
+const message = ({ personal: _personal, ...mail }: OutgoingMail) => mail;
 
 export interface Mailer {
   send(mail: OutgoingMail): Promise<void>;
@@ -22,7 +39,7 @@ export function createMailer(opts: { smtpUrl?: string | undefined; outboxDir: st
     const transport = nodemailer.createTransport(opts.smtpUrl);
     return {
       async send(mail) {
-        await transport.sendMail({ ...mail, from: opts.from });
+        await transport.sendMail({ ...message(mail), from: opts.from });
       },
       close: () => transport.close(),
     };
@@ -30,7 +47,7 @@ export function createMailer(opts: { smtpUrl?: string | undefined; outboxDir: st
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(mail) {
-      const info = await transport.sendMail({ ...mail, from: opts.from });
+      const info = await transport.sendMail({ ...message(mail), from: opts.from });
       await fs.mkdir(opts.outboxDir, { recursive: true });
       const name = mail.messageId.replace(/[^a-zA-Z0-9.-]/g, '_');
       await fs.writeFile(path.join(opts.outboxDir, `${name}.eml`), info.message as Buffer);

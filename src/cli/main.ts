@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/env.js';
+import { auditCommand } from './audit.js';
+import { keysCommand, keysUsage } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
+import { retentionCommand } from './retention.js';
 import { userCommand } from './user.js';
 
 const usage = `Usage: starspmb <command>
@@ -11,6 +14,11 @@ Commands:
   migrate                                 bring the database schema up to date
   user create --email E --role R          create a staff account (role: admin, sales, marketing, privacy);
                                           the password is asked for, or read from standard input
+  audit verify                            check the audit log's hash chain; names the first broken entry
+  retention run [--dry-run]               delete what the retention periods say is due (legal holds respected);
+                                          --dry-run only counts it
+
+${keysUsage}
 
 Settings come from the same environment variables as the server (DATA_DIR, DATABASE_URL, ...).`;
 
@@ -25,6 +33,12 @@ async function main(argv: string[]): Promise<number> {
         return await migrateCommand(loadConfig());
       case 'user':
         return await userCommand(loadConfig(), rest, parseArgs);
+      case 'keys':
+        return await keysCommand(loadConfig(), rest);
+      case 'audit':
+        return await auditCommand(loadConfig(), rest);
+      case 'retention':
+        return await retentionCommand(loadConfig(), rest);
       case undefined:
       case 'help':
       case '--help':

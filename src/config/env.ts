@@ -21,6 +21,11 @@ const envSchema = z.object({
     .optional(),
   SITE_CONFIG: z.string().min(1).optional(),
   APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  STARSPMB_DATA_KEY: z
+    .string()
+    .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9_+/-]{43}=?)$/, 'must be 32 random bytes as 64 hex digits or base64 (openssl rand -base64 32)')
+    .optional(),
+  STARSPMB_PREVIOUS_DATA_KEYS: z.string().optional(),
   NOTIFY_EMAIL: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
@@ -29,6 +34,12 @@ const envSchema = z.object({
   INTAKE_RATE_WINDOW: z.string().default('10 minutes'),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(2000),
+  RETENTION_INTERVAL_HOURS: z.coerce
+    .number({ error: 'must be a number of hours' })
+    .min(0, 'must be 0 (off) or more')
+    // Timers cannot wait longer than 24.8 days, and retention is meant to run at least weekly.
+    .max(168, 'must be at most 168 (one week); 0 turns the schedule off')
+    .default(24),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -43,12 +54,17 @@ export interface Config {
   redisUrl: string | undefined;
   siteConfigPath: string | undefined;
   appSecret: string | undefined;
+  /** The data key and the older keys still needed to read what they sealed (rotation). */
+  dataKey: string | undefined;
+  previousDataKeys: string | undefined;
   notifyEmail: string[];
   logLevel: Env['LOG_LEVEL'];
   trustProxy: boolean;
   intake: { minFillMs: number; rateLimit: number; rateWindow: string };
   loginRateLimit: number;
   outboxPollMs: number;
+  /** Hours between scheduled retention runs; 0 turns the schedule off. */
+  retentionIntervalHours: number;
 }
 
 export class ConfigError extends Error {}
@@ -71,6 +87,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     siteConfigPath: e.SITE_CONFIG,
     appSecret: e.APP_SECRET,
+    dataKey: e.STARSPMB_DATA_KEY,
+    previousDataKeys: e.STARSPMB_PREVIOUS_DATA_KEYS,
     notifyEmail: (e.NOTIFY_EMAIL ?? '')
       .split(',')
       .map((s) => s.trim())
@@ -84,5 +102,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     outboxPollMs: e.OUTBOX_POLL_MS,
+    retentionIntervalHours: e.RETENTION_INTERVAL_HOURS,
   };
 }

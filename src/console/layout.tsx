@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { StaffUser } from '../accounts/service.js';
 import type { SiteConfig } from '../config/site.js';
 import { isMasked } from '../privacy/access.js';
-import { can, type Permission } from './permissions.js';
+import { can, consoleSections } from './permissions.js';
 
 interface ConsoleLayoutProps {
   site: SiteConfig;
@@ -15,9 +15,6 @@ interface ConsoleLayoutProps {
   children: ComponentChildren;
 }
 
-const nav: readonly { href: string; label: string; needs: Permission }[] = [
-  { href: '/console/leads', label: 'Leads', needs: 'leads.read' },
-];
 
 export const roleLabels: Record<StaffUser['role'], string> = {
   admin: 'Administrator',
@@ -61,7 +58,7 @@ export function ConsoleLayout(p: ConsoleLayoutProps) {
 }
 
 function StaffNav({ staff, current }: { staff: StaffUser; current?: string | undefined }) {
-  const items = nav.filter((n) => can(staff, n.needs));
+  const items = consoleSections.filter((n) => can(staff, n.needs));
   if (items.length === 0) return null;
   return (
     <nav class="console-nav" aria-label="Console">

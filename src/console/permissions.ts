@@ -7,6 +7,22 @@ import { forbidden } from '../web/errors.js';
 const grants = {
   'leads.read': ['admin', 'sales'],
   'leads.update_status': ['admin', 'sales'],
+  // A file that leaves the console is a disclosure: recorded, and only by an administrator.
+  'leads.export': ['admin'],
+  // Registering a service provider changes the public policy and who may receive data: admin only.
+  'processors.manage': ['admin'],
+  // The ledger says who received whose data: read by those who answer for privacy.
+  'disclosures.read': ['admin', 'privacy'],
+  // The audit log and incidents name staff and record ids: accountability work, not sales work.
+  'audit.read': ['admin', 'privacy'],
+  'incidents.manage': ['admin', 'privacy'],
+  // Retention and legal holds are privacy-officer work: what is deleted, and what must not be.
+  'retention.read': ['admin', 'privacy'],
+  'retention.run': ['admin', 'privacy'],
+  'legal_holds.manage': ['admin', 'privacy'],
+  // Privacy requests: the queue names who asked for what; answering them is the officer's duty.
+  'privacy_requests.read': ['admin', 'privacy'],
+  'privacy_requests.act': ['admin', 'privacy'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 export type Permission = keyof typeof grants;
 
@@ -19,7 +35,18 @@ export function demand(staff: StaffUser, permission: Permission): void {
     throw forbidden('Your role does not give access to this part of the console.');
 }
 
-/** Where a staff member lands after signing in. */
+/** The console's screens in menu order; each role sees those its permissions open. */
+export const consoleSections: readonly { href: string; label: string; needs: Permission }[] = [
+  { href: '/console/leads', label: 'Leads', needs: 'leads.read' },
+  { href: '/console/privacy', label: 'Privacy requests', needs: 'privacy_requests.read' },
+  { href: '/console/disclosures', label: 'Disclosures', needs: 'disclosures.read' },
+  { href: '/console/retention', label: 'Retention', needs: 'retention.read' },
+  { href: '/console/incidents', label: 'Incidents', needs: 'incidents.manage' },
+  { href: '/console/audit', label: 'Audit log', needs: 'audit.read' },
+  { href: '/console/settings/processors', label: 'Service providers', needs: 'processors.manage' },
+];
+
+/** Where a staff member lands after signing in: the first screen their role opens. */
 export function landingPath(staff: StaffUser): string {
-  return can(staff, 'leads.read') ? '/console/leads' : '/console';
+  return consoleSections.find((s) => can(staff, s.needs))?.href ?? '/console';
 }

@@ -19,7 +19,7 @@ export function containsPattern(q: string): string {
 const contains = (column: 'name' | 'organization', pattern: string) =>
   sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '!'`;
 
-function filtered(db: Trx, f: LeadFilter) {
+export function filteredLeads(db: Trx, f: LeadFilter) {
   let q = db.selectFrom('leads');
   if (f.status) q = q.where('status', '=', f.status);
   if (f.type) q = q.where('user_type', '=', f.type);
@@ -31,7 +31,7 @@ function filtered(db: Trx, f: LeadFilter) {
 }
 
 export async function listLeads(db: Trx, f: LeadFilter, limit: number, offset: number) {
-  return filtered(db, f)
+  return filteredLeads(db, f)
     .select(['id', 'created_at', 'name', 'organization', 'user_type', 'status', 'city', 'state'])
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
@@ -41,7 +41,7 @@ export async function listLeads(db: Trx, f: LeadFilter, limit: number, offset: n
 }
 
 export async function countLeads(db: Trx, f: LeadFilter): Promise<number> {
-  const row = await filtered(db, f)
+  const row = await filteredLeads(db, f)
     .select((eb) => eb.fn.countAll<string | number>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);

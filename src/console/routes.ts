@@ -2,15 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../adapters/clock.js';
-import type { AccountService } from '../accounts/service.js';
+import type { AccountService, StaffUser } from '../accounts/service.js';
 import type { Db } from '../db/database.js';
+import type { Kernel } from '../privacy/kernel.js';
 import { DomainError, invalid } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
 import { roleLabels } from './layout.js';
-import { can } from './permissions.js';
+import { landingPath } from './permissions.js';
 import { consoleMessage, guardConsoleSection, staffOf, validationMessage } from './section.js';
 import { createConsoleService, leadStatuses, userTypes } from './service.js';
-import { LeadDetailPage, LeadsPage } from './views.js';
+import { LeadDetailPage, LeadsPage, type LeadPanel } from './views.js';
 
 const blank = (v: unknown) => (v === '' ? undefined : v);
 const pageMessage = 'The page number must be a whole number, 1 or more.';
@@ -45,16 +46,26 @@ const statusBody = z.object({
 
 export async function consoleRoutes(
   fastify: FastifyInstance,
-  opts: { db: Db; accounts: AccountService; clock: Clock },
+  opts: {
+    db: Db;
+    accounts: AccountService;
+    clock: Clock;
+    kernel: Kernel;
+    /** Sections other capabilities add to a lead's page (legal holds, ...), in this order. */
+    leadPanels?: readonly LeadPanel[];
+  },
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const checkCsrf = fastify.csrfProtection.bind(fastify);
-  const service = createConsoleService({ db: opts.db, clock: opts.clock });
+  const service = createConsoleService({ db: opts.db, clock: opts.clock, kernel: opts.kernel });
   guardConsoleSection(fastify, opts.accounts);
+  const panelsFor = (staff: StaffUser, leadId: string, csrf: string) =>
+    Promise.all((opts.leadPanels ?? []).map((panel) => panel(staff, leadId, csrf)));
 
   app.get('/console', async (request, reply) => {
     const staff = staffOf(request);
-    if (can(staff, 'leads.read')) return reply.redirect('/console/leads', 303);
+    const home = landingPath(staff);
+    if (home !== '/console') return reply.redirect(home, 303);
     return consoleMessage(
       request,
       reply,
@@ -81,7 +92,8 @@ export async function consoleRoutes(
     const staff = staffOf(request);
     const detail = await service.leadDetail(staff, request.params.id);
     const csrf = reply.generateCsrf();
-    return renderPage(reply, LeadDetailPage({ site: request.site, staff, csrf, detail }));
+    const panels = await panelsFor(staff, request.params.id, csrf);
+    return renderPage(reply, LeadDetailPage({ site: request.site, staff, csrf, detail, panels }));
   });
 
   app.post(
@@ -104,9 +116,10 @@ export async function consoleRoutes(
         const detail = await service.leadDetail(staff, id);
         reply.code(err.status);
         const csrf = reply.generateCsrf();
+        const panels = await panelsFor(staff, id, csrf);
         return renderPage(
           reply,
-          LeadDetailPage({ site: request.site, staff, csrf, detail, message: err.message }),
+          LeadDetailPage({ site: request.site, staff, csrf, detail, panels, message: err.message }),
         );
       }
     },

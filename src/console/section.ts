@@ -9,7 +9,7 @@ import { SESSION_COOKIE, type AccountService, type StaffUser } from '../accounts
 import { DomainError, wantsJson } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
 import { ConsoleMessagePage } from './layout.js';
-import { can, landingPath } from './permissions.js';
+import { landingPath } from './permissions.js';
 
 // Routes the session check must not guard (they live in the accounts plugin; listed in case
 // both ever share one encapsulation context).
@@ -83,10 +83,7 @@ export function consoleMessage(
       csrf: reply.generateCsrf(),
       title,
       message: text,
-      back:
-        staff && can(staff, 'leads.read')
-          ? { href: home, label: 'Back to leads' }
-          : undefined,
+      back: staff && home !== '/console' ? { href: home, label: 'Back to the console' } : undefined,
     }),
   );
 }

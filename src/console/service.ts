@@ -1,8 +1,10 @@
 import type { Clock } from '../adapters/clock.js';
 import type { StaffUser } from '../accounts/service.js';
+import { appendAudit } from '../audit/log.js';
 import type { Db } from '../db/database.js';
 import type { LeadStatus, UserType } from '../db/schema.js';
-import { viewFor, type Masked } from '../privacy/access.js';
+import type { Kernel } from '../privacy/kernel.js';
+import type { Purpose } from '../privacy/vocabulary.js';
 import { conflict, invalid, notFound } from '../web/errors.js';
 import { can, demand } from './permissions.js';
 import * as repo from './repository.js';
@@ -27,11 +29,13 @@ export const transitions: Record<LeadStatus, readonly LeadStatus[]> = {
   lost: ['contacted'],
 };
 
-/** A row as a purpose allows it to be seen: refused fields arrive as Masked. */
-export type Shown<T> = { [K in keyof T]: T[K] | Masked };
+export type { Shown } from '../privacy/kernel.js';
 
-export function createConsoleService(deps: { db: Db; clock: Clock }) {
+export function createConsoleService(deps: { db: Db; clock: Clock; kernel: Kernel }) {
   const { db } = deps;
+  // Every value staff see passes the kernel: sealed fields opened, refused ones masked.
+  const viewFor = <T extends object>(table: string, row: T, purpose: Purpose) =>
+    deps.kernel.reveal(table, [row], purpose)[0]!;
 
   // Leads are read to answer the person's own request; that purpose excludes the phone number.
   async function listLeads(staff: StaffUser, filter: LeadFilter, page: number) {
@@ -52,6 +56,12 @@ export function createConsoleService(deps: { db: Db; clock: Clock }) {
     demand(staff, 'leads.read');
     const lead = await repo.findLead(db, id);
     if (!lead) throw notFound('That lead');
+    // Every staff read of a person's record is logged with its purpose (policy: audit log).
+    await appendAudit(
+      db,
+      { actor: { kind: 'staff', id: staff.id }, action: 'record_read', target: { type: 'lead', id }, purpose: 'service_request' },
+      deps.clock.now(),
+    );
     const [consents, submissions, events] = await Promise.all([
       repo.findConsents(db, id),
       repo.findSubmissions(db, id),

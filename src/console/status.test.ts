@@ -37,7 +37,7 @@ async function insertLead(status: LeadStatus = 'new'): Promise<string> {
   const at = new Date(Date.UTC(2026, 0, 1) + seq * 60_000).toISOString();
   await t.db
     .insertInto('leads')
-    .values({
+    .values(t.kernel.seal('leads', {
       id,
       created_at: at,
       updated_at: at,
@@ -52,10 +52,9 @@ async function insertLead(status: LeadStatus = 'new'): Promise<string> {
       state: 'TX',
       zip: '75201',
       email: `p${seq}@example.test`,
-      email_normalized: `p${seq}@example.test`,
       phone: `+1972555${String(seq).padStart(4, '0')}`,
       needs: 'Help.',
-    })
+    }))
     .execute();
   return id;
 }

@@ -1,6 +1,8 @@
+import type { VNode } from 'preact';
 import type { StaffUser } from '../accounts/service.js';
 import type { SiteConfig } from '../config/site.js';
 import { Acquisition, ConsoleLayout, Fields, StatusBadge, Time, cap, show } from './layout.js';
+import { can } from './permissions.js';
 import type { LeadFilter } from './repository.js';
 import { PAGE_SIZE, leadStatuses, userTypes, type LeadDetail, type LeadList } from './service.js';
 
@@ -38,6 +40,12 @@ export function LeadsPage(p: Frame & { list: LeadList; filter: LeadFilter }) {
       <Filters filter={filter} />
       <p class="console-count" aria-live="polite">
         {list.total === 0 ? 'No leads match.' : `Showing ${first}–${last} of ${list.total}`}
+        {list.total > 0 && can(p.staff, 'leads.export') ? (
+          <>
+            {' · '}
+            <a href={leadsUrl(filter).replace('/console/leads', '/console/leads/export')}>Export these as CSV…</a>
+          </>
+        ) : null}
       </p>
       {list.rows.length > 0 ? (
         <div class="table-scroll" role="region" aria-labelledby="leads-caption" tabindex={0}>
@@ -150,7 +158,15 @@ function Pager({
   );
 }
 
-export function LeadDetailPage(p: Frame & { detail: LeadDetail; message?: string | undefined }) {
+/**
+ * A section another capability adds to a lead's page, or null when this staff member may not
+ * see it; the console itself knows nothing of what it holds.
+ */
+export type LeadPanel = (staff: StaffUser, leadId: string, csrf: string) => Promise<VNode | null>;
+
+export function LeadDetailPage(
+  p: Frame & { detail: LeadDetail; panels?: (VNode | null)[]; message?: string | undefined },
+) {
   const { lead } = p.detail;
   return (
     <ConsoleLayout
@@ -193,6 +209,7 @@ export function LeadDetailPage(p: Frame & { detail: LeadDetail; message?: string
         ))}
       </section>
       <Timeline events={p.detail.events} />
+      {p.panels}
     </ConsoleLayout>
   );
 }

@@ -1,10 +1,26 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database.js';
 import * as m0001 from './migrations/0001_initial.js';
+import * as m0002 from './migrations/0002_encryption.js';
+import * as m0003 from './migrations/0003_audit.js';
+import * as m0004 from './migrations/0004_disclosures.js';
+import * as m0005 from './migrations/0005_retention.js';
+import * as m0006 from './migrations/0006_incidents.js';
+import * as m0007 from './migrations/0007_privacy_requests.js';
+import * as m0008 from './migrations/0008_subject_links.js';
+import * as m0009 from './migrations/0009_consent_policy_version.js';
 
 // Migrations are imported, not globbed, so the compiled build and tsx see the same list.
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_encryption': m0002,
+  '0003_audit': m0003,
+  '0004_disclosures': m0004,
+  '0005_retention': m0005,
+  '0006_incidents': m0006,
+  '0007_privacy_requests': m0007,
+  '0008_subject_links': m0008,
+  '0009_consent_policy_version': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

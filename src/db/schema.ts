@@ -1,4 +1,6 @@
 import type { Generated } from 'kysely';
+import type { AuditAction } from '../audit/log.js';
+import type { DisclosureBasis, Purpose } from '../privacy/vocabulary.js';
 
 // Timestamps are ISO-8601 UTC strings and booleans are 0/1 on both databases, so every query
 // returns the same shapes on SQLite and PostgreSQL.
@@ -22,9 +24,12 @@ export interface LeadsTable {
   city: string;
   state: string;
   zip: string;
+  /** Sealed (AES-256-GCM) like phone, address and needs; found through the blind indexes. */
   email: string;
-  email_normalized: string;
+  /** Keyed hash of the normalised email: exact lookups and duplicate detection without decrypting. */
+  email_index: string | null;
   phone: string;
+  phone_index: string | null;
   needs: string;
 }
 
@@ -80,6 +85,8 @@ export interface ConsentsTable {
   form_version: string;
   text_shown: string;
   submission_id: string | null;
+  /** Policy version in force at the choice; null for rows from before it was recorded (1.0). */
+  policy_version: string | null;
 }
 
 export interface StaffUsersTable {
@@ -112,12 +119,206 @@ export interface SetupTokensTable {
 export interface OutboxTable {
   id: string;
   created_at: Timestamp;
-  kind: 'lead_notification';
+  kind: 'lead_notification' | 'incident_reminder' | PrivacyMailKind;
   payload: string;
   attempts: number;
   next_attempt_at: Timestamp;
   sent_at: Timestamp | null;
   last_error: string | null;
+}
+
+export interface LegalHoldsTable {
+  id: string;
+  target_type: 'lead';
+  target_id: string;
+  reason: string;
+  placed_by: string;
+  placed_at: Timestamp;
+  released_at: Timestamp | null;
+  released_by: string | null;
+}
+
+export interface RetentionRunsTable {
+  id: Generated<number>;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+  dry_run: number;
+  trigger: 'scheduled' | 'cli' | 'console';
+  /** The staff member who pressed "run now"; null for the scheduler and the CLI. */
+  started_by: string | null;
+  /** JSON: per purger, the records removed (or that would be, on a dry run). */
+  counts: string;
+  error: string | null;
+}
+
+export interface AuditLogTable {
+  /** Position in the chain, assigned by the appender: a gap means a deleted row. */
+  seq: number;
+  at: Timestamp;
+  actor_kind: 'staff' | 'system' | 'person' | 'anonymous';
+  /** Staff id, system job name or person reference; null for anonymous. Never an email or IP. */
+  actor_id: string | null;
+  action: AuditAction;
+  target_type: string | null;
+  target_id: string | null;
+  purpose: Purpose | null;
+  /** Canonical JSON (sorted keys) of ids, counts and field names; never personal data. */
+  detail: string | null;
+  prev_hash: string;
+  /** SHA-256 over this row's content and prev_hash (src/audit/log.ts rowHash). */
+  hash: string;
+}
+
+/** A service provider acting for us (processor) or anyone else who may receive data. */
+export interface RecipientsTable {
+  id: string;
+  kind: 'processor' | 'third_party';
+  /** Stable name adapters look themselves up by ('smtp-relay', 'sms-gateway'); never changes. */
+  key: string;
+  name: string;
+  /** JSON array of data-map categories a processor may receive; [] for third parties. */
+  categories: string;
+  /** The service it performs for us, as the policy page prints it. */
+  purpose: string;
+  contract_ref: string | null;
+  /** 1 for a parent, sister or other related company: it never receives intake-form data. */
+  related_entity: number;
+  active: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type DisclosureChannel =
+  | 'csv_export'
+  | 'api'
+  | 'email_provider'
+  | 'sms_provider'
+  | 'legal_process'
+  | 'other';
+
+/** One hand-off of personal data, with its legal basis; the people it concerns are in disclosure_subjects. */
+export interface DisclosuresTable {
+  id: string;
+  at: Timestamp;
+  recipient_id: string;
+  basis: DisclosureBasis;
+  purpose: Purpose;
+  /** JSON array of the data-map categories that left (never the values). */
+  categories: string;
+  reference: string | null;
+  channel: DisclosureChannel;
+  actor_kind: 'staff' | 'system' | 'person' | 'anonymous';
+  actor_id: string | null;
+  subject_count: number;
+}
+
+export interface DisclosureSubjectsTable {
+  disclosure_id: string;
+  subject_type: 'lead';
+  subject_id: string;
+}
+
+export type IncidentStatus = 'open' | 'closed';
+
+/** A suspected or confirmed breach, and the clock it starts for notifying the people affected. */
+export interface IncidentsTable {
+  id: string;
+  /** What happened, in the officer's words; the form asks for record ids, not personal details. */
+  summary: string;
+  /** Calendar dates (YYYY-MM-DD): the law counts the deadline in days from discovery. */
+  discovered_on: string;
+  /** JSON array of data-map categories involved. */
+  categories: string;
+  window_start: string | null;
+  window_end: string | null;
+  /** A contract's shorter notification period in days (under 60), or null for the legal 60. */
+  contract_days: number | null;
+  deadline_on: string;
+  status: IncidentStatus;
+  opened_by: string;
+  opened_at: Timestamp;
+  updated_at: Timestamp;
+  closed_by: string | null;
+  closed_at: Timestamp | null;
+}
+
+export interface IncidentRemindersTable {
+  incident_id: string;
+  days_before: number;
+  deadline_on: string;
+  enqueued_at: Timestamp;
+}
+
+/**
+ * An opt-out that outlives the person's record: keyed hashes of the address only, never the
+ * address itself. One of email_index and phone_index is set. See docs/decisions/005-erasure.md.
+ */
+export interface SuppressionsTable {
+  id: string;
+  channel: 'email_marketing' | 'sms' | 'advertising' | 'sensitive_limit';
+  email_index: string | null;
+  phone_index: string | null;
+  created_at: Timestamp;
+}
+
+export type PrivacyRequestKind = 'access' | 'correction' | 'deletion';
+export type PrivacyRequestStatus = 'unverified' | 'verified' | 'completed' | 'denied';
+export type PrivacyMailKind = 'privacy_verify' | 'privacy_receipt' | 'privacy_response' | 'privacy_reminder';
+
+/** One request from the Privacy Center: the request log kept 24 months after it is closed. */
+export interface PrivacyRequestsTable {
+  id: string;
+  /** When the request arrived: the 45-day clock runs from here, however long verification took. */
+  created_at: Timestamp;
+  kind: PrivacyRequestKind;
+  /** How it came: the web form today; staff may later log requests made by mail or phone. */
+  channel: 'web';
+  status: PrivacyRequestStatus;
+  /** Sealed; where the answer goes. Cleared once the closing answer has been sent. */
+  email: string | null;
+  email_index: string | null;
+  /** JSON array of the lead ids the verified email matched (ids only). */
+  lead_ids: string;
+  correction_field: string | null;
+  /** Sealed: the corrected value the person asked for. */
+  correction_value: string | null;
+  new_email_confirmed_at: Timestamp | null;
+  verified_at: Timestamp | null;
+  receipt_due_at: Timestamp;
+  receipt_sent_at: Timestamp | null;
+  due_at: Timestamp;
+  extended_at: Timestamp | null;
+  extension_reason: string | null;
+  /** The due date the 10-days-left reminder was queued for (so it is queued once per deadline). */
+  reminded_for: Timestamp | null;
+  report_until: Timestamp | null;
+  responded_at: Timestamp | null;
+  response: 'report_provided' | 'corrected' | 'deleted' | 'denied' | null;
+  denial_reason: string | null;
+  handled_by: string | null;
+  closed_at: Timestamp | null;
+}
+
+export interface PrivacyRequestTokensTable {
+  /** SHA-256 of the token in the emailed link; the token itself is never stored. */
+  token_hash: string;
+  request_id: string;
+  purpose: 'verify' | 'confirm_email';
+  /** Random; the link token is HMAC(app secret, nonce), so this alone opens nothing. */
+  nonce: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+/** Each time a Global Privacy Control signal was applied, to a browser or a known person. No IP. */
+export interface GpcApplicationsTable {
+  id: Generated<number>;
+  at: Timestamp;
+  subject_kind: 'browser' | 'lead';
+  subject_id: string | null;
+  source: 'page' | 'intake' | 'verification';
+  overrode: 'none' | 'advertising_opt_in';
 }
 
 export interface Database {
@@ -129,4 +330,16 @@ export interface Database {
   sessions: SessionsTable;
   setup_tokens: SetupTokensTable;
   outbox: OutboxTable;
+  legal_holds: LegalHoldsTable;
+  retention_runs: RetentionRunsTable;
+  audit_log: AuditLogTable;
+  incidents: IncidentsTable;
+  incident_reminders: IncidentRemindersTable;
+  recipients: RecipientsTable;
+  disclosures: DisclosuresTable;
+  disclosure_subjects: DisclosureSubjectsTable;
+  suppressions: SuppressionsTable;
+  privacy_requests: PrivacyRequestsTable;
+  privacy_request_tokens: PrivacyRequestTokensTable;
+  gpc_applications: GpcApplicationsTable;
 }

@@ -67,8 +67,13 @@ describe('intake form', () => {
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/get-started/thanks');
 
-    const lead = await t.db.selectFrom('leads').select(['id', 'email', 'email_normalized', 'phone', 'status', 'zip']).where('email_normalized', '=', 'dana.w@lakeside.example').executeTakeFirstOrThrow();
+    const stored = await t.db.selectFrom('leads').select(['id', 'email', 'phone', 'address', 'needs', 'status', 'zip']).where('id', '=', await t.leadIdByEmail('dana.w@lakeside.example')).executeTakeFirstOrThrow();
+    // Contact fields and free text are sealed at rest; the kernel opens them.
+    for (const column of ['email', 'phone', 'address', 'needs'] as const) expect(stored[column]).toMatch(/^enc1\./);
+    expect(JSON.stringify(stored)).not.toMatch(/lakeside|0142|Elm Street|clearinghouse/i);
+    const lead = t.kernel.open('leads', stored);
     expect(lead.phone).toBe('+12145550142');
+    expect(lead.email).toBe('Dana.W@Lakeside.Example');
     expect(lead.status).toBe('new');
     const consents = await t.db.selectFrom('consents').select(['purpose', 'channel', 'granted', 'form_id', 'form_version', 'text_shown']).where('subject_id', '=', lead.id).orderBy('purpose').execute();
     expect(consents.map((c) => [c.purpose, c.channel, c.granted])).toEqual([
@@ -88,7 +93,7 @@ describe('intake form', () => {
   it('records no consent when the boxes stay unticked', async () => {
     const p = person();
     expect((await post({ ...p, formToken: await formToken() })).statusCode).toBe(303);
-    const lead = await t.db.selectFrom('leads').select('id').where('email_normalized', '=', p.email).executeTakeFirstOrThrow();
+    const lead = { id: await t.leadIdByEmail(p.email) };
     const consents = await t.db.selectFrom('consents').select('id').where('subject_id', '=', lead.id).execute();
     expect(consents).toHaveLength(0);
   });
@@ -100,7 +105,7 @@ describe('intake form', () => {
     const [a, b] = await Promise.all([post({ ...p, formToken: token }), post({ ...p, formToken: token })]);
     expect([a.statusCode, b.statusCode]).toEqual([303, 303]);
     expect(await leadCount()).toBe(before + 1);
-    const subs = await t.db.selectFrom('lead_submissions').innerJoin('leads', 'leads.id', 'lead_submissions.lead_id').select('lead_submissions.id').where('leads.email_normalized', '=', p.email).execute();
+    const subs = await t.db.selectFrom('lead_submissions').innerJoin('leads', 'leads.id', 'lead_submissions.lead_id').select('lead_submissions.id').where('leads.id', '=', await t.leadIdByEmail(p.email)).execute();
     expect(subs).toHaveLength(1);
   });
 
@@ -112,7 +117,7 @@ describe('intake form', () => {
     await post({ ...person(), phone: '972-555-0100', formToken: await formToken() });
     expect(await leadCount()).toBe(before);
     // The newest submission's email becomes the lead's contact address; the phone ties them together.
-    const lead = await t.db.selectFrom('leads').select('id').where('phone', '=', '+19725550100').executeTakeFirstOrThrow();
+    const lead = await t.db.selectFrom('leads').select('id').where('phone_index', 'in', t.kernel.lookupIndexes('phone', '+19725550100')).executeTakeFirstOrThrow();
     const events = await t.db.selectFrom('lead_events').select('kind').where('lead_id', '=', lead.id).orderBy('id').execute();
     expect(events.map((e) => e.kind)).toEqual(['submitted', 'resubmitted', 'resubmitted']);
   });
@@ -185,7 +190,7 @@ describe('intake bad input', () => {
   it('stores SQL metacharacters verbatim', async () => {
     const p = person({ organization: "O'Brien & Sons\"; DROP TABLE leads; --" });
     expect((await post({ ...p, formToken: await formToken() })).statusCode).toBe(303);
-    const row = await t.db.selectFrom('leads').select('organization').where('email_normalized', '=', p.email).executeTakeFirstOrThrow();
+    const row = await t.db.selectFrom('leads').select('organization').where('id', '=', await t.leadIdByEmail(p.email)).executeTakeFirstOrThrow();
     expect(row.organization).toBe(p.organization);
   });
 

@@ -11,14 +11,17 @@ export async function findSubmissionByKey(db: Trx, key: string) {
     .executeTakeFirst();
 }
 
-/** The lead this person already is, by email first, then by phone. */
-export async function findLeadFor(db: Trx, emailNormalized: string, phone: string) {
+/**
+ * The lead this person already is, by email first, then by phone. Lookups go by blind index
+ * (each list holds the value's index under every loaded key, for the time of a key rotation).
+ */
+export async function findLeadFor(db: Trx, emailIndexes: string[], phoneIndexes: string[]) {
   const rows = await db
     .selectFrom('leads')
-    .select(['id', 'email_normalized', 'phone'])
-    .where((eb) => eb.or([eb('email_normalized', '=', emailNormalized), eb('phone', '=', phone)]))
+    .select(['id', 'email_index'])
+    .where((eb) => eb.or([eb('email_index', 'in', emailIndexes), eb('phone_index', 'in', phoneIndexes)]))
     .execute();
-  return rows.find((r) => r.email_normalized === emailNormalized) ?? rows[0];
+  return rows.find((r) => r.email_index !== null && emailIndexes.includes(r.email_index)) ?? rows[0];
 }
 
 export async function insertLead(db: Trx, lead: LeadsTable): Promise<void> {
@@ -35,14 +38,14 @@ export async function updateLead(
 
 export async function identifierTaken(
   db: Trx,
-  column: 'email_normalized' | 'phone',
-  value: string,
+  column: 'email_index' | 'phone_index',
+  indexes: string[],
   exceptLeadId: string,
 ): Promise<boolean> {
   const row = await db
     .selectFrom('leads')
     .select('id')
-    .where(column, '=', value)
+    .where(column, 'in', indexes)
     .where('id', '!=', exceptLeadId)
     .executeTakeFirst();
   return row !== undefined;

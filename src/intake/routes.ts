@@ -15,7 +15,12 @@ const landingQuery = z.object(
 
 export async function intakeRoutes(
   fastify: FastifyInstance,
-  opts: { intake: IntakeService; config: Config },
+  opts: {
+    intake: IntakeService;
+    config: Config;
+    /** After a lead is stored: applies a Global Privacy Control signal to the person. */
+    onAccepted?: (request: FastifyRequest, leadId: string, who: { email: string; phone: string }) => Promise<void>;
+  },
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { intake, config } = opts;
@@ -36,6 +41,7 @@ export async function intakeRoutes(
         errors: extra.errors ?? {},
         message: extra.message,
         flags: extra.flags,
+        gpc: request.gpc,
       }),
     );
   }
@@ -86,6 +92,9 @@ export async function intakeRoutes(
           }
           reply.code(400);
           return renderForm(request, reply, raw, { flags: result.flags, token: request.body.formToken });
+        }
+        if (result.kind === 'accepted') {
+          await opts.onAccepted?.(request, result.leadId, { email: request.body.email, phone: request.body.phone });
         }
         if (wantsJson(request)) return reply.code(201).send({ status: 'received', next: '/get-started/thanks' });
         return reply.redirect('/get-started/thanks', 303);

@@ -4,6 +4,8 @@ import type { Config } from '../config/env.js';
 import type { SiteConfig } from '../config/site.js';
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
+import type { Kernel } from '../privacy/kernel.js';
+import { policyVersionNow } from '../privacy/consent.js';
 import type { ConsentsTable, LeadSubmissionsTable } from '../db/schema.js';
 import { enqueue } from '../outbox/repository.js';
 import { invalid } from '../web/errors.js';
@@ -19,6 +21,8 @@ export interface IntakeDeps {
   config: Config;
   site: SiteConfig;
   secret: string;
+  /** Seals contact fields and computes the blind indexes duplicates are found by. */
+  kernel: Kernel;
   /** Runs after a commit that queued mail, so the worker sends it now. */
   onCommit?: () => void;
 }
@@ -63,11 +67,13 @@ export function createIntakeService(deps: IntakeDeps) {
 
   async function store(input: IntakeBody, key: string, now: Date): Promise<SubmitResult> {
     const at = now.toISOString();
-    const emailNormalized = input.email.toLowerCase();
+    const { kernel } = deps;
+    const emailIndexes = kernel.lookupIndexes('email', input.email);
+    const phoneIndexes = kernel.lookupIndexes('phone', input.phone);
     const result = await deps.db.transaction().execute(async (trx) => {
-      const existing = await repo.findLeadFor(trx, emailNormalized, input.phone);
+      const existing = await repo.findLeadFor(trx, emailIndexes, phoneIndexes);
       const leadId = existing?.id ?? randomUUID();
-      const fields = {
+      const fields = kernel.seal('leads', {
         user_type: input.userType,
         name: input.name,
         organization: input.organization,
@@ -77,14 +83,14 @@ export function createIntakeService(deps: IntakeDeps) {
         state: input.state,
         zip: input.zip,
         needs: input.needs,
-      };
+      });
+      const email = kernel.seal('leads', { email: input.email, email_index: kernel.index('email', input.email) });
+      const phone = kernel.seal('leads', { phone: input.phone, phone_index: kernel.index('phone', input.phone) });
       if (existing) {
         // Contact identifiers move to the newest only when no other lead already holds them.
         const changes: Parameters<typeof repo.updateLead>[2] = { ...fields, updated_at: at, last_activity_at: at };
-        if (!(await repo.identifierTaken(trx, 'email_normalized', emailNormalized, leadId))) {
-          Object.assign(changes, { email: input.email, email_normalized: emailNormalized });
-        }
-        if (!(await repo.identifierTaken(trx, 'phone', input.phone, leadId))) changes.phone = input.phone;
+        if (!(await repo.identifierTaken(trx, 'email_index', emailIndexes, leadId))) Object.assign(changes, email);
+        if (!(await repo.identifierTaken(trx, 'phone_index', phoneIndexes, leadId))) Object.assign(changes, phone);
         await repo.updateLead(trx, leadId, changes);
       } else {
         await repo.insertLead(trx, {
@@ -94,13 +100,12 @@ export function createIntakeService(deps: IntakeDeps) {
           last_activity_at: at,
           status: 'new',
           ...fields,
-          email: input.email,
-          email_normalized: emailNormalized,
-          phone: input.phone,
+          ...email,
+          ...phone,
         });
       }
       const submissionId = randomUUID();
-      await repo.insertSubmission(trx, submissionRow(input, { id: submissionId, leadId, key, at }));
+      await repo.insertSubmission(trx, kernel.seal('lead_submissions', submissionRow(input, { id: submissionId, leadId, key, at })));
       await repo.insertEvent(trx, {
         lead_id: leadId,
         at,
@@ -129,6 +134,7 @@ export function createIntakeService(deps: IntakeDeps) {
       form_id: INTAKE_FORM.id,
       form_version: INTAKE_FORM.version,
       submission_id: submissionId,
+      policy_version: policyVersionNow(),
     };
     const rows: ConsentsTable[] = [];
     if (input.consentMarketing) {

@@ -19,6 +19,8 @@ export interface IntakeFormProps extends FieldState {
   consent: { marketing: string; sms: string };
   message?: string | undefined;
   flags?: HealthFlag[] | undefined;
+  /** The request carried a Global Privacy Control signal. */
+  gpc?: boolean | undefined;
 }
 
 const labels: Record<string, string> = {
@@ -43,13 +45,19 @@ const userTypeLabels: Record<(typeof userTypes)[number], string> = {
 
 export function IntakeFormPage(p: IntakeFormProps) {
   return (
-    <Layout site={p.site} title="Get started" path="/get-started" scripts={['/static/intake.js']}>
+    <Layout site={p.site} title="Get started" path="/get-started" scripts={['/static/intake.js']} gpc={p.gpc}>
       <section class="form-page">
         <h1>Tell us about your practice</h1>
         <p class="lead">
           {`Send us a few details and someone from ${p.site.company.name} will get back to you.`}
         </p>
         <ErrorSummary state={p} labels={labels} message={p.message} />
+        {p.gpc ? (
+          <p class="notice" role="status" id="gpc-honored">
+            <strong>Opt-out preference signal honored.</strong>
+            {' Your browser sent a Global Privacy Control signal: we will not sell or share what you send, or use it for advertising.'}
+          </p>
+        ) : null}
         {p.flags?.length ? <HealthWarning needs={p.values.needs ?? ''} flags={p.flags} /> : null}
         <form class="form" method="post" action="/get-started" novalidate>
           <input type="hidden" name="formToken" value={p.token} />

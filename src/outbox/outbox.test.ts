@@ -48,7 +48,7 @@ async function submitLead(t: TestApp, email: string) {
     },
   });
   expect(res.statusCode).toBe(201);
-  return (await t.db.selectFrom('leads').select('id').where('email_normalized', '=', email).executeTakeFirstOrThrow()).id;
+  return t.leadIdByEmail(email);
 }
 
 describe('staff notification over SMTP', () => {

@@ -1,11 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../adapters/clock.js';
 import type { Mailer, OutgoingMail } from '../adapters/mailer.js';
+import { incidentReminderMail } from '../audit/incidents/mail.js';
+import { privacyMail } from '../privacy-center/mail.js';
+import type { Kernel } from '../privacy/kernel.js';
 import type { Config } from '../config/env.js';
 import type { SiteConfig } from '../config/site.js';
 import type { Db } from '../db/database.js';
 import { assertReadable } from '../privacy/access.js';
-import { dueJobs, markFailed, markSent } from './repository.js';
+import { dueJobs, markFailed, markSent, type OutboxKind } from './repository.js';
 
 export interface OutboxDeps {
   db: Db;
@@ -14,6 +17,10 @@ export interface OutboxDeps {
   config: Config;
   site: SiteConfig;
   log: FastifyBaseLogger;
+  /** Opens the sealed address a privacy-request mail goes to. */
+  kernel: Kernel;
+  /** Derives the link tokens of privacy-request mails from their stored nonces. */
+  secret: string;
 }
 
 const LEASE_MS = 5 * 60_000;
@@ -91,7 +98,7 @@ export type OutboxWorker = ReturnType<typeof createOutboxWorker>;
 async function buildMail(
   deps: OutboxDeps,
   jobId: string,
-  kind: 'lead_notification',
+  kind: OutboxKind,
   payload: Record<string, string>,
 ): Promise<OutgoingMail | undefined> {
   switch (kind) {
@@ -108,6 +115,13 @@ async function buildMail(
         messageId: `<${jobId}@${deps.site.company.domain.replace(/^www\./, '')}>`,
       };
     }
+    case 'incident_reminder':
+      return incidentReminderMail(deps, jobId, payload);
+    case 'privacy_verify':
+    case 'privacy_receipt':
+    case 'privacy_response':
+    case 'privacy_reminder':
+      return privacyMail(deps, jobId, kind, payload);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { VNode } from 'preact';
 import type { SiteConfig } from '../config/site.js';
-import { policyModel } from '../privacy/policy.js';
+import { policyModel, type PolicyProcessor } from '../privacy/policy.js';
 import { currentPolicy, policyVersions } from '../privacy/policy-versions.js';
 import { renderPage } from '../web/render.js';
 import { AboutPage } from './about.js';
@@ -13,25 +13,36 @@ import { themeAsset } from './theme.js';
 
 // The public pages: their content comes only from the site config and the policy model, both
 // fixed at boot, so each page tree is built once. Nothing depends on the request or on who asks.
+// The one exception is /privacy's list of service providers, read from the registry per request.
 
 const pages: readonly [path: string, page: (site: SiteConfig) => VNode][] = [
   ['/', (site) => HomePage({ site })],
   ['/services', (site) => ServicesPage({ site })],
   ['/about', (site) => AboutPage({ site })],
   ['/partners', (site) => PartnersPage({ site })],
-  [
-    '/privacy',
-    (site) =>
-      PrivacyPage({ site, model: policyModel(), version: currentPolicy, history: policyVersions }),
-  ],
 ];
 
-export async function pageRoutes(app: FastifyInstance, opts: { site: SiteConfig }) {
-  const { site } = opts;
+const privacyPage = (site: SiteConfig, processors: readonly PolicyProcessor[]) =>
+  PrivacyPage({ site, model: policyModel(processors), version: currentPolicy, history: policyVersions });
+
+export async function pageRoutes(
+  app: FastifyInstance,
+  opts: {
+    site: SiteConfig;
+    /** The registered service providers (the registry in the database); none when absent. */
+    processors?: () => Promise<readonly PolicyProcessor[]>;
+  },
+) {
+  const { site, processors } = opts;
   for (const [path, page] of pages) {
     const vnode = page(site);
     app.get(path, async (_request, reply: FastifyReply) => renderPage(reply, vnode));
   }
+  // An admin's change to the registry shows on the next request, on every instance.
+  const withoutRegistry = privacyPage(site, []);
+  app.get('/privacy', async (_request, reply: FastifyReply) =>
+    renderPage(reply, processors ? privacyPage(site, await processors()) : withoutRegistry),
+  );
 
   const theme = themeAsset(site.colours);
   app.get('/theme.css', async (request, reply) => {

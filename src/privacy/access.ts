@@ -48,7 +48,7 @@ export function isMasked(v: unknown): v is Masked {
   return typeof v === 'object' && v !== null && (v as Masked).masked === true;
 }
 
-function mask(table: string, column: string, value: unknown): Masked {
+export function mask(table: string, column: string, value: unknown): Masked {
   const field = fieldClass(table, column);
   if (field?.personal && field.category === 'contact.phone' && typeof value === 'string') {
     return { masked: true, hint: `•••-•••-${value.slice(-4)}` };

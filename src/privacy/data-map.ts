@@ -7,19 +7,27 @@ export interface PersonalField {
   subjects: readonly Subject[];
   purposes: readonly Purpose[];
   retention: RetentionRule;
+  /** Sealed at rest with AES-256-GCM by the kernel (src/privacy/protect.ts). */
   encrypted: boolean;
+  /**
+   * A keyed hash of another column, for exact lookups inside the kernel. It reveals nothing, so
+   * it is never shown, exported or reported; it shares the purposes of the column it indexes.
+   */
+  blindIndexOf?: string;
 }
 
 export interface NonPersonalField {
   personal: false;
   why: string;
+  /** A record id or token: shown in an access report only as the row's own reference. */
+  identifier?: true;
 }
 
 export type FieldClass = PersonalField | NonPersonalField;
 type TableMap<Row> = { [Column in keyof Row]-?: FieldClass };
 export type DataMap = { [Table in keyof Database]: TableMap<Database[Table]> };
 
-const key = (why = 'identifier, names no one'): NonPersonalField => ({ personal: false, why });
+const key = (why = 'identifier, names no one'): NonPersonalField => ({ personal: false, why, identifier: true });
 const meta = (why: string): NonPersonalField => ({ personal: false, why });
 
 const leadSubjects = ['prospect', 'patient', 'provider', 'partner'] as const;
@@ -36,21 +44,27 @@ const lead = (
   encrypted: false,
 });
 
+const sealed = (f: PersonalField): PersonalField => ({ ...f, encrypted: true });
+const indexOf = (column: string, f: PersonalField): PersonalField => ({ ...f, encrypted: false, blindIndexOf: column });
+
 // Contact details from the intake form serve the request, and marketing only with consent.
 // The policy: phone numbers are used solely for SMS communication.
-const requestAndMarketing = ['service_request', 'marketing', 'usability_research'] as const;
+// `legal`: the policy lets us answer law and legal process with what the person gave us. The
+// phone number is not among them: the policy reserves it for text messages, with no exception.
+const requestAndMarketing = ['service_request', 'marketing', 'usability_research', 'legal'] as const;
 const intakeFields = {
-  user_type: lead('profile.user_type', ['service_request', 'marketing']),
+  user_type: lead('profile.user_type', ['service_request', 'marketing', 'legal']),
   name: lead('contact.name', requestAndMarketing),
   organization: lead('org.name', requestAndMarketing),
-  practice_size: lead('org.size', ['service_request', 'marketing']),
-  address: lead('contact.address', ['service_request']),
-  city: lead('location.city_state', ['service_request', 'marketing']),
-  state: lead('location.city_state', ['service_request', 'marketing']),
-  zip: lead('location.city_state', ['service_request']),
-  email: lead('contact.email', requestAndMarketing),
-  phone: lead('contact.phone', ['sms_communication']),
-  needs: lead('request.needs', ['service_request']),
+  practice_size: lead('org.size', ['service_request', 'marketing', 'legal']),
+  address: sealed(lead('contact.address', ['service_request', 'legal'])),
+  city: lead('location.city_state', ['service_request', 'marketing', 'legal']),
+  state: lead('location.city_state', ['service_request', 'marketing', 'legal']),
+  zip: lead('location.city_state', ['service_request', 'legal']),
+  email: sealed(lead('contact.email', requestAndMarketing)),
+  phone: sealed(lead('contact.phone', ['sms_communication'])),
+  // Free text: a patient may write what they should not; sealed like the contact fields.
+  needs: sealed(lead('request.needs', ['service_request', 'legal'])),
 } as const;
 
 const staff = (
@@ -61,6 +75,24 @@ const staff = (
 
 const acquisition = lead('acquisition.campaign', ['service_request', 'advertising']);
 
+/** A blind index kept only so an opt-out is honoured; the address it hashes is not stored. */
+const optOut = (category: Category, of: string, purposes: readonly Purpose[]): PersonalField => ({
+  personal: true,
+  category,
+  subjects: ['visitor', ...leadSubjects, 'client_user'],
+  purposes,
+  retention: 'opt_out',
+  encrypted: false,
+  blindIndexOf: of,
+});
+
+// The privacy request log serves one purpose: showing the request was answered (legal).
+const requestLog = (encrypted = false): PersonalField => ({
+  ...lead('privacy.request', ['legal'], 'privacy_request'),
+  encrypted,
+});
+const requestEmail = sealed(lead('contact.email', ['legal'], 'privacy_request'));
+
 /** Every column the system stores, classified. A new column fails typecheck until it is here. */
 export const dataMap = {
   leads: {
@@ -70,7 +102,8 @@ export const dataMap = {
     last_activity_at: meta('drives the retention clock'),
     status: meta('sales pipeline stage'),
     ...intakeFields,
-    email_normalized: lead('contact.email', ['service_request']),
+    email_index: indexOf('email', intakeFields.email),
+    phone_index: indexOf('phone', intakeFields.phone),
   },
   lead_submissions: {
     id: key(),
@@ -112,6 +145,7 @@ export const dataMap = {
     form_version: meta('which version of the form was shown'),
     text_shown: meta('the wording shown, the same for everyone'),
     submission_id: key(),
+    policy_version: meta('which version of the privacy policy was in force'),
   },
   staff_users: {
     id: key(),
@@ -147,6 +181,154 @@ export const dataMap = {
     sent_at: meta('job bookkeeping'),
     last_error: meta('delivery error, without addresses'),
   },
+  legal_holds: {
+    id: key(),
+    target_type: meta('kind of record held'),
+    target_id: key(),
+    // Free text, so the form asks for a matter or case reference and no personal details.
+    reason: meta('matter or case reference for the hold, no personal details'),
+    placed_by: key(),
+    placed_at: meta('hold bookkeeping'),
+    released_at: meta('hold bookkeeping'),
+    released_by: key(),
+  },
+  retention_runs: {
+    id: key(),
+    started_at: meta('run bookkeeping'),
+    finished_at: meta('run bookkeeping'),
+    dry_run: meta('run bookkeeping'),
+    trigger: meta('what started the run'),
+    started_by: key(),
+    counts: meta('numbers of records removed per rule'),
+    error: meta('failure message, record ids only'),
+  },
+  // The audit log names people only by record id (staff id, lead id); what those ids point to is
+  // classified in its own table. Emails and IP addresses are never written here.
+  audit_log: {
+    seq: meta('position in the hash chain'),
+    at: meta('time of the audited action'),
+    actor_kind: meta('staff, system, person or anonymous'),
+    actor_id: key('staff id, job name or record reference; never an email or IP'),
+    action: meta('kind of audited action'),
+    target_type: meta('kind of record acted on'),
+    target_id: key(),
+    purpose: meta('stated purpose of the access'),
+    detail: meta('ids, counts and field names only, never personal values'),
+    prev_hash: meta('hash of the previous entry'),
+    hash: meta('hash of this entry'),
+  },
+  // The register describes an incident, not the people in it: those are found from the audit
+  // log when the page is shown, and never copied here.
+  incidents: {
+    id: key(),
+    summary: meta('what happened, with record ids rather than personal details'),
+    discovered_on: meta('incident bookkeeping'),
+    categories: meta('names of the data categories involved'),
+    window_start: meta('incident bookkeeping'),
+    window_end: meta('incident bookkeeping'),
+    contract_days: meta('notification period a contract sets'),
+    deadline_on: meta('notification deadline'),
+    status: meta('open or closed'),
+    opened_by: key(),
+    opened_at: meta('incident bookkeeping'),
+    updated_at: meta('incident bookkeeping'),
+    closed_by: key(),
+    closed_at: meta('incident bookkeeping'),
+  },
+  incident_reminders: {
+    incident_id: key(),
+    days_before: meta('which reminder'),
+    deadline_on: meta('the deadline it reminded of'),
+    enqueued_at: meta('reminder bookkeeping'),
+  },
+  // The processor registry names organisations (the form asks for a company, not a person).
+  recipients: {
+    id: key(),
+    kind: meta('service provider or third party'),
+    key: meta('stable name an adapter looks itself up by'),
+    name: meta('name of the receiving organisation'),
+    categories: meta('kinds of data it may receive, never the data'),
+    purpose: meta('the service it performs for us'),
+    contract_ref: meta('contract or agreement reference'),
+    related_entity: meta('whether it is a related company'),
+    active: meta('registry bookkeeping'),
+    created_at: meta('registry bookkeeping'),
+    updated_at: meta('registry bookkeeping'),
+  },
+  // The disclosure ledger records which kinds of data left and about whom (by record id only).
+  // Subject ids have no foreign key: the proof of a disclosure outlives the lead it was about.
+  disclosures: {
+    id: key(),
+    at: meta('time of the disclosure'),
+    recipient_id: key(),
+    basis: meta('legal basis from the closed list'),
+    purpose: meta('stated purpose of the disclosure'),
+    categories: meta('kinds of data disclosed, never the data'),
+    reference: meta('case number or agreement reference, no personal details'),
+    channel: meta('how the data left'),
+    actor_kind: meta('staff, system, person or anonymous'),
+    actor_id: key('staff id or job name; never an email'),
+    subject_count: meta('number of people concerned'),
+  },
+  disclosure_subjects: {
+    disclosure_id: key(),
+    subject_type: meta('kind of record the disclosure concerned'),
+    subject_id: key(),
+  },
+  // Opt-outs that outlive the person's record: keyed hashes of the address only, never the
+  // address, so a deleted person is still never contacted again (docs/decisions/005-erasure.md).
+  suppressions: {
+    id: key(),
+    channel: meta('what the person opted out of'),
+    email_index: optOut('contact.email', 'email', ['legal']),
+    // Phone numbers are used solely for SMS: a phone opt-out is checked only before a text.
+    phone_index: optOut('contact.phone', 'phone', ['sms_communication']),
+    created_at: meta('time of the opt-out'),
+  },
+  privacy_requests: {
+    id: key(),
+    created_at: requestLog(),
+    kind: requestLog(),
+    channel: requestLog(),
+    status: requestLog(),
+    email: requestEmail,
+    email_index: indexOf('email', requestEmail),
+    lead_ids: key('ids of the records the verified email matched'),
+    correction_field: requestLog(),
+    correction_value: requestLog(true),
+    new_email_confirmed_at: meta('request bookkeeping'),
+    verified_at: meta('request bookkeeping'),
+    receipt_due_at: meta('deadline bookkeeping'),
+    receipt_sent_at: meta('deadline bookkeeping'),
+    due_at: meta('deadline bookkeeping'),
+    extended_at: meta('deadline bookkeeping'),
+    extension_reason: requestLog(),
+    reminded_for: meta('deadline bookkeeping'),
+    report_until: meta('request bookkeeping'),
+    responded_at: requestLog(),
+    response: requestLog(),
+    denial_reason: requestLog(),
+    handled_by: key(),
+    closed_at: requestLog(),
+  },
+  privacy_request_tokens: {
+    token_hash: key('hash of a one-time link token'),
+    request_id: key(),
+    purpose: meta('what the link confirms'),
+    nonce: key('random; the link is derived from it with the app secret, which is not stored here'),
+    created_at: meta('token bookkeeping'),
+    expires_at: meta('token bookkeeping'),
+    used_at: meta('token bookkeeping'),
+  },
+  // A GPC application names a lead by id at most (browsers are not identified); no IP is kept.
+  gpc_applications: {
+    id: key(),
+    at: meta('time the signal was applied'),
+    subject_kind: meta('a browser or a known person'),
+    subject_id: key(),
+    source: meta('where the signal was seen'),
+    overrode: lead('consent.record', ['legal'], 'consent'),
+  },
 } as const satisfies DataMap;
 
 export type TableName = keyof typeof dataMap;
@@ -155,3 +337,108 @@ export function fieldClass(table: string, column: string): FieldClass | undefine
   const t = (dataMap as Record<string, Record<string, FieldClass>>)[table];
   return t?.[column];
 }
+
+/** What an erasure does with a table's rows about the person (docs/decisions/005-erasure.md). */
+export type EraseAction =
+  /** Delete the rows. */
+  | 'delete'
+  /** Keep the record, give it a fresh random subject id so nothing ties it to the person. */
+  | 'pseudonymise'
+  /** Keep the record as it is; `why` says what makes that right. */
+  | 'keep';
+
+/** How a table shows up in the person's access report. */
+export type ReportAs =
+  | { section: string }
+  | { list: 'consents' | 'disclosures' }
+  | { omitted: string };
+
+/** Rows that hold a lead id: `column` (and `where`, e.g. subject_type = 'lead'). */
+export interface LeadLink {
+  column: string;
+  where?: Readonly<Record<string, string>>;
+  /** On 'pseudonymise': further columns set to null (ids of records erased with the person). */
+  clear?: readonly string[];
+  report: ReportAs;
+  erase: EraseAction;
+  why?: string;
+}
+
+/** Rows found by blind index of the person's email or phone, not by record id. */
+export interface ContactLink {
+  contact: { email?: string; phone?: string };
+  report: ReportAs;
+  erase: EraseAction;
+  why: string;
+}
+
+export type SubjectLink = LeadLink | ContactLink | { none: string };
+
+/**
+ * How each table reaches a person, for access reports and erasure (src/privacy/subject-data.ts).
+ * Every table with a personal field about someone other than staff must be here: a test fails
+ * otherwise, so a new table cannot be forgotten by an access report or a deletion.
+ */
+export const subjectLinks: { readonly [T in keyof DataMap]?: SubjectLink } = {
+  leads: { column: 'id', report: { section: 'Your contact details and request' }, erase: 'delete' },
+  lead_submissions: {
+    column: 'lead_id',
+    report: { section: 'Each form you sent us, with how you found us' },
+    erase: 'delete',
+  },
+  lead_events: { column: 'lead_id', report: { section: 'The history of your request with us' }, erase: 'delete' },
+  consents: {
+    column: 'subject_id',
+    where: { subject_type: 'lead' },
+    clear: ['submission_id'],
+    report: { list: 'consents' },
+    erase: 'pseudonymise',
+    why: 'proof of what was agreed and withdrawn is kept five years, tied to no one',
+  },
+  disclosure_subjects: {
+    column: 'subject_id',
+    where: { subject_type: 'lead' },
+    report: { list: 'disclosures' },
+    erase: 'delete',
+    why: 'the disclosure itself stays in the ledger with its count of people; only the link to the person goes',
+  },
+  legal_holds: {
+    column: 'target_id',
+    where: { target_type: 'lead' },
+    report: { omitted: 'a hold names a legal matter and no personal details; it is why an erasure is refused' },
+    erase: 'keep',
+    why: 'an active hold refuses the erasure; a released hold is the record of what was held, ids only',
+  },
+  suppressions: {
+    contact: { email: 'email_index', phone: 'phone_index' },
+    report: { section: 'What you opted out of' },
+    erase: 'keep',
+    why: 'an opt-out must outlive the record, or a deleted person could be contacted again',
+  },
+  privacy_requests: {
+    contact: { email: 'email_index' },
+    report: { section: 'Your privacy requests and our answers' },
+    erase: 'keep',
+    why: 'the request log is kept 24 months after the request closes, for the legal purpose only, as proof it was answered',
+  },
+  gpc_applications: {
+    column: 'subject_id',
+    where: { subject_kind: 'lead' },
+    report: { section: 'Global Privacy Control signals we honoured for you' },
+    erase: 'pseudonymise',
+    why: 'proof that the signal was honoured is kept like a consent record, tied to no one',
+  },
+  privacy_request_tokens: { none: 'hashes of one-time link tokens; the request they confirm is linked by email' },
+  staff_users: { none: 'staff accounts, not people who contacted us' },
+  sessions: { none: 'staff sign-in sessions' },
+  setup_tokens: { none: 'one-time tokens for staff setup, tied to no one' },
+  outbox: { none: 'job arguments are record ids only; pending jobs about an erased lead are dropped with it' },
+  retention_runs: { none: 'counts per rule, no people' },
+  audit_log: {
+    none: 'ids only, never personal data, and append-only: the hash chain proves nothing was removed, so entries naming an erased lead id stay',
+  },
+  incidents: { none: 'describes an incident with record ids, never the people in it' },
+  incident_reminders: { none: 'deadline reminders, no people' },
+  recipients: { none: 'organisations that receive data, not people' },
+  disclosures: { none: 'what left and on what basis; the people concerned are in disclosure_subjects' },
+};

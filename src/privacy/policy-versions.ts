@@ -23,6 +23,14 @@ export const policyVersions: readonly PolicyVersion[] = [
     material: true,
     summary: 'First version generated from the data map.',
   },
+  {
+    version: '1.1',
+    effective: '2026-11-29',
+    fingerprint: '63d3a82f42b6c5a9',
+    material: true,
+    summary:
+      'Adds privacy requests and opt-out records, service providers from the registry, and answering legal process with what you gave us.',
+  },
 ];
 
 export const currentPolicy = policyVersions[policyVersions.length - 1]!;

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { dataMap, type FieldClass, type PersonalField } from './data-map.js';
 import {
   categories,
+  disclosureBases,
   purposes,
   retention,
   subjects,
   type Category,
+  type DisclosureBasis,
   type Purpose,
   type RetentionRule,
   type Subject,
@@ -19,22 +21,8 @@ export interface PolicyCategory {
   retention: string[];
 }
 
-/**
- * The closed list of situations in which personal information may leave us. The disclosure
- * ledger records one of these keys with every disclosure; the policy page prints the text.
- */
-export const disclosureBases = {
-  consent: 'when you have agreed to it',
-  requested_service: 'when it is needed to provide a service you asked us for',
-  legal_obligation: 'when the law or a legal process, such as a court order, requires it',
-  protection:
-    'to protect the rights, property, health, safety or security of anyone, including you and us',
-  business_transfer:
-    'to a buyer, or a possible buyer, of our business, who must then use it only as this policy allows',
-  person_request: 'when you ask or direct us to share it',
-  notice_and_consent: 'to anyone else, but only after telling you and getting your agreement',
-} as const;
-export type DisclosureBasis = keyof typeof disclosureBases;
+// Moved to the vocabulary with the disclosure ledger; re-exported so existing imports keep working.
+export { disclosureBases, type DisclosureBasis } from './vocabulary.js';
 
 export interface PolicyCookie {
   name: string;
@@ -60,12 +48,19 @@ export const cookies: readonly PolicyCookie[] = [
   },
 ];
 
+/** A registered service provider as the page names it: category labels and its stated purpose. */
+export interface PolicyProcessor {
+  name: string;
+  receives: string[];
+  purpose: string;
+}
+
 export interface PolicyModel {
   categories: PolicyCategory[];
   purposes: { purpose: Purpose; text: string }[];
   /** Labels of the categories whose only purpose is SMS: the policy promises exactly that. */
   smsOnly: string[];
-  processors: { name: string; receives: string[]; purpose: string }[];
+  processors: PolicyProcessor[];
   thirdParties: string[];
   disclosures: { basis: DisclosureBasis; text: string }[];
   cookies: PolicyCookie[];
@@ -106,8 +101,12 @@ const inOrderOf = <K extends string>(vocabulary: Record<K, unknown>, keys: Itera
   return [...keys].sort((a, b) => order.indexOf(a) - order.indexOf(b));
 };
 
-/** What the policy page says, derived from the data map: change the map and the page follows. */
-export function policyModel(): PolicyModel {
+/**
+ * What the policy page says, derived from the data map: change the map and the page follows.
+ * Service providers come from the registry in the database (registeredProcessors in
+ * disclosures.ts); without them the model is the code's alone, which is what the fingerprint pins.
+ */
+export function policyModel(processors: readonly PolicyProcessor[] = []): PolicyModel {
   const byCategory = collectByCategory();
   const cats = inOrderOf(categories, byCategory.keys()).map((category) => {
     const e = byCategory.get(category)!;
@@ -129,8 +128,7 @@ export function policyModel(): PolicyModel {
     smsOnly: cats
       .filter((c) => c.purposes.length === 1 && c.purposes[0] === purposes.sms_communication)
       .map((c) => c.label),
-    // Service providers who process data on our behalf; the registry arrives with the outbox adapters.
-    processors: [],
+    processors: [...processors],
     thirdParties: [],
     disclosures: (Object.keys(disclosureBases) as DisclosureBasis[]).map((basis) => ({
       basis,

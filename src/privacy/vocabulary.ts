@@ -38,13 +38,94 @@ export const categories = {
   'consent.record': 'the choices you made about being contacted, with the text you were shown',
   'account.login': 'your login details (email and a one-way hash of your password)',
   'account.session': 'sign-in session records',
+  'privacy.request': 'the privacy requests you make to us and how we answered them',
 } as const;
 export type Category = keyof typeof categories;
 
-export const retention = {
-  lead: { label: '24 months after your last contact with us, unless you become a client' },
-  consent: { label: '5 years after you withdraw it, as proof of what you agreed to' },
-  staff_account: { label: 'while the staff account is active' },
-  session: { label: 'until sign-out, or 12 hours at most' },
+/**
+ * The closed list of situations in which personal information may leave us. The disclosure
+ * ledger records one of these keys with every disclosure; the policy page prints the text.
+ */
+export const disclosureBases = {
+  consent: 'when you have agreed to it',
+  requested_service: 'when it is needed to provide a service you asked us for',
+  legal_obligation: 'when the law or a legal process, such as a court order, requires it',
+  protection:
+    'to protect the rights, property, health, safety or security of anyone, including you and us',
+  business_transfer:
+    'to a buyer, or a possible buyer, of our business, who must then use it only as this policy allows',
+  person_request: 'when you ask or direct us to share it',
+  notice_and_consent: 'to anyone else, but only after telling you and getting your agreement',
 } as const;
+export type DisclosureBasis = keyof typeof disclosureBases;
+
+/** How long a record is kept once its clock has started; the retention job reads it. */
+export type RetentionPeriod =
+  | { readonly years: number }
+  | { readonly months: number }
+  | { readonly days: number }
+  | { readonly hours: number };
+
+/** The event a retention clock runs from, in words the console prints after "from". */
+export const retentionClocks = {
+  last_activity: 'the last contact with the person',
+  withdrawal: 'the withdrawal of the consent',
+  sign_in: 'sign-in',
+  account_closed: 'the account being closed',
+  recorded: 'the moment it was recorded',
+  closed: 'the request being closed',
+} as const;
+export type RetentionClock = keyof typeof retentionClocks;
+
+export interface RetentionSpec {
+  /** Printed on the policy page; the period and clock below must say the same thing. */
+  readonly label: string;
+  /** null: no fixed period, the record lives as long as what it belongs to. */
+  readonly period: RetentionPeriod | null;
+  readonly from: RetentionClock;
+}
+
+export const retention = {
+  lead: {
+    label: '24 months after your last contact with us, unless you become a client',
+    period: { months: 24 },
+    from: 'last_activity',
+  },
+  consent: {
+    label: '5 years after you withdraw it, as proof of what you agreed to',
+    period: { years: 5 },
+    from: 'withdrawal',
+  },
+  staff_account: { label: 'while the staff account is active', period: null, from: 'account_closed' },
+  session: { label: 'until sign-out, or 12 hours at most', period: { hours: 12 }, from: 'sign_in' },
+  // Kept after the rest of a person's record is deleted, so we never contact them again.
+  opt_out: {
+    label: 'as long as your opt-out stands, as a coded fingerprint of your address rather than the address itself',
+    period: null,
+    from: 'recorded',
+  },
+  // The request log: kept to show the request was answered, and used for nothing else.
+  privacy_request: {
+    label: '24 months after the request is closed',
+    period: { months: 24 },
+    from: 'closed',
+  },
+} as const satisfies Record<string, RetentionSpec>;
 export type RetentionRule = keyof typeof retention;
+
+/**
+ * Periods for data the system does not store yet. Each moves into `retention` (and so onto the
+ * policy page) in the change that adds the first data-map column using it, with its purger.
+ */
+export const plannedRetention = {
+  analytics_event: {
+    label: '13 months after the visit',
+    period: { months: 13 },
+    from: 'recorded',
+  },
+  security_log: {
+    label: '90 days, for security logs that hold IP addresses',
+    period: { days: 90 },
+    from: 'recorded',
+  },
+} as const satisfies Record<string, RetentionSpec>;

@@ -10,6 +10,12 @@ import { loadConfig, type Config } from '../config/env.js';
 import { loadSiteConfig } from '../config/site.js';
 import { createDb, type Db } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { createKernel } from '../privacy/kernel.js';
+import { keyringOf } from '../privacy/keyring.js';
+
+/** A fixed data key, so a test can open what the app sealed. */
+export const TEST_DATA_KEY = Buffer.alloc(32, 7);
+export const testKernel = () => createKernel(keyringOf([TEST_DATA_KEY], 'test'));
 
 /** Which database this run targets: PostgreSQL when TEST_DATABASE_URL is set, else SQLite. */
 export const testDbKind = process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite';
@@ -88,6 +94,7 @@ export async function createTestApp(opts: TestAppOptions = {}) {
     opts.mailer ??
     createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(dataDir, 'outbox'), from: site.email.from });
   const clock = opts.clock ?? { now: () => new Date() };
+  const kernel = testKernel();
   const app = await buildApp({
     config,
     site,
@@ -95,6 +102,7 @@ export async function createTestApp(opts: TestAppOptions = {}) {
     mailer,
     clock,
     secret: 'test-secret-test-secret-test-secret-0123',
+    kernel,
   });
   await app.ready();
   return {
@@ -103,6 +111,16 @@ export async function createTestApp(opts: TestAppOptions = {}) {
     config,
     site,
     dataDir,
+    kernel,
+    /** The id of the lead holding this email, found the way the app finds it (blind index). */
+    async leadIdByEmail(email: string): Promise<string> {
+      const row = await database.db
+        .selectFrom('leads')
+        .select('id')
+        .where('email_index', 'in', kernel.lookupIndexes('email', email))
+        .executeTakeFirstOrThrow();
+      return row.id;
+    },
     async close() {
       await app.close();
       await database.drop();

@@ -10,6 +10,8 @@ interface LayoutProps {
   scripts?: string[];
   /** Full-width bands (home page hero): the page wraps its own content in `.wrap`. */
   wide?: boolean;
+  /** The request carried a Global Privacy Control signal: the footer says it was honored. */
+  gpc?: boolean | undefined;
 }
 
 const nav = [
@@ -25,6 +27,7 @@ const footerLinks = (site: SiteConfig) =>
     ['/partners', site.partners.headline],
     ['/get-started', 'Contact us'],
     ['/privacy', 'Privacy policy'],
+    ['/privacy-center#choices', 'Your privacy choices'],
   ] as const;
 
 export const telHref = (phone: string) => `tel:${phone.replace(/[^0-9+]/g, '')}`;
@@ -37,6 +40,7 @@ export function Layout({
   children,
   scripts = [],
   wide,
+  gpc,
 }: LayoutProps) {
   const c = site.company;
   return (
@@ -91,13 +95,13 @@ export function Layout({
         <main id="main" class={wide ? 'main' : 'main wrap'} tabindex={-1}>
           {children}
         </main>
-        <Footer site={site} path={path} />
+        <Footer site={site} path={path} gpc={gpc} />
       </body>
     </html>
   );
 }
 
-function Footer({ site, path }: { site: SiteConfig; path?: string | undefined }) {
+function Footer({ site, path, gpc }: { site: SiteConfig; path?: string | undefined; gpc?: boolean | undefined }) {
   const c = site.company;
   return (
     <footer class="site-footer">
@@ -132,6 +136,7 @@ function Footer({ site, path }: { site: SiteConfig; path?: string | undefined })
       </div>
       <div class="wrap footer-base">
         <p>{`© ${c.legalName}`}</p>
+        {gpc ? <p>Opt-out preference signal honored</p> : null}
       </div>
     </footer>
   );

@@ -46,7 +46,9 @@ describe.skipIf(!hasChromium)('a visitor expresses interest and staff find the l
     await page.waitForURL('**/get-started/thanks');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('Thank you');
 
-    const lead = await server.db.selectFrom('leads').select(['id', 'phone', 'organization']).where('email_normalized', '=', 'morgan@ellis-clinic.example').executeTakeFirstOrThrow();
+    const id = await server.leadIdByEmail('morgan@ellis-clinic.example');
+    const stored = await server.db.selectFrom('leads').select(['id', 'phone', 'organization']).where('id', '=', id).executeTakeFirstOrThrow();
+    const lead = server.kernel.open('leads', stored);
     expect(lead.phone).toBe('+14695550188');
     const sub = await server.db.selectFrom('lead_submissions').select(['utm_source', 'utm_campaign']).where('lead_id', '=', lead.id).executeTakeFirstOrThrow();
     expect(sub).toEqual({ utm_source: 'e2e', utm_campaign: 'browser' });
