@@ -86,15 +86,14 @@ export async function staffJar(t: TestApp, role: 'admin' | 'sales' | 'marketing'
 
 /** Posts a console form with its CSRF token, taken from a console page. */
 export async function staffPost(t: TestApp, jar: Record<string, string>, url: string, fields: Record<string, string> = {}) {
-  // Any console page carries the token in its sign-out form; sales land on leads instead.
+  // Any console page carries the token in its sign-out form: the one /console leads to will do.
   let token = '';
-  for (const url of ['/console', '/console/leads']) {
-    const page = await t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(jar) } });
+  let next: string | undefined = '/console';
+  while (next && !token) {
+    const page = await t.app.inject({ method: 'GET', url: next, headers: { cookie: cookieHeader(jar) } });
     cookieJar(page, jar);
-    if (page.statusCode === 200) {
-      token = hiddenField(page.body, '_csrf');
-      break;
-    }
+    if (page.statusCode === 200) token = hiddenField(page.body, '_csrf');
+    next = page.statusCode === 303 ? String(page.headers.location) : undefined;
   }
   return t.app.inject({
     method: 'POST',
