@@ -66,13 +66,17 @@ const shots: Shot[] = [
     name: 'console-lead-detail',
     path: '/console/leads',
     prepare: async ({ page }) => {
-      await page.locator('a[href^="/console/leads/"]').first().click();
+      await page.locator('th[scope="row"] a').first().click();
       await page.waitForLoadState('networkidle');
     },
   },
+  // The privacy screens, signed in as the administrator above (the context keeps the session).
+  ...['privacy', 'disclosures', 'retention', 'audit', 'incidents', 'settings/processors', 'leads/export'].map(
+    (screen) => ({ name: `console-${screen.replace('/', '-')}`, path: `/console/${screen}` }),
+  ),
 ];
 
-const staff = { email: 'sales@starspmb.test', password: 'correct horse battery staple' };
+const staff = { email: 'admin@starspmb.test', password: 'correct horse battery staple' };
 
 const sampleLeads = [
   { userType: 'provider', name: 'Dana Whitfield', organization: 'Lakeside Family Medicine', practiceSize: '6-20', city: 'Dallas', phone: '(214) 555-0142', needs: 'Our denial rate went up after we changed clearinghouse.', consentMarketing: 'on' },
@@ -82,7 +86,7 @@ const sampleLeads = [
 
 /** Leads for the console pages, sent through the real form handler. */
 async function seed(app: TestApp) {
-  await app.app.accounts.createStaffUser({ ...staff, role: 'sales' });
+  await app.app.accounts.createStaffUser({ ...staff, role: 'admin' });
   for (const [i, lead] of sampleLeads.entries()) {
     const form = await app.app.inject({ method: 'GET', url: '/get-started?utm_source=newsletter&utm_medium=email' });
     const res = await app.app.inject({
