@@ -90,7 +90,7 @@ export async function staffPost(t: TestApp, jar: Record<string, string>, url: st
   let token = '';
   let next: string | undefined = '/console';
   while (next && !token) {
-    const page = await t.app.inject({ method: 'GET', url: next, headers: { cookie: cookieHeader(jar) } });
+    const page: Awaited<ReturnType<TestApp['app']['inject']>> = await t.app.inject({ method: 'GET', url: next, headers: { cookie: cookieHeader(jar) } });
     cookieJar(page, jar);
     if (page.statusCode === 200) token = hiddenField(page.body, '_csrf');
     next = page.statusCode === 303 ? String(page.headers.location) : undefined;
