@@ -131,4 +131,12 @@ describe('the cookie list is the truth', () => {
     for (const name of names) expect(declared, name).toContain(name);
     expect(declared).toContain(SESSION_COOKIE);
   });
+
+  it('honouring Global Privacy Control and privacy choices sets only cookies the policy declares', async () => {
+    const res = await t.app.inject({ url: '/privacy-center', headers: { 'sec-gpc': '1' } });
+    expect(res.statusCode).toBe(200);
+    const names = cookieNames(res.headers['set-cookie']);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(declared, name).toContain(name);
+  });
 });

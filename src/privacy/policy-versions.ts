@@ -26,10 +26,10 @@ export const policyVersions: readonly PolicyVersion[] = [
   {
     version: '1.1',
     effective: '2026-11-29',
-    fingerprint: '63d3a82f42b6c5a9',
+    fingerprint: 'dbe8556e804dee0c',
     material: true,
     summary:
-      'Adds privacy requests and opt-out records, service providers from the registry, and answering legal process with what you gave us.',
+      'Adds privacy requests and opt-out records, the cookies that remember privacy choices, service providers from the registry, and answering legal process with what you gave us.',
   },
 ];
 

@@ -46,6 +46,16 @@ export const cookies: readonly PolicyCookie[] = [
     purpose: 'keeps a staff member signed in to the staff console',
     kind: 'strictly_necessary',
   },
+  {
+    name: 'spmb_choices',
+    purpose: 'remembers the privacy choices made in this browser, such as no advertising',
+    kind: 'strictly_necessary',
+  },
+  {
+    name: 'spmb_gpc',
+    purpose: 'remembers that this browser sent a Global Privacy Control signal and that we honoured it',
+    kind: 'strictly_necessary',
+  },
 ];
 
 /** A registered service provider as the page names it: category labels and its stated purpose. */
