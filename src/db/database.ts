@@ -26,9 +26,19 @@ export function createDb(url: string): Db {
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+    return new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    });
   }
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server drops (restart, failover, admin termination) emits 'error' on
+  // the pool; unheard, that event crashes the process. The pool discards the client and opens a
+  // new one on next use, so noting it is enough. Server messages here name no personal data.
+  pool.on('error', (err: Error & { code?: string }) => {
+    console.warn(
+      `database: an idle connection was closed (${err.code ?? 'no code'}): ${err.message}`,
+    );
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
