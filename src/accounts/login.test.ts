@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   TestClock,
   cookieHeader,
-  cookieJar,
   createTestApp,
   hiddenField,
   type TestApp,
 } from '../test-support/app.js';
+import { submitPageForm } from '../test-support/staff.js';
 import { lockedMessage, loginFailedMessage } from './service.js';
 
 const clock = new TestClock();
@@ -24,23 +24,9 @@ afterAll(async () => t.close());
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
-/** The login page's cookies and CSRF token, as a browser would hold them. */
-async function loginForm(query = '') {
-  const res = await t.app.inject({ method: 'GET', url: `/console/login${query}` });
-  expect(res.statusCode).toBe(200);
-  return { jar: cookieJar(res), csrf: hiddenField(res.body, '_csrf') };
-}
-
-async function postLogin(fields: Record<string, string>, query = '') {
-  const { jar, csrf } = await loginForm(query);
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/console/login',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
-    payload: form({ _csrf: csrf, ...fields }),
-  });
-  return { res, jar: cookieJar(res, jar) };
-}
+/** Signs in through the login page, as a browser would; returns the answer and the cookies. */
+const postLogin = (fields: Record<string, string>, query = '') =>
+  submitPageForm(t, `/console/login${query}`, fields, '/console/login');
 
 const get = (url: string, jar: Record<string, string>) =>
   t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(jar) } });

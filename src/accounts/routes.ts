@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyReply, FastifySchemaValidationError } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config/env.js';
+import { fieldErrors } from '../console/input.js';
 import { landingPath } from '../console/permissions.js';
 import { DomainError, type FieldErrors } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
@@ -193,18 +194,6 @@ function formValues(body: unknown, names: string[]): Record<string, string> {
     if (typeof v === 'string') out[name] = v;
   }
   return out;
-}
-
-function fieldErrors(error: { validation: unknown }): FieldErrors {
-  const errors: FieldErrors = {};
-  const issues = Array.isArray(error.validation)
-    ? (error.validation as FastifySchemaValidationError[])
-    : [];
-  for (const issue of issues) {
-    const field = issue.instancePath.replace(/^\//, '').split('/')[0];
-    if (field) errors[field] ??= issue.message ?? 'This is not valid.';
-  }
-  return errors;
 }
 
 function tooMany() {

@@ -7,6 +7,7 @@ import {
   hiddenField,
   type TestApp,
 } from '../test-support/app.js';
+import { submitPageForm } from '../test-support/staff.js';
 
 const clock = new TestClock();
 let t: TestApp | undefined;
@@ -21,17 +22,8 @@ afterAll(async () => t?.close());
 const app = () => t!.app;
 const pathOf = (link: string) => new URL(link).pathname;
 
-async function submit(path: string, fields: Record<string, string>) {
-  const page = await app().inject({ method: 'GET', url: path });
-  expect(page.statusCode).toBe(200);
-  const jar = cookieJar(page);
-  return app().inject({
-    method: 'POST',
-    url: path,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
-    payload: new URLSearchParams({ _csrf: hiddenField(page.body, '_csrf'), ...fields }).toString(),
-  });
-}
+const submit = async (path: string, fields: Record<string, string>) =>
+  (await submitPageForm(t!, path, fields)).res;
 
 const admin = {
   email: 'Owner@Example.test',

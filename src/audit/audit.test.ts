@@ -7,41 +7,27 @@ import {
   hiddenField,
   type TestApp,
 } from '../test-support/app.js';
+import { roleEmail, staffPassword, staffSessions, submitPageForm } from '../test-support/staff.js';
 import { appendAudit } from './log.js';
 import { verifyChain } from './verify.js';
 
 let t: TestApp;
-const jars: Record<string, Record<string, string>> = {};
-const ids: Record<string, string> = {};
-const password = 'correct horse battery staple';
+let staff: Awaited<ReturnType<typeof staffSessions>>;
 
 beforeAll(async () => {
   t = await createTestApp();
-  for (const role of ['admin', 'sales', 'marketing', 'privacy'] as const) {
-    ids[role] = (
-      await t.app.accounts.createStaffUser({ email: `${role}@example.test`, password, role })
-    ).id;
-    jars[role] = { sid: (await t.app.accounts.login(`${role}@example.test`, password)).token };
-  }
+  staff = await staffSessions(t, ['admin', 'sales', 'marketing', 'privacy'], { email: roleEmail });
 });
 afterAll(async () => t.close());
 
 const get = (url: string, role: string) =>
-  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(jars[role]!) } });
+  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(staff[role]!.jar) } });
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const entries = () => t.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
 const last = async () => (await entries()).at(-1)!;
 
-async function postLogin(email: string, pw: string) {
-  const page = await t.app.inject({ method: 'GET', url: '/console/login' });
-  const jar = cookieJar(page);
-  return t.app.inject({
-    method: 'POST',
-    url: '/console/login',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
-    payload: form({ _csrf: hiddenField(page.body, '_csrf'), email, password: pw }),
-  });
-}
+const postLogin = async (email: string, password: string) =>
+  (await submitPageForm(t, '/console/login', { email, password })).res;
 
 describe('what is recorded', () => {
   it('records account creation and sign-in, attributed by id', async () => {
@@ -51,11 +37,11 @@ describe('what is recorded', () => {
       actor_kind: 'system',
       actor_id: 'cli',
       target_type: 'staff_user',
-      target_id: ids.admin,
+      target_id: staff.admin!.id,
       detail: '{"role":"admin"}',
     });
     expect(rows.filter((r) => r.action === 'login').map((r) => r.actor_id)).toEqual(
-      Object.values(ids),
+      Object.values(staff).map((s) => s.id),
     );
   });
 
@@ -76,13 +62,13 @@ describe('what is recorded', () => {
     expect(await last()).toMatchObject({
       action: 'login_failed',
       actor_kind: 'staff',
-      actor_id: ids.sales,
+      actor_id: staff.sales!.id,
     });
     expect(JSON.stringify(await entries())).not.toContain('sales@example.test');
   });
 
   it('records sign-out', async () => {
-    const { token } = await t.app.accounts.login('marketing@example.test', password);
+    const { token } = await t.app.accounts.login('marketing@example.test', staffPassword);
     const page = await t.app.inject({
       method: 'GET',
       url: '/console',
@@ -99,7 +85,7 @@ describe('what is recorded', () => {
     expect(await last()).toMatchObject({
       action: 'logout',
       actor_kind: 'staff',
-      actor_id: ids.marketing,
+      actor_id: staff.marketing!.id,
     });
   });
 
@@ -135,7 +121,7 @@ describe('what is recorded', () => {
     expect(await last()).toMatchObject({
       action: 'record_read',
       actor_kind: 'staff',
-      actor_id: ids.sales,
+      actor_id: staff.sales!.id,
       target_type: 'lead',
       target_id: lead.id,
       purpose: 'service_request',
@@ -181,9 +167,12 @@ describe('/console/audit', () => {
     );
     expect(seqs(byEmail.body)).toHaveLength(1);
     expect(byEmail.body).toContain('sales@example.test');
-    const byId = await get(`/console/audit?actor=${ids.sales}&action=login_failed`, 'privacy');
+    const byId = await get(
+      `/console/audit?actor=${staff.sales!.id}&action=login_failed`,
+      'privacy',
+    );
     expect(seqs(byId.body)).toEqual(seqs(byEmail.body));
-    const byTarget = await get(`/console/audit?target=${ids.privacy}`, 'privacy');
+    const byTarget = await get(`/console/audit?target=${staff.privacy!.id}`, 'privacy');
     expect(seqs(byTarget.body)).toHaveLength(1);
     const unknown = await get('/console/audit?actor=ghost%40example.test', 'privacy');
     expect(unknown.body).toContain('No staff account has that email address');

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AccountService } from '../accounts/service.js';
-import { guardConsoleSection, staffOf, validationMessage } from '../console/section.js';
+import { blank, isoDate, optionalWholeNumber, validationMessage } from '../console/input.js';
+import { guardConsoleSection, staffOf } from '../console/section.js';
 import type { Db } from '../db/database.js';
 import { invalid } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
@@ -10,27 +11,10 @@ import { auditActions } from './log.js';
 import { createAuditService } from './service.js';
 import { AuditPage } from './views.js';
 
-const blank = (v: unknown) => (v === '' ? undefined : v);
-
-/** A calendar date as YYYY-MM-DD that really exists (no 31 June). */
-export const isoDate = (what: string) =>
-  z
-    .string({ error: `Enter the ${what} as a date, such as 2026-03-31.` })
-    .regex(/^\d{4}-\d{2}-\d{2}$/, `Enter the ${what} as a date, such as 2026-03-31.`)
-    .refine((s) => {
-      const d = new Date(`${s}T00:00:00.000Z`);
-      return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
-    }, `The ${what} is not a real calendar date.`);
-
-const seqMessage = 'The page position must be a whole number, 1 or more.';
-const seq = z.preprocess(
-  blank,
-  z.coerce
-    .number({ error: seqMessage })
-    .int(seqMessage)
-    .min(1, seqMessage)
-    .max(Number.MAX_SAFE_INTEGER, seqMessage)
-    .optional(),
+const seq = optionalWholeNumber(
+  'The page position must be a whole number, 1 or more.',
+  1,
+  Number.MAX_SAFE_INTEGER,
 );
 const text = (max: number, what: string) =>
   z.preprocess(

@@ -1,6 +1,7 @@
 import type { StaffUser } from '../accounts/service.js';
 import type { SiteConfig } from '../config/site.js';
 import { ConsoleLayout, Time, show } from '../console/layout.js';
+import { Pager } from '../console/pager.js';
 import { auditActions } from './log.js';
 import type { AuditQuery, AuditList } from './service.js';
 
@@ -51,7 +52,18 @@ export function AuditPage(p: Frame & { list: AuditList; query: AuditQuery }) {
         {list.rows.length === 0 ? 'No entries match.' : `Showing ${list.rows.length} entries`}
       </p>
       {list.rows.length > 0 ? <Entries rows={list.rows} /> : null}
-      <Pager list={list} query={query} />
+      <Pager
+        prev={
+          list.newer !== undefined
+            ? { href: auditUrl(query, { after: list.newer }), label: 'Newer entries' }
+            : undefined
+        }
+        next={
+          list.older !== undefined
+            ? { href: auditUrl(query, { before: list.older }), label: 'Older entries' }
+            : undefined
+        }
+      />
     </ConsoleLayout>
   );
 }
@@ -158,23 +170,5 @@ function Filters({ query }: { query: AuditQuery }) {
         </a>
       </div>
     </form>
-  );
-}
-
-function Pager({ list, query }: { list: AuditList; query: AuditQuery }) {
-  if (list.newer === undefined && list.older === undefined) return null;
-  return (
-    <nav class="console-pager" aria-label="Pages">
-      {list.newer !== undefined ? (
-        <a href={auditUrl(query, { after: list.newer })} rel="prev">
-          Newer entries
-        </a>
-      ) : null}
-      {list.older !== undefined ? (
-        <a href={auditUrl(query, { before: list.older })} rel="next">
-          Older entries
-        </a>
-      ) : null}
-    </nav>
   );
 }

@@ -2,17 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LeadsTable } from '../db/schema.js';
 import { cookieHeader, createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
+import { roleEmail, staffSessions } from '../test-support/staff.js';
 
 let t: TestApp;
-const jars: Record<string, Record<string, string>> = {};
-const password = 'correct horse battery staple';
+let staff: Awaited<ReturnType<typeof staffSessions>>;
 
 beforeAll(async () => {
   t = await createTestApp();
-  for (const role of ['admin', 'sales', 'marketing', 'privacy'] as const) {
-    await t.app.accounts.createStaffUser({ email: `${role}@example.test`, password, role });
-    jars[role] = { sid: (await t.app.accounts.login(`${role}@example.test`, password)).token };
-  }
+  staff = await staffSessions(t, ['admin', 'sales', 'marketing', 'privacy'], { email: roleEmail });
 });
 afterAll(async () => t.close());
 
@@ -47,7 +44,7 @@ async function insertLead(over: Partial<PlainLead> = {}): Promise<PlainLead> {
 }
 
 const get = (url: string, role = 'sales') =>
-  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(jars[role]!) } });
+  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(staff[role]!.jar) } });
 /** The lead names a list page shows, in order. */
 const names = (html: string) =>
   [...html.matchAll(/<th scope="row"[^>]*><a [^>]*>([^<]+)<\/a>/g)].map((m) => m[1]);
@@ -295,7 +292,7 @@ describe('lead detail', () => {
     const res = await t.app.inject({
       method: 'POST',
       url: `/console/leads/${lead.id}/status`,
-      headers: { cookie: cookieHeader(jars.sales!), 'content-type': 'application/xml' },
+      headers: { cookie: cookieHeader(staff.sales!.jar), 'content-type': 'application/xml' },
       payload: 'status=contacted',
     });
     expect(res.statusCode).toBe(415);

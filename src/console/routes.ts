@@ -9,12 +9,11 @@ import { DomainError, invalid } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
 import { roleLabels } from './layout.js';
 import { landingPath } from './permissions.js';
-import { consoleMessage, guardConsoleSection, staffOf, validationMessage } from './section.js';
+import { blank, pageParam, validationMessage } from './input.js';
+import { consoleMessage, guardConsoleSection, staffOf } from './section.js';
 import { createConsoleService, leadStatuses, userTypes } from './service.js';
 import { LeadDetailPage, LeadsPage, type LeadPanel } from './views.js';
 
-const blank = (v: unknown) => (v === '' ? undefined : v);
-const pageMessage = 'The page number must be a whole number, 1 or more.';
 const statusMessage = `Status must be one of: ${leadStatuses.join(', ')}.`;
 
 const leadsQuery = z.object({
@@ -28,15 +27,7 @@ const leadsQuery = z.object({
     .trim()
     .max(200, 'Search text is limited to 200 characters.')
     .optional(),
-  page: z.preprocess(
-    blank,
-    z.coerce
-      .number({ error: pageMessage })
-      .int(pageMessage)
-      .min(1, pageMessage)
-      .max(1_000_000, pageMessage)
-      .optional(),
-  ),
+  page: pageParam,
 });
 const leadParams = z.object({ id: z.string().min(1).max(200) });
 const statusBody = z.object({

@@ -1,10 +1,4 @@
-import type {
-  FastifyError,
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-  FastifySchemaValidationError,
-} from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_COOKIE, type AccountService, type StaffUser } from '../accounts/service.js';
 import { DomainError, wantsJson } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
@@ -93,15 +87,4 @@ function titleFor(status: number): string {
   if (status === 403) return 'Not allowed';
   if (status === 409) return 'Changed by someone else';
   return 'We could not do that';
-}
-
-/** The schema's own messages (written for people), joined; used with `attachValidation`. */
-export function validationMessage(error: { validation: unknown }): string {
-  const issues = Array.isArray(error.validation)
-    ? (error.validation as FastifySchemaValidationError[])
-    : [];
-  const messages = [
-    ...new Set(issues.map((i) => i.message ?? 'Some of what you sent is not valid.')),
-  ];
-  return messages.join(' ');
 }

@@ -1,32 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LeadStatus } from '../db/schema.js';
-import {
-  TestClock,
-  cookieHeader,
-  cookieJar,
-  createTestApp,
-  hiddenField,
-  type TestApp,
-} from '../test-support/app.js';
+import { TestClock, cookieHeader, createTestApp, type TestApp } from '../test-support/app.js';
+import { postForm, roleEmail, staffSessions } from '../test-support/staff.js';
 
 const clock = new TestClock();
 let t: TestApp;
-const jars: Record<string, Record<string, string>> = {};
-const ids: Record<string, string> = {};
-const password = 'correct horse battery staple';
+let staff: Awaited<ReturnType<typeof staffSessions>>;
 
 beforeAll(async () => {
   t = await createTestApp({ clock });
-  for (const role of ['admin', 'sales', 'marketing'] as const) {
-    const user = await t.app.accounts.createStaffUser({
-      email: `${role}@example.test`,
-      password,
-      role,
-    });
-    ids[role] = user.id;
-    jars[role] = { sid: (await t.app.accounts.login(`${role}@example.test`, password)).token };
-  }
+  staff = await staffSessions(t, ['admin', 'sales', 'marketing'], { email: roleEmail });
 });
 afterAll(async () => t.close());
 
@@ -60,32 +44,14 @@ async function insertLead(status: LeadStatus = 'new'): Promise<string> {
 }
 
 /** Posts a status change the way the detail page's form does, CSRF token included unless told. */
-async function move(leadId: string, status: string, opts: { role?: string; csrf?: boolean } = {}) {
-  const jar = { ...jars[opts.role ?? 'sales']! };
-  let token = '';
-  if (opts.csrf !== false) {
-    // Any console page carries the token (the sign-out form), so this works for every role.
-    const page = await t.app.inject({
-      method: 'GET',
-      url: '/console',
-      headers: { cookie: cookieHeader(jar) },
-    });
-    cookieJar(page, jar);
-    const leads = await t.app.inject({
-      method: 'GET',
-      url: '/console/leads',
-      headers: { cookie: cookieHeader(jar) },
-    });
-    cookieJar(leads, jar);
-    token = hiddenField(leads.statusCode === 200 ? leads.body : page.body, '_csrf');
-  }
-  return t.app.inject({
-    method: 'POST',
-    url: `/console/leads/${leadId}/status`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
-    payload: new URLSearchParams({ status, ...(token ? { _csrf: token } : {}) }).toString(),
-  });
-}
+const move = (leadId: string, status: string, opts: { role?: string; csrf?: boolean } = {}) =>
+  postForm(
+    t,
+    staff[opts.role ?? 'sales']!.jar,
+    `/console/leads/${leadId}/status`,
+    { status },
+    opts,
+  );
 
 const statusOf = async (id: string) =>
   await t.db
@@ -117,14 +83,14 @@ describe('status changes', () => {
     }
     const events = await eventsOf(id);
     expect(events.map((e) => [e.kind, e.from_status, e.to_status, e.staff_user_id])).toEqual([
-      ['status_changed', 'new', 'contacted', ids.sales],
-      ['status_changed', 'contacted', 'qualified', ids.sales],
-      ['status_changed', 'qualified', 'won', ids.sales],
+      ['status_changed', 'new', 'contacted', staff.sales!.id],
+      ['status_changed', 'contacted', 'qualified', staff.sales!.id],
+      ['status_changed', 'qualified', 'won', staff.sales!.id],
     ]);
     const page = await t.app.inject({
       method: 'GET',
       url: `/console/leads/${id}`,
-      headers: { cookie: cookieHeader(jars.sales!) },
+      headers: { cookie: cookieHeader(staff.sales!.jar) },
     });
     expect(page.body).toContain('Status changed from qualified to won by sales@example.test');
     expect(page.body).not.toContain('action="/console/leads/' + id + '/status"');
@@ -184,7 +150,7 @@ describe('who may change a status', () => {
   it('admin may', async () => {
     const id = await insertLead();
     expect((await move(id, 'contacted', { role: 'admin' })).statusCode).toBe(303);
-    expect((await eventsOf(id))[0]?.staff_user_id).toBe(ids.admin);
+    expect((await eventsOf(id))[0]?.staff_user_id).toBe(staff.admin!.id);
   });
 
   it('marketing may not', async () => {

@@ -2,6 +2,7 @@ import type { VNode } from 'preact';
 import type { StaffUser } from '../accounts/service.js';
 import type { SiteConfig } from '../config/site.js';
 import { Acquisition, ConsoleLayout, Fields, StatusBadge, Time, cap, show } from './layout.js';
+import { NumberedPager, listUrl, shownRange } from './pager.js';
 import { can } from './permissions.js';
 import type { LeadFilter } from './repository.js';
 import { PAGE_SIZE, leadStatuses, userTypes, type LeadDetail, type LeadList } from './service.js';
@@ -15,19 +16,12 @@ interface Frame {
 const typeLabels = { patient: 'Patient', provider: 'Provider', partner: 'Partner' } as const;
 
 export function leadsUrl(filter: LeadFilter, page = 1): string {
-  const params = new URLSearchParams();
-  if (filter.q) params.set('q', filter.q);
-  if (filter.type) params.set('type', filter.type);
-  if (filter.status) params.set('status', filter.status);
-  if (page > 1) params.set('page', String(page));
-  const qs = params.toString();
-  return qs ? `/console/leads?${qs}` : '/console/leads';
+  const { q, type, status } = filter;
+  return listUrl('/console/leads', { q, type, status }, page);
 }
 
 export function LeadsPage(p: Frame & { list: LeadList; filter: LeadFilter }) {
   const { list, filter } = p;
-  const first = list.total === 0 ? 0 : (list.page - 1) * PAGE_SIZE + 1;
-  const last = Math.min(list.total, first + list.rows.length - 1);
   return (
     <ConsoleLayout
       site={p.site}
@@ -39,7 +33,7 @@ export function LeadsPage(p: Frame & { list: LeadList; filter: LeadFilter }) {
       <h1>Leads</h1>
       <Filters filter={filter} />
       <p class="console-count" aria-live="polite">
-        {list.total === 0 ? 'No leads match.' : `Showing ${first}–${last} of ${list.total}`}
+        {shownRange(list, PAGE_SIZE, 'No leads match.')}
         {list.total > 0 && can(p.staff, 'leads.export') ? (
           <>
             {' · '}
@@ -79,7 +73,11 @@ export function LeadsPage(p: Frame & { list: LeadList; filter: LeadFilter }) {
           </table>
         </div>
       ) : null}
-      <Pager filter={filter} page={list.page} pageCount={list.pageCount} />
+      <NumberedPager
+        page={list.page}
+        pageCount={list.pageCount}
+        url={(page) => leadsUrl(filter, page)}
+      />
     </ConsoleLayout>
   );
 }
@@ -128,33 +126,6 @@ function Filters({ filter }: { filter: LeadFilter }) {
         </a>
       </div>
     </form>
-  );
-}
-
-function Pager({
-  filter,
-  page,
-  pageCount,
-}: {
-  filter: LeadFilter;
-  page: number;
-  pageCount: number;
-}) {
-  if (pageCount <= 1 && page <= 1) return null;
-  return (
-    <nav class="console-pager" aria-label="Pages">
-      {page > 1 ? (
-        <a href={leadsUrl(filter, Math.min(page - 1, pageCount))} rel="prev">
-          Previous page
-        </a>
-      ) : null}
-      <span>{`Page ${page} of ${pageCount}`}</span>
-      {page < pageCount ? (
-        <a href={leadsUrl(filter, page + 1)} rel="next">
-          Next page
-        </a>
-      ) : null}
-    </nav>
   );
 }
 

@@ -1,6 +1,7 @@
 import type { StaffUser } from '../accounts/service.js';
 import type { SiteConfig } from '../config/site.js';
 import { ConsoleLayout, Time, show } from '../console/layout.js';
+import { NumberedPager, listUrl, shownRange } from '../console/pager.js';
 import { disclosureBases } from '../privacy/vocabulary.js';
 import type { LedgerFilter } from './repository.js';
 import { PAGE_SIZE, type Ledger } from './service.js';
@@ -25,13 +26,8 @@ const channelLabels = {
 } as const;
 
 export function ledgerUrl(filter: LedgerFilter, page = 1): string {
-  const params = new URLSearchParams();
-  if (filter.lead) params.set('lead', filter.lead);
-  if (filter.recipient) params.set('recipient', filter.recipient);
-  if (filter.basis) params.set('basis', filter.basis);
-  if (page > 1) params.set('page', String(page));
-  const qs = params.toString();
-  return qs ? `${here}?${qs}` : here;
+  const { lead, recipient, basis } = filter;
+  return listUrl(here, { lead, recipient, basis }, page);
 }
 
 type Row = Ledger['rows'][number];
@@ -45,17 +41,13 @@ function actor(r: Row): string {
 
 export function LedgerPage(p: Frame & { ledger: Ledger; filter: LedgerFilter }) {
   const { ledger, filter } = p;
-  const first = ledger.total === 0 ? 0 : (ledger.page - 1) * PAGE_SIZE + 1;
-  const last = Math.min(ledger.total, first + ledger.rows.length - 1);
   return (
     <ConsoleLayout site={p.site} title="Disclosures" staff={p.staff} csrf={p.csrf} current={here}>
       <h1>Disclosures</h1>
       <p>Every time personal data left the system: to whom, on what basis, for what purpose.</p>
       <Filters filter={filter} recipients={ledger.recipients} />
       <p class="console-count" aria-live="polite">
-        {ledger.total === 0
-          ? 'No disclosures match.'
-          : `Showing ${first}–${last} of ${ledger.total}`}
+        {shownRange(ledger, PAGE_SIZE, 'No disclosures match.')}
       </p>
       {ledger.rows.length > 0 ? (
         <div class="table-scroll" role="region" aria-labelledby="ledger-caption" tabindex={0}>
@@ -105,7 +97,11 @@ export function LedgerPage(p: Frame & { ledger: Ledger; filter: LedgerFilter }) 
           </table>
         </div>
       ) : null}
-      <Pager filter={filter} page={ledger.page} pageCount={ledger.pageCount} />
+      <NumberedPager
+        page={ledger.page}
+        pageCount={ledger.pageCount}
+        url={(page) => ledgerUrl(filter, page)}
+      />
     </ConsoleLayout>
   );
 }
@@ -173,32 +169,5 @@ function Filters({
         </a>
       </div>
     </form>
-  );
-}
-
-function Pager({
-  filter,
-  page,
-  pageCount,
-}: {
-  filter: LedgerFilter;
-  page: number;
-  pageCount: number;
-}) {
-  if (pageCount <= 1 && page <= 1) return null;
-  return (
-    <nav class="console-pager" aria-label="Pages">
-      {page > 1 ? (
-        <a href={ledgerUrl(filter, Math.min(page - 1, pageCount))} rel="prev">
-          Previous page
-        </a>
-      ) : null}
-      <span>{`Page ${page} of ${pageCount}`}</span>
-      {page < pageCount ? (
-        <a href={ledgerUrl(filter, page + 1)} rel="next">
-          Next page
-        </a>
-      ) : null}
-    </nav>
   );
 }

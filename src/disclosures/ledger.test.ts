@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { elementTexts } from '../pages/testing.js';
 import { recordDisclosure, type Disclosure } from '../privacy/disclosures.js';
 import { createTestApp, type TestApp } from '../test-support/app.js';
-import { addRecipient, getAs, staffSessions } from './testing.js';
+import { getAs, staffSessions } from '../test-support/staff.js';
+import { addRecipient } from './testing.js';
 
 const url = '/console/disclosures';
 let t: TestApp;

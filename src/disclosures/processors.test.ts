@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { visibleText } from '../pages/testing.js';
 import { createTestApp, type TestApp } from '../test-support/app.js';
-import { getAs, postForm, staffSessions } from './testing.js';
+import { getAs, postForm, staffSessions } from '../test-support/staff.js';
 
 const url = '/console/settings/processors';
 let t: TestApp;

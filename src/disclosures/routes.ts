@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { AccountService } from '../accounts/service.js';
 import type { Clock } from '../adapters/clock.js';
 import { demand } from '../console/permissions.js';
-import { guardConsoleSection, staffOf, validationMessage } from '../console/section.js';
+import { blank, fieldErrors, pageParam, validationMessage } from '../console/input.js';
+import { guardConsoleSection, staffOf } from '../console/section.js';
 import type { Db } from '../db/database.js';
 import type { Recipient } from '../privacy/disclosure-store.js';
 import { recipientCreateBody, recipientEditBody } from '../privacy/recipients.js';
@@ -15,8 +16,6 @@ import { LedgerPage } from './ledger-views.js';
 import { ProcessorFormPage, ProcessorsPage } from './processor-views.js';
 import { createDisclosureService } from './service.js';
 
-const blank = (v: unknown) => (v === '' ? undefined : v);
-const pageMessage = 'The page number must be a whole number, 1 or more.';
 const bases = Object.keys(disclosureBases) as [DisclosureBasis, ...DisclosureBasis[]];
 
 const ledgerQuery = z.object({
@@ -39,30 +38,10 @@ const ledgerQuery = z.object({
     blank,
     z.enum(bases, { error: `Basis must be one of: ${bases.join(', ')}.` }).optional(),
   ),
-  page: z.preprocess(
-    blank,
-    z.coerce
-      .number({ error: pageMessage })
-      .int(pageMessage)
-      .min(1, pageMessage)
-      .max(1_000_000, pageMessage)
-      .optional(),
-  ),
+  page: pageParam,
 });
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const here = '/console/settings/processors';
-
-type Issue = { instancePath?: string; message?: string };
-
-/** Schema issues as errors beside their fields (the first per field), as the intake form does. */
-function fieldErrors(error: { validation: unknown }): FieldErrors {
-  const errors: FieldErrors = {};
-  for (const issue of (Array.isArray(error.validation) ? error.validation : []) as Issue[]) {
-    const field = (issue.instancePath ?? '').replace(/^\//, '').split('/')[0] || 'form';
-    errors[field] ??= issue.message ?? 'This is not valid.';
-  }
-  return errors;
-}
 
 /** What the person typed, to put back in the form; checkboxes arrive as a string or an array. */
 function formValues(body: unknown): { values: Record<string, string>; checked: string[] } {
@@ -163,7 +142,7 @@ export async function disclosureRoutes(
       const staff = staffOf(request);
       demand(staff, 'processors.manage'); // a refusal, not a form, for those who may not register
       if (request.validationError)
-        return refusedForm(request, reply, fieldErrors(request.validationError));
+        return refusedForm(request, reply, fieldErrors(request.validationError, 'form'));
       return save(request, reply, () => service.register(staff, request.body));
     },
   );
@@ -199,7 +178,7 @@ export async function disclosureRoutes(
       const staff = staffOf(request);
       const existing = await service.get(staff, request.params.id);
       if (request.validationError)
-        return refusedForm(request, reply, fieldErrors(request.validationError), existing);
+        return refusedForm(request, reply, fieldErrors(request.validationError, 'form'), existing);
       return save(request, reply, () => service.edit(staff, existing.id, request.body), existing);
     },
   );

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addRecipient, getAs, postForm, staffSessions } from '../disclosures/testing.js';
+import { addRecipient } from '../disclosures/testing.js';
 import { suppress } from '../privacy/suppression.js';
 import { createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
+import { getAs, postForm, staffSessions } from '../test-support/staff.js';
 
 let t: TestApp;
 let staff: Awaited<ReturnType<typeof staffSessions>>;

@@ -4,17 +4,17 @@ import { z } from 'zod';
 import type { AccountService } from '../accounts/service.js';
 import type { Clock } from '../adapters/clock.js';
 import { demand } from '../console/permissions.js';
+import { blank, fieldErrors } from '../console/input.js';
 import { guardConsoleSection, staffOf } from '../console/section.js';
 import { leadStatuses, userTypes } from '../console/service.js';
 import type { Db } from '../db/database.js';
 import type { Kernel } from '../privacy/kernel.js';
 import { disclosureBases, type DisclosureBasis } from '../privacy/vocabulary.js';
-import { DomainError, type FieldErrors } from '../web/errors.js';
+import { DomainError } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
 import { createExportService, exportPurposes, type ExportPurpose } from './service.js';
 import { ExportPage } from './views.js';
 
-const blank = (v: unknown) => (v === '' ? undefined : v);
 const filter = {
   status: z.preprocess(blank, z.enum(leadStatuses).optional()),
   type: z.preprocess(blank, z.enum(userTypes).optional()),
@@ -59,7 +59,7 @@ export async function exportRoutes(
       demand(staff, 'leads.export');
       const values = valuesOf(request.body);
       try {
-        if (request.validationError) throw new DomainError(400, 'Please correct the highlighted fields.', fieldErrors(request.validationError));
+        if (request.validationError) throw new DomainError(400, 'Please correct the highlighted fields.', fieldErrors(request.validationError, 'form'));
         const b = request.body;
         const file = await service.exportLeads(staff, {
           recipientId: b.recipient,
@@ -82,13 +82,4 @@ export async function exportRoutes(
       }
     },
   );
-}
-
-function fieldErrors(error: { validation: unknown }): FieldErrors {
-  const errors: FieldErrors = {};
-  for (const issue of (Array.isArray(error.validation) ? error.validation : []) as { instancePath?: string; message?: string }[]) {
-    const field = (issue.instancePath ?? '').replace(/^\//, '').split('/')[0] || 'form';
-    errors[field] ??= issue.message ?? 'This is not valid.';
-  }
-  return errors;
 }

@@ -42,6 +42,21 @@ const checkbox = z
   .optional()
   .transform((v) => v === true || v === 'on' || v === 'yes' || v === 'true' || v === '1');
 
+/** A US phone number as typed, kept in E.164; `missing` words the refusal of a non-string. */
+export const usPhone = (missing?: { error: string }) =>
+  z
+    .string(missing)
+    .trim()
+    .max(40, 'That phone number is too long.')
+    .transform((p, ctx) => {
+      const e164 = toE164(p);
+      if (!e164) {
+        ctx.addIssue({ code: 'custom', message: 'Enter a US phone number, like (214) 555-0142.' });
+        return z.NEVER;
+      }
+      return e164;
+    });
+
 const optionalTag = z.string().trim().max(300, 'Campaign tags are limited to 300 characters.').optional();
 
 /** The intake form's fields, declared once: Fastify validates with it and the view reads its names. */
@@ -73,18 +88,7 @@ export const intakeBody = z
         .trim()
         .max(254, 'That email address is too long.')
         .pipe(z.email('Enter an email address like name@example.com.')),
-      phone: z
-        .string({ error: 'Enter your phone number.' })
-        .trim()
-        .max(40, 'That phone number is too long.')
-        .transform((p, ctx) => {
-          const e164 = toE164(p);
-          if (!e164) {
-            ctx.addIssue({ code: 'custom', message: 'Enter a US phone number, like (214) 555-0142.' });
-            return z.NEVER;
-          }
-          return e164;
-        }),
+      phone: usPhone({ error: 'Enter your phone number.' }),
       needs: text(2000, 'Tell us briefly what you need.'),
       consentMarketing: checkbox,
       consentSms: checkbox,

@@ -1,21 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSuppressed } from '../privacy/subject-data.js';
-import { TestClock, cookieHeader, cookieJar, createTestApp, type TestApp } from '../test-support/app.js';
-import { askFor, linkIn, registerRelay, settle, staffJar, staffPost, startSmtp, submitLead } from './testing.js';
+import { TestClock, cookieHeader, cookieJar, type TestApp } from '../test-support/app.js';
+import type { SmtpPeer } from '../test-support/smtp.js';
+import { postForm, staffJar } from '../test-support/staff.js';
+import { appWithMail, askFor, linkIn, settle, submitLead } from './testing.js';
 
 const clock = new TestClock(new Date('2026-12-01T15:00:00.000Z'));
-let smtp: Awaited<ReturnType<typeof startSmtp>>;
+let smtp: SmtpPeer;
 let t: TestApp;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  smtp = await startSmtp();
-  t = await createTestApp({ clock, env: { SMTP_URL: smtp.url, NOTIFY_EMAIL: 'leads@starspmb.test' } });
-  await registerRelay(t);
+  ({ t, smtp, close } = await appWithMail(clock));
 });
-afterAll(async () => {
-  await t.close();
-  await smtp.close();
-});
+afterAll(() => close());
 
 const choose = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
   t.app.inject({
@@ -53,7 +51,7 @@ describe('opt-outs without verification', () => {
     expect((await t.app.inject({ method: 'POST', url: link })).statusCode).toBe(303);
     const req = await t.db.selectFrom('privacy_requests').select('id').where('kind', '=', 'deletion').executeTakeFirstOrThrow();
     const officer = await staffJar(t, 'privacy');
-    const done = await staffPost(t, officer, `/console/privacy/${req.id}/delete`);
+    const done = await postForm(t, officer, `/console/privacy/${req.id}/delete`);
     expect(done.statusCode).toBe(303);
     expect(await t.db.selectFrom('leads').select('id').where('id', '=', leadId).executeTakeFirst()).toBeUndefined();
     expect(await isSuppressed(t.db, t.kernel, { email }, 'email_marketing')).toBe(true);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { toE164, usStates } from '../intake/fields.js';
+import { toE164, usPhone, usStates } from '../intake/fields.js';
 
 export const requestKinds = ['access', 'correction', 'deletion'] as const;
 export const correctableFields = ['name', 'organization', 'address', 'city', 'state', 'zip', 'email', 'phone'] as const;
@@ -98,22 +98,7 @@ export const choicesBody = z
   .strictObject(
     {
       email: z.preprocess(blank, email('Enter an email address.').optional()),
-      phone: z.preprocess(
-        blank,
-        z
-          .string()
-          .trim()
-          .max(40, 'That phone number is too long.')
-          .transform((p, ctx) => {
-            const e164 = toE164(p);
-            if (!e164) {
-              ctx.addIssue({ code: 'custom', message: 'Enter a US phone number, like (214) 555-0142.' });
-              return z.NEVER;
-            }
-            return e164;
-          })
-          .optional(),
-      ),
+      phone: z.preprocess(blank, usPhone().optional()),
       marketing: checkbox,
       sms: checkbox,
       advertising: checkbox,

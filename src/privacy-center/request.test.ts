@@ -1,20 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClock, createTestApp, type TestApp } from '../test-support/app.js';
-import { askFor, linkIn, registerRelay, settle, startSmtp, submitLead } from './testing.js';
+import { TestClock, type TestApp } from '../test-support/app.js';
+import type { SmtpPeer } from '../test-support/smtp.js';
+import { appWithMail, askFor, linkIn, settle, submitLead } from './testing.js';
 
 const clock = new TestClock(new Date('2026-12-01T15:00:00.000Z'));
-let smtp: Awaited<ReturnType<typeof startSmtp>>;
+let smtp: SmtpPeer;
 let t: TestApp;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  smtp = await startSmtp();
-  t = await createTestApp({ clock, env: { SMTP_URL: smtp.url, NOTIFY_EMAIL: 'leads@starspmb.test' } });
-  await registerRelay(t);
+  ({ t, smtp, close } = await appWithMail(clock));
 });
-afterAll(async () => {
-  await t.close();
-  await smtp.close();
-});
+afterAll(() => close());
 
 const mailsTo = (addr: string) => smtp.received.filter((m) => m.to.includes(addr));
 

@@ -1,33 +1,19 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import { cookieHeader, cookieJar, hiddenField, type TestApp } from '../test-support/app.js';
+import type { Clock } from '../adapters/clock.js';
+import { createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
+import { startSmtp, type ReceivedMail } from '../test-support/smtp.js';
 
 // Test helpers for the Privacy Center and the request queue (test files only).
 
-export interface Received {
-  to: string[];
-  raw: string;
-}
-
-/** A real SMTP server on loopback that keeps what it receives. */
-export async function startSmtp() {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, done) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        done();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { received, port, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+/** The app with a real SMTP peer and a registered relay, so its mail reaches people. */
+export async function appWithMail(clock: Clock) {
+  const smtp = await startSmtp();
+  const t = await createTestApp({ clock, env: { SMTP_URL: smtp.url, NOTIFY_EMAIL: 'leads@starspmb.test' } });
+  await registerRelay(t);
+  const close = async () => {
+    await t.close();
+    await smtp.close();
+  };
+  return { t, smtp, close };
 }
 
 /** The mail relay registered for addresses, as an administrator does before mail reaches people. */
@@ -77,37 +63,11 @@ export async function askFor(t: TestApp, fields: Record<string, string>, headers
   });
 }
 
-/** Signs a staff member in; returns a cookie jar. */
-export async function staffJar(t: TestApp, role: 'admin' | 'sales' | 'marketing' | 'privacy') {
-  const email = `${role}-${Math.random().toString(36).slice(2)}@example.test`;
-  await t.app.accounts.createStaffUser({ email, password: 'correct horse battery staple', role });
-  return { sid: (await t.app.accounts.login(email, 'correct horse battery staple')).token } as Record<string, string>;
-}
-
-/** Posts a console form with its CSRF token, taken from a console page. */
-export async function staffPost(t: TestApp, jar: Record<string, string>, url: string, fields: Record<string, string> = {}) {
-  // Any console page carries the token in its sign-out form: the one /console leads to will do.
-  let token = '';
-  let next: string | undefined = '/console';
-  while (next && !token) {
-    const page: Awaited<ReturnType<TestApp['app']['inject']>> = await t.app.inject({ method: 'GET', url: next, headers: { cookie: cookieHeader(jar) } });
-    cookieJar(page, jar);
-    if (page.statusCode === 200) token = hiddenField(page.body, '_csrf');
-    next = page.statusCode === 303 ? String(page.headers.location) : undefined;
-  }
-  return t.app.inject({
-    method: 'POST',
-    url,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
-    payload: new URLSearchParams({ ...fields, _csrf: token }).toString(),
-  });
-}
-
 /**
  * Sends what the outbox holds and waits until every job is sent: a commit also nudges the
  * worker, which may be sending concurrently with the run started here.
  */
-export async function settle(t: TestApp, smtp?: { received: Received[] }): Promise<void> {
+export async function settle(t: TestApp, smtp?: { received: ReceivedMail[] }): Promise<void> {
   for (let i = 0; i < 100; i++) {
     await t.app.outbox.runOnce();
     const pending = await t.db.selectFrom('outbox').select('id').where('sent_at', 'is', null).where('attempts', '=', 0).execute();

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
 import { cutoffFor, describePeriod, dueAt } from '../retention/period.js';
-import { countOf, type PurgeCounts, type Purger } from '../retention/types.js';
+import { countRows, type PurgeCounts, type Purger } from '../retention/types.js';
 import { retention, retentionClocks } from '../privacy/vocabulary.js';
 
 const { period, from } = retention.privacy_request;
@@ -12,8 +12,7 @@ function due(db: Db, now: Date) {
 }
 
 async function count(db: Db, now: Date): Promise<PurgeCounts> {
-  const row = await due(db, now).select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirst();
-  return { records: countOf(row) };
+  return { records: await countRows(due(db, now)) };
 }
 
 async function purgeChunk(db: Db, now: Date, limit: number): Promise<PurgeCounts> {

@@ -1,26 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addBusinessDays, deadlinesFor } from '../privacy-center/deadlines.js';
-import { askFor, linkIn, registerRelay, settle, staffJar, staffPost, startSmtp, submitLead } from '../privacy-center/testing.js';
-import { TestClock, cookieHeader, createTestApp, type TestApp } from '../test-support/app.js';
+import { appWithMail, askFor, linkIn, settle, submitLead } from '../privacy-center/testing.js';
+import { TestClock, cookieHeader, type TestApp } from '../test-support/app.js';
+import type { SmtpPeer } from '../test-support/smtp.js';
+import { postForm, staffJar } from '../test-support/staff.js';
 import { duePrivacyReminders } from './reminders.js';
 
 const DAY = 86_400_000;
 // A Tuesday: ten business days later is the Tuesday two weeks on.
 const start = new Date('2026-12-01T15:00:00.000Z');
 const clock = new TestClock(start);
-let smtp: Awaited<ReturnType<typeof startSmtp>>;
+let smtp: SmtpPeer;
 let t: TestApp;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  smtp = await startSmtp();
-  t = await createTestApp({ clock, env: { SMTP_URL: smtp.url, NOTIFY_EMAIL: 'leads@starspmb.test' } });
-  await registerRelay(t);
+  ({ t, smtp, close } = await appWithMail(clock));
   await staffJar(t, 'privacy');
 });
-afterAll(async () => {
-  await t.close();
-  await smtp.close();
-});
+afterAll(() => close());
 
 /** A verified request of a kind, for a lead with this email; returns the request id. */
 async function verified(email: string, fields: Record<string, string>) {
@@ -71,14 +69,14 @@ describe('the queue', () => {
     expect(reminder.raw).toContain(`/console/privacy/${id}`);
     expect(reminder.raw).not.toContain('dl@clinic.example');
 
-    const noReason = await staffPost(t, await staffJar(t, 'privacy'), `/console/privacy/${id}/extend`, { reason: '' });
+    const noReason = await postForm(t, await staffJar(t, 'privacy'), `/console/privacy/${id}/extend`, { reason: '' });
     expect(noReason.statusCode).toBe(400);
     expect(noReason.body).toContain('Give the reason for the extension');
-    const ext = await staffPost(t, await staffJar(t, 'privacy'), `/console/privacy/${id}/extend`, { reason: 'We must check three archived systems for your records.' });
+    const ext = await postForm(t, await staffJar(t, 'privacy'), `/console/privacy/${id}/extend`, { reason: 'We must check three archived systems for your records.' });
     expect(ext.statusCode).toBe(303);
     const row = await t.db.selectFrom('privacy_requests').select(['due_at', 'extended_at']).where('id', '=', id).executeTakeFirstOrThrow();
     expect(row.due_at).toBe('2027-03-01T15:00:00.000Z');
-    const twice = await staffPost(t, await staffJar(t, 'privacy'), `/console/privacy/${id}/extend`, { reason: 'Still checking the archived systems.' });
+    const twice = await postForm(t, await staffJar(t, 'privacy'), `/console/privacy/${id}/extend`, { reason: 'Still checking the archived systems.' });
     expect(twice.statusCode).toBe(409);
     expect(twice.body).toContain('already extended once');
     await settle(t, smtp);
@@ -92,16 +90,16 @@ describe('the queue', () => {
   it('refuses an extension after the first deadline', async () => {
     const late = await verified('late@clinic.example', { kind: 'deletion' });
     clock.advance(46 * DAY);
-    const res = await staffPost(t, await staffJar(t, 'privacy'), `/console/privacy/${late}/extend`, { reason: 'We must check three archived systems.' });
+    const res = await postForm(t, await staffJar(t, 'privacy'), `/console/privacy/${late}/extend`, { reason: 'We must check three archived systems.' });
     expect(res.statusCode).toBe(409);
     expect(res.body).toContain('The first deadline has passed');
   });
 
   it('denies only with a stated reason, which the person is told', async () => {
-    const res = await staffPost(t, await staffJar(t, 'privacy'), `/console/privacy/${id}/deny`, { reason: 'no' });
+    const res = await postForm(t, await staffJar(t, 'privacy'), `/console/privacy/${id}/deny`, { reason: 'no' });
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('Give the reason for the denial');
-    const ok = await staffPost(t, await staffJar(t, 'privacy'), `/console/privacy/${id}/deny`, { reason: 'Your records are under a legal hold for a pending case.' });
+    const ok = await postForm(t, await staffJar(t, 'privacy'), `/console/privacy/${id}/deny`, { reason: 'Your records are under a legal hold for a pending case.' });
     expect(ok.statusCode).toBe(303);
     const row = await t.db.selectFrom('privacy_requests').select(['status', 'response', 'denial_reason', 'closed_at']).where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'denied', response: 'denied', denial_reason: 'Your records are under a legal hold for a pending case.' });
@@ -113,14 +111,14 @@ describe('the queue', () => {
 describe('corrections', () => {
   it('verifies an email change through the current address and confirms the new one before applying', async () => {
     const id = await verified('old@clinic.example', { kind: 'correction', correctionField: 'email', correctionValue: 'new@clinic.example' });
-    const early = await staffPost(t, await staffJar(t, 'privacy'), `/console/privacy/${id}/correct`);
+    const early = await postForm(t, await staffJar(t, 'privacy'), `/console/privacy/${id}/correct`);
     expect(early.statusCode).toBe(409);
     expect(early.body).toContain('has not been confirmed yet');
     await settle(t, smtp);
     const confirmMail = smtp.received.filter((m) => m.to.includes('new@clinic.example')).at(-1)!;
     expect(confirmMail.raw).toContain('Confirm your new email address');
     expect((await t.app.inject({ method: 'POST', url: linkIn(confirmMail.raw) })).statusCode).toBe(303);
-    const applied = await staffPost(t, await staffJar(t, 'privacy'), `/console/privacy/${id}/correct`);
+    const applied = await postForm(t, await staffJar(t, 'privacy'), `/console/privacy/${id}/correct`);
     expect(applied.statusCode).toBe(303);
     expect(await t.leadIdByEmail('new@clinic.example')).toBeTruthy();
   });
@@ -137,7 +135,7 @@ describe('permissions', () => {
       const jar = await staffJar(t, role);
       const res = await t.app.inject({ method: 'GET', url: '/console/privacy', headers: { cookie: cookieHeader(jar) } });
       expect(res.statusCode, role).toBe(403);
-      const post = await staffPost(t, jar, `/console/privacy/${any.id}/deny`, { reason: 'A reason long enough to pass.' });
+      const post = await postForm(t, jar, `/console/privacy/${any.id}/deny`, { reason: 'A reason long enough to pass.' });
       expect(post.statusCode, role).toBe(403);
     }
     const anon = await t.app.inject({ method: 'GET', url: '/console/privacy' });

@@ -1,49 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { visibleText } from '../pages/testing.js';
-import {
-  TestClock,
-  cookieHeader,
-  cookieJar,
-  createTestApp,
-  hiddenField,
-  type TestApp,
-} from '../test-support/app.js';
+import { TestClock, cookieHeader, createTestApp, type TestApp } from '../test-support/app.js';
+import { consoleCsrf, roleEmail, staffSessions } from '../test-support/staff.js';
 import { daysBefore, insertLead, monthsBefore } from '../test-support/retention.js';
 
 const clock = new TestClock();
 let t: TestApp;
 const roles = ['admin', 'sales', 'marketing', 'privacy'] as const;
 type Role = (typeof roles)[number];
-const jars = {} as Record<Role, Record<string, string>>;
-const ids = {} as Record<Role, string>;
-const password = 'correct horse battery staple';
+let staff: Awaited<ReturnType<typeof staffSessions>>;
 
 beforeAll(async () => {
   t = await createTestApp({ clock });
-  for (const role of roles) {
-    const user = await t.app.accounts.createStaffUser({
-      email: `${role}@example.test`,
-      password,
-      role,
-    });
-    ids[role] = user.id;
-    jars[role] = { sid: (await t.app.accounts.login(`${role}@example.test`, password)).token };
-  }
+  staff = await staffSessions(t, roles, { email: roleEmail });
 });
 afterAll(async () => t.close());
 
 const get = (url: string, role: Role) =>
-  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(jars[role]) } });
+  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(staff[role]!.jar) } });
 
 /** Posts a form the way the browser does: CSRF token from a console page, unless told not to. */
 async function post(url: string, role: Role, body: Record<string, string>, csrf = true) {
-  const jar = { ...jars[role] };
-  // Any console page the role may open carries a token (the sign-out form has one).
-  let page = await get('/console/retention', role);
-  if (page.statusCode !== 200) page = await get('/console/leads', role);
-  if (page.statusCode !== 200) page = await get('/console', role);
-  cookieJar(page, jar);
-  const payload = csrf ? { ...body, _csrf: hiddenField(page.body, '_csrf') } : body;
+  const { token, jar } = await consoleCsrf(t, staff[role]!.jar);
+  const payload = csrf ? { ...body, _csrf: token } : body;
   return t.app.inject({ method: 'POST', url, payload, headers: { cookie: cookieHeader(jar) } });
 }
 
@@ -101,11 +80,11 @@ describe('/console/retention', () => {
       .orderBy('id')
       .execute();
     expect(runs).toEqual([
-      { trigger: 'console', started_by: ids.privacy, dry_run: 1 },
-      { trigger: 'console', started_by: ids.privacy, dry_run: 0 },
+      { trigger: 'console', started_by: staff.privacy!.id, dry_run: 1 },
+      { trigger: 'console', started_by: staff.privacy!.id, dry_run: 0 },
     ]);
     expect(await auditOf('retention_run')).toEqual([
-      expect.objectContaining({ actor_kind: 'staff', actor_id: ids.privacy }),
+      expect.objectContaining({ actor_kind: 'staff', actor_id: staff.privacy!.id }),
     ]);
     expect(visibleText((await get('/console/retention', 'admin')).body)).toContain('Dry run');
 
@@ -134,7 +113,7 @@ describe('legal holds', () => {
     const audit = await auditOf('legal_hold');
     expect(audit.at(-1)).toMatchObject({
       actor_kind: 'staff',
-      actor_id: ids.admin,
+      actor_id: staff.admin!.id,
       target_id: lead,
     });
     expect(audit.at(-1)!.detail).not.toContain('24-cv');
@@ -170,7 +149,7 @@ describe('legal holds', () => {
       .select(['released_at', 'released_by'])
       .where('id', '=', hold.id)
       .executeTakeFirstOrThrow();
-    expect(row).toEqual({ released_at: clock.now().toISOString(), released_by: ids.privacy });
+    expect(row).toEqual({ released_at: clock.now().toISOString(), released_by: staff.privacy!.id });
     expect((await auditOf('legal_hold')).at(-1)!.detail).toContain('released');
 
     // Releasing twice finds no active hold.
@@ -242,7 +221,7 @@ describe('legal holds', () => {
       method: 'POST',
       url: `/console/leads/${lead}/holds`,
       payload: '{"reason": [1, 2]}',
-      headers: { cookie: cookieHeader(jars.admin), 'content-type': 'application/json' },
+      headers: { cookie: cookieHeader(staff.admin!.jar), 'content-type': 'application/json' },
     });
     expect(json.statusCode).toBeLessThan(500);
     expect(

@@ -1,3 +1,4 @@
+import type { SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { RetentionRule } from '../privacy/vocabulary.js';
 
@@ -32,8 +33,16 @@ export interface Purger {
   nextDue(db: Db, now: Date): Promise<Date | null>;
 }
 
-export const countOf = (row: { n: string | number | bigint } | undefined): number =>
-  Number(row?.n ?? 0);
+/** How many rows a query finds (PostgreSQL counts arrive as strings). */
+export async function countRows<D, TB extends keyof D, O>(
+  query: SelectQueryBuilder<D, TB, O>,
+): Promise<number> {
+  // Kysely cannot name the selected row's type for a generic table, so it is stated here.
+  const row = (await query
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .executeTakeFirst()) as { n: string | number } | undefined;
+  return Number(row?.n ?? 0);
+}
 
 /** Adds `b` into `a`, related counts included. */
 export function addCounts(a: PurgeCounts, b: PurgeCounts): PurgeCounts {

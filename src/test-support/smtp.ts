@@ -7,7 +7,7 @@ export interface ReceivedMail {
   raw: string;
 }
 
-/** A real SMTP server on loopback that keeps what it receives (the pattern of outbox.test.ts). */
+/** A real SMTP server on loopback that keeps what it receives. */
 export async function startSmtp() {
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
@@ -29,5 +29,11 @@ export async function startSmtp() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
-  return { received, port, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    received,
+    port,
+    url: `smtp://127.0.0.1:${port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
+export type SmtpPeer = Awaited<ReturnType<typeof startSmtp>>;

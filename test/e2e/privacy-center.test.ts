@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { linkIn, registerRelay, settle, startSmtp, submitLead } from '../../src/privacy-center/testing.js';
+import { linkIn, registerRelay, settle, submitLead } from '../../src/privacy-center/testing.js';
+import { startSmtp } from '../../src/test-support/smtp.js';
 import { axeViolations, hasChromium, launch, serve } from './support.js';
 
 type Server = Awaited<ReturnType<typeof serve>>;

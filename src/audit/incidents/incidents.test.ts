@@ -1,50 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  TestClock,
-  cookieHeader,
-  createTestApp,
-  hiddenField,
-  type TestApp,
-} from '../../test-support/app.js';
+import { TestClock, cookieHeader, createTestApp, type TestApp } from '../../test-support/app.js';
+import { postForm, roleEmail, staffSessions } from '../../test-support/staff.js';
 import { appendAudit, type AuditEntry } from '../log.js';
 
 // The clock stands at 2026-11-28 12:00 UTC.
 const clock = new TestClock();
 let t: TestApp;
-const jars: Record<string, Record<string, string>> = {};
-const ids: Record<string, string> = {};
-const password = 'correct horse battery staple';
+let staff: Awaited<ReturnType<typeof staffSessions>>;
 
 beforeAll(async () => {
   t = await createTestApp({ clock });
-  for (const role of ['admin', 'sales', 'marketing', 'privacy'] as const) {
-    ids[role] = (
-      await t.app.accounts.createStaffUser({ email: `${role}@example.test`, password, role })
-    ).id;
-    jars[role] = { sid: (await t.app.accounts.login(`${role}@example.test`, password)).token };
-  }
+  staff = await staffSessions(t, ['admin', 'sales', 'marketing', 'privacy'], { email: roleEmail });
 });
 afterAll(async () => t.close());
 
 const get = (url: string, role = 'privacy') =>
-  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(jars[role]!) } });
+  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(staff[role]!.jar) } });
 
 /** Posts a form the way a browser does: CSRF token from a console page, repeated keys for lists. */
-async function post(url: string, fields: Record<string, string | string[]>, role = 'privacy') {
-  let page = await get('/console', role);
-  if (page.statusCode === 303) page = await get(page.headers.location as string, role);
-  const jar = { ...jars[role]! };
-  for (const c of page.cookies) jar[c.name] = c.value;
-  const body = new URLSearchParams({ _csrf: hiddenField(page.body, '_csrf') });
-  for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) body.append(k, one);
-  return t.app.inject({
-    method: 'POST',
-    url,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
-    payload: body.toString(),
-  });
-}
+const post = (url: string, fields: Record<string, string | string[]>, role = 'privacy') =>
+  postForm(t, staff[role]!.jar, url, fields);
 
 const valid = {
   summary: 'Laptop with an export of lead ids stolen from a car.',
@@ -63,7 +39,7 @@ async function openIncident(fields: Record<string, string | string[]> = valid): 
 const read = (leadId: string, at: string, action: AuditEntry['action'] = 'record_read') =>
   appendAudit(
     t.db,
-    { actor: { kind: 'staff', id: ids.sales! }, action, target: { type: 'lead', id: leadId } },
+    { actor: { kind: 'staff', id: staff.sales!.id }, action, target: { type: 'lead', id: leadId } },
     new Date(at),
   );
 
@@ -118,7 +94,7 @@ describe('an incident', () => {
     await read(outside, '2026-10-31T23:59:59Z');
     await appendAudit(
       t.db,
-      { actor: { kind: 'staff', id: ids.sales! }, action: 'login' },
+      { actor: { kind: 'staff', id: staff.sales!.id }, action: 'login' },
       new Date('2026-11-05T00:00:00Z'),
     );
     await discloseLead(disclosed, '2026-11-07T09:00:00Z');
@@ -160,9 +136,9 @@ describe('an incident', () => {
         (JSON.parse(e.detail!) as { event: string }).event,
       ]),
     ).toEqual([
-      ['incident', ids.privacy, 'opened'],
-      ['incident', ids.privacy, 'updated'],
-      ['incident', ids.privacy, 'closed'],
+      ['incident', staff.privacy!.id, 'opened'],
+      ['incident', staff.privacy!.id, 'updated'],
+      ['incident', staff.privacy!.id, 'closed'],
     ]);
     expect(entries[1]!.detail).toBe(
       '{"categories":"contact.email,contact.name","deadline":"2026-11-30","event":"updated"}',
@@ -242,7 +218,7 @@ async function discloseLead(leadId: string, at: string) {
       reference: 'subpoena 1',
       channel: 'legal_process',
       actor_kind: 'staff',
-      actor_id: ids.admin!,
+      actor_id: staff.admin!.id,
       subject_count: 1,
     })
     .execute();

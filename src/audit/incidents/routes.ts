@@ -1,20 +1,19 @@
-import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../../adapters/clock.js';
 import type { AccountService } from '../../accounts/service.js';
+import { blank, fieldErrors, isoDate, optionalWholeNumber } from '../../console/input.js';
 import { guardConsoleSection, staffOf } from '../../console/section.js';
 import type { Db } from '../../db/database.js';
 import { categories, type Category } from '../../privacy/vocabulary.js';
-import { DomainError, type FieldErrors } from '../../web/errors.js';
+import { DomainError } from '../../web/errors.js';
 import { renderPage } from '../../web/render.js';
-import { isoDate } from '../routes.js';
 import { LEGAL_NOTICE_DAYS } from './deadline.js';
 import type { IncidentFormValues } from './form.js';
 import { createIncidentService, type IncidentInput } from './service.js';
 import { IncidentPage, IncidentsPage } from './views.js';
 
-const blank = (v: unknown) => (v === '' ? undefined : v);
 const categoryKeys = Object.keys(categories) as [Category, ...Category[]];
 const daysMessage = `Enter a whole number of days from 1 to ${LEGAL_NOTICE_DAYS - 1}, or leave it empty for the legal ${LEGAL_NOTICE_DAYS}.`;
 
@@ -34,15 +33,7 @@ const incidentBody = z.object({
   ),
   windowStart: z.preprocess(blank, isoDate('window start').optional()),
   windowEnd: z.preprocess(blank, isoDate('window end').optional()),
-  contractDays: z.preprocess(
-    blank,
-    z.coerce
-      .number({ error: daysMessage })
-      .int(daysMessage)
-      .min(1, daysMessage)
-      .max(LEGAL_NOTICE_DAYS - 1, daysMessage)
-      .optional(),
-  ),
+  contractDays: optionalWholeNumber(daysMessage, 1, LEGAL_NOTICE_DAYS - 1),
   _csrf: z.string().optional(),
 });
 const incidentParams = z.object({ id: z.string().min(1).max(64) });
@@ -157,15 +148,11 @@ function toInput(body: z.infer<typeof incidentBody>): IncidentInput {
 
 /** The schema's messages per field, so the form shows each beside its input. */
 function formError(error: { validation: unknown }): DomainError {
-  const fields: FieldErrors = {};
-  const issues = Array.isArray(error.validation)
-    ? (error.validation as FastifySchemaValidationError[])
-    : [];
-  for (const issue of issues) {
-    const field = issue.instancePath.replace(/^\//, '').split('/')[0] || 'summary';
-    fields[field] ??= issue.message ?? 'This is not valid.';
-  }
-  return new DomainError(400, 'Please correct the highlighted fields.', fields);
+  return new DomainError(
+    400,
+    'Please correct the highlighted fields.',
+    fieldErrors(error, 'summary'),
+  );
 }
 
 /** What was posted, as text, to put back into the re-rendered form. */

@@ -2,7 +2,7 @@ import type { Db } from '../../db/database.js';
 import { retention, retentionClocks } from '../../privacy/vocabulary.js';
 import { cutoffFor, describePeriod, dueAt } from '../period.js';
 import { notHeld } from '../sql.js';
-import { countOf, type PurgeCounts, type Purger } from '../types.js';
+import { countRows, type PurgeCounts, type Purger } from '../types.js';
 
 const { period, from } = retention.consent;
 
@@ -34,10 +34,7 @@ function due(db: Db, now: Date) {
 }
 
 async function count(db: Db, now: Date): Promise<PurgeCounts> {
-  const row = await due(db, now)
-    .select((eb) => eb.fn.countAll<string | number>().as('n'))
-    .executeTakeFirst();
-  return { records: countOf(row) };
+  return { records: await countRows(due(db, now)) };
 }
 
 async function purgeChunk(db: Db, now: Date, limit: number): Promise<PurgeCounts> {

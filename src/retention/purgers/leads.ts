@@ -7,7 +7,7 @@ import { retention, retentionClocks } from '../../privacy/vocabulary.js';
 import { cutoffFor, describePeriod, dueAt } from '../period.js';
 import { isPostgres, notHeld } from '../sql.js';
 import { notSentOutboxDue } from './outbox.js';
-import { countOf, type PurgeCounts, type Purger } from '../types.js';
+import { countRows, type PurgeCounts, type Purger } from '../types.js';
 
 const { period, from } = retention.lead;
 
@@ -72,41 +72,24 @@ const mentionsLead = (db: Db, ids: LeadIds) =>
 
 /** What a real run would remove with these leads, counted without changing anything. */
 async function relatedCounts(db: Db, ids: LeadIds, now: Date): Promise<Record<string, number>> {
-  const [submissions, events, outbox, consents] = await Promise.all([
-    db
-      .selectFrom('lead_submissions')
-      .where('lead_id', 'in', ids)
-      .select((eb) => eb.fn.countAll<string | number>().as('n'))
-      .executeTakeFirst(),
-    db
-      .selectFrom('lead_events')
-      .where('lead_id', 'in', ids)
-      .select((eb) => eb.fn.countAll<string | number>().as('n'))
-      .executeTakeFirst(),
-    db
-      .selectFrom('outbox')
-      // The cheap test first: after housekeeping only unsent and recent jobs are left to match.
-      .where(notSentOutboxDue(now))
-      .where((eb) => eb.exists(mentionsLead(db, ids)))
-      .select((eb) => eb.fn.countAll<string | number>().as('n'))
-      .executeTakeFirst(),
-    grantedChains(db, ids)
-      .select((eb) => eb.fn.countAll<string | number>().as('n'))
-      .executeTakeFirst(),
+  const [submissions, events, outbox, consents_ended] = await Promise.all([
+    countRows(db.selectFrom('lead_submissions').where('lead_id', 'in', ids)),
+    countRows(db.selectFrom('lead_events').where('lead_id', 'in', ids)),
+    countRows(
+      db
+        .selectFrom('outbox')
+        // The cheap test first: after housekeeping only unsent and recent jobs are left to match.
+        .where(notSentOutboxDue(now))
+        .where((eb) => eb.exists(mentionsLead(db, ids))),
+    ),
+    countRows(grantedChains(db, ids)),
   ]);
-  return {
-    submissions: countOf(submissions),
-    events: countOf(events),
-    outbox: countOf(outbox),
-    consents_ended: countOf(consents),
-  };
+  return { submissions, events, outbox, consents_ended };
 }
 
 async function count(db: Db, now: Date): Promise<PurgeCounts> {
-  const row = await due(db, now)
-    .select((eb) => eb.fn.countAll<string | number>().as('n'))
-    .executeTakeFirst();
-  return { records: countOf(row), related: await relatedCounts(db, dueIds(db, now), now) };
+  const records = await countRows(due(db, now));
+  return { records, related: await relatedCounts(db, dueIds(db, now), now) };
 }
 
 async function purgeChunk(db: Db, now: Date, limit: number): Promise<PurgeCounts> {

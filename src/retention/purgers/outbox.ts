@@ -2,7 +2,7 @@ import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { RetentionPeriod } from '../../privacy/vocabulary.js';
 import { cutoffFor, describePeriod, dueAt } from '../period.js';
-import { countOf, type PurgeCounts, type Purger } from '../types.js';
+import { countRows, type PurgeCounts, type Purger } from '../types.js';
 
 /**
  * Sent jobs hold record ids only, so this is housekeeping rather than a privacy rule: a month is
@@ -28,10 +28,7 @@ export const notSentOutboxDue = (now: Date) => {
 };
 
 async function count(db: Db, now: Date): Promise<PurgeCounts> {
-  const row = await due(db, now)
-    .select((eb) => eb.fn.countAll<string | number>().as('n'))
-    .executeTakeFirst();
-  return { records: countOf(row) };
+  return { records: await countRows(due(db, now)) };
 }
 
 async function purgeChunk(db: Db, now: Date, limit: number): Promise<PurgeCounts> {

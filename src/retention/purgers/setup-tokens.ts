@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.js';
-import { countOf, type PurgeCounts, type Purger } from '../types.js';
+import { countRows, type PurgeCounts, type Purger } from '../types.js';
 
 // One-time setup links: useless once used or expired, and kept no longer than that.
 function due(db: Db, now: Date) {
@@ -11,10 +11,7 @@ function due(db: Db, now: Date) {
 }
 
 async function count(db: Db, now: Date): Promise<PurgeCounts> {
-  const row = await due(db, now)
-    .select((eb) => eb.fn.countAll<string | number>().as('n'))
-    .executeTakeFirst();
-  return { records: countOf(row) };
+  return { records: await countRows(due(db, now)) };
 }
 
 async function purgeChunk(db: Db, now: Date, limit: number): Promise<PurgeCounts> {
