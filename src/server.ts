@@ -11,6 +11,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { createKernel } from './privacy/kernel.js';
 import { loadKeyring } from './privacy/keyring.js';
 import { resealPending } from './privacy/reseal.js';
+import { labelSuppressionKeys } from './privacy/suppression.js';
 
 export async function startServer(config: Config): Promise<void> {
   const site = loadSiteConfig(config.siteConfigPath);
@@ -31,6 +32,7 @@ export async function startServer(config: Config): Promise<void> {
   );
   // Rows stored before encryption, or under a key being rotated out, are sealed before serving.
   await resealPending(db, kernel);
+  await labelSuppressionKeys(db, kernel);
   const mailer = createMailer({
     smtpUrl: config.smtpUrl,
     outboxDir: path.join(config.dataDir, 'outbox'),

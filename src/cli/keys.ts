@@ -19,11 +19,16 @@ export async function keysCommand(config: Config, args: string[]): Promise<numbe
   if (sub === 'drop-old') {
     try {
       if (config.dataKey) {
-        console.error('Keys come from STARSPMB_DATA_KEY: remove old ones from STARSPMB_PREVIOUS_DATA_KEYS yourself.');
+        console.error(
+          'Keys come from STARSPMB_DATA_KEY: remove old ones from STARSPMB_PREVIOUS_DATA_KEYS yourself.',
+        );
         return 1;
       }
-      const dropped = await dropUnusedKeys(db, config.dataDir);
-      console.log(dropped.length ? `Removed key(s): ${dropped.join(', ')}.` : 'No unused key to remove.');
+      const { dropped, keptForOptOuts } = await dropUnusedKeys(db, config.dataDir);
+      console.log(
+        dropped.length ? `Removed key(s): ${dropped.join(', ')}.` : 'No unused key to remove.',
+      );
+      if (keptForOptOuts.length) console.log(keptForOptOutsNote(keptForOptOuts));
       return 0;
     } finally {
       await db.destroy();
@@ -38,7 +43,12 @@ export async function keysCommand(config: Config, args: string[]): Promise<numbe
     await migrateToLatest(db);
     const result = await rotateDataKey(
       db,
-      { dataDir: config.dataDir, key: config.dataKey, previous: config.previousDataKeys, at: new Date() },
+      {
+        dataDir: config.dataDir,
+        key: config.dataKey,
+        previous: config.previousDataKeys,
+        at: new Date(),
+      },
       (p) => {
         if (p.table !== table) {
           if (table) bar.stop();
@@ -53,10 +63,18 @@ export async function keysCommand(config: Config, args: string[]): Promise<numbe
     console.log(
       `${result.resumed ? 'Finished an interrupted rotation' : 'Rotated'}: ${total} row(s) now sealed under key ${result.current}.`,
     );
+    if (result.keptForOptOuts.length) {
+      console.log(
+        keptForOptOutsNote(result.keptForOptOuts) +
+          (config.dataKey ? ' Keep them in STARSPMB_PREVIOUS_DATA_KEYS.' : ''),
+      );
+    }
     if (result.unused.length) {
       console.log(
         `Older key(s) ${result.unused.join(', ')} seal nothing now. Restart running app instances (they reseal at start), then ` +
-          (config.dataKey ? 'remove them from STARSPMB_PREVIOUS_DATA_KEYS.' : 'run `starspmb keys drop-old`.'),
+          (config.dataKey
+            ? 'remove them from STARSPMB_PREVIOUS_DATA_KEYS.'
+            : 'run `starspmb keys drop-old`.'),
       );
     }
     return 0;
@@ -64,3 +82,7 @@ export async function keysCommand(config: Config, args: string[]): Promise<numbe
     await db.destroy();
   }
 }
+
+const keptForOptOutsNote = (ids: string[]) =>
+  `Kept older key(s) ${ids.join(', ')}: they seal nothing, but opt-outs are indexed under them, and an opt-out ` +
+  'holds no address that could be indexed again, so the key stays for as long as the opt-out stands.';

@@ -259,6 +259,8 @@ export interface SuppressionsTable {
   email_index: string | null;
   phone_index: string | null;
   created_at: Timestamp;
+  /** The data key that made the index; null on rows older than the column, until labelled. */
+  key_id: string | null;
 }
 
 export type PrivacyRequestKind = 'access' | 'correction' | 'deletion';

@@ -284,6 +284,7 @@ export const dataMap = {
     // Phone numbers are used solely for SMS: a phone opt-out is checked only before a text.
     phone_index: optOut('contact.phone', 'phone', ['sms_communication']),
     created_at: meta('time of the opt-out'),
+    key_id: meta('which data key made the index, so that key is kept while the opt-out stands'),
   },
   privacy_requests: {
     id: key(),

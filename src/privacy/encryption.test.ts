@@ -2,13 +2,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../test-support/app.js';
 import { blindIndex, open, seal, UnreadableValueError } from './cipher.js';
 import { createKernel } from './kernel.js';
-import { addKeyToFile, deriveKey, KEY_FILE, keyringOf, loadKeyring, parseMasterKey } from './keyring.js';
+import {
+  addKeyToFile,
+  deriveKey,
+  KEY_FILE,
+  keyringOf,
+  loadKeyring,
+  parseMasterKey,
+} from './keyring.js';
 import { resealPending, valuesByKey } from './reseal.js';
 import { dropUnusedKeys, rotateDataKey } from './rotation.js';
+import { isSuppressed, suppress } from './suppression.js';
 
 const keyA = deriveKey(Buffer.alloc(32, 1));
 const ringA = keyringOf([Buffer.alloc(32, 1)], 'test');
@@ -33,7 +41,9 @@ describe('sealed values', () => {
   });
 
   it('index the same person the same way whatever the case, and differently under another key', () => {
-    expect(blindIndex(keyA, 'email', 'Dana@Lakeside.Example ')).toBe(blindIndex(keyA, 'email', 'dana@lakeside.example'));
+    expect(blindIndex(keyA, 'email', 'Dana@Lakeside.Example ')).toBe(
+      blindIndex(keyA, 'email', 'dana@lakeside.example'),
+    );
     expect(blindIndex(deriveKey(Buffer.alloc(32, 2)), 'email', 'dana@lakeside.example')).not.toBe(
       blindIndex(keyA, 'email', 'dana@lakeside.example'),
     );
@@ -54,7 +64,9 @@ describe('the key', () => {
 
   it('comes from STARSPMB_DATA_KEY when set, and a malformed one is refused with a way to make one', () => {
     const hex = Buffer.alloc(32, 9).toString('hex');
-    expect(loadKeyring({ dataDir: '/nonexistent', key: hex }).current.id).toBe(deriveKey(Buffer.alloc(32, 9)).id);
+    expect(loadKeyring({ dataDir: '/nonexistent', key: hex }).current.id).toBe(
+      deriveKey(Buffer.alloc(32, 9)).id,
+    );
     expect(() => parseMasterKey('too-short')).toThrow(/openssl rand -base64 32/);
   });
 });
@@ -75,17 +87,37 @@ describe('existing rows and key rotation', () => {
     database.db
       .insertInto('leads')
       .values({
-        id, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', last_activity_at: '2026-01-01T00:00:00.000Z',
-        status: 'new', user_type: 'provider', name: 'Old Row', organization: 'Clinic', practice_size: '2-5',
-        address: '1 Main St', city: 'Dallas', state: 'TX', zip: '75201', email, email_index: null, phone, phone_index: null, needs: 'Help.',
+        id,
+        created_at: '2026-01-01T00:00:00.000Z',
+        updated_at: '2026-01-01T00:00:00.000Z',
+        last_activity_at: '2026-01-01T00:00:00.000Z',
+        status: 'new',
+        user_type: 'provider',
+        name: 'Old Row',
+        organization: 'Clinic',
+        practice_size: '2-5',
+        address: '1 Main St',
+        city: 'Dallas',
+        state: 'TX',
+        zip: '75201',
+        email,
+        email_index: null,
+        phone,
+        phone_index: null,
+        needs: 'Help.',
       })
       .execute();
 
   const stored = (id: string) =>
-    database.db.selectFrom('leads').select(['email', 'phone', 'address', 'needs', 'email_index', 'phone_index']).where('id', '=', id).executeTakeFirstOrThrow();
+    database.db
+      .selectFrom('leads')
+      .select(['email', 'phone', 'address', 'needs', 'email_index', 'phone_index'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
 
   it('seals rows stored before encryption and gives them blind indexes', async () => {
-    for (let i = 0; i < 3; i++) await insertPlain(`legacy-${i}`, `Old${i}@Clinic.Example`, `+1214555000${i}`);
+    for (let i = 0; i < 3; i++)
+      await insertPlain(`legacy-${i}`, `Old${i}@Clinic.Example`, `+1214555000${i}`);
     const kernel = createKernel(loadKeyring({ dataDir }));
     expect(await resealPending(database.db, kernel)).toMatchObject({ leads: 3 });
     const row = await stored('legacy-1');
@@ -113,17 +145,89 @@ describe('existing rows and key rotation', () => {
     // A crash right after the new key was written: the next run finishes under that same key.
     const added = addKeyToFile(dataDir);
     const partial = createKernel(added);
-    await sql`update leads set email = ${partial.seal('leads', { email: 'x@y.example' }).email} where id = 'legacy-0'`.execute(database.db);
+    await sql`update leads set email = ${partial.seal('leads', { email: 'x@y.example' }).email} where id = 'legacy-0'`.execute(
+      database.db,
+    );
     // While values sit under two keys, a lookup by every loaded key still finds the person.
-    expect(partial.lookupIndexes('email', 'old1@clinic.example')).toContain(now.index('email', 'old1@clinic.example'));
+    expect(partial.lookupIndexes('email', 'old1@clinic.example')).toContain(
+      now.index('email', 'old1@clinic.example'),
+    );
     const resumed = await rotateDataKey(database.db, { dataDir, at: new Date() });
     expect(resumed.resumed).toBe(true);
     expect(resumed.current).toBe(added.current.id);
     expect([...(await valuesByKey(database.db)).keys()]).toEqual([added.current.id]);
 
-    expect(await dropUnusedKeys(database.db, dataDir)).toHaveLength(2);
+    expect((await dropUnusedKeys(database.db, dataDir)).dropped).toHaveLength(2);
     expect(loadKeyring({ dataDir }).all.map((k) => k.id)).toEqual([added.current.id]);
-    const audit = await database.db.selectFrom('audit_log').select(['action']).where('action', '=', 'key_rotation').execute();
+    const audit = await database.db
+      .selectFrom('audit_log')
+      .select(['action'])
+      .where('action', '=', 'key_rotation')
+      .execute();
     expect(audit).toHaveLength(2);
+  });
+});
+
+describe('opt-outs across key rotation', () => {
+  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  beforeEach(async () => {
+    database = await freshDatabase();
+  });
+  afterEach(async () => {
+    await database.drop();
+  });
+
+  it('keeps a key that indexed an opt-out, so the opt-out is still found after rotation', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'starspmb-optout-'));
+    const before = createKernel(loadKeyring({ dataDir: dir }));
+    const who = { email: 'Gone@Clinic.Example' };
+    await suppress(database.db, before, who, 'email_marketing', new Date());
+
+    const result = await rotateDataKey(database.db, { dataDir: dir, at: new Date() });
+    expect(result.keptForOptOuts).toEqual([before.keys.current.id]);
+    expect(result.unused).not.toContain(before.keys.current.id);
+    const { dropped, keptForOptOuts } = await dropUnusedKeys(database.db, dir);
+    expect(keptForOptOuts).toContain(before.keys.current.id);
+    expect(dropped).not.toContain(before.keys.current.id);
+    // The person who said no is still found, under the key that was kept.
+    const after = createKernel(loadKeyring({ dataDir: dir }));
+    expect(after.keys.current.id).toBe(result.current);
+    expect(await isSuppressed(database.db, after, who, 'email_marketing')).toBe(true);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('names the key of opt-outs older than the record of keys, and keeps every key while it cannot', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'starspmb-legacy-optout-'));
+    const only = createKernel(loadKeyring({ dataDir: dir }));
+    const legacy = {
+      id: 'legacy-optout',
+      channel: 'sms' as const,
+      email_index: null,
+      created_at: new Date().toISOString(),
+      phone_index: only.index('phone', '+12145550199'),
+      key_id: null,
+    };
+    await database.db.insertInto('suppressions').values(legacy).execute();
+    // Rotation labels it with the single key in use before making a second one, and keeps that key.
+    const result = await rotateDataKey(database.db, { dataDir: dir, at: new Date() });
+    const row = await database.db
+      .selectFrom('suppressions')
+      .select('key_id')
+      .where('id', '=', legacy.id)
+      .executeTakeFirstOrThrow();
+    expect(row.key_id).toBe(only.keys.current.id);
+    expect(result.keptForOptOuts).toEqual([only.keys.current.id]);
+
+    // With several keys loaded an unlabelled opt-out cannot be placed: nothing is dropped.
+    await database.db
+      .insertInto('suppressions')
+      .values({ ...legacy, id: 'legacy-2', phone_index: 'x'.repeat(32) })
+      .execute();
+    expect(await dropUnusedKeys(database.db, dir)).toEqual({
+      dropped: [],
+      keptForOptOuts: expect.arrayContaining([only.keys.current.id]),
+    });
+    expect(loadKeyring({ dataDir: dir }).all).toHaveLength(2);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -3,6 +3,7 @@ import { appendAudit } from '../audit/log.js';
 import { createKernel } from './kernel.js';
 import { addKeyToFile, dropKeysFromFile, loadKeyring, type KeyringOptions } from './keyring.js';
 import { resealPending, valuesByKey, type ResealProgress } from './reseal.js';
+import { labelSuppressionKeys, suppressionKeys } from './suppression.js';
 
 export interface RotationResult {
   /** The key everything is sealed under now. */
@@ -12,6 +13,8 @@ export interface RotationResult {
   resealed: Record<string, number>;
   /** Older keys still loaded that no stored value uses any more. */
   unused: string[];
+  /** Older keys that seal nothing but still index opt-outs, which must stay findable. */
+  keptForOptOuts: string[];
 }
 
 /**
@@ -27,6 +30,8 @@ export async function rotateDataKey(
   onProgress?: (p: ResealProgress) => void,
 ): Promise<RotationResult> {
   let keys = loadKeyring(opts);
+  // Before a second key exists, the one key in use is certainly the one older opt-outs used.
+  await labelSuppressionKeys(db, createKernel(keys));
   const before = await valuesByKey(db);
   const behind = [...before.keys()].some((id) => id !== keys.current.id);
   const resumed = behind && keys.all.length > 1;
@@ -34,21 +39,47 @@ export async function rotateDataKey(
   const kernel = createKernel(keys);
   const resealed = await resealPending(db, kernel, onProgress);
   const after = await valuesByKey(db);
-  const unused = keys.all.map((k) => k.id).filter((id) => id !== keys.current.id && !after.has(id));
+  const optOuts = await suppressionKeys(db);
+  const older = keys.all.map((k) => k.id).filter((id) => id !== keys.current.id && !after.has(id));
+  const needed = (id: string) => optOuts.unlabelled > 0 || optOuts.byKey.has(id);
+  const unused = older.filter((id) => !needed(id));
+  const keptForOptOuts = older.filter(needed);
   await appendAudit(
     db,
     {
       actor: { kind: 'system', name: 'cli' },
       action: 'key_rotation',
-      detail: { current: keys.current.id, resumed, resealed: Object.values(resealed).reduce((a, b) => a + b, 0) },
+      detail: {
+        current: keys.current.id,
+        resumed,
+        resealed: Object.values(resealed).reduce((a, b) => a + b, 0),
+      },
     },
     opts.at,
   );
-  return { current: keys.current.id, resumed, resealed, unused };
+  return { current: keys.current.id, resumed, resealed, unused, keptForOptOuts };
 }
 
-/** Removes older keys that seal nothing from the key file (after app instances restarted). */
-export async function dropUnusedKeys(db: Db, dataDir: string): Promise<string[]> {
-  const used = await valuesByKey(db);
-  return dropKeysFromFile(dataDir, (id) => used.has(id));
+export interface DropResult {
+  dropped: string[];
+  /** Keys kept although they seal nothing: opt-outs were indexed under them. */
+  keptForOptOuts: string[];
+}
+
+/**
+ * Removes older keys that seal nothing from the key file (after app instances restarted). A key
+ * that indexed an opt-out stays: without it that person's "no" could no longer be found. Opt-outs
+ * of unknown key (older than the record of keys) keep every key.
+ */
+export async function dropUnusedKeys(db: Db, dataDir: string): Promise<DropResult> {
+  const sealed = await valuesByKey(db);
+  const optOuts = await suppressionKeys(db);
+  const keptForOptOuts: string[] = [];
+  const dropped = dropKeysFromFile(dataDir, (id) => {
+    if (sealed.has(id)) return true;
+    const needed = optOuts.unlabelled > 0 || optOuts.byKey.has(id);
+    if (needed) keptForOptOuts.push(id);
+    return needed;
+  });
+  return { dropped, keptForOptOuts };
 }
