@@ -12,7 +12,14 @@ import {
   suppress,
   type SubjectRef,
 } from './subject-data.js';
-import { contactLinks, isContactLink, isLeadLink, leadLinks, tablesAboutPeople } from './subject-links.js';
+import { leadPurger } from '../retention/purgers/leads.js';
+import {
+  contactLinks,
+  isContactLink,
+  isLeadLink,
+  leadLinks,
+  tablesAboutPeople,
+} from './subject-links.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -50,7 +57,11 @@ async function submit(p: Person, extra: Record<string, string> = {}): Promise<st
   const res = await t.app.inject({
     method: 'POST',
     url: '/get-started',
-    payload: new URLSearchParams({ ...p, formToken: hiddenField(page.body, 'formToken'), ...extra }).toString(),
+    payload: new URLSearchParams({
+      ...p,
+      formToken: hiddenField(page.body, 'formToken'),
+      ...extra,
+    }).toString(),
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
   });
   expect(res.statusCode).toBe(303);
@@ -87,12 +98,17 @@ describe('subject links in the data map', () => {
     const unindexed: string[] = [];
     for (const [table, link] of leadLinks()) {
       const lead = [...Object.keys(link.where ?? {}), link.column];
-      if (!(await indexes(t.db, table)).some((cols) => lead.every((c, i) => cols[i] === c) || cols[0] === link.column))
+      if (
+        !(await indexes(t.db, table)).some(
+          (cols) => lead.every((c, i) => cols[i] === c) || cols[0] === link.column,
+        )
+      )
         unindexed.push(`${table}.${link.column}`);
     }
     for (const [table, link] of contactLinks()) {
       for (const column of Object.values(link.contact)) {
-        if (!(await indexes(t.db, table)).some((cols) => cols[0] === column)) unindexed.push(`${table}.${column}`);
+        if (!(await indexes(t.db, table)).some((cols) => cols[0] === column))
+          unindexed.push(`${table}.${column}`);
       }
     }
     expect(unindexed, 'add an index (src/db/migrations/0008_subject_links.ts)').toEqual([]);
@@ -102,35 +118,62 @@ describe('subject links in the data map', () => {
 /** The column lists of a table's indexes, primary key included, on either engine. */
 async function indexes(db: Db, table: string): Promise<string[][]> {
   if (testDbKind === 'sqlite') {
-    const list = await sql<{ name: string }>`select name from pragma_index_list(${table})`.execute(db);
-    const pk = await sql<{ name: string }>`select name from pragma_table_info(${table}) where pk = 1`.execute(db);
+    const list = await sql<{ name: string }>`select name from pragma_index_list(${table})`.execute(
+      db,
+    );
+    const pk = await sql<{
+      name: string;
+    }>`select name from pragma_table_info(${table}) where pk = 1`.execute(db);
     const out = [pk.rows.map((r) => r.name)];
     for (const { name } of list.rows) {
-      const cols = await sql<{ name: string }>`select name from pragma_index_info(${name}) order by seqno`.execute(db);
+      const cols = await sql<{
+        name: string;
+      }>`select name from pragma_index_info(${name}) order by seqno`.execute(db);
       out.push(cols.rows.map((r) => r.name));
     }
     return out;
   }
-  const rows = await sql<{ indexdef: string }>`select indexdef from pg_indexes where tablename = ${table}`.execute(db);
-  return rows.rows.map((r) => /\(([^)]*)\)/.exec(r.indexdef)![1]!.split(',').map((c) => c.trim().replace(/"/g, '')));
+  const rows = await sql<{
+    indexdef: string;
+  }>`select indexdef from pg_indexes where tablename = ${table}`.execute(db);
+  return rows.rows.map((r) =>
+    /\(([^)]*)\)/
+      .exec(r.indexdef)![1]!
+      .split(',')
+      .map((c) => c.trim().replace(/"/g, '')),
+  );
 }
 
 describe('finding a person', () => {
   it('finds the lead by email in any case, and nothing for an unknown email', async () => {
     const p = person();
     const id = await submit(p);
-    expect(await findSubjectByEmail(t.db, t.kernel, p.email.toUpperCase())).toEqual({ leadIds: [id] });
-    expect(await findSubjectByEmail(t.db, t.kernel, 'nobody@nowhere.example')).toEqual({ leadIds: [] });
+    expect(await findSubjectByEmail(t.db, t.kernel, p.email.toUpperCase())).toEqual({
+      leadIds: [id],
+    });
+    expect(await findSubjectByEmail(t.db, t.kernel, 'nobody@nowhere.example')).toEqual({
+      leadIds: [],
+    });
     expect(await findSubjectByEmail(t.db, t.kernel, '  ')).toEqual({ leadIds: [] });
     const empty = await buildAccessReport(t.db, t.kernel, { leadIds: [] }, at);
-    expect(empty).toEqual({ generatedAt: at.toISOString(), sections: [], consents: [], disclosures: [] });
+    expect(empty).toEqual({
+      generatedAt: at.toISOString(),
+      sections: [],
+      consents: [],
+      disclosures: [],
+    });
   });
 });
 
 describe('access report', () => {
   it('holds every field the person gave, opened, with consents and the text shown; no index or hash', async () => {
     const p = person();
-    await submit(p, { consentMarketing: 'on', consentSms: 'on', utm_source: 'newsletter', utm_campaign: 'spring' });
+    await submit(p, {
+      consentMarketing: 'on',
+      consentSms: 'on',
+      utm_source: 'newsletter',
+      utm_campaign: 'spring',
+    });
     const subject = await findSubjectByEmail(t.db, t.kernel, p.email);
     const report = await buildAccessReport(t.db, t.kernel, subject, at);
 
@@ -153,20 +196,32 @@ describe('access report', () => {
     });
     expect(lead.labels?.email).toBe('your email address');
     const submission = report.sections.find((s) => s.table === 'lead_submissions')!;
-    expect(submission.rows[0]).toMatchObject({ email: p.email, utm_source: 'newsletter', utm_campaign: 'spring' });
-    expect(report.sections.find((s) => s.table === 'lead_events')!.rows[0]).toMatchObject({ kind: 'submitted' });
+    expect(submission.rows[0]).toMatchObject({
+      email: p.email,
+      utm_source: 'newsletter',
+      utm_campaign: 'spring',
+    });
+    expect(report.sections.find((s) => s.table === 'lead_events')!.rows[0]).toMatchObject({
+      kind: 'submitted',
+    });
 
     expect(report.consents.map((c) => [c.purpose, c.channel, c.granted])).toEqual([
       ['marketing', 'email', true],
       ['sms_communication', 'sms', true],
     ]);
-    expect(report.consents.find((c) => c.channel === 'sms')!.textShown).toContain('Msg & data rates may apply');
+    expect(report.consents.find((c) => c.channel === 'sms')!.textShown).toContain(
+      'Msg & data rates may apply',
+    );
     expect(report.consents[0]!.formId).toBe('get-started');
 
     const text = JSON.stringify(report);
     expect(text).not.toMatch(/enc1\./);
     expect(text).not.toMatch(/_index|hash|lead_id|idempotency/);
-    const stored = await t.db.selectFrom('leads').select(['email_index', 'phone_index']).where('id', '=', subject.leadIds[0]!).executeTakeFirstOrThrow();
+    const stored = await t.db
+      .selectFrom('leads')
+      .select(['email_index', 'phone_index'])
+      .where('id', '=', subject.leadIds[0]!)
+      .executeTakeFirstOrThrow();
     expect(text).not.toContain(stored.email_index);
     expect(text).not.toContain(stored.phone_index);
   });
@@ -184,19 +239,101 @@ const fixtures: Record<string, (leadId: string, p: Person) => Promise<void>> = {
   disclosure_subjects: async (leadId) => {
     const recipient = randomUUID();
     const disclosure = randomUUID();
-    await t.db.insertInto('recipients').values({ id: recipient, kind: 'third_party', key: `court-${recipient.slice(0, 8)}`, name: 'Collin County District Court', categories: '[]', purpose: 'answers legal process', contract_ref: null, related_entity: 0, active: 1, created_at: at.toISOString(), updated_at: at.toISOString() }).execute();
-    await t.db.insertInto('disclosures').values({ id: disclosure, at: at.toISOString(), recipient_id: recipient, basis: 'legal_obligation', purpose: 'legal', categories: '["contact.name","contact.email"]', reference: 'Case 24-118', channel: 'legal_process', actor_kind: 'staff', actor_id: 'officer-1', subject_count: 1 }).execute();
-    await t.db.insertInto('disclosure_subjects').values({ disclosure_id: disclosure, subject_type: 'lead', subject_id: leadId }).execute();
+    await t.db
+      .insertInto('recipients')
+      .values({
+        id: recipient,
+        kind: 'third_party',
+        key: `court-${recipient.slice(0, 8)}`,
+        name: 'Collin County District Court',
+        categories: '[]',
+        purpose: 'answers legal process',
+        contract_ref: null,
+        related_entity: 0,
+        active: 1,
+        created_at: at.toISOString(),
+        updated_at: at.toISOString(),
+      })
+      .execute();
+    await t.db
+      .insertInto('disclosures')
+      .values({
+        id: disclosure,
+        at: at.toISOString(),
+        recipient_id: recipient,
+        basis: 'legal_obligation',
+        purpose: 'legal',
+        categories: '["contact.name","contact.email"]',
+        reference: 'Case 24-118',
+        channel: 'legal_process',
+        actor_kind: 'staff',
+        actor_id: 'officer-1',
+        subject_count: 1,
+      })
+      .execute();
+    await t.db
+      .insertInto('disclosure_subjects')
+      .values({ disclosure_id: disclosure, subject_type: 'lead', subject_id: leadId })
+      .execute();
   },
   legal_holds: async (leadId) => {
-    await t.db.insertInto('legal_holds').values({ id: randomUUID(), target_type: 'lead', target_id: leadId, reason: 'Matter 7', placed_by: 'officer-1', placed_at: '2026-01-01T00:00:00.000Z', released_at: '2026-02-01T00:00:00.000Z', released_by: 'officer-1' }).execute();
+    await t.db
+      .insertInto('legal_holds')
+      .values({
+        id: randomUUID(),
+        target_type: 'lead',
+        target_id: leadId,
+        reason: 'Matter 7',
+        placed_by: 'officer-1',
+        placed_at: '2026-01-01T00:00:00.000Z',
+        released_at: '2026-02-01T00:00:00.000Z',
+        released_by: 'officer-1',
+      })
+      .execute();
   },
   gpc_applications: async (leadId) => {
-    await t.db.insertInto('gpc_applications').values({ at: at.toISOString(), subject_kind: 'lead', subject_id: leadId, source: 'intake', overrode: 'none' }).execute();
+    await t.db
+      .insertInto('gpc_applications')
+      .values({
+        at: at.toISOString(),
+        subject_kind: 'lead',
+        subject_id: leadId,
+        source: 'intake',
+        overrode: 'none',
+      })
+      .execute();
   },
   privacy_requests: async (leadId, p) => {
     const sealed = t.kernel.seal('privacy_requests', { email: p.email });
-    await t.db.insertInto('privacy_requests').values({ id: randomUUID(), created_at: at.toISOString(), kind: 'access', channel: 'web', status: 'verified', email: sealed.email, email_index: t.kernel.index('email', p.email), lead_ids: JSON.stringify([leadId]), correction_field: null, correction_value: null, new_email_confirmed_at: null, verified_at: at.toISOString(), receipt_due_at: at.toISOString(), receipt_sent_at: null, due_at: at.toISOString(), extended_at: null, extension_reason: null, reminded_for: null, report_until: null, responded_at: null, response: null, denial_reason: null, handled_by: null, closed_at: null }).execute();
+    await t.db
+      .insertInto('privacy_requests')
+      .values({
+        id: randomUUID(),
+        created_at: at.toISOString(),
+        kind: 'access',
+        channel: 'web',
+        status: 'verified',
+        email: sealed.email,
+        email_index: t.kernel.index('email', p.email),
+        lead_ids: JSON.stringify([leadId]),
+        correction_field: null,
+        correction_value: null,
+        new_email_confirmed_at: null,
+        verified_at: at.toISOString(),
+        receipt_due_at: at.toISOString(),
+        receipt_sent_at: null,
+        due_at: at.toISOString(),
+        extended_at: null,
+        extension_reason: null,
+        reminded_for: null,
+        report_until: null,
+        responded_at: null,
+        response: null,
+        denial_reason: null,
+        handled_by: null,
+        closed_at: null,
+      })
+      .execute();
   },
   suppressions: async (_leadId, p) => {
     await suppress(t.db, t.kernel, { email: p.email }, 'advertising', at);
@@ -207,14 +344,27 @@ const fixtures: Record<string, (leadId: string, p: Person) => Promise<void>> = {
 async function rowsAbout(table: string, leadId: string, p: Person): Promise<number> {
   const link = linkOf(table);
   if (isLeadLink(link)) {
-    const where = [sql`${sql.ref(link.column)} = ${leadId}`, ...Object.entries(link.where ?? {}).map(([c, v]) => sql`${sql.ref(c)} = ${v}`)];
-    const r = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)} where ${sql.join(where, sql` and `)}`.execute(t.db);
+    const where = [
+      sql`${sql.ref(link.column)} = ${leadId}`,
+      ...Object.entries(link.where ?? {}).map(([c, v]) => sql`${sql.ref(c)} = ${v}`),
+    ];
+    const r = await sql<{
+      n: number | string;
+    }>`select count(*) as n from ${sql.table(table)} where ${sql.join(where, sql` and `)}`.execute(
+      t.db,
+    );
     return Number(r.rows[0]!.n);
   }
   if (isContactLink(link)) {
     const column = link.contact.email ?? link.contact.phone!;
-    const value = link.contact.email ? t.kernel.index('email', p.email) : t.kernel.index('phone', e164(p));
-    const r = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)} where ${sql.ref(column)} = ${value}`.execute(t.db);
+    const value = link.contact.email
+      ? t.kernel.index('email', p.email)
+      : t.kernel.index('phone', e164(p));
+    const r = await sql<{
+      n: number | string;
+    }>`select count(*) as n from ${sql.table(table)} where ${sql.ref(column)} = ${value}`.execute(
+      t.db,
+    );
     return Number(r.rows[0]!.n);
   }
   return 0;
@@ -226,7 +376,9 @@ async function traces(p: Person, leadId: string, skip: Set<string>): Promise<str
   const found: string[] = [];
   for (const table of await t.db.introspection.getTables()) {
     if (skip.has(table.name) || table.name.startsWith('kysely_')) continue;
-    const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table.name)}`.execute(t.db);
+    const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table.name)}`.execute(
+      t.db,
+    );
     for (const row of rows.rows) {
       const text = JSON.stringify(t.kernel.open(table.name, row));
       for (const n of needles) if (text.includes(n)) found.push(`${table.name}: ${n}`);
@@ -237,7 +389,9 @@ async function traces(p: Person, leadId: string, skip: Set<string>): Promise<str
 
 describe('reaching every linked table', () => {
   it('has a fixture for every linked table', () => {
-    const linked = Object.entries(subjectLinks).filter(([, l]) => isLeadLink(l) || isContactLink(l)).map(([table]) => table);
+    const linked = Object.entries(subjectLinks)
+      .filter(([, l]) => isLeadLink(l) || isContactLink(l))
+      .map(([table]) => table);
     expect(linked.filter((table) => !fixtures[table]).sort()).toEqual([]);
   });
 
@@ -251,13 +405,27 @@ describe('reaching every linked table', () => {
     for (const [table, link] of Object.entries(subjectLinks)) {
       if (!isLeadLink(link) && !isContactLink(link)) continue;
       expect(await rowsAbout(table, leadId, p), `fixture row in ${table}`).toBeGreaterThan(0);
-      if ('section' in link.report) expect(report.sections.find((s) => s.table === table)?.rows.length, table).toBeGreaterThan(0);
+      if ('section' in link.report)
+        expect(report.sections.find((s) => s.table === table)?.rows.length, table).toBeGreaterThan(
+          0,
+        );
     }
     expect(report.disclosures).toEqual([
-      { at: at.toISOString(), recipient: 'Collin County District Court', basis: expect.stringMatching(/law/), purpose: expect.stringMatching(/legal/), categories: ['your name', 'your email address'] },
+      {
+        at: at.toISOString(),
+        recipient: 'Collin County District Court',
+        basis: expect.stringMatching(/law/),
+        purpose: expect.stringMatching(/legal/),
+        categories: ['your name', 'your email address'],
+      },
     ]);
-    expect(report.sections.find((s) => s.table === 'privacy_requests')!.rows[0]).toMatchObject({ email: p.email, kind: 'access' });
-    expect(report.sections.find((s) => s.table === 'suppressions')!.rows.map((r) => r.channel)).toEqual(['advertising']);
+    expect(report.sections.find((s) => s.table === 'privacy_requests')!.rows[0]).toMatchObject({
+      email: p.email,
+      kind: 'access',
+    });
+    expect(
+      report.sections.find((s) => s.table === 'suppressions')!.rows.map((r) => r.channel),
+    ).toEqual(['advertising']);
 
     const result = await eraseSubject(t.db, t.kernel, subject, { actor, at });
     expect(result.erased).toBe(true);
@@ -268,12 +436,57 @@ describe('reaching every linked table', () => {
       else expect(left, table).toBe(0);
     }
     // The disclosure stays in the ledger with its count; only the person's link went.
-    expect(await t.db.selectFrom('disclosures').select('subject_count').where('reference', '=', 'Case 24-118').executeTakeFirstOrThrow()).toEqual({ subject_count: 1 });
+    expect(
+      await t.db
+        .selectFrom('disclosures')
+        .select('subject_count')
+        .where('reference', '=', 'Case 24-118')
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ subject_count: 1 });
     // Consent proof stays under a fresh id, the grant ended by the erasure.
-    const kept = await t.db.selectFrom('consents').selectAll().where('form_id', '=', 'erasure').executeTakeFirstOrThrow();
-    const chain = await t.db.selectFrom('consents').select(['granted', 'submission_id', 'text_shown']).where('subject_id', '=', kept.subject_id).orderBy('at').execute();
-    expect(chain.map((c) => [c.granted, c.submission_id])).toEqual([[1, null], [0, null]]);
+    const kept = await t.db
+      .selectFrom('consents')
+      .selectAll()
+      .where('form_id', '=', 'erasure')
+      .executeTakeFirstOrThrow();
+    const chain = await t.db
+      .selectFrom('consents')
+      .select(['granted', 'submission_id', 'text_shown'])
+      .where('subject_id', '=', kept.subject_id)
+      .orderBy('at')
+      .execute();
+    expect(chain.map((c) => [c.granted, c.submission_id])).toEqual([
+      [1, null],
+      [0, null],
+    ]);
     expect(chain[0]!.text_shown).toMatch(/marketing|email/i);
+  });
+  it('retention ends an expired lead the same way: every linked table, as declared', async () => {
+    const p = person();
+    const leadId = await submit(p, { consentMarketing: 'on' });
+    for (const insert of Object.values(fixtures)) await insert(leadId, p);
+    // Two years and a day without activity, and not a client: due under the lead rule.
+    await t.db
+      .updateTable('leads')
+      .set({ last_activity_at: '2024-11-30T10:00:00.000Z' })
+      .where('id', '=', leadId)
+      .execute();
+
+    const purged = await leadPurger.purgeChunk(t.db, at, 1000);
+    expect(purged.records).toBeGreaterThanOrEqual(1);
+    for (const [table, link] of Object.entries(subjectLinks)) {
+      if (!isLeadLink(link)) continue;
+      const left = await rowsAbout(table, leadId, p);
+      if (link.erase === 'keep') expect(left, table).toBeGreaterThan(0);
+      else expect(left, table).toBe(0);
+    }
+    expect(
+      await traces(
+        p,
+        leadId,
+        new Set(['audit_log', 'privacy_requests', 'suppressions', 'legal_holds']),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -288,7 +501,10 @@ describe('erasure', () => {
     const subject = await findSubjectByEmail(t.db, t.kernel, p.email);
 
     const result = await eraseSubject(t.db, t.kernel, subject, { actor, at });
-    expect(result).toMatchObject({ erased: true, counts: { leads: 1, lead_submissions: 2, lead_events: 2, consents_ended: 1 } });
+    expect(result).toMatchObject({
+      erased: true,
+      counts: { leads: 1, lead_submissions: 2, lead_events: 2, consents_ended: 1 },
+    });
 
     // Nothing of the person is left, sealed or plain, outside the append-only audit log (ids only)
     // and the tables that keep on purpose (opt-outs by keyed hash, holds and request logs by id).
@@ -300,25 +516,56 @@ describe('erasure', () => {
     expect(await isSuppressed(t.db, t.kernel, { phone: '972-555-0177' }, 'sms')).toBe(true);
     expect(await isSuppressed(t.db, t.kernel, { email: p.email }, 'email_marketing')).toBe(false);
 
-    const audit = await t.db.selectFrom('audit_log').select(['action', 'actor_id', 'target_type', 'detail']).where('target_id', '=', leadId).execute();
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_id', 'target_type', 'detail'])
+      .where('target_id', '=', leadId)
+      .execute();
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: 'deletion', actor_id: 'officer-1', target_type: 'lead' });
+    expect(audit[0]).toMatchObject({
+      action: 'deletion',
+      actor_id: 'officer-1',
+      target_type: 'lead',
+    });
     const detail = JSON.parse(audit[0]!.detail!) as Record<string, unknown>;
     expect(Object.values(detail).every((v) => typeof v === 'number')).toBe(true);
     expect(detail.leads).toBe(1);
 
     // Erasing again finds nothing to erase.
     expect(await findSubjectByEmail(t.db, t.kernel, p.email)).toEqual({ leadIds: [] });
-    expect(await eraseSubject(t.db, t.kernel, { leadIds: [] }, { actor, at })).toEqual({ erased: true, counts: {} });
+    expect(await eraseSubject(t.db, t.kernel, { leadIds: [] }, { actor, at })).toEqual({
+      erased: true,
+      counts: {},
+    });
   });
 
   it('keeps a withdrawal and an existing opt-out as suppressions', async () => {
     const p = person();
     const leadId = await submit(p, { consentMarketing: 'on', consentSms: 'on' });
-    await t.db.insertInto('consents').values({ id: randomUUID(), subject_type: 'lead', subject_id: leadId, purpose: 'marketing', channel: 'email', granted: 0, at: new Date(Date.now() + 60_000).toISOString(), form_id: 'unsubscribe', form_version: '1', text_shown: 'Unsubscribe', submission_id: null }).execute();
+    await t.db
+      .insertInto('consents')
+      .values({
+        id: randomUUID(),
+        subject_type: 'lead',
+        subject_id: leadId,
+        purpose: 'marketing',
+        channel: 'email',
+        granted: 0,
+        at: new Date(Date.now() + 60_000).toISOString(),
+        form_id: 'unsubscribe',
+        form_version: '1',
+        text_shown: 'Unsubscribe',
+        submission_id: null,
+      })
+      .execute();
     await suppress(t.db, t.kernel, { email: p.email }, 'sensitive_limit', at);
-    expect(await eraseSubject(t.db, t.kernel, { leadIds: [leadId] }, { actor, at })).toMatchObject({ erased: true, counts: { suppressions_added: 1, consents_ended: 1 } });
-    expect(await isSuppressed(t.db, t.kernel, { email: p.email.toUpperCase() }, 'email_marketing')).toBe(true);
+    expect(await eraseSubject(t.db, t.kernel, { leadIds: [leadId] }, { actor, at })).toMatchObject({
+      erased: true,
+      counts: { suppressions_added: 1, consents_ended: 1 },
+    });
+    expect(
+      await isSuppressed(t.db, t.kernel, { email: p.email.toUpperCase() }, 'email_marketing'),
+    ).toBe(true);
     expect(await isSuppressed(t.db, t.kernel, { email: p.email }, 'sensitive_limit')).toBe(true);
     expect(await isSuppressed(t.db, t.kernel, { phone: p.phone }, 'sms')).toBe(false);
   });
@@ -327,28 +574,71 @@ describe('erasure', () => {
     const p = person();
     const leadId = await submit(p);
     const hold = randomUUID();
-    await t.db.insertInto('legal_holds').values({ id: hold, target_type: 'lead', target_id: leadId, reason: 'Matter 12', placed_by: 'officer-1', placed_at: '2026-11-02T09:00:00.000Z', released_at: null, released_by: null }).execute();
+    await t.db
+      .insertInto('legal_holds')
+      .values({
+        id: hold,
+        target_type: 'lead',
+        target_id: leadId,
+        reason: 'Matter 12',
+        placed_by: 'officer-1',
+        placed_at: '2026-11-02T09:00:00.000Z',
+        released_at: null,
+        released_by: null,
+      })
+      .execute();
     const refused = await eraseSubject(t.db, t.kernel, { leadIds: [leadId] }, { actor, at });
-    expect(refused).toEqual({ erased: false, reason: expect.stringMatching(/legal hold placed on 2026-11-02/) });
+    expect(refused).toEqual({
+      erased: false,
+      reason: expect.stringMatching(/legal hold placed on 2026-11-02/),
+    });
     expect(await findSubjectByEmail(t.db, t.kernel, p.email)).toEqual({ leadIds: [leadId] });
     expect(await isSuppressed(t.db, t.kernel, { phone: p.phone }, 'sms')).toBe(false);
-    expect(await t.db.selectFrom('audit_log').select('seq').where('target_id', '=', leadId).where('action', '=', 'deletion').execute()).toEqual([]);
+    expect(
+      await t.db
+        .selectFrom('audit_log')
+        .select('seq')
+        .where('target_id', '=', leadId)
+        .where('action', '=', 'deletion')
+        .execute(),
+    ).toEqual([]);
 
-    await t.db.updateTable('legal_holds').set({ released_at: at.toISOString(), released_by: 'officer-1' }).where('id', '=', hold).execute();
-    expect(await eraseSubject(t.db, t.kernel, { leadIds: [leadId] }, { actor, at })).toMatchObject({ erased: true });
+    await t.db
+      .updateTable('legal_holds')
+      .set({ released_at: at.toISOString(), released_by: 'officer-1' })
+      .where('id', '=', hold)
+      .execute();
+    expect(await eraseSubject(t.db, t.kernel, { leadIds: [leadId] }, { actor, at })).toMatchObject({
+      erased: true,
+    });
   });
 });
 
 describe('suppression list', () => {
   it('matches an address however it is written, per channel, and is safe to repeat', async () => {
-    await suppress(t.db, t.kernel, { email: 'Casey@Example.org', phone: '(214) 555-0199' }, 'sms', at);
+    await suppress(
+      t.db,
+      t.kernel,
+      { email: 'Casey@Example.org', phone: '(214) 555-0199' },
+      'sms',
+      at,
+    );
     await suppress(t.db, t.kernel, { email: 'casey@example.org' }, 'sms', at);
     expect(await isSuppressed(t.db, t.kernel, { email: ' casey@example.ORG ' }, 'sms')).toBe(true);
     expect(await isSuppressed(t.db, t.kernel, { phone: '+1 214 555 0199' }, 'sms')).toBe(true);
-    expect(await isSuppressed(t.db, t.kernel, { email: 'casey@example.org' }, 'advertising')).toBe(false);
+    expect(await isSuppressed(t.db, t.kernel, { email: 'casey@example.org' }, 'advertising')).toBe(
+      false,
+    );
     expect(await isSuppressed(t.db, t.kernel, {}, 'sms')).toBe(false);
-    const rows = await t.db.selectFrom('suppressions').select(['email_index', 'phone_index']).where('channel', '=', 'sms').where('email_index', '=', t.kernel.index('email', 'casey@example.org')).execute();
+    const rows = await t.db
+      .selectFrom('suppressions')
+      .select(['email_index', 'phone_index'])
+      .where('channel', '=', 'sms')
+      .where('email_index', '=', t.kernel.index('email', 'casey@example.org'))
+      .execute();
     expect(rows).toHaveLength(1);
-    expect(JSON.stringify(await t.db.selectFrom('suppressions').selectAll().execute())).not.toMatch(/casey@|2145550199/i);
+    expect(JSON.stringify(await t.db.selectFrom('suppressions').selectAll().execute())).not.toMatch(
+      /casey@|2145550199/i,
+    );
   });
 });

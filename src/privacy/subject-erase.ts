@@ -7,18 +7,26 @@ import { policyVersionNow } from './consent.js';
 import type { LeadLink } from './data-map.js';
 import type { Kernel } from './kernel.js';
 import type { SubjectRef } from './subject-data.js';
-import { collectContacts, leadFilter, leadLinks, type Contacts } from './subject-links.js';
+import {
+  collectContacts,
+  leadFilter,
+  leadLinks,
+  type Contacts,
+  type LeadIds,
+} from './subject-links.js';
 import { addSuppressions } from './suppression.js';
 
 // Erasure of one person (docs/decisions/005-erasure.md): refused under a legal hold; otherwise,
 // in one transaction, opt-outs are carried into the suppression list, consents still granted end,
 // and every table linked in the data map deletes, pseudonymises or keeps the person's rows.
 
-export type EraseResult = { erased: true; counts: Record<string, number> } | { erased: false; reason: string };
+export type EraseResult =
+  { erased: true; counts: Record<string, number> } | { erased: false; reason: string };
 
 /** Form id of the consent record an erasure writes to end a consent still granted. */
 export const CONSENT_ERASED_FORM = 'erasure';
-const consentErasedText = 'No text was shown. This consent ended when the person asked for their data to be deleted.';
+const consentErasedText =
+  'No text was shown. This consent ended when the person asked for their data to be deleted.';
 
 type Trx = Db;
 
@@ -36,10 +44,26 @@ async function activeHold(trx: Trx, leadIds: string[]): Promise<{ placed_at: str
 /** Every email and phone the person gave, opened from the lead and each submission. */
 async function contactsOf(trx: Trx, kernel: Kernel, leadId: string): Promise<Contacts> {
   const contacts: Contacts = { emails: new Set(), phones: new Set() };
-  const lead = await trx.selectFrom('leads').select(['email', 'phone']).where('id', '=', leadId).execute();
-  collectContacts('leads', lead.map((r) => kernel.open('leads', r)), contacts);
-  const subs = await trx.selectFrom('lead_submissions').select(['email', 'phone']).where('lead_id', '=', leadId).execute();
-  collectContacts('lead_submissions', subs.map((r) => kernel.open('lead_submissions', r)), contacts);
+  const lead = await trx
+    .selectFrom('leads')
+    .select(['email', 'phone'])
+    .where('id', '=', leadId)
+    .execute();
+  collectContacts(
+    'leads',
+    lead.map((r) => kernel.open('leads', r)),
+    contacts,
+  );
+  const subs = await trx
+    .selectFrom('lead_submissions')
+    .select(['email', 'phone'])
+    .where('lead_id', '=', leadId)
+    .execute();
+  collectContacts(
+    'lead_submissions',
+    subs.map((r) => kernel.open('lead_submissions', r)),
+    contacts,
+  );
   return contacts;
 }
 
@@ -62,20 +86,36 @@ async function latestConsents(trx: Trx, leadId: string) {
  * Opt-outs survive the deletion: unless the person's latest choice grants marketing email (or
  * SMS), each of their addresses goes on the suppression list. Existing entries are kept as they are.
  */
-async function carryOptOuts(trx: Trx, kernel: Kernel, contacts: Contacts, latest: Awaited<ReturnType<typeof latestConsents>>, at: Date) {
+async function carryOptOuts(
+  trx: Trx,
+  kernel: Kernel,
+  contacts: Contacts,
+  latest: Awaited<ReturnType<typeof latestConsents>>,
+  at: Date,
+) {
   const granted = (purpose: string, channel: string) =>
     latest.some((c) => c.purpose === purpose && c.channel === channel && Number(c.granted) === 1);
   let added = 0;
-  const add = async (who: { email?: string; phone?: string }, channel: 'email_marketing' | 'sms') => {
+  const add = async (
+    who: { email?: string; phone?: string },
+    channel: 'email_marketing' | 'sms',
+  ) => {
     added += await addSuppressions(trx, kernel, who, channel, at);
   };
-  if (!granted('marketing', 'email')) for (const email of contacts.emails) await add({ email }, 'email_marketing');
-  if (!granted('sms_communication', 'sms')) for (const phone of contacts.phones) await add({ phone }, 'sms');
+  if (!granted('marketing', 'email'))
+    for (const email of contacts.emails) await add({ email }, 'email_marketing');
+  if (!granted('sms_communication', 'sms'))
+    for (const phone of contacts.phones) await add({ phone }, 'sms');
   return added;
 }
 
 /** Consents still granted end with the erasure, which starts their five-year proof clock. */
-async function endGrantedConsents(trx: Trx, leadId: string, latest: Awaited<ReturnType<typeof latestConsents>>, at: Date) {
+async function endGrantedConsents(
+  trx: Trx,
+  leadId: string,
+  latest: Awaited<ReturnType<typeof latestConsents>>,
+  at: Date,
+) {
   const rows: ConsentsTable[] = latest
     .filter((c) => Number(c.granted) === 1)
     .map((c) => ({
@@ -97,16 +137,33 @@ async function endGrantedConsents(trx: Trx, leadId: string, latest: Awaited<Retu
 }
 
 /** Applies one table's erase action; returns the rows affected. */
-async function eraseLinked(trx: Trx, table: string, link: LeadLink, leadId: string, pseudonym: string): Promise<number> {
-  const filter = leadFilter(link, [leadId]);
+async function eraseLinked(
+  trx: Trx,
+  table: string,
+  link: LeadLink,
+  leadIds: readonly string[],
+): Promise<number> {
   if (link.erase === 'keep') return 0;
   if (link.erase === 'delete') {
-    const r = await sql`delete from ${sql.table(table)} where ${filter}`.execute(trx);
+    const r = await sql`delete from ${sql.table(table)} where ${leadFilter(link, leadIds)}`.execute(
+      trx,
+    );
     return Number(r.numAffectedRows ?? 0);
   }
-  const sets = [sql`${sql.ref(link.column)} = ${pseudonym}`, ...(link.clear ?? []).map((c) => sql`${sql.ref(c)} = ${null}`)];
-  const r = await sql`update ${sql.table(table)} set ${sql.join(sets)} where ${filter}`.execute(trx);
-  return Number(r.numAffectedRows ?? 0);
+  let n = 0;
+  // One fresh id per lead: a kept consent history still reads as one person's, no one's.
+  for (const id of leadIds) {
+    const sets = [
+      sql`${sql.ref(link.column)} = ${randomUUID()}`,
+      ...(link.clear ?? []).map((c) => sql`${sql.ref(c)} = ${null}`),
+    ];
+    const r =
+      await sql`update ${sql.table(table)} set ${sql.join(sets)} where ${leadFilter(link, [id])}`.execute(
+        trx,
+      );
+    n += Number(r.numAffectedRows ?? 0);
+  }
+  return n;
 }
 
 // Outbox jobs carry record ids only; a pending job about an erased lead has nothing left to do.
@@ -118,21 +175,58 @@ async function dropJobs(trx: Trx, leadId: string): Promise<number> {
   return Number(r.numDeletedRows);
 }
 
-/** The lead's own row goes last, after everything that refers to it. */
-const ordered = () => leadLinks().sort(([a], [b]) => Number(a === 'leads') - Number(b === 'leads'));
+/** The lead's own row goes last, after everything that refers to it; kept tables are left alone. */
+const ordered = () =>
+  leadLinks()
+    .filter(([, link]) => link.erase !== 'keep')
+    .sort(([a], [b]) => Number(a === 'leads') - Number(b === 'leads'));
 
-async function eraseLead(trx: Trx, kernel: Kernel, leadId: string, at: Date): Promise<Record<string, number>> {
+/**
+ * Deletes or pseudonymises, as the data map says, every row linked to these leads, the leads
+ * themselves last. Erasure and retention both end a record here, so neither can miss a table.
+ */
+export async function unlinkLeads(
+  trx: Trx,
+  leadIds: readonly string[],
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  const latest = await latestConsents(trx, leadId);
-  counts.suppressions_added = await carryOptOuts(trx, kernel, await contactsOf(trx, kernel, leadId), latest, at);
-  counts.consents_ended = await endGrantedConsents(trx, leadId, latest, at);
-  counts.outbox = await dropJobs(trx, leadId);
-  // One fresh id per erased lead: a kept consent history still reads as one person's, no one's.
-  const pseudonym = randomUUID();
+  for (const [table, link] of ordered())
+    counts[table] = await eraseLinked(trx, table, link, leadIds);
+  return counts;
+}
+
+/** What `unlinkLeads` would change for these leads, counted without changing anything. */
+export async function countLinked(db: Db, leadIds: LeadIds): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
   for (const [table, link] of ordered()) {
-    if (link.erase !== 'keep') counts[table] = await eraseLinked(trx, table, link, leadId, pseudonym);
+    const r = await sql<{
+      n: number | string;
+    }>`select count(*) as n from ${sql.table(table)} where ${leadFilter(link, leadIds)}`.execute(
+      db,
+    );
+    counts[table] = Number(r.rows[0]?.n ?? 0);
   }
   return counts;
+}
+
+async function eraseLead(
+  trx: Trx,
+  kernel: Kernel,
+  leadId: string,
+  at: Date,
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const latest = await latestConsents(trx, leadId);
+  counts.suppressions_added = await carryOptOuts(
+    trx,
+    kernel,
+    await contactsOf(trx, kernel, leadId),
+    latest,
+    at,
+  );
+  counts.consents_ended = await endGrantedConsents(trx, leadId, latest, at);
+  counts.outbox = await dropJobs(trx, leadId);
+  return { ...counts, ...(await unlinkLeads(trx, [leadId])) };
 }
 
 /**
@@ -163,7 +257,13 @@ export async function eraseSubject(
       for (const [k, n] of Object.entries(one)) counts[k] = (counts[k] ?? 0) + n;
       await appendAudit(
         trx,
-        { actor: opts.actor, action: 'deletion', target: { type: 'lead', id }, purpose: 'legal', detail: one },
+        {
+          actor: opts.actor,
+          action: 'deletion',
+          target: { type: 'lead', id },
+          purpose: 'legal',
+          detail: one,
+        },
         opts.at,
       );
     }

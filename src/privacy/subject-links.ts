@@ -1,4 +1,4 @@
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import {
   dataMap,
   subjectLinks,
@@ -21,7 +21,8 @@ const tables = dataMap as unknown as Record<string, Record<string, FieldClass>>;
 const links = subjectLinks as Record<string, SubjectLink | undefined>;
 
 export const isLeadLink = (l: SubjectLink | undefined): l is LeadLink => !!l && 'column' in l;
-export const isContactLink = (l: SubjectLink | undefined): l is ContactLink => !!l && 'contact' in l;
+export const isContactLink = (l: SubjectLink | undefined): l is ContactLink =>
+  !!l && 'contact' in l;
 
 /** Tables holding a personal field about someone other than staff: each needs a subject link. */
 export function tablesAboutPeople(): string[] {
@@ -67,9 +68,15 @@ export function shownColumns(table: string): ShownColumn[] {
 }
 
 /** The filter selecting a lead link's rows for these lead ids. */
-export function leadFilter(link: LeadLink, leadIds: readonly string[]): RawBuilder<SqlBool> {
+/** Lead ids as a list, or as a query selecting them (a retention rule's due leads). */
+export type LeadIds = readonly string[] | Expression<unknown>;
+
+export function leadFilter(link: LeadLink, leadIds: LeadIds): RawBuilder<SqlBool> {
+  const ids = Array.isArray(leadIds)
+    ? sql.join(leadIds as readonly string[])
+    : (leadIds as Expression<unknown>);
   const conditions = [
-    sql<SqlBool>`${sql.ref(link.column)} in (${sql.join(leadIds)})`,
+    sql<SqlBool>`${sql.ref(link.column)} in (${ids})`,
     ...Object.entries(link.where ?? {}).map(([c, v]) => sql<SqlBool>`${sql.ref(c)} = ${v}`),
   ];
   return sql<SqlBool>`${sql.join(conditions, sql` and `)}`;
@@ -84,7 +91,12 @@ export interface Contacts {
 export function collectContacts(table: string, rows: readonly Row[], into: Contacts): void {
   for (const [column, f] of Object.entries(tables[table] ?? {})) {
     if (!f.personal || f.blindIndexOf) continue;
-    const target = f.category === 'contact.email' ? into.emails : f.category === 'contact.phone' ? into.phones : null;
+    const target =
+      f.category === 'contact.email'
+        ? into.emails
+        : f.category === 'contact.phone'
+          ? into.phones
+          : null;
     if (!target) continue;
     for (const row of rows) {
       const v = row[column];
@@ -94,7 +106,11 @@ export function collectContacts(table: string, rows: readonly Row[], into: Conta
 }
 
 /** The filter selecting a contact link's rows: its index columns under every loaded key. */
-export function contactFilter(kernel: Kernel, link: ContactLink, contacts: Contacts): RawBuilder<SqlBool> | null {
+export function contactFilter(
+  kernel: Kernel,
+  link: ContactLink,
+  contacts: Contacts,
+): RawBuilder<SqlBool> | null {
   const conditions: RawBuilder<SqlBool>[] = [];
   const add = (column: string | undefined, kind: 'email' | 'phone', values: Set<string>) => {
     if (!column || values.size === 0) return;

@@ -106,10 +106,17 @@ describe('lead purger', () => {
       consents_ended: 1,
     });
     expect(await exists(t.db, 'leads', lead)).toBe(false);
+    // The proof stays, but tied to a fresh id: nothing left names the deleted lead.
+    expect(await t.db.selectFrom('consents').select('id').where('subject_id', '=', lead).execute()).toEqual([]);
+    const { subject_id: pseudonym } = await t.db
+      .selectFrom('consents')
+      .select('subject_id')
+      .where('id', '=', grant)
+      .executeTakeFirstOrThrow();
     const chain = await t.db
       .selectFrom('consents')
       .select(['id', 'granted', 'at', 'form_id'])
-      .where('subject_id', '=', lead)
+      .where('subject_id', '=', pseudonym)
       .orderBy('at')
       .execute();
     expect(chain).toEqual([

@@ -58,7 +58,8 @@ describe('a retention run', () => {
     // Their notification jobs were sent long ago: sent-mail housekeeping takes those first.
     expect(byKey(dry).lead).toEqual({
       records: 5,
-      related: { submissions: 5, events: 5, outbox: 1, consents_ended: 1 },
+      // The granted consent and the record that ends it stay as proof, tied to no one.
+      related: { submissions: 5, events: 5, outbox: 1, consents_ended: 1, consents: 2 },
     });
     expect(byKey(dry).outbox_sent).toEqual({ records: 5, related: undefined });
     expect(byKey(dry).consent).toEqual({ records: 2, related: undefined });

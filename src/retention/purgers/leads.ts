@@ -3,6 +3,7 @@ import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { ConsentsTable } from '../../db/schema.js';
 import { policyVersionNow } from '../../privacy/consent.js';
+import { countLinked, unlinkLeads } from '../../privacy/subject-erase.js';
 import { retention, retentionClocks } from '../../privacy/vocabulary.js';
 import { cutoffFor, describePeriod, dueAt } from '../period.js';
 import { isPostgres, notHeld } from '../sql.js';
@@ -70,11 +71,29 @@ const mentionsLead = (db: Db, ids: LeadIds) =>
     .where('m.id', 'in', ids)
     .where(sql<SqlBool>`outbox.payload like '%' || m.id || '%'`);
 
+/**
+ * Related counts under the names runs have always reported, then every other table the data map
+ * links to a lead, by table name (consents are pseudonymised, links to disclosures deleted…).
+ */
+function relatedOf(
+  linked: Record<string, number>,
+  outbox: number,
+  consentsEnded: number,
+): Record<string, number> {
+  const {
+    leads: _own,
+    lead_submissions: submissions = 0,
+    lead_events: events = 0,
+    ...rest
+  } = linked;
+  const others = Object.fromEntries(Object.entries(rest).filter(([, n]) => n > 0));
+  return { submissions, events, outbox, consents_ended: consentsEnded, ...others };
+}
+
 /** What a real run would remove with these leads, counted without changing anything. */
 async function relatedCounts(db: Db, ids: LeadIds, now: Date): Promise<Record<string, number>> {
-  const [submissions, events, outbox, consents_ended] = await Promise.all([
-    countRows(db.selectFrom('lead_submissions').where('lead_id', 'in', ids)),
-    countRows(db.selectFrom('lead_events').where('lead_id', 'in', ids)),
+  const [linked, outbox, consentsEnded] = await Promise.all([
+    countLinked(db, ids),
     countRows(
       db
         .selectFrom('outbox')
@@ -84,7 +103,9 @@ async function relatedCounts(db: Db, ids: LeadIds, now: Date): Promise<Record<st
     ),
     countRows(grantedChains(db, ids)),
   ]);
-  return { submissions, events, outbox, consents_ended };
+  // The records that end a consent are written first, then pseudonymised with the rest.
+  if (consentsEnded > 0) linked.consents = (linked.consents ?? 0) + consentsEnded;
+  return relatedOf(linked, outbox, consentsEnded);
 }
 
 async function count(db: Db, now: Date): Promise<PurgeCounts> {
@@ -111,23 +132,11 @@ async function purgeChunk(db: Db, now: Date, limit: number): Promise<PurgeCounts
       .deleteFrom('outbox')
       .where((eb) => eb.exists(mentionsLead(trx, ids)))
       .executeTakeFirst();
-    const events = await trx
-      .deleteFrom('lead_events')
-      .where('lead_id', 'in', ids)
-      .executeTakeFirst();
-    const submissions = await trx
-      .deleteFrom('lead_submissions')
-      .where('lead_id', 'in', ids)
-      .executeTakeFirst();
-    await trx.deleteFrom('leads').where('id', 'in', ids).execute();
+    // Every table the data map links to a lead, as an erasure would: nothing keeps the lead id.
+    const linked = await unlinkLeads(trx, ids);
     return {
       records: ids.length,
-      related: {
-        submissions: Number(submissions.numDeletedRows),
-        events: Number(events.numDeletedRows),
-        outbox: Number(outbox.numDeletedRows),
-        consents_ended: consentsEnded,
-      },
+      related: relatedOf(linked, Number(outbox.numDeletedRows), consentsEnded),
     };
   });
 }
