@@ -128,6 +128,21 @@ describe('what is recorded', () => {
     });
   });
 
+  it('records each person a lead list shows, so an incident review can find them', async () => {
+    const res = await get('/console/leads', 'sales');
+    expect(res.statusCode).toBe(200);
+    const shown = await t.db.selectFrom('leads').select('id').execute();
+    const reads = await t.db
+      .selectFrom('audit_log')
+      .select(['target_id', 'purpose', 'detail'])
+      .where('action', '=', 'record_read')
+      .where('detail', 'like', '%lead_list%')
+      .execute();
+    expect(shown.length).toBeGreaterThan(0);
+    expect(reads.map((r) => r.target_id).sort()).toEqual(shown.map((r) => r.id).sort());
+    expect(reads.every((r) => r.purpose === 'service_request')).toBe(true);
+  });
+
   it('keeps the chain intact through all of it', async () => {
     expect(await verifyChain(t.db)).toMatchObject({ ok: true });
   });

@@ -44,6 +44,25 @@ export function createConsoleService(deps: { db: Db; clock: Clock; kernel: Kerne
       repo.listLeads(db, filter, PAGE_SIZE, (page - 1) * PAGE_SIZE),
       repo.countLeads(db, filter),
     ]);
+    // A list shows names and organisations: each person on the page was read, and an incident
+    // review must be able to find them, so each gets its own entry.
+    const at = deps.clock.now();
+    await db.transaction().execute(async (trx) => {
+      for (const r of rows) {
+        const target = { type: 'lead', id: r.id };
+        await appendAudit(
+          trx,
+          {
+            actor: { kind: 'staff', id: staff.id },
+            action: 'record_read',
+            target,
+            purpose: 'service_request',
+            detail: { view: 'lead_list' },
+          },
+          at,
+        );
+      }
+    });
     return {
       rows: rows.map((r) => viewFor('leads', r, 'service_request')),
       total,
@@ -59,7 +78,13 @@ export function createConsoleService(deps: { db: Db; clock: Clock; kernel: Kerne
     // Every staff read of a person's record is logged with its purpose (policy: audit log).
     await appendAudit(
       db,
-      { actor: { kind: 'staff', id: staff.id }, action: 'record_read', target: { type: 'lead', id }, purpose: 'service_request' },
+      {
+        actor: { kind: 'staff', id: staff.id },
+        action: 'record_read',
+        target: { type: 'lead', id },
+        purpose: 'service_request',
+        detail: { view: 'lead_detail' },
+      },
       deps.clock.now(),
     );
     const [consents, submissions, events] = await Promise.all([

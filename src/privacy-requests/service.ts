@@ -36,33 +36,81 @@ export function createRequestQueue(deps: RequestQueueDeps) {
 
   async function list(staff: StaffUser) {
     demand(staff, 'privacy_requests.read');
-    return { open: await repo.listRequests(db, true), closed: await repo.listRequests(db, false, 50), now: clock.now() };
+    return {
+      open: await repo.listRequests(db, true),
+      closed: await repo.listRequests(db, false, 50),
+      now: clock.now(),
+    };
   }
 
   /** One request, with the address and corrected value opened for the legal purpose only. */
   async function detail(staff: StaffUser, id: string) {
     const row = await load(staff, id);
-    const [shown] = kernel.reveal('privacy_requests', [{ email: row.email, correction_value: row.correction_value }], 'legal');
+    const [shown] = kernel.reveal(
+      'privacy_requests',
+      [{ email: row.email, correction_value: row.correction_value }],
+      'legal',
+    );
+    // The officer sees the requester's address: a read of a person's record like any other.
+    await appendAudit(
+      db,
+      {
+        actor: { kind: 'staff', id: staff.id },
+        action: 'record_read',
+        target: target(id),
+        purpose: 'legal',
+        detail: { view: 'privacy_request' },
+      },
+      clock.now(),
+    );
     return { row, email: shown?.email, correctionValue: shown?.correction_value, now: clock.now() };
   }
 
   function checkReason(reason: string, what: string): string {
     const r = reason.trim();
-    if (r.length < REASON_MIN) throw invalid(`Give the reason for the ${what}: the person is told it. At least ${REASON_MIN} characters.`, { reason: 'Write the reason in a sentence.' });
-    if (r.length > REASON_MAX) throw invalid(`Keep the reason to ${REASON_MAX} characters.`, { reason: `At most ${REASON_MAX} characters.` });
+    if (r.length < REASON_MIN)
+      throw invalid(
+        `Give the reason for the ${what}: the person is told it. At least ${REASON_MIN} characters.`,
+        { reason: 'Write the reason in a sentence.' },
+      );
+    if (r.length > REASON_MAX)
+      throw invalid(`Keep the reason to ${REASON_MAX} characters.`, {
+        reason: `At most ${REASON_MAX} characters.`,
+      });
     return r;
   }
 
   /** Closes a verified request with an answer, queues the answer to the person, audits it. */
-  async function close(staff: StaffUser, id: string, changes: repo.RequestChanges, event: string, detail: Record<string, string | number>, extra?: (trx: Db) => Promise<void>) {
+  async function close(
+    staff: StaffUser,
+    id: string,
+    changes: repo.RequestChanges,
+    event: string,
+    detail: Record<string, string | number>,
+    extra?: (trx: Db) => Promise<void>,
+  ) {
     const now = clock.now();
     await db.transaction().execute(async (trx) => {
       await extra?.(trx);
       const at = now.toISOString();
-      const ok = await repo.updateRequest(trx, id, { ...changes, responded_at: at, closed_at: at, handled_by: staff.id }, ['verified']);
+      const ok = await repo.updateRequest(
+        trx,
+        id,
+        { ...changes, responded_at: at, closed_at: at, handled_by: staff.id },
+        ['verified'],
+      );
       if (!ok) throw conflict('This request was answered by someone else meanwhile.');
       await enqueue(trx, 'privacy_response', { requestId: id, event }, now);
-      await appendAudit(trx, { actor: { kind: 'staff', id: staff.id }, action: 'privacy_request', target: target(id), detail: { event, ...detail } }, now);
+      await appendAudit(
+        trx,
+        {
+          actor: { kind: 'staff', id: staff.id },
+          action: 'privacy_request',
+          target: target(id),
+          detail: { event, ...detail },
+        },
+        now,
+      );
     });
     deps.onCommit?.();
   }
@@ -72,7 +120,13 @@ export function createRequestQueue(deps: RequestQueueDeps) {
     const why = checkReason(reason, 'denial');
     const row = await load(staff, id);
     if (row.status !== 'verified') throw conflict('This request is already closed.');
-    await close(staff, id, { status: 'denied', response: 'denied', denial_reason: why }, 'denied', {});
+    await close(
+      staff,
+      id,
+      { status: 'denied', response: 'denied', denial_reason: why },
+      'denied',
+      {},
+    );
   }
 
   /** One extension of 45 days, with its notice sent before the first deadline passes. */
@@ -82,14 +136,32 @@ export function createRequestQueue(deps: RequestQueueDeps) {
     const row = await load(staff, id);
     const now = clock.now();
     if (row.status !== 'verified') throw conflict('This request is already closed.');
-    if (row.extended_at) throw conflict('This request was already extended once; the law allows one extension.');
-    if (now.toISOString() >= row.due_at) throw conflict('The first deadline has passed: an extension must be noticed to the person before it. Answer the request now.');
+    if (row.extended_at)
+      throw conflict('This request was already extended once; the law allows one extension.');
+    if (now.toISOString() >= row.due_at)
+      throw conflict(
+        'The first deadline has passed: an extension must be noticed to the person before it. Answer the request now.',
+      );
     const due = addDays(new Date(row.due_at), EXTENSION_DAYS).toISOString();
     await db.transaction().execute(async (trx) => {
-      const ok = await repo.updateRequest(trx, id, { due_at: due, extended_at: now.toISOString(), extension_reason: why }, ['verified']);
+      const ok = await repo.updateRequest(
+        trx,
+        id,
+        { due_at: due, extended_at: now.toISOString(), extension_reason: why },
+        ['verified'],
+      );
       if (!ok) throw conflict('This request was answered by someone else meanwhile.');
       await enqueue(trx, 'privacy_response', { requestId: id, event: 'extended' }, now);
-      await appendAudit(trx, { actor: { kind: 'staff', id: staff.id }, action: 'privacy_request', target: target(id), detail: { event: 'extended', due } }, now);
+      await appendAudit(
+        trx,
+        {
+          actor: { kind: 'staff', id: staff.id },
+          action: 'privacy_request',
+          target: target(id),
+          detail: { event: 'extended', due },
+        },
+        now,
+      );
     });
     deps.onCommit?.();
   }
@@ -97,33 +169,66 @@ export function createRequestQueue(deps: RequestQueueDeps) {
   async function completeDeletion(staff: StaffUser, id: string) {
     demand(staff, 'privacy_requests.act');
     const row = await load(staff, id);
-    if (row.kind !== 'deletion' || row.status !== 'verified') throw conflict('Only an open deletion request can be completed.');
+    if (row.kind !== 'deletion' || row.status !== 'verified')
+      throw conflict('Only an open deletion request can be completed.');
     const leadIds = JSON.parse(row.lead_ids) as string[];
-    const result = await eraseSubject(db, kernel, { leadIds }, { actor: { kind: 'staff', id: staff.id }, at: clock.now() });
-    if (!result.erased) throw conflict(`The deletion was refused: ${result.reason} Deny the request with that reason, or resolve it and try again.`);
+    const result = await eraseSubject(
+      db,
+      kernel,
+      { leadIds },
+      { actor: { kind: 'staff', id: staff.id }, at: clock.now() },
+    );
+    if (!result.erased)
+      throw conflict(
+        `The deletion was refused: ${result.reason} Deny the request with that reason, or resolve it and try again.`,
+      );
     const total = Object.values(result.counts).reduce((a, b) => a + b, 0);
-    await close(staff, id, { status: 'completed', response: 'deleted' }, 'deleted', { records: total });
+    await close(staff, id, { status: 'completed', response: 'deleted' }, 'deleted', {
+      records: total,
+    });
   }
 
   async function applyCorrection(staff: StaffUser, id: string) {
     demand(staff, 'privacy_requests.act');
     const row = await load(staff, id);
-    if (row.kind !== 'correction' || row.status !== 'verified') throw conflict('Only an open correction request can be applied.');
+    if (row.kind !== 'correction' || row.status !== 'verified')
+      throw conflict('Only an open correction request can be applied.');
     const field = row.correction_field as CorrectableField;
-    if (field === 'email' && !row.new_email_confirmed_at) throw conflict('The new email address has not been confirmed yet. Wait for the person to confirm it, or deny the request with a reason.');
-    const { correction_value: value } = kernel.open('privacy_requests', { correction_value: row.correction_value ?? '' });
+    if (field === 'email' && !row.new_email_confirmed_at)
+      throw conflict(
+        'The new email address has not been confirmed yet. Wait for the person to confirm it, or deny the request with a reason.',
+      );
+    const { correction_value: value } = kernel.open('privacy_requests', {
+      correction_value: row.correction_value ?? '',
+    });
     const leadIds = JSON.parse(row.lead_ids) as string[];
     const at = clock.now().toISOString();
     let change: Partial<LeadsTable> = kernel.seal('leads', { [field]: value, updated_at: at });
     if (field === 'email' || field === 'phone') {
       const indexes = kernel.lookupIndexes(field, value);
-      const other = await db.selectFrom('leads').select('id').where(`${field}_index`, 'in', indexes).where('id', 'not in', leadIds.length ? leadIds : ['']).executeTakeFirst();
-      if (other) throw conflict(`Another record already uses that ${field === 'email' ? 'email address' : 'number'}, so the correction cannot be applied as asked. Deny it with that reason.`);
+      const other = await db
+        .selectFrom('leads')
+        .select('id')
+        .where(`${field}_index`, 'in', indexes)
+        .where('id', 'not in', leadIds.length ? leadIds : [''])
+        .executeTakeFirst();
+      if (other)
+        throw conflict(
+          `Another record already uses that ${field === 'email' ? 'email address' : 'number'}, so the correction cannot be applied as asked. Deny it with that reason.`,
+        );
       change = { ...change, [`${field}_index`]: kernel.index(field, value) };
     }
-    await close(staff, id, { status: 'completed', response: 'corrected' }, 'corrected', { field }, async (trx) => {
-      if (leadIds.length) await trx.updateTable('leads').set(change).where('id', 'in', leadIds).execute();
-    });
+    await close(
+      staff,
+      id,
+      { status: 'completed', response: 'corrected' },
+      'corrected',
+      { field },
+      async (trx) => {
+        if (leadIds.length)
+          await trx.updateTable('leads').set(change).where('id', 'in', leadIds).execute();
+      },
+    );
   }
 
   /** Access is answered on verification; this mails the report link again while it works. */
@@ -131,12 +236,28 @@ export function createRequestQueue(deps: RequestQueueDeps) {
     demand(staff, 'privacy_requests.act');
     const row = await load(staff, id);
     const now = clock.now();
-    if (row.kind !== 'access' || row.response !== 'report_provided' || !row.report_until || row.report_until <= now.toISOString()) {
-      throw conflict('The report link can be sent again only for an answered access request, while its link works.');
+    if (
+      row.kind !== 'access' ||
+      row.response !== 'report_provided' ||
+      !row.report_until ||
+      row.report_until <= now.toISOString()
+    ) {
+      throw conflict(
+        'The report link can be sent again only for an answered access request, while its link works.',
+      );
     }
     await db.transaction().execute(async (trx) => {
       await enqueue(trx, 'privacy_response', { requestId: id, event: 'report' }, now);
-      await appendAudit(trx, { actor: { kind: 'staff', id: staff.id }, action: 'privacy_request', target: target(id), detail: { event: 'report_link_sent' } }, now);
+      await appendAudit(
+        trx,
+        {
+          actor: { kind: 'staff', id: staff.id },
+          action: 'privacy_request',
+          target: target(id),
+          detail: { event: 'report_link_sent' },
+        },
+        now,
+      );
     });
     deps.onCommit?.();
   }

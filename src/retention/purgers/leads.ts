@@ -80,13 +80,11 @@ function relatedOf(
   outbox: number,
   consentsEnded: number,
 ): Record<string, number> {
-  const {
-    leads: _own,
-    lead_submissions: submissions = 0,
-    lead_events: events = 0,
-    ...rest
-  } = linked;
-  const others = Object.fromEntries(Object.entries(rest).filter(([, n]) => n > 0));
+  const { lead_submissions: submissions = 0, lead_events: events = 0, ...rest } = linked;
+  // The leads themselves are the run's records, not related rows.
+  const others = Object.fromEntries(
+    Object.entries(rest).filter(([table, n]) => table !== 'leads' && n > 0),
+  );
   return { submissions, events, outbox, consents_ended: consentsEnded, ...others };
 }
 
