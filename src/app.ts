@@ -33,6 +33,7 @@ import { createPrivacyJobs } from './privacy-requests/reminders.js';
 import { privacyRequestRoutes } from './privacy-requests/routes.js';
 import { createRequestQueue } from './privacy-requests/service.js';
 import { registeredProcessors } from './privacy/disclosures.js';
+import { policyState } from './privacy/policy-revisions.js';
 import { emailRelayKey, guardMailer } from './privacy/mail-guard.js';
 import { createRetentionConsole } from './retention/console-service.js';
 import { leadHoldPanel, retentionRoutes } from './retention/routes.js';
@@ -125,10 +126,23 @@ export async function buildApp(deps: AppDeps) {
   await app.register(gpcPlugin, { db, clock, kernel: deps.kernel, secure: secureCookies });
 
   // Mail declaring personal data leaves only through a registered relay, recorded in the ledger.
-  const mailer = guardMailer({ db, mailer: deps.mailer, clock, relayKey: emailRelayKey(config.smtpUrl) });
+  const mailer = guardMailer({
+    db,
+    mailer: deps.mailer,
+    clock,
+    relayKey: emailRelayKey(config.smtpUrl),
+  });
   const outbox = createOutboxWorker({ ...deps, mailer, log: app.log });
   const accounts = createAccountService({ db, clock, config });
-  const intake = createIntakeService({ db, clock, config, site, secret: deps.secret, kernel: deps.kernel, onCommit: outbox.nudge });
+  const intake = createIntakeService({
+    db,
+    clock,
+    config,
+    site,
+    secret: deps.secret,
+    kernel: deps.kernel,
+    onCommit: outbox.nudge,
+  });
   app.decorate('outbox', outbox);
   app.decorate('accounts', accounts);
   // Retention: the scheduler is started by the server (never in tests unless one asks).
@@ -142,8 +156,19 @@ export async function buildApp(deps: AppDeps) {
   app.decorate('retention', { runner: retentionRunner, scheduler: retentionScheduler });
   app.decorate('mailer', mailer);
   // Privacy requests: the public Privacy Center, the console queue, and their deadline timer.
-  const privacyCenter = createPrivacyCenter({ db, clock, kernel: deps.kernel, secret: deps.secret, onCommit: outbox.nudge });
-  const privacyQueue = createRequestQueue({ db, clock, kernel: deps.kernel, onCommit: outbox.nudge });
+  const privacyCenter = createPrivacyCenter({
+    db,
+    clock,
+    kernel: deps.kernel,
+    secret: deps.secret,
+    onCommit: outbox.nudge,
+  });
+  const privacyQueue = createRequestQueue({
+    db,
+    clock,
+    kernel: deps.kernel,
+    onCommit: outbox.nudge,
+  });
   const incidents = createIncidentService({ db, clock, onCommit: outbox.nudge });
   const privacyJobs = createPrivacyJobs({
     db,
@@ -156,16 +181,31 @@ export async function buildApp(deps: AppDeps) {
   app.decorate('privacyJobs', privacyJobs);
 
   await app.register(opsRoutes, { db, site });
-  await app.register(pageRoutes, { site, processors: () => registeredProcessors(db) });
+  await app.register(pageRoutes, {
+    site,
+    policy: () => policyState(db, () => registeredProcessors(db)),
+  });
   await app.register(intakeRoutes, {
     intake,
     config,
     // A GPC signal sent with the form applies to the person, not only the browser.
     onAccepted: async (request, leadId, who) => {
-      if (request.gpc) await applyGpcToPerson({ db, kernel: deps.kernel }, who, [leadId], 'intake', request.gpcOverrode, clock.now());
+      if (request.gpc)
+        await applyGpcToPerson(
+          { db, kernel: deps.kernel },
+          who,
+          [leadId],
+          'intake',
+          request.gpcOverrode,
+          clock.now(),
+        );
     },
   });
-  await app.register(privacyCenterRoutes, { center: privacyCenter, choices: { db, clock, kernel: deps.kernel }, config });
+  await app.register(privacyCenterRoutes, {
+    center: privacyCenter,
+    choices: { db, clock, kernel: deps.kernel },
+    config,
+  });
   await app.register(privacyRequestRoutes, { queue: privacyQueue, accounts });
   await app.register(accountRoutes, { accounts, config });
   await app.register(auditRoutes, { db, accounts });

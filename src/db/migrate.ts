@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007_privacy_requests.js';
 import * as m0008 from './migrations/0008_subject_links.js';
 import * as m0009 from './migrations/0009_consent_policy_version.js';
 import * as m0016 from './migrations/0016_suppression_key.js';
+import * as m0017 from './migrations/0017_policy_revisions.js';
 
 // Migrations are imported, not globbed, so the compiled build and tsx see the same list.
 const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0008_subject_links': m0008,
   '0009_consent_policy_version': m0009,
   '0016_suppression_key': m0016,
+  '0017_policy_revisions': m0017,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

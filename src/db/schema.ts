@@ -189,12 +189,7 @@ export interface RecipientsTable {
 }
 
 export type DisclosureChannel =
-  | 'csv_export'
-  | 'api'
-  | 'email_provider'
-  | 'sms_provider'
-  | 'legal_process'
-  | 'other';
+  'csv_export' | 'api' | 'email_provider' | 'sms_provider' | 'legal_process' | 'other';
 
 /** One hand-off of personal data, with its legal basis; the people it concerns are in disclosure_subjects. */
 export interface DisclosuresTable {
@@ -253,6 +248,18 @@ export interface IncidentRemindersTable {
  * An opt-out that outlives the person's record: keyed hashes of the address only, never the
  * address itself. One of email_index and phone_index is set. See docs/decisions/005-erasure.md.
  */
+export interface PolicyRevisionsTable {
+  /** `<base>.<n>`: the nth registry change on top of the code's version <base>. */
+  version: string;
+  base_version: string;
+  /** YYYY-MM-DD */
+  effective: string;
+  created_at: Timestamp;
+  /** Of the registry as the page prints it, so an edit that changes nothing printed adds nothing. */
+  fingerprint: string;
+  summary: string;
+}
+
 export interface SuppressionsTable {
   id: string;
   channel: 'email_marketing' | 'sms' | 'advertising' | 'sensitive_limit';
@@ -265,7 +272,8 @@ export interface SuppressionsTable {
 
 export type PrivacyRequestKind = 'access' | 'correction' | 'deletion';
 export type PrivacyRequestStatus = 'unverified' | 'verified' | 'completed' | 'denied';
-export type PrivacyMailKind = 'privacy_verify' | 'privacy_receipt' | 'privacy_response' | 'privacy_reminder';
+export type PrivacyMailKind =
+  'privacy_verify' | 'privacy_receipt' | 'privacy_response' | 'privacy_reminder';
 
 /** One request from the Privacy Center: the request log kept 24 months after it is closed. */
 export interface PrivacyRequestsTable {
@@ -341,6 +349,7 @@ export interface Database {
   disclosures: DisclosuresTable;
   disclosure_subjects: DisclosureSubjectsTable;
   suppressions: SuppressionsTable;
+  policy_revisions: PolicyRevisionsTable;
   privacy_requests: PrivacyRequestsTable;
   privacy_request_tokens: PrivacyRequestTokensTable;
   gpc_applications: GpcApplicationsTable;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { visibleText } from '../pages/testing.js';
+import { currentPolicy } from '../privacy/policy-versions.js';
 import { createTestApp, type TestApp } from '../test-support/app.js';
 import { getAs, postForm, staffSessions } from '../test-support/staff.js';
 
@@ -37,6 +38,11 @@ const changes = () =>
     .orderBy('seq')
     .execute();
 const privacyText = async () => visibleText((await t.app.inject('/privacy')).body);
+/** The policy's list of service providers, without the change log that names past ones. */
+const providersText = async () =>
+  /Service providers\s+(.*?)\s+Cookies and automatic collection/s.exec(
+    (await privacyText()).split('Who we are')[2] ?? '',
+  )?.[1] ?? '';
 
 describe('registering a service provider', () => {
   it('stores it, audits it, and lists it on the privacy policy', async () => {
@@ -185,7 +191,8 @@ describe('editing and deactivating', () => {
     const { id } = await relayRow();
     expect((await postForm(t, admin(), `${url}/${id}/deactivate`, {})).statusCode).toBe(303);
     expect((await relayRow()).active).toBe(0);
-    expect(await privacyText()).not.toContain('Postmark Relay Ltd');
+    expect(await providersText()).toContain('No outside company processes personal information');
+    expect(await providersText()).not.toContain('Postmark Relay Ltd');
     expect((await postForm(t, admin(), `${url}/${id}/activate`, {})).statusCode).toBe(303);
     expect((await relayRow()).active).toBe(1);
     expect(await privacyText()).toContain('Postmark Relay Ltd');
@@ -193,6 +200,48 @@ describe('editing and deactivating', () => {
       .slice(-2)
       .map((c) => (JSON.parse(c.detail!) as { change: string }).change);
     expect(last).toEqual(['deactivated', 'reactivated']);
+  });
+
+  it('publishes each change the policy page prints as a new version, with a dated change-log line', async () => {
+    const versions = () =>
+      t.db
+        .selectFrom('policy_revisions')
+        .select(['version', 'summary'])
+        .orderBy('created_at')
+        .orderBy('version')
+        .execute();
+    const v = currentPolicy.version;
+    // Registered, edited, deactivated and reactivated above: four printed changes, four versions.
+    expect((await versions()).map((r) => r.version)).toEqual([
+      `${v}.1`,
+      `${v}.2`,
+      `${v}.3`,
+      `${v}.4`,
+    ]);
+    const page = await privacyText();
+    expect(page).toMatch(new RegExp(`Version ${v}\\.4, effective`));
+    expect(page).toContain('Postmark Relay Ltd no longer receives information from us.');
+    expect(page).toMatch(
+      /Postmark Relay Ltd now acts as a service provider for us \(delivers the emails we send\), receiving your name and your email address\./i,
+    );
+    expect(JSON.parse((await changes()).at(-1)!.detail!)).toMatchObject({
+      policy_version: `${v}.4`,
+    });
+
+    // Saving an entry unchanged, or a change the page does not print (a contract reference), adds
+    // no version; nor does registering a third party, which the page never lists.
+    const { id } = await relayRow();
+    await postForm(t, admin(), `${url}/${id}`, {
+      ...relay,
+      categories: ['contact.email'],
+      contractRef: 'DPA-2027-01',
+    });
+    await postForm(t, admin(), url, {
+      kind: 'third_party',
+      key: 'state-board',
+      name: 'Texas Medical Board',
+    });
+    expect(await versions()).toHaveLength(4);
   });
 
   it('answers an unknown id with 404', async () => {

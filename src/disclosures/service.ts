@@ -6,6 +6,8 @@ import { demand } from '../console/permissions.js';
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { viewFor } from '../privacy/access.js';
+import { labelsInOrder, registeredProcessors } from '../privacy/disclosures.js';
+import { publishRegistryChange } from '../privacy/policy-revisions.js';
 import { allRecipients, recipientById, type Recipient } from '../privacy/disclosure-store.js';
 import {
   registryProblems,
@@ -24,6 +26,23 @@ const LIST_SUBJECTS_UP_TO = 5;
 
 type Change = 'registered' | 'edited' | 'deactivated' | 'reactivated';
 
+const and = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' });
+
+/** The change-log line a registry change publishes on /privacy. */
+function changeLine(r: Recipient, change: Change): string {
+  const receives = and.format(labelsInOrder(r.categories));
+  switch (change) {
+    case 'registered':
+      return `${r.name} now acts as a service provider for us (${r.purpose.replace(/\.$/, '')}), receiving ${receives}.`;
+    case 'edited':
+      return `Updated what ${r.name} does for us or receives (${receives}).`;
+    case 'deactivated':
+      return `${r.name} no longer receives information from us.`;
+    case 'reactivated':
+      return `${r.name} again acts as a service provider for us, receiving ${receives}.`;
+  }
+}
+
 const keyTaken = (key: string, owner: string) =>
   invalid('Please correct the highlighted fields.', {
     key: `The key ${key} already belongs to ${owner}. Choose another, or edit that entry.`,
@@ -41,6 +60,16 @@ export function createDisclosureService(deps: { db: Db; clock: Clock }) {
     const at = deps.clock.now();
     await db.transaction().execute(async (trx) => {
       await run(trx);
+      // The policy page prints the service providers: a change to that list is a new version.
+      const published =
+        r.kind === 'processor'
+          ? await publishRegistryChange(
+              trx,
+              await registeredProcessors(trx),
+              changeLine(r, change),
+              at,
+            )
+          : null;
       await appendAudit(
         trx,
         {
@@ -53,6 +82,7 @@ export function createDisclosureService(deps: { db: Db; clock: Clock }) {
             kind: r.kind,
             categories: r.categories.join(','),
             active: r.active,
+            policy_version: published?.version ?? null,
           },
         },
         at,

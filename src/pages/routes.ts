@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { VNode } from 'preact';
 import type { SiteConfig } from '../config/site.js';
-import { policyModel, type PolicyProcessor } from '../privacy/policy.js';
+import { policyModel } from '../privacy/policy.js';
+import type { PolicyState } from '../privacy/policy-revisions.js';
 import { currentPolicy, policyVersions } from '../privacy/policy-versions.js';
 import { renderPage } from '../web/render.js';
 import { AboutPage } from './about.js';
@@ -22,26 +23,35 @@ const pages: readonly [path: string, page: (site: SiteConfig) => VNode][] = [
   ['/partners', (site) => PartnersPage({ site })],
 ];
 
-const privacyPage = (site: SiteConfig, processors: readonly PolicyProcessor[]) =>
-  PrivacyPage({ site, model: policyModel(processors), version: currentPolicy, history: policyVersions });
+const privacyPage = (site: SiteConfig, state: PolicyState) =>
+  PrivacyPage({
+    site,
+    model: policyModel(state.processors),
+    version: state.version,
+    history: state.history,
+  });
 
 export async function pageRoutes(
   app: FastifyInstance,
   opts: {
     site: SiteConfig;
-    /** The registered service providers (the registry in the database); none when absent. */
-    processors?: () => Promise<readonly PolicyProcessor[]>;
+    /** The registry in the database with the versions it made; the shipped policy when absent. */
+    policy?: () => Promise<PolicyState>;
   },
 ) {
-  const { site, processors } = opts;
+  const { site, policy } = opts;
   for (const [path, page] of pages) {
     const vnode = page(site);
     app.get(path, async (_request, reply: FastifyReply) => renderPage(reply, vnode));
   }
   // An admin's change to the registry shows on the next request, on every instance.
-  const withoutRegistry = privacyPage(site, []);
+  const withoutRegistry = privacyPage(site, {
+    processors: [],
+    version: currentPolicy,
+    history: [...policyVersions],
+  });
   app.get('/privacy', async (_request, reply: FastifyReply) =>
-    renderPage(reply, processors ? privacyPage(site, await processors()) : withoutRegistry),
+    renderPage(reply, policy ? privacyPage(site, await policy()) : withoutRegistry),
   );
 
   const theme = themeAsset(site.colours);

@@ -27,7 +27,11 @@ export type FieldClass = PersonalField | NonPersonalField;
 type TableMap<Row> = { [Column in keyof Row]-?: FieldClass };
 export type DataMap = { [Table in keyof Database]: TableMap<Database[Table]> };
 
-const key = (why = 'identifier, names no one'): NonPersonalField => ({ personal: false, why, identifier: true });
+const key = (why = 'identifier, names no one'): NonPersonalField => ({
+  personal: false,
+  why,
+  identifier: true,
+});
 const meta = (why: string): NonPersonalField => ({ personal: false, why });
 
 const leadSubjects = ['prospect', 'patient', 'provider', 'partner'] as const;
@@ -45,13 +49,22 @@ const lead = (
 });
 
 const sealed = (f: PersonalField): PersonalField => ({ ...f, encrypted: true });
-const indexOf = (column: string, f: PersonalField): PersonalField => ({ ...f, encrypted: false, blindIndexOf: column });
+const indexOf = (column: string, f: PersonalField): PersonalField => ({
+  ...f,
+  encrypted: false,
+  blindIndexOf: column,
+});
 
 // Contact details from the intake form serve the request, and marketing only with consent.
 // The policy: phone numbers are used solely for SMS communication.
 // `legal`: the policy lets us answer law and legal process with what the person gave us. The
 // phone number is not among them: the policy reserves it for text messages, with no exception.
-const requestAndMarketing = ['service_request', 'marketing', 'usability_research', 'legal'] as const;
+const requestAndMarketing = [
+  'service_request',
+  'marketing',
+  'usability_research',
+  'legal',
+] as const;
 const intakeFields = {
   user_type: lead('profile.user_type', ['service_request', 'marketing', 'legal']),
   name: lead('contact.name', requestAndMarketing),
@@ -71,7 +84,14 @@ const staff = (
   category: Category,
   purposes: readonly Purpose[],
   retention: RetentionRule,
-): PersonalField => ({ personal: true, category, subjects: ['staff'], purposes, retention, encrypted: false });
+): PersonalField => ({
+  personal: true,
+  category,
+  subjects: ['staff'],
+  purposes,
+  retention,
+  encrypted: false,
+});
 
 const acquisition = lead('acquisition.campaign', ['service_request', 'advertising']);
 
@@ -191,6 +211,14 @@ export const dataMap = {
     placed_at: meta('hold bookkeeping'),
     released_at: meta('hold bookkeeping'),
     released_by: key(),
+  },
+  policy_revisions: {
+    version: meta('policy version number'),
+    base_version: meta('the shipped policy version it builds on'),
+    effective: meta('date the version applies from'),
+    created_at: meta('when the change was published'),
+    fingerprint: meta('hash of the published registry'),
+    summary: meta('change-log line naming organisations, never people'),
   },
   retention_runs: {
     id: key(),
@@ -350,9 +378,7 @@ export type EraseAction =
 
 /** How a table shows up in the person's access report. */
 export type ReportAs =
-  | { section: string }
-  | { list: 'consents' | 'disclosures' }
-  | { omitted: string };
+  { section: string } | { list: 'consents' | 'disclosures' } | { omitted: string };
 
 /** Rows that hold a lead id: `column` (and `where`, e.g. subject_type = 'lead'). */
 export interface LeadLink {
@@ -387,7 +413,11 @@ export const subjectLinks: { readonly [T in keyof DataMap]?: SubjectLink } = {
     report: { section: 'Each form you sent us, with how you found us' },
     erase: 'delete',
   },
-  lead_events: { column: 'lead_id', report: { section: 'The history of your request with us' }, erase: 'delete' },
+  lead_events: {
+    column: 'lead_id',
+    report: { section: 'The history of your request with us' },
+    erase: 'delete',
+  },
   consents: {
     column: 'subject_id',
     where: { subject_type: 'lead' },
@@ -406,7 +436,10 @@ export const subjectLinks: { readonly [T in keyof DataMap]?: SubjectLink } = {
   legal_holds: {
     column: 'target_id',
     where: { target_type: 'lead' },
-    report: { omitted: 'a hold names a legal matter and no personal details; it is why an erasure is refused' },
+    report: {
+      omitted:
+        'a hold names a legal matter and no personal details; it is why an erasure is refused',
+    },
     erase: 'keep',
     why: 'an active hold refuses the erasure; a released hold is the record of what was held, ids only',
   },
@@ -429,17 +462,24 @@ export const subjectLinks: { readonly [T in keyof DataMap]?: SubjectLink } = {
     erase: 'pseudonymise',
     why: 'proof that the signal was honoured is kept like a consent record, tied to no one',
   },
-  privacy_request_tokens: { none: 'hashes of one-time link tokens; the request they confirm is linked by email' },
+  privacy_request_tokens: {
+    none: 'hashes of one-time link tokens; the request they confirm is linked by email',
+  },
   staff_users: { none: 'staff accounts, not people who contacted us' },
   sessions: { none: 'staff sign-in sessions' },
   setup_tokens: { none: 'one-time tokens for staff setup, tied to no one' },
-  outbox: { none: 'job arguments are record ids only; pending jobs about an erased lead are dropped with it' },
+  outbox: {
+    none: 'job arguments are record ids only; pending jobs about an erased lead are dropped with it',
+  },
   retention_runs: { none: 'counts per rule, no people' },
+  policy_revisions: { none: 'versions of the policy page, naming organisations only' },
   audit_log: {
     none: 'ids only, never personal data, and append-only: the hash chain proves nothing was removed, so entries naming an erased lead id stay',
   },
   incidents: { none: 'describes an incident with record ids, never the people in it' },
   incident_reminders: { none: 'deadline reminders, no people' },
   recipients: { none: 'organisations that receive data, not people' },
-  disclosures: { none: 'what left and on what basis; the people concerned are in disclosure_subjects' },
+  disclosures: {
+    none: 'what left and on what basis; the people concerned are in disclosure_subjects',
+  },
 };

@@ -136,13 +136,18 @@ export async function assertProcessorFor(
 }
 
 /** The registry as the policy page lists it: active service providers, what they receive, why. */
-export async function registeredProcessors(db: Kysely<Database>): Promise<PolicyProcessor[]> {
+/** Plain labels of categories, in the data map's order, as the policy page prints them. */
+export function labelsInOrder(categories: readonly Category[]): string[] {
   const order = Object.keys(categoryLabels);
+  return [...categories]
+    .sort((a, b) => order.indexOf(a) - order.indexOf(b))
+    .map((c) => categoryLabels[c]);
+}
+
+export async function registeredProcessors(db: Kysely<Database>): Promise<PolicyProcessor[]> {
   return (await store.activeProcessors(db)).map((r) => ({
     name: r.name,
-    receives: [...r.categories]
-      .sort((a, b) => order.indexOf(a) - order.indexOf(b))
-      .map((c) => categoryLabels[c]),
+    receives: labelsInOrder(r.categories),
     purpose: r.purpose,
   }));
 }

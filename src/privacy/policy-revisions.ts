@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { PolicyProcessor } from './policy.js';
+import { currentPolicy, policyVersions, type PolicyVersion } from './policy-versions.js';
+
+// The policy's versions are those shipped with the code (a test pins each to the data map) plus
+// those an admin makes at run time by changing the service-provider registry, which the page
+// prints. Every registry change that changes the printed list is a new version with its date and
+// a line in the change log, so the page never changes silently.
+//
+// A registry change is published as not material: a service provider acts only for us, under
+// contract, for a purpose the policy already states, so it does not change what anyone agreed
+// to. A change that does (a new purpose, a new kind of recipient) needs a shipped version.
+
+type Db = Kysely<Database>;
+
+export interface PolicyState {
+  processors: PolicyProcessor[];
+  version: PolicyVersion;
+  history: PolicyVersion[];
+}
+
+/** Of the registry as printed: order-independent, so re-saving an entry unchanged adds nothing. */
+export function registryFingerprint(processors: readonly PolicyProcessor[]): string {
+  const printed = processors.map((p) => JSON.stringify([p.name, p.receives, p.purpose])).sort();
+  return createHash('sha256').update(JSON.stringify(printed)).digest('hex').slice(0, 16);
+}
+
+async function revisionsOf(db: Db) {
+  return db
+    .selectFrom('policy_revisions')
+    .selectAll()
+    .orderBy('created_at')
+    .orderBy('version')
+    .execute();
+}
+
+/**
+ * Publishes a new version when the registry's printed content differs from what the latest
+ * version printed. Call inside the transaction that changed the registry, after the change.
+ */
+export async function publishRegistryChange(
+  trx: Db,
+  processors: readonly PolicyProcessor[],
+  summary: string,
+  at: Date,
+): Promise<PolicyVersion | null> {
+  const fingerprint = registryFingerprint(processors);
+  const revisions = await revisionsOf(trx);
+  const onBase = revisions.filter((r) => r.base_version === currentPolicy.version);
+  // Before any revision on this base, the shipped version printed the registry as it then stood.
+  const previous = revisions.at(-1)?.fingerprint;
+  if (previous === fingerprint) return null;
+  const version = `${currentPolicy.version}.${onBase.length + 1}`;
+  const effective = at.toISOString().slice(0, 10);
+  await trx
+    .insertInto('policy_revisions')
+    .values({
+      version,
+      base_version: currentPolicy.version,
+      effective,
+      created_at: at.toISOString(),
+      fingerprint,
+      summary,
+    })
+    .execute();
+  return { version, effective, fingerprint, material: false, summary };
+}
+
+/** The versions in order: each shipped version followed by the registry changes made on it. */
+export async function policyHistory(db: Db): Promise<PolicyVersion[]> {
+  const revisions = await revisionsOf(db);
+  return policyVersions.flatMap((v) => [
+    v,
+    ...revisions
+      .filter((r) => r.base_version === v.version)
+      .map((r) => ({
+        version: r.version,
+        effective: r.effective,
+        fingerprint: r.fingerprint,
+        material: false,
+        summary: r.summary,
+      })),
+  ]);
+}
+
+/** What /privacy prints now: the registry, the version in force and the change log. */
+export async function policyState(
+  db: Db,
+  processors: () => Promise<PolicyProcessor[]>,
+): Promise<PolicyState> {
+  const [list, history] = await Promise.all([processors(), policyHistory(db)]);
+  return { processors: list, version: history.at(-1)!, history };
+}
