@@ -71,7 +71,7 @@ const shots: Shot[] = [
     },
   },
   // The privacy screens, signed in as the administrator above (the context keeps the session).
-  ...['privacy', 'disclosures', 'retention', 'audit', 'incidents', 'settings/processors', 'leads/export'].map(
+  ...['privacy', 'privacy/new', 'disclosures', 'retention', 'audit', 'incidents', 'settings/processors', 'leads/export'].map(
     (screen) => ({ name: `console-${screen.replace('/', '-')}`, path: `/console/${screen}` }),
   ),
 ];

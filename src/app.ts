@@ -206,7 +206,11 @@ export async function buildApp(deps: AppDeps) {
     choices: { db, clock, kernel: deps.kernel },
     config,
   });
-  await app.register(privacyRequestRoutes, { queue: privacyQueue, accounts });
+  await app.register(privacyRequestRoutes, {
+    queue: privacyQueue,
+    accounts,
+    logRequest: privacyCenter.logRequest,
+  });
   await app.register(accountRoutes, { accounts, config });
   await app.register(auditRoutes, { db, accounts });
   await app.register(incidentRoutes, { db, accounts, clock, onCommit: outbox.nudge });

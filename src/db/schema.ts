@@ -275,14 +275,16 @@ export type PrivacyRequestStatus = 'unverified' | 'verified' | 'completed' | 'de
 export type PrivacyMailKind =
   'privacy_verify' | 'privacy_receipt' | 'privacy_response' | 'privacy_reminder';
 
+export type PrivacyRequestChannel = 'web' | 'phone' | 'post' | 'email';
+
 /** One request from the Privacy Center: the request log kept 24 months after it is closed. */
 export interface PrivacyRequestsTable {
   id: string;
   /** When the request arrived: the 45-day clock runs from here, however long verification took. */
   created_at: Timestamp;
   kind: PrivacyRequestKind;
-  /** How it came: the web form today; staff may later log requests made by mail or phone. */
-  channel: 'web';
+  /** How it came: the Privacy Center, or by phone, post or plain email, taken down by staff. */
+  channel: PrivacyRequestChannel;
   status: PrivacyRequestStatus;
   /** Sealed; where the answer goes. Cleared once the closing answer has been sent. */
   email: string | null;

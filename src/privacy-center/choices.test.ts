@@ -27,14 +27,33 @@ describe('opt-outs without verification', () => {
   it('take effect at once, withdraw consent on the matching lead, and survive its deletion', async () => {
     const email = 'dana@clinic.example';
     const leadId = await submitLead(t, email, '(214) 555-0142');
-    const res = await choose({ email, phone: '214-555-0142', marketing: 'on', sms: 'on', sensitive: 'on' });
+    const res = await choose({
+      email,
+      phone: '214-555-0142',
+      marketing: 'on',
+      sms: 'on',
+      sensitive: 'on',
+    });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/privacy-center/choices/saved');
-    const withdrawals = await t.db.selectFrom('consents').select(['purpose', 'channel', 'text_shown']).where('subject_id', '=', leadId).where('granted', '=', 0).execute();
+    const withdrawals = await t.db
+      .selectFrom('consents')
+      .select(['purpose', 'channel', 'text_shown'])
+      .where('subject_id', '=', leadId)
+      .where('granted', '=', 0)
+      .execute();
     expect(withdrawals).toEqual(
       expect.arrayContaining([
-        { purpose: 'marketing', channel: 'email', text_shown: 'Stop marketing email to this address.' },
-        { purpose: 'sms_communication', channel: 'sms', text_shown: 'Stop text messages to this number.' },
+        {
+          purpose: 'marketing',
+          channel: 'email',
+          text_shown: 'Stop marketing email to this address.',
+        },
+        {
+          purpose: 'sms_communication',
+          channel: 'sms',
+          text_shown: 'Stop text messages to this number.',
+        },
       ]),
     );
     expect(await isSuppressed(t.db, t.kernel, { email }, 'email_marketing')).toBe(true);
@@ -49,17 +68,29 @@ describe('opt-outs without verification', () => {
     await settle(t, smtp);
     const link = linkIn(smtp.received.filter((m) => m.to.includes(email)).at(-1)!.raw);
     expect((await t.app.inject({ method: 'POST', url: link })).statusCode).toBe(303);
-    const req = await t.db.selectFrom('privacy_requests').select('id').where('kind', '=', 'deletion').executeTakeFirstOrThrow();
+    const req = await t.db
+      .selectFrom('privacy_requests')
+      .select('id')
+      .where('kind', '=', 'deletion')
+      .executeTakeFirstOrThrow();
     const officer = await staffJar(t, 'privacy');
     const done = await postForm(t, officer, `/console/privacy/${req.id}/delete`);
     expect(done.statusCode).toBe(303);
-    expect(await t.db.selectFrom('leads').select('id').where('id', '=', leadId).executeTakeFirst()).toBeUndefined();
+    expect(
+      await t.db.selectFrom('leads').select('id').where('id', '=', leadId).executeTakeFirst(),
+    ).toBeUndefined();
     expect(await isSuppressed(t.db, t.kernel, { email }, 'email_marketing')).toBe(true);
     expect(await isSuppressed(t.db, t.kernel, { phone: '(214) 555-0142' }, 'sms')).toBe(true);
-    const closed = await t.db.selectFrom('privacy_requests').select(['status', 'response', 'handled_by']).where('id', '=', req.id).executeTakeFirstOrThrow();
+    const closed = await t.db
+      .selectFrom('privacy_requests')
+      .select(['status', 'response', 'handled_by'])
+      .where('id', '=', req.id)
+      .executeTakeFirstOrThrow();
     expect(closed).toMatchObject({ status: 'completed', response: 'deleted' });
     await settle(t, smtp);
-    expect(smtp.received.filter((m) => m.to.includes(email)).at(-1)!.raw).toContain('We have deleted your information');
+    expect(smtp.received.filter((m) => m.to.includes(email)).at(-1)!.raw).toContain(
+      'We have deleted your information',
+    );
   });
 
   it('refuses an empty or inconsistent form with a reason, never a 500', async () => {
@@ -82,32 +113,63 @@ describe('Global Privacy Control', () => {
     const optIn = await choose({ advertisingCookies: 'allow', analyticsCookies: 'deny' });
     expect(optIn.statusCode).toBe(303);
     const jar = cookieJar(optIn);
-    const before = await t.app.inject({ method: 'GET', url: '/privacy-center', headers: { cookie: cookieHeader(jar) } });
+    const before = await t.app.inject({
+      method: 'GET',
+      url: '/privacy-center',
+      headers: { cookie: cookieHeader(jar) },
+    });
     expect(before.body).not.toContain('Opt-out preference signal honored');
     expect(before.body).toMatch(/id="advertisingCookies-allow"[^>]*checked/);
 
-    const withGpc = await t.app.inject({ method: 'GET', url: '/privacy-center', headers: { cookie: cookieHeader(jar), 'sec-gpc': '1' } });
+    const withGpc = await t.app.inject({
+      method: 'GET',
+      url: '/privacy-center',
+      headers: { cookie: cookieHeader(jar), 'sec-gpc': '1' },
+    });
     expect(withGpc.body).toContain('Opt-out preference signal honored');
     cookieJar(withGpc, jar);
-    const rows = await t.db.selectFrom('gpc_applications').select(['subject_kind', 'subject_id', 'overrode', 'source']).execute();
-    expect(rows).toEqual([{ subject_kind: 'browser', subject_id: null, overrode: 'advertising_opt_in', source: 'page' }]);
+    const rows = await t.db
+      .selectFrom('gpc_applications')
+      .select(['subject_kind', 'subject_id', 'overrode', 'source'])
+      .execute();
+    expect(rows).toEqual([
+      { subject_kind: 'browser', subject_id: null, overrode: 'advertising_opt_in', source: 'page' },
+    ]);
     // Recorded once per browser, not on every request.
-    await t.app.inject({ method: 'GET', url: '/get-started', headers: { cookie: cookieHeader(jar), 'sec-gpc': '1' } });
+    await t.app.inject({
+      method: 'GET',
+      url: '/get-started',
+      headers: { cookie: cookieHeader(jar), 'sec-gpc': '1' },
+    });
     expect(await t.db.selectFrom('gpc_applications').select('id').execute()).toHaveLength(1);
 
-    const after = await t.app.inject({ method: 'GET', url: '/privacy-center', headers: { cookie: cookieHeader(jar) } });
+    const after = await t.app.inject({
+      method: 'GET',
+      url: '/privacy-center',
+      headers: { cookie: cookieHeader(jar) },
+    });
     expect(after.body).not.toContain('Opt-out preference signal honored');
     expect(after.body).toMatch(/id="advertisingCookies-deny"[^>]*checked/);
     expect(after.body).not.toMatch(/id="advertisingCookies-allow"[^>]*checked/);
   });
 
   it('applies to the person who sends the intake form with the signal, and shows on /get-started', async () => {
-    const page = await t.app.inject({ method: 'GET', url: '/get-started', headers: { 'sec-gpc': '1' } });
+    const page = await t.app.inject({
+      method: 'GET',
+      url: '/get-started',
+      headers: { 'sec-gpc': '1' },
+    });
     expect(page.body).toContain('Opt-out preference signal honored');
     const leadId = await submitLead(t, 'gpc@clinic.example', '(214) 555-0199', { 'sec-gpc': '1' });
-    const row = await t.db.selectFrom('gpc_applications').select(['subject_kind', 'source']).where('subject_id', '=', leadId).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('gpc_applications')
+      .select(['subject_kind', 'source'])
+      .where('subject_id', '=', leadId)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ subject_kind: 'lead', source: 'intake' });
-    expect(await isSuppressed(t.db, t.kernel, { email: 'gpc@clinic.example' }, 'advertising')).toBe(true);
+    expect(await isSuppressed(t.db, t.kernel, { email: 'gpc@clinic.example' }, 'advertising')).toBe(
+      true,
+    );
     // No IP anywhere in the record.
     const all = JSON.stringify(await t.db.selectFrom('gpc_applications').selectAll().execute());
     expect(all).not.toMatch(/127\.0\.0\.1|::1/);
@@ -117,10 +179,18 @@ describe('Global Privacy Control', () => {
     await submitLead(t, 'verify-gpc@clinic.example', '(214) 555-0177');
     await askFor(t, { kind: 'access', email: 'verify-gpc@clinic.example' });
     await settle(t, smtp);
-    const link = linkIn(smtp.received.filter((m) => m.to.includes('verify-gpc@clinic.example')).at(-1)!.raw);
+    const link = linkIn(
+      smtp.received.filter((m) => m.to.includes('verify-gpc@clinic.example')).at(-1)!.raw,
+    );
     await t.app.inject({ method: 'POST', url: link, headers: { 'sec-gpc': '1' } });
-    expect(await isSuppressed(t.db, t.kernel, { email: 'verify-gpc@clinic.example' }, 'advertising')).toBe(true);
-    const rows = await t.db.selectFrom('gpc_applications').select('source').where('source', '=', 'verification').execute();
+    expect(
+      await isSuppressed(t.db, t.kernel, { email: 'verify-gpc@clinic.example' }, 'advertising'),
+    ).toBe(true);
+    const rows = await t.db
+      .selectFrom('gpc_applications')
+      .select('source')
+      .where('source', '=', 'verification')
+      .execute();
     expect(rows).toHaveLength(1);
   });
 });

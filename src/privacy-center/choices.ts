@@ -31,13 +31,25 @@ export interface ChoicesDeps {
  * do with someone's data. Each is kept as a keyed suppression, so it outlives a deletion, and as
  * a consent withdrawal on every matching record. The answer is the same whether anything matched.
  */
-export async function saveChoices(deps: ChoicesDeps, input: ChoicesInput, browser: BrowserChoices, gpc: boolean): Promise<BrowserChoices> {
+export async function saveChoices(
+  deps: ChoicesDeps,
+  input: ChoicesInput,
+  browser: BrowserChoices,
+  gpc: boolean,
+): Promise<BrowserChoices> {
   const { db, kernel } = deps;
   const now = deps.clock.now();
   const at = now.toISOString();
   const byEmail = input.email ? (await findSubjectByEmail(db, kernel, input.email)).leadIds : [];
-  const byPhone = input.phone ? await repo.leadIdsByPhone(db, kernel.lookupIndexes('phone', input.phone)) : [];
-  const withdrawal = (leadId: string, purpose: ConsentsTable['purpose'], channel: ConsentsTable['channel'], text: string): ConsentsTable => ({
+  const byPhone = input.phone
+    ? await repo.leadIdsByPhone(db, kernel.lookupIndexes('phone', input.phone))
+    : [];
+  const withdrawal = (
+    leadId: string,
+    purpose: ConsentsTable['purpose'],
+    channel: ConsentsTable['channel'],
+    text: string,
+  ): ConsentsTable => ({
     id: randomUUID(),
     subject_type: 'lead',
     subject_id: leadId,
@@ -58,12 +70,16 @@ export async function saveChoices(deps: ChoicesDeps, input: ChoicesInput, browse
     if (input.marketing) {
       channels.push('email_marketing');
       await suppress(trx, kernel, { email: input.email }, 'email_marketing', now);
-      rows.push(...byEmail.map((id) => withdrawal(id, 'marketing', 'email', choiceTexts.marketing)));
+      rows.push(
+        ...byEmail.map((id) => withdrawal(id, 'marketing', 'email', choiceTexts.marketing)),
+      );
     }
     if (input.sms) {
       channels.push('sms');
       await suppress(trx, kernel, { phone: input.phone }, 'sms', now);
-      rows.push(...byPhone.map((id) => withdrawal(id, 'sms_communication', 'sms', choiceTexts.sms)));
+      rows.push(
+        ...byPhone.map((id) => withdrawal(id, 'sms_communication', 'sms', choiceTexts.sms)),
+      );
     }
     if (input.advertising && (input.email || input.phone)) {
       channels.push('advertising');
@@ -75,18 +91,32 @@ export async function saveChoices(deps: ChoicesDeps, input: ChoicesInput, browse
     }
     await repo.insertConsents(trx, rows);
     if (channels.length > 0) {
-      const detail = { event: 'opt_out', channels: channels.join(','), records: new Set([...byEmail, ...byPhone]).size };
-      await appendAudit(trx, { actor: { kind: 'anonymous' }, action: 'privacy_request', detail }, now);
+      const detail = {
+        event: 'opt_out',
+        channels: channels.join(','),
+        records: new Set([...byEmail, ...byPhone]).size,
+      };
+      await appendAudit(
+        trx,
+        { actor: { kind: 'anonymous' }, action: 'privacy_request', detail },
+        now,
+      );
     }
   });
   return nextBrowserChoices(input, browser, gpc);
 }
 
 /** This browser's settings after the form; under GPC advertising stays off whatever was chosen. */
-function nextBrowserChoices(input: ChoicesInput, browser: BrowserChoices, gpc: boolean): BrowserChoices {
+function nextBrowserChoices(
+  input: ChoicesInput,
+  browser: BrowserChoices,
+  gpc: boolean,
+): BrowserChoices {
   const next = { ...browser };
-  if (input.analyticsCookies) next.analytics = input.analyticsCookies === 'allow' ? 'granted' : 'denied';
-  if (input.advertisingCookies) next.advertising = input.advertisingCookies === 'allow' ? 'granted' : 'denied';
+  if (input.analyticsCookies)
+    next.analytics = input.analyticsCookies === 'allow' ? 'granted' : 'denied';
+  if (input.advertisingCookies)
+    next.advertising = input.advertisingCookies === 'allow' ? 'granted' : 'denied';
   if (input.advertising) next.advertising = 'denied';
   if (gpc) next.advertising = 'denied';
   return next;

@@ -17,7 +17,8 @@ export const LINK_HOURS = 24;
 export const REPORT_DAYS = 30;
 
 export const addDays = (at: Date, days: number): Date => new Date(at.getTime() + days * DAY_MS);
-export const addHours = (at: Date, hours: number): Date => new Date(at.getTime() + hours * 3_600_000);
+export const addHours = (at: Date, hours: number): Date =>
+  new Date(at.getTime() + hours * 3_600_000);
 
 /**
  * `at` moved forward by `n` business days (Monday to Friday, UTC). Federal holidays are counted

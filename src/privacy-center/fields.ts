@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { toE164, usPhone, usStates } from '../intake/fields.js';
 
 export const requestKinds = ['access', 'correction', 'deletion'] as const;
-export const correctableFields = ['name', 'organization', 'address', 'city', 'state', 'zip', 'email', 'phone'] as const;
+export const correctableFields = [
+  'name',
+  'organization',
+  'address',
+  'city',
+  'state',
+  'zip',
+  'email',
+  'phone',
+] as const;
 export type CorrectableField = (typeof correctableFields)[number];
 
 export const correctableLabels: Record<CorrectableField, string> = {
@@ -32,24 +41,35 @@ const checkbox = z
 
 const strictKeys = {
   error: (issue: { code: string; keys?: string[] }) =>
-    issue.code === 'unrecognized_keys' ? `Unexpected fields: ${(issue.keys ?? []).join(', ')}.` : undefined,
+    issue.code === 'unrecognized_keys'
+      ? `Unexpected fields: ${(issue.keys ?? []).join(', ')}.`
+      : undefined,
 };
 
 /** A corrected value checked the way the intake form checks the original. */
-function checkCorrection(field: CorrectableField, value: string): { value?: string; error?: string } {
+function checkCorrection(
+  field: CorrectableField,
+  value: string,
+): { value?: string; error?: string } {
   const v = value.trim();
   if (!v) return { error: 'Enter the corrected value.' };
   switch (field) {
     case 'email':
-      return z.email().safeParse(v).success && v.length <= 254 ? { value: v } : { error: 'Enter the new email address, like name@example.com.' };
+      return z.email().safeParse(v).success && v.length <= 254
+        ? { value: v }
+        : { error: 'Enter the new email address, like name@example.com.' };
     case 'phone': {
       const e164 = toE164(v);
       return e164 ? { value: e164 } : { error: 'Enter a US phone number, like (214) 555-0142.' };
     }
     case 'state':
-      return v.toUpperCase() in usStates ? { value: v.toUpperCase() } : { error: 'Enter a two-letter state code such as TX.' };
+      return v.toUpperCase() in usStates
+        ? { value: v.toUpperCase() }
+        : { error: 'Enter a two-letter state code such as TX.' };
     case 'zip':
-      return /^\d{5}(-?\d{4})?$/.test(v) ? { value: v } : { error: 'Enter a 5-digit ZIP code, or ZIP+4 such as 75001-1234.' };
+      return /^\d{5}(-?\d{4})?$/.test(v)
+        ? { value: v }
+        : { error: 'Enter a 5-digit ZIP code, or ZIP+4 such as 75001-1234.' };
     case 'name':
     case 'organization':
     case 'address':
@@ -58,41 +78,99 @@ function checkCorrection(field: CorrectableField, value: string): { value?: stri
   }
 }
 
+/** What a request is about, whoever takes it down: the person online, or staff by phone or post. */
+const requestShape = {
+  kind: z.enum(requestKinds, {
+    error: 'Choose what you would like us to do: see, correct or delete your information.',
+  }),
+  email: email('Enter the email address you gave us.'),
+  correctionField: z.preprocess(
+    blank,
+    z.enum(correctableFields, { error: 'Choose which detail to correct.' }).optional(),
+  ),
+  correctionValue: z.string().max(300, 'Please keep this under 300 characters.').optional(),
+};
+
+export interface Correction {
+  field: CorrectableField;
+  value: string;
+}
+
+type RequestShape = {
+  kind: (typeof requestKinds)[number];
+  email: string;
+  correctionField?: CorrectableField | undefined;
+  correctionValue?: string | undefined;
+};
+
+/** A correction names its field and a value checked like the original; other kinds carry neither. */
+function withCorrection<T extends RequestShape>(
+  v: T,
+  ctx: z.RefinementCtx,
+): Omit<T, 'correctionField' | 'correctionValue'> & { correction?: Correction } {
+  const { correctionField, correctionValue, ...rest } = v;
+  if (v.kind !== 'correction') return rest;
+  if (!correctionField) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['correctionField'],
+      message: 'Choose which detail to correct.',
+    });
+    return z.NEVER;
+  }
+  const checked = checkCorrection(correctionField, correctionValue ?? '');
+  if (checked.error) {
+    ctx.addIssue({ code: 'custom', path: ['correctionValue'], message: checked.error });
+    return z.NEVER;
+  }
+  if (correctionField === 'email' && checked.value!.toLowerCase() === v.email.toLowerCase()) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['correctionValue'],
+      message:
+        'The new address is the same as the one above. Enter the address you want us to use instead.',
+    });
+    return z.NEVER;
+  }
+  return { ...rest, correction: { field: correctionField, value: checked.value! } };
+}
+
 export const requestBody = z
   .strictObject(
     {
-      kind: z.enum(requestKinds, { error: 'Choose what you would like us to do: see, correct or delete your information.' }),
-      email: email('Enter the email address you gave us.'),
-      correctionField: z.preprocess(
-        blank,
-        z.enum(correctableFields, { error: 'Choose which detail to correct.' }).optional(),
-      ),
-      correctionValue: z.string().max(300, 'Please keep this under 300 characters.').optional(),
-      formToken: z.string({ error: 'This form is missing its security token. Please reload the page.' }).max(300),
+      ...requestShape,
+      formToken: z
+        .string({ error: 'This form is missing its security token. Please reload the page.' })
+        .max(300),
       website: z.string().max(300).optional(),
     },
     strictKeys,
   )
-  .transform((v, ctx) => {
-    if (v.kind !== 'correction') return { kind: v.kind, email: v.email, formToken: v.formToken, website: v.website };
-    if (!v.correctionField) {
-      ctx.addIssue({ code: 'custom', path: ['correctionField'], message: 'Choose which detail to correct.' });
-      return z.NEVER;
-    }
-    const checked = checkCorrection(v.correctionField, v.correctionValue ?? '');
-    if (checked.error) {
-      ctx.addIssue({ code: 'custom', path: ['correctionValue'], message: checked.error });
-      return z.NEVER;
-    }
-    if (v.correctionField === 'email' && checked.value!.toLowerCase() === v.email.toLowerCase()) {
-      ctx.addIssue({ code: 'custom', path: ['correctionValue'], message: 'The new address is the same as the one above. Enter the address you want us to use instead.' });
-      return z.NEVER;
-    }
-    return { ...v, correction: { field: v.correctionField, value: checked.value! } };
-  });
+  .transform(withCorrection);
+
+/** Ways staff take down a request that did not come through the Privacy Center. */
+export const offlineChannels = ['phone', 'post', 'email'] as const;
+export type OfflineChannel = (typeof offlineChannels)[number];
+
+export const loggedRequestBody = z
+  .strictObject(
+    {
+      ...requestShape,
+      email: email('Enter the email address the person gave us: the confirmation link goes there.'),
+      channel: z.enum(offlineChannels, { error: 'Choose how the request reached us.' }),
+      _csrf: z.string().optional(),
+    },
+    strictKeys,
+  )
+  .transform(withCorrection);
+
+export type LoggedRequestInput = z.output<typeof loggedRequestBody>;
 export type RequestInput = z.output<typeof requestBody>;
 
-const browserChoice = z.preprocess(blank, z.enum(['allow', 'deny'], { error: 'Choose allow or do not allow.' }).optional());
+const browserChoice = z.preprocess(
+  blank,
+  z.enum(['allow', 'deny'], { error: 'Choose allow or do not allow.' }).optional(),
+);
 
 export const choicesBody = z
   .strictObject(
@@ -109,12 +187,37 @@ export const choicesBody = z
     strictKeys,
   )
   .superRefine((v, ctx) => {
-    if (v.marketing && !v.email) ctx.addIssue({ code: 'custom', path: ['email'], message: 'Enter the email address that should get no marketing email.' });
-    if (v.sms && !v.phone) ctx.addIssue({ code: 'custom', path: ['phone'], message: 'Enter the phone number that should get no text messages.' });
+    if (v.marketing && !v.email)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['email'],
+        message: 'Enter the email address that should get no marketing email.',
+      });
+    if (v.sms && !v.phone)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['phone'],
+        message: 'Enter the phone number that should get no text messages.',
+      });
     if (v.sensitive && !v.email && !v.phone) {
-      ctx.addIssue({ code: 'custom', path: ['email'], message: 'Enter your email address or phone number, so we know whose information to limit.' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['email'],
+        message: 'Enter your email address or phone number, so we know whose information to limit.',
+      });
     }
-    const any = v.marketing || v.sms || v.advertising || v.sensitive || v.analyticsCookies || v.advertisingCookies;
-    if (!any) ctx.addIssue({ code: 'custom', path: [], message: 'Tick at least one choice, or choose a setting for this browser.' });
+    const any =
+      v.marketing ||
+      v.sms ||
+      v.advertising ||
+      v.sensitive ||
+      v.analyticsCookies ||
+      v.advertisingCookies;
+    if (!any)
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'Tick at least one choice, or choose a setting for this browser.',
+      });
   });
 export type ChoicesInput = z.output<typeof choicesBody>;

@@ -50,11 +50,21 @@ export function writeChoices(reply: FastifyReply, choices: BrowserChoices, secur
     choices.analytics ? `a:${code(choices.analytics)}` : '',
     choices.advertising ? `d:${code(choices.advertising)}` : '',
   ].filter(Boolean);
-  reply.setCookie(CHOICES_COOKIE, parts.join('.'), { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: YEAR_S });
+  reply.setCookie(CHOICES_COOKIE, parts.join('.'), {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    maxAge: YEAR_S,
+  });
 }
 
 const skipped = (url: string) =>
-  url.startsWith('/static/') || url === '/theme.css' || url === '/healthz' || url === '/readyz' || url === '/metrics';
+  url.startsWith('/static/') ||
+  url === '/theme.css' ||
+  url === '/healthz' ||
+  url === '/readyz' ||
+  url === '/metrics';
 
 export interface GpcDeps {
   db: Db;
@@ -75,7 +85,13 @@ export async function applyGpcToPerson(
   await suppress(deps.db, deps.kernel, who, 'advertising', at);
   await insertGpc(
     deps.db,
-    leadIds.map((id) => ({ at: at.toISOString(), subject_kind: 'lead' as const, subject_id: id, source, overrode })),
+    leadIds.map((id) => ({
+      at: at.toISOString(),
+      subject_kind: 'lead' as const,
+      subject_id: id,
+      source,
+      overrode,
+    })),
   );
 }
 
@@ -95,11 +111,23 @@ export const gpcPlugin = fp(async (app: FastifyInstance, deps: GpcDeps) => {
     if (request.cookies[GPC_COOKIE] === '1' && !optedIn) return;
     const at = deps.clock.now();
     await insertGpc(deps.db, [
-      { at: at.toISOString(), subject_kind: 'browser', subject_id: null, source: 'page', overrode: optedIn ? 'advertising_opt_in' : 'none' },
+      {
+        at: at.toISOString(),
+        subject_kind: 'browser',
+        subject_id: null,
+        source: 'page',
+        overrode: optedIn ? 'advertising_opt_in' : 'none',
+      },
     ]);
     const next = { ...choices, advertising: 'denied' as const };
     request.browserChoices = next;
     writeChoices(reply, next, deps.secure);
-    reply.setCookie(GPC_COOKIE, '1', { path: '/', httpOnly: true, sameSite: 'lax', secure: deps.secure, maxAge: YEAR_S });
+    reply.setCookie(GPC_COOKIE, '1', {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: deps.secure,
+      maxAge: YEAR_S,
+    });
   });
 });

@@ -4,14 +4,17 @@ import type { RequestRow } from './repository.js';
 import { CenterMessagePage, kindLabels } from './views.js';
 
 const day = (iso: string | null) =>
-  iso ? new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(iso)) : '—';
+  iso
+    ? new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(iso))
+    : '—';
 
 export function SentPage({ site, gpc }: { site: SiteConfig; gpc: boolean }) {
   return (
     <CenterMessagePage site={site} title="Check your email" gpc={gpc}>
       <p>
-        If the address you entered is in our records, we have sent it a link to confirm your request. The link works
-        for 24 hours. If no email arrives, check the address and your spam folder, or call us.
+        If the address you entered is in our records, we have sent it a link to confirm your
+        request. The link works for 24 hours. If no email arrives, check the address and your spam
+        folder, or call us.
       </p>
     </CenterMessagePage>
   );
@@ -20,7 +23,10 @@ export function SentPage({ site, gpc }: { site: SiteConfig; gpc: boolean }) {
 export function ChoicesSavedPage({ site, gpc }: { site: SiteConfig; gpc: boolean }) {
   return (
     <CenterMessagePage site={site} title="Your choices are saved" gpc={gpc}>
-      <p>They took effect at once. An opt-out for an email address or phone number stays in force even if you later ask us to delete your information.</p>
+      <p>
+        They took effect at once. An opt-out for an email address or phone number stays in force
+        even if you later ask us to delete your information.
+      </p>
     </CenterMessagePage>
   );
 }
@@ -28,16 +34,29 @@ export function ChoicesSavedPage({ site, gpc }: { site: SiteConfig; gpc: boolean
 export function InvalidLinkPage({ site, gpc }: { site: SiteConfig; gpc: boolean }) {
   return (
     <CenterMessagePage site={site} title="This link does not work" gpc={gpc}>
-      <p role="alert">The link has expired, was already used, or was copied incompletely. Please make your request again.</p>
+      <p role="alert">
+        The link has expired, was already used, or was copied incompletely. Please make your request
+        again.
+      </p>
     </CenterMessagePage>
   );
 }
 
-export function ConfirmPage(p: { site: SiteConfig; gpc: boolean; token: string; request: RequestRow; newEmail: boolean }) {
+export function ConfirmPage(p: {
+  site: SiteConfig;
+  gpc: boolean;
+  token: string;
+  request: RequestRow;
+  newEmail: boolean;
+}) {
   const what = p.newEmail ? 'Confirm your new email address' : 'Confirm your request';
   return (
     <CenterMessagePage site={p.site} title={what} gpc={p.gpc}>
-      <p>{p.newEmail ? 'Press the button to confirm this is your new address.' : `Your request: ${kindLabels[p.request.kind]}.`}</p>
+      <p>
+        {p.newEmail
+          ? 'Press the button to confirm this is your new address.'
+          : `Your request: ${kindLabels[p.request.kind]}.`}
+      </p>
       <form method="post" action={`/privacy-center/r/${p.token}`}>
         <button class="button" type="submit">
           Confirm
@@ -47,7 +66,15 @@ export function ConfirmPage(p: { site: SiteConfig; gpc: boolean; token: string; 
   );
 }
 
-export function StatusPage({ site, gpc, request }: { site: SiteConfig; gpc: boolean; request: RequestRow }) {
+export function StatusPage({
+  site,
+  gpc,
+  request,
+}: {
+  site: SiteConfig;
+  gpc: boolean;
+  request: RequestRow;
+}) {
   const closed = request.status === 'completed' || request.status === 'denied';
   return (
     <CenterMessagePage site={site} title="Your request" gpc={gpc}>
@@ -61,7 +88,13 @@ export function StatusPage({ site, gpc, request }: { site: SiteConfig; gpc: bool
   );
 }
 
-export function ReportPage(p: { site: SiteConfig; gpc: boolean; token: string; report: AccessReport; until: string | null }) {
+export function ReportPage(p: {
+  site: SiteConfig;
+  gpc: boolean;
+  token: string;
+  report: AccessReport;
+  until: string | null;
+}) {
   const r = p.report;
   return (
     <CenterMessagePage site={p.site} title="The information we hold about you" gpc={p.gpc}>
@@ -75,7 +108,11 @@ export function ReportPage(p: { site: SiteConfig; gpc: boolean; token: string; r
       {r.sections.map((s, i) => (
         <section aria-labelledby={`sec-${i}`}>
           <h2 id={`sec-${i}`}>{s.title}</h2>
-          {s.rows.length === 0 ? <p>Nothing.</p> : s.rows.map((row) => <Fields row={row} labels={s.labels ?? {}} />)}
+          {s.rows.length === 0 ? (
+            <p>Nothing.</p>
+          ) : (
+            s.rows.map((row) => <Fields row={row} labels={s.labels ?? {}} />)
+          )}
         </section>
       ))}
       <section aria-labelledby="consents-h">
@@ -106,10 +143,19 @@ export function ReportPage(p: { site: SiteConfig; gpc: boolean; token: string; r
   );
 }
 
-function Fields({ row, labels }: { row: Record<string, string | number | null>; labels: Record<string, string> }) {
+function Fields({
+  row,
+  labels,
+}: {
+  row: Record<string, string | number | null>;
+  labels: Record<string, string>;
+}) {
   return (
     <dl class="facts">
-      {Object.entries(row).map(([k, v]) => [<dt>{labels[k] ?? k}</dt>, <dd>{v === null || v === '' ? '—' : String(v)}</dd>])}
+      {Object.entries(row).map(([k, v]) => [
+        <dt>{labels[k] ?? k}</dt>,
+        <dd>{v === null || v === '' ? '—' : String(v)}</dd>,
+      ])}
     </dl>
   );
 }

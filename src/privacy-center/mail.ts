@@ -2,7 +2,7 @@ import type { OutgoingMail } from '../adapters/mailer.js';
 import type { Config } from '../config/env.js';
 import type { SiteConfig } from '../config/site.js';
 import type { Db } from '../db/database.js';
-import type { PrivacyMailKind } from '../db/schema.js';
+import type { PrivacyMailKind, PrivacyRequestChannel } from '../db/schema.js';
 import { assertReadable } from '../privacy/access.js';
 import type { Kernel } from '../privacy/kernel.js';
 import { findSubjectByEmail } from '../privacy/subject-data.js';
@@ -17,12 +17,21 @@ export interface PrivacyMailDeps {
   secret: string;
 }
 
+/** How the request reached us, as the confirmation email says it. */
+const channelWords: Record<PrivacyRequestChannel, string> = {
+  web: 'through our Privacy Center',
+  phone: 'by phone',
+  post: 'by post',
+  email: 'by email',
+};
+
 const kindWords: Record<RequestRow['kind'], string> = {
   access: 'see a copy of your information',
   correction: 'correct your information',
   deletion: 'delete your information',
 };
-const day = (iso: string) => new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(iso));
+const day = (iso: string) =>
+  new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(iso));
 
 /**
  * The mails of the request workflow. Mail to the person carries their own address to the SMTP
@@ -39,14 +48,24 @@ export async function privacyMail(
   if (kind === 'privacy_reminder') return reminderMail(deps, messageId, payload);
   const request = await requestById(deps.db, payload.requestId ?? '');
   if (!request?.email) return undefined;
-  const { email, correction_value } = deps.kernel.open('privacy_requests', { email: request.email, correction_value: request.correction_value ?? '' });
+  const { email, correction_value } = deps.kernel.open('privacy_requests', {
+    email: request.email,
+    correction_value: request.correction_value ?? '',
+  });
   const leadIds = JSON.parse(request.lead_ids) as string[];
   const link = async (purpose: 'verify' | 'confirm_email') => {
     const t = await latestToken(deps.db, request.id, purpose);
-    return t ? `${deps.config.baseUrl}/privacy-center/r/${tokenFor(deps.secret, t.nonce)}` : undefined;
+    return t
+      ? `${deps.config.baseUrl}/privacy-center/r/${tokenFor(deps.secret, t.nonce)}`
+      : undefined;
   };
   const sign = `\n\n${deps.site.company.name}\n${deps.site.company.address.street}, ${deps.site.company.address.city}, ${deps.site.company.address.state} ${deps.site.company.address.zip}\n`;
-  const toPerson = (to: string, subjects: string[], subject: string, text: string): OutgoingMail | undefined =>
+  const toPerson = (
+    to: string,
+    subjects: string[],
+    subject: string,
+    text: string,
+  ): OutgoingMail | undefined =>
     subjects.length === 0
       ? undefined
       : {
@@ -54,7 +73,12 @@ export async function privacyMail(
           subject,
           text: text + sign,
           messageId,
-          personal: { categories: ['contact.email'], basis: 'person_request', purpose: 'legal', subjects: subjects.map((id) => ({ type: 'lead' as const, id })) },
+          personal: {
+            categories: ['contact.email'],
+            basis: 'person_request',
+            purpose: 'legal',
+            subjects: subjects.map((id) => ({ type: 'lead' as const, id })),
+          },
         };
 
   switch (kind) {
@@ -62,8 +86,12 @@ export async function privacyMail(
       if (payload.purpose === 'confirm_email') {
         const url = await link('confirm_email');
         if (!url) return undefined;
-        return toPerson(correction_value, leadIds, 'Confirm your new email address',
-          `You asked us to change the email address we hold for you to this one. To confirm it is yours, open this link within 24 hours and press "Confirm":\n\n${url}\n\nIf you did not ask for this, ignore this email and nothing will change.`);
+        return toPerson(
+          correction_value,
+          leadIds,
+          'Confirm your new email address',
+          `You asked us to change the email address we hold for you to this one. To confirm it is yours, open this link within 24 hours and press "Confirm":\n\n${url}\n\nIf you did not ask for this, ignore this email and nothing will change.`,
+        );
       }
       if (request.status !== 'unverified') return undefined;
       // Decided here, after the web response: an address that is not on file is sent nothing,
@@ -71,8 +99,12 @@ export async function privacyMail(
       const subject = await findSubjectByEmail(deps.db, deps.kernel, email);
       const url = await link('verify');
       if (!url) return undefined;
-      return toPerson(email, subject.leadIds, 'Confirm your privacy request',
-        `We received a request to ${kindWords[request.kind]}. To confirm it was you, open this link within 24 hours and press "Confirm":\n\n${url}\n\nIf you did not ask for this, ignore this email and nothing will happen.`);
+      return toPerson(
+        email,
+        subject.leadIds,
+        'Confirm your privacy request',
+        `We received a request ${channelWords[request.channel]} to ${kindWords[request.kind]}. To confirm it was you, open this link within 24 hours and press "Confirm":\n\n${url}\n\nIf you did not ask for this, ignore this email and nothing will happen.`,
+      );
     }
     case 'privacy_receipt': {
       const report = request.kind === 'access' ? await link('verify') : undefined;
@@ -82,11 +114,20 @@ export async function privacyMail(
       return toPerson(email, leadIds, 'We received your privacy request', body);
     }
     case 'privacy_response':
-      return toPerson(email, leadIds, 'About your privacy request', await responseText(request, payload.event ?? '', link));
+      return toPerson(
+        email,
+        leadIds,
+        'About your privacy request',
+        await responseText(request, payload.event ?? '', link),
+      );
   }
 }
 
-async function responseText(request: RequestRow, event: string, link: (p: 'verify') => Promise<string | undefined>): Promise<string> {
+async function responseText(
+  request: RequestRow,
+  event: string,
+  link: (p: 'verify') => Promise<string | undefined>,
+): Promise<string> {
   switch (event) {
     case 'extended':
       return `We need more time to answer your request to ${kindWords[request.kind]}. We will answer by ${day(request.due_at)}.\n\nThe reason: ${request.extension_reason ?? ''}`;
@@ -101,11 +142,20 @@ async function responseText(request: RequestRow, event: string, link: (p: 'verif
   }
 }
 
-async function reminderMail(deps: PrivacyMailDeps, messageId: string, payload: Record<string, string>): Promise<OutgoingMail | undefined> {
+async function reminderMail(
+  deps: PrivacyMailDeps,
+  messageId: string,
+  payload: Record<string, string>,
+): Promise<OutgoingMail | undefined> {
   assertReadable('staff_users', 'email', 'security');
   let to: string[] = [];
   for (const role of ['privacy', 'admin'] as const) {
-    const rows = await deps.db.selectFrom('staff_users').select('email').where('role', '=', role).where('disabled_at', 'is', null).execute();
+    const rows = await deps.db
+      .selectFrom('staff_users')
+      .select('email')
+      .where('role', '=', role)
+      .where('disabled_at', 'is', null)
+      .execute();
     to = rows.map((r) => r.email);
     if (to.length > 0) break;
   }

@@ -9,14 +9,36 @@ import type {
 
 type Db = Kysely<Database>;
 export type RequestRow = PrivacyRequestsTable;
-export type RequestChanges = Partial<Omit<PrivacyRequestsTable, 'id' | 'created_at' | 'kind' | 'channel'>>;
+export type RequestChanges = Partial<
+  Omit<PrivacyRequestsTable, 'id' | 'created_at' | 'kind' | 'channel'>
+>;
 
 // Personal columns are selected explicitly; callers open sealed ones through the kernel.
 const requestColumns = [
-  'id', 'created_at', 'kind', 'channel', 'status', 'email', 'email_index', 'lead_ids', 'correction_field',
-  'correction_value', 'new_email_confirmed_at', 'verified_at', 'receipt_due_at', 'receipt_sent_at', 'due_at',
-  'extended_at', 'extension_reason', 'reminded_for', 'report_until', 'responded_at', 'response',
-  'denial_reason', 'handled_by', 'closed_at',
+  'id',
+  'created_at',
+  'kind',
+  'channel',
+  'status',
+  'email',
+  'email_index',
+  'lead_ids',
+  'correction_field',
+  'correction_value',
+  'new_email_confirmed_at',
+  'verified_at',
+  'receipt_due_at',
+  'receipt_sent_at',
+  'due_at',
+  'extended_at',
+  'extension_reason',
+  'reminded_for',
+  'report_until',
+  'responded_at',
+  'response',
+  'denial_reason',
+  'handled_by',
+  'closed_at',
 ] as const satisfies readonly (keyof PrivacyRequestsTable)[];
 
 export async function insertRequest(db: Db, row: PrivacyRequestsTable): Promise<void> {
@@ -28,7 +50,11 @@ export async function insertToken(db: Db, row: PrivacyRequestTokensTable): Promi
 }
 
 export async function requestById(db: Db, id: string): Promise<RequestRow | undefined> {
-  return db.selectFrom('privacy_requests').select(requestColumns).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('privacy_requests')
+    .select(requestColumns)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function tokenByHash(db: Db, hash: string) {
@@ -40,7 +66,11 @@ export async function tokenByHash(db: Db, hash: string) {
 }
 
 /** The newest link of a kind for a request: its nonce re-derives the token for a mail. */
-export async function latestToken(db: Db, requestId: string, purpose: PrivacyRequestTokensTable['purpose']) {
+export async function latestToken(
+  db: Db,
+  requestId: string,
+  purpose: PrivacyRequestTokensTable['purpose'],
+) {
   return db
     .selectFrom('privacy_request_tokens')
     .select(['nonce', 'expires_at', 'used_at'])
@@ -82,7 +112,12 @@ export async function listRequests(db: Db, open: boolean, limit = 200): Promise<
   const q = db.selectFrom('privacy_requests').select(requestColumns);
   return open
     ? q.where('status', '=', 'verified').orderBy('due_at').orderBy('id').limit(limit).execute()
-    : q.where('status', 'in', ['completed', 'denied']).orderBy('closed_at', 'desc').orderBy('id').limit(limit).execute();
+    : q
+        .where('status', 'in', ['completed', 'denied'])
+        .orderBy('closed_at', 'desc')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
 }
 
 /** Open requests whose 10-days-left moment has come and that were not yet reminded for this due date. */
@@ -92,7 +127,9 @@ export async function requestsToRemind(db: Db, remindBefore: string) {
     .select(['id', 'due_at', 'reminded_for'])
     .where('status', '=', 'verified')
     .where('due_at', '<=', remindBefore)
-    .where((eb) => eb.or([eb('reminded_for', 'is', null), eb('reminded_for', '!=', eb.ref('due_at'))]))
+    .where((eb) =>
+      eb.or([eb('reminded_for', 'is', null), eb('reminded_for', '!=', eb.ref('due_at'))]),
+    )
     .execute();
 }
 
@@ -110,7 +147,11 @@ export async function claimReminder(db: Db, id: string, dueAt: string): Promise<
 
 export async function leadIdsByPhone(db: Db, indexes: string[]): Promise<string[]> {
   if (indexes.length === 0) return [];
-  const rows = await db.selectFrom('leads').select('id').where('phone_index', 'in', indexes).execute();
+  const rows = await db
+    .selectFrom('leads')
+    .select('id')
+    .where('phone_index', 'in', indexes)
+    .execute();
   return rows.map((r) => r.id);
 }
 

@@ -46,7 +46,15 @@ describe('a request for access', () => {
     expect(confirm.statusCode).toBe(200);
     expect(confirm.body).toContain('Confirm your request');
     // A mail scanner's GET changes nothing; the POST does.
-    expect((await t.db.selectFrom('privacy_requests').select('status').where('status', '=', 'verified').execute()).length).toBe(0);
+    expect(
+      (
+        await t.db
+          .selectFrom('privacy_requests')
+          .select('status')
+          .where('status', '=', 'verified')
+          .execute()
+      ).length,
+    ).toBe(0);
     const post = await t.app.inject({ method: 'POST', url: link });
     expect(post.statusCode).toBe(303);
     const report = await t.app.inject({ method: 'GET', url: link });
@@ -62,16 +70,29 @@ describe('a request for access', () => {
     // Confirming again is refused quietly: the link is used; the report is still readable.
     const again = await t.app.inject({ method: 'POST', url: link });
     expect(again.statusCode).toBe(303);
-    const row = await t.db.selectFrom('privacy_requests').select(['status', 'response', 'receipt_sent_at', 'verified_at']).where('status', '=', 'completed').executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ response: 'report_provided', receipt_sent_at: clock.now().toISOString() });
+    const row = await t.db
+      .selectFrom('privacy_requests')
+      .select(['status', 'response', 'receipt_sent_at', 'verified_at'])
+      .where('status', '=', 'completed')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      response: 'report_provided',
+      receipt_sent_at: clock.now().toISOString(),
+    });
     // The receipt (with the report link, never the data) goes at once.
     await settle(t, smtp);
     const receipt = mailsTo('riley@stone-ortho.example')[1]!;
     expect(receipt.raw).toContain('We received your privacy request');
     expect(linkIn(receipt.raw)).toBe(link);
     expect(receipt.raw).not.toContain('Stone Orthopedics');
-    const audit = await t.db.selectFrom('audit_log').select('detail').where('action', '=', 'privacy_request').execute();
-    expect(audit.map((a) => (JSON.parse(a.detail ?? '{}') as { event?: string }).event)).toEqual(expect.arrayContaining(['received', 'verified', 'answered']));
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select('detail')
+      .where('action', '=', 'privacy_request')
+      .execute();
+    expect(audit.map((a) => (JSON.parse(a.detail ?? '{}') as { event?: string }).event)).toEqual(
+      expect.arrayContaining(['received', 'verified', 'answered']),
+    );
   });
 
   it('refuses links that are expired, malformed or made up, with a 404 page and no 500', async () => {
@@ -79,7 +100,12 @@ describe('a request for access', () => {
     await settle(t, smtp);
     const link = linkIn(mailsTo('riley@stone-ortho.example').at(-1)!.raw);
     clock.advance(25 * 3_600_000);
-    for (const url of [link, '/privacy-center/r/short', `/privacy-center/r/${'A'.repeat(43)}`, `/privacy-center/r/${'x'.repeat(300)}`]) {
+    for (const url of [
+      link,
+      '/privacy-center/r/short',
+      `/privacy-center/r/${'A'.repeat(43)}`,
+      `/privacy-center/r/${'x'.repeat(300)}`,
+    ]) {
       const res = await t.app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBeGreaterThanOrEqual(400);
       expect(res.statusCode, url).toBeLessThan(500);
@@ -99,16 +125,34 @@ describe('bad input', () => {
     const noKind = await askFor(t, { email: 'a@b.example' });
     expect(noKind.statusCode).toBe(400);
     expect(noKind.body).toContain('Choose what you would like us to do');
-    const correction = await askFor(t, { kind: 'correction', email: 'a@b.example', correctionField: 'phone', correctionValue: '12' });
+    const correction = await askFor(t, {
+      kind: 'correction',
+      email: 'a@b.example',
+      correctionField: 'phone',
+      correctionValue: '12',
+    });
     expect(correction.statusCode).toBe(400);
     expect(correction.body).toContain('Enter a US phone number');
-    const json = await t.app.inject({ method: 'POST', url: '/privacy-center/request', payload: { kind: 'access', email: 'a@b.example', formToken: 'x', extra: 1 } });
+    const json = await t.app.inject({
+      method: 'POST',
+      url: '/privacy-center/request',
+      payload: { kind: 'access', email: 'a@b.example', formToken: 'x', extra: 1 },
+    });
     expect(json.statusCode).toBe(400);
     expect(json.json().error).toBeTruthy();
-    const forged = await t.app.inject({ method: 'POST', url: '/privacy-center/request', payload: { kind: 'access', email: 'a@b.example', formToken: 'forged' } });
+    const forged = await t.app.inject({
+      method: 'POST',
+      url: '/privacy-center/request',
+      payload: { kind: 'access', email: 'a@b.example', formToken: 'forged' },
+    });
     expect(forged.statusCode).toBe(400);
     expect(forged.json().error).toContain('reload the page');
-    const huge = await t.app.inject({ method: 'POST', url: '/privacy-center/request', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `email=${'a'.repeat(70_000)}` });
+    const huge = await t.app.inject({
+      method: 'POST',
+      url: '/privacy-center/request',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `email=${'a'.repeat(70_000)}`,
+    });
     expect(huge.statusCode).toBe(413);
     expect((await t.db.selectFrom('privacy_requests').select('id').execute()).length).toBe(before);
   });

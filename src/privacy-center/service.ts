@@ -2,14 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../adapters/clock.js';
 import { appendAudit, type AuditActor } from '../audit/log.js';
 import type { Db } from '../db/database.js';
-import type { GpcApplicationsTable, PrivacyRequestTokensTable } from '../db/schema.js';
+import type {
+  GpcApplicationsTable,
+  PrivacyRequestChannel,
+  PrivacyRequestTokensTable,
+} from '../db/schema.js';
 import { createFormTokens } from '../intake/form-token.js';
 import { enqueue } from '../outbox/repository.js';
 import type { Kernel } from '../privacy/kernel.js';
-import { buildAccessReport, findSubjectByEmail, type AccessReport } from '../privacy/subject-data.js';
+import {
+  buildAccessReport,
+  findSubjectByEmail,
+  type AccessReport,
+} from '../privacy/subject-data.js';
 import { invalid, notFound } from '../web/errors.js';
 import { addDays, addHours, deadlinesFor, LINK_HOURS, REPORT_DAYS } from './deadlines.js';
-import type { RequestInput } from './fields.js';
+import type { Correction, LoggedRequestInput, RequestInput } from './fields.js';
 import { applyGpcToPerson } from './gpc.js';
 import * as repo from './repository.js';
 import { hashToken, newNonce, tokenFor, wellFormedToken } from './tokens.js';
@@ -41,7 +49,12 @@ export function createPrivacyCenter(deps: PrivacyCenterDeps) {
   const { db, kernel, clock } = deps;
   const formTokens = createFormTokens(deps.secret);
 
-  async function newLink(trx: Db, requestId: string, purpose: PrivacyRequestTokensTable['purpose'], now: Date) {
+  async function newLink(
+    trx: Db,
+    requestId: string,
+    purpose: PrivacyRequestTokensTable['purpose'],
+    now: Date,
+  ) {
     const nonce = newNonce();
     await repo.insertToken(trx, {
       token_hash: hashToken(tokenFor(deps.secret, nonce)),
@@ -62,9 +75,27 @@ export function createPrivacyCenter(deps: PrivacyCenterDeps) {
     const now = clock.now();
     if (!formTokens.check(input.formToken, now).ok) throw invalid(expiredFormMessage);
     if (input.website) return;
+    await storeRequest(input, 'web', person, now);
+  }
+
+  /**
+   * A request that reached us by phone, post or a plain email, taken down by staff. The 45 days
+   * run from now, and the person confirms it by the same link to the address on file, so staff
+   * never decide who someone is.
+   */
+  async function logRequest(input: LoggedRequestInput, staffId: string): Promise<string> {
+    return storeRequest(input, input.channel, { kind: 'staff', id: staffId }, clock.now());
+  }
+
+  async function storeRequest(
+    input: { kind: RequestInput['kind']; email: string; correction?: Correction | undefined },
+    channel: PrivacyRequestChannel,
+    actor: AuditActor,
+    now: Date,
+  ): Promise<string> {
     const id = randomUUID();
     const due = deadlinesFor(now);
-    const correction = 'correction' in input ? input.correction : undefined;
+    const correction = input.correction;
     await db.transaction().execute(async (trx) => {
       await repo.insertRequest(
         trx,
@@ -72,7 +103,7 @@ export function createPrivacyCenter(deps: PrivacyCenterDeps) {
           id,
           created_at: now.toISOString(),
           kind: input.kind,
-          channel: 'web' as const,
+          channel,
           status: 'unverified' as const,
           email: input.email,
           email_index: kernel.index('email', input.email),
@@ -97,9 +128,19 @@ export function createPrivacyCenter(deps: PrivacyCenterDeps) {
       );
       await newLink(trx, id, 'verify', now);
       await enqueue(trx, 'privacy_verify', { requestId: id, purpose: 'verify' }, now);
-      await appendAudit(trx, { actor: person, action: 'privacy_request', target: target(id), detail: { event: 'received', kind: input.kind } }, now);
+      await appendAudit(
+        trx,
+        {
+          actor,
+          action: 'privacy_request',
+          target: target(id),
+          detail: { event: 'received', kind: input.kind, channel },
+        },
+        now,
+      );
     });
     deps.onCommit?.();
+    return id;
   }
 
   async function linkState(token: string): Promise<LinkState> {
@@ -112,15 +153,26 @@ export function createPrivacyCenter(deps: PrivacyCenterDeps) {
       if (link.expires_at <= now.toISOString()) return { kind: 'invalid' };
       return { kind: link.purpose === 'verify' ? 'confirm' : 'confirm_email', request };
     }
-    const readable = request.kind === 'access' && request.status === 'completed' && request.response === 'report_provided';
-    if (link.purpose === 'verify' && readable && request.report_until && now.toISOString() < request.report_until) {
+    const readable =
+      request.kind === 'access' &&
+      request.status === 'completed' &&
+      request.response === 'report_provided';
+    if (
+      link.purpose === 'verify' &&
+      readable &&
+      request.report_until &&
+      now.toISOString() < request.report_until
+    ) {
       return { kind: 'report', request };
     }
     return { kind: 'status', request };
   }
 
   /** The person pressed "Confirm" on a link: verification (single use), or the new address confirmed. */
-  async function confirm(token: string, signal: { gpc: boolean; overrode: GpcApplicationsTable['overrode'] }): Promise<LinkState> {
+  async function confirm(
+    token: string,
+    signal: { gpc: boolean; overrode: GpcApplicationsTable['overrode'] },
+  ): Promise<LinkState> {
     const state = await linkState(token);
     if (state.kind !== 'confirm' && state.kind !== 'confirm_email') return state;
     const now = clock.now();
@@ -129,8 +181,19 @@ export function createPrivacyCenter(deps: PrivacyCenterDeps) {
     if (state.kind === 'confirm_email') {
       await db.transaction().execute(async (trx) => {
         if (!(await repo.useToken(trx, hash, now))) return;
-        await repo.updateRequest(trx, request.id, { new_email_confirmed_at: now.toISOString() }, ['verified']);
-        await appendAudit(trx, { actor: person, action: 'privacy_request', target: target(request.id), detail: { event: 'new_email_confirmed' } }, now);
+        await repo.updateRequest(trx, request.id, { new_email_confirmed_at: now.toISOString() }, [
+          'verified',
+        ]);
+        await appendAudit(
+          trx,
+          {
+            actor: person,
+            action: 'privacy_request',
+            target: target(request.id),
+            detail: { event: 'new_email_confirmed' },
+          },
+          now,
+        );
       });
       return linkState(token);
     }
@@ -149,7 +212,12 @@ export function createPrivacyCenter(deps: PrivacyCenterDeps) {
           receipt_sent_at: now.toISOString(),
           // Access is answered at once: the report is built from the data map, nothing to assemble.
           ...(access
-            ? { response: 'report_provided' as const, responded_at: now.toISOString(), closed_at: now.toISOString(), report_until: addDays(now, REPORT_DAYS).toISOString() }
+            ? {
+                response: 'report_provided' as const,
+                responded_at: now.toISOString(),
+                closed_at: now.toISOString(),
+                report_until: addDays(now, REPORT_DAYS).toISOString(),
+              }
             : {}),
         },
         ['unverified'],
@@ -157,30 +225,72 @@ export function createPrivacyCenter(deps: PrivacyCenterDeps) {
       await enqueue(trx, 'privacy_receipt', { requestId: request.id }, now);
       if (request.kind === 'correction' && request.correction_field === 'email') {
         await newLink(trx, request.id, 'confirm_email', now);
-        await enqueue(trx, 'privacy_verify', { requestId: request.id, purpose: 'confirm_email' }, now);
+        await enqueue(
+          trx,
+          'privacy_verify',
+          { requestId: request.id, purpose: 'confirm_email' },
+          now,
+        );
       }
-      const detail = { event: 'verified', kind: request.kind, records: subject.leadIds.length, gpc: signal.gpc };
-      await appendAudit(trx, { actor: person, action: 'privacy_request', target: target(request.id), detail }, now);
+      const detail = {
+        event: 'verified',
+        kind: request.kind,
+        records: subject.leadIds.length,
+        gpc: signal.gpc,
+      };
+      await appendAudit(
+        trx,
+        { actor: person, action: 'privacy_request', target: target(request.id), detail },
+        now,
+      );
       if (access) {
-        await appendAudit(trx, { actor: person, action: 'privacy_request', target: target(request.id), detail: { event: 'answered', response: 'report_provided' } }, now);
+        await appendAudit(
+          trx,
+          {
+            actor: person,
+            action: 'privacy_request',
+            target: target(request.id),
+            detail: { event: 'answered', response: 'report_provided' },
+          },
+          now,
+        );
       }
     });
     if (signal.gpc && subject.leadIds.length > 0) {
-      await applyGpcToPerson(deps, { email }, subject.leadIds, 'verification', signal.overrode, now);
+      await applyGpcToPerson(
+        deps,
+        { email },
+        subject.leadIds,
+        'verification',
+        signal.overrode,
+        now,
+      );
     }
     deps.onCommit?.();
     return linkState(token);
   }
 
   /** The access report behind a verified link, built fresh from the data map. */
-  async function report(token: string): Promise<{ request: repo.RequestRow; report: AccessReport }> {
+  async function report(
+    token: string,
+  ): Promise<{ request: repo.RequestRow; report: AccessReport }> {
     const state = await linkState(token);
     if (state.kind !== 'report') throw notFound('That report');
     const leadIds = JSON.parse(state.request.lead_ids) as string[];
-    return { request: state.request, report: await buildAccessReport(db, kernel, { leadIds }, clock.now()) };
+    return {
+      request: state.request,
+      report: await buildAccessReport(db, kernel, { leadIds }, clock.now()),
+    };
   }
 
-  return { issueToken: () => formTokens.issue(clock.now()), submitRequest, linkState, confirm, report };
+  return {
+    issueToken: () => formTokens.issue(clock.now()),
+    submitRequest,
+    logRequest,
+    linkState,
+    confirm,
+    report,
+  };
 }
 
 export type PrivacyCenter = ReturnType<typeof createPrivacyCenter>;

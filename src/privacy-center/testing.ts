@@ -7,7 +7,10 @@ import { startSmtp, type ReceivedMail } from '../test-support/smtp.js';
 /** The app with a real SMTP peer and a registered relay, so its mail reaches people. */
 export async function appWithMail(clock: Clock) {
   const smtp = await startSmtp();
-  const t = await createTestApp({ clock, env: { SMTP_URL: smtp.url, NOTIFY_EMAIL: 'leads@starspmb.test' } });
+  const t = await createTestApp({
+    clock,
+    env: { SMTP_URL: smtp.url, NOTIFY_EMAIL: 'leads@starspmb.test' },
+  });
   await registerRelay(t);
   const close = async () => {
     await t.close();
@@ -22,8 +25,17 @@ export async function registerRelay(t: TestApp): Promise<void> {
   await t.db
     .insertInto('recipients')
     .values({
-      id: 'relay-1', kind: 'processor', key: 'smtp-relay', name: 'Test Mail Relay', categories: JSON.stringify(['contact.email']),
-      purpose: 'delivers our email', contract_ref: 'DPA-1', related_entity: 0, active: 1, created_at: at, updated_at: at,
+      id: 'relay-1',
+      kind: 'processor',
+      key: 'smtp-relay',
+      name: 'Test Mail Relay',
+      categories: JSON.stringify(['contact.email']),
+      purpose: 'delivers our email',
+      contract_ref: 'DPA-1',
+      related_entity: 0,
+      active: 1,
+      created_at: at,
+      updated_at: at,
     })
     .execute();
 }
@@ -36,16 +48,32 @@ export function linkIn(raw: string): string {
   return m[1];
 }
 
-export async function submitLead(t: TestApp, email: string, phone = '(713) 555-0177', headers: Record<string, string> = {}) {
+export async function submitLead(
+  t: TestApp,
+  email: string,
+  phone = '(713) 555-0177',
+  headers: Record<string, string> = {},
+) {
   const page = await t.app.inject({ method: 'GET', url: '/get-started' });
   const res = await t.app.inject({
     method: 'POST',
     url: '/get-started',
     headers,
     payload: {
-      userType: 'provider', name: 'Riley Stone', organization: 'Stone Orthopedics', practiceSize: '2-5',
-      address: '77 Pine Street', city: 'Houston', state: 'TX', zip: '77002', email, phone, consentMarketing: 'on', consentSms: 'on',
-      needs: 'Please help with credentialing.', formToken: hiddenField(page.body, 'formToken'),
+      userType: 'provider',
+      name: 'Riley Stone',
+      organization: 'Stone Orthopedics',
+      practiceSize: '2-5',
+      address: '77 Pine Street',
+      city: 'Houston',
+      state: 'TX',
+      zip: '77002',
+      email,
+      phone,
+      consentMarketing: 'on',
+      consentSms: 'on',
+      needs: 'Please help with credentialing.',
+      formToken: hiddenField(page.body, 'formToken'),
     },
   });
   if (res.statusCode !== 201) throw new Error(`intake failed: ${res.statusCode} ${res.body}`);
@@ -53,13 +81,20 @@ export async function submitLead(t: TestApp, email: string, phone = '(713) 555-0
 }
 
 /** Posts the Privacy Center request form as a browser would. */
-export async function askFor(t: TestApp, fields: Record<string, string>, headers: Record<string, string> = {}) {
+export async function askFor(
+  t: TestApp,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
   const page = await t.app.inject({ method: 'GET', url: '/privacy-center', headers });
   return t.app.inject({
     method: 'POST',
     url: '/privacy-center/request',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    payload: new URLSearchParams({ ...fields, formToken: hiddenField(page.body, 'formToken') }).toString(),
+    payload: new URLSearchParams({
+      ...fields,
+      formToken: hiddenField(page.body, 'formToken'),
+    }).toString(),
   });
 }
 
@@ -70,7 +105,12 @@ export async function askFor(t: TestApp, fields: Record<string, string>, headers
 export async function settle(t: TestApp, smtp?: { received: ReceivedMail[] }): Promise<void> {
   for (let i = 0; i < 100; i++) {
     await t.app.outbox.runOnce();
-    const pending = await t.db.selectFrom('outbox').select('id').where('sent_at', 'is', null).where('attempts', '=', 0).execute();
+    const pending = await t.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('sent_at', 'is', null)
+      .where('attempts', '=', 0)
+      .execute();
     if (pending.length === 0) {
       // The SMTP peer records a message when its DATA ends, a moment after the send resolves.
       await new Promise((r) => setTimeout(r, smtp ? 30 : 0));

@@ -10,7 +10,8 @@ export function tokenFor(secret: string, nonce: string): string {
   return createHmac('sha256', secret).update(`privacy-link:${nonce}`).digest('base64url');
 }
 
-export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+export const hashToken = (token: string): string =>
+  createHash('sha256').update(token, 'utf8').digest('hex');
 
 /** Tokens are base64url of 32 bytes; anything else is refused before touching the database. */
 export const wellFormedToken = (token: string): boolean => /^[A-Za-z0-9_-]{43}$/.test(token);

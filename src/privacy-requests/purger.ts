@@ -8,7 +8,10 @@ const { period, from } = retention.privacy_request;
 // The request log: each closed request is deleted 24 months after it was closed (its link
 // tokens go with it by foreign key). Open requests are never due.
 function due(db: Db, now: Date) {
-  return db.selectFrom('privacy_requests').where('closed_at', 'is not', null).where('closed_at', '<=', cutoffFor(now, period).toISOString());
+  return db
+    .selectFrom('privacy_requests')
+    .where('closed_at', 'is not', null)
+    .where('closed_at', '<=', cutoffFor(now, period).toISOString());
 }
 
 async function count(db: Db, now: Date): Promise<PurgeCounts> {
@@ -17,7 +20,12 @@ async function count(db: Db, now: Date): Promise<PurgeCounts> {
 
 async function purgeChunk(db: Db, now: Date, limit: number): Promise<PurgeCounts> {
   return db.transaction().execute(async (trx) => {
-    const rows = await due(trx, now).select('id').orderBy('closed_at').orderBy('id').limit(limit).execute();
+    const rows = await due(trx, now)
+      .select('id')
+      .orderBy('closed_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
     const ids = rows.map((r) => r.id);
     if (ids.length > 0) await trx.deleteFrom('privacy_requests').where('id', 'in', ids).execute();
     return { records: ids.length };

@@ -3,7 +3,7 @@ import { addBusinessDays, deadlinesFor } from '../privacy-center/deadlines.js';
 import { appWithMail, askFor, linkIn, settle, submitLead } from '../privacy-center/testing.js';
 import { TestClock, cookieHeader, type TestApp } from '../test-support/app.js';
 import type { SmtpPeer } from '../test-support/smtp.js';
-import { postForm, staffJar } from '../test-support/staff.js';
+import { getAs, postForm, staffJar } from '../test-support/staff.js';
 import { duePrivacyReminders } from './reminders.js';
 
 const DAY = 86_400_000;
@@ -243,5 +243,79 @@ describe('permissions', () => {
       headers: { cookie: cookieHeader(sales) },
     });
     expect(nav.body).not.toContain('/console/privacy');
+  });
+});
+
+describe('a request made by phone, post or email', () => {
+  it('is logged by a privacy officer, confirmed by the person’s own link, and joins the queue', async () => {
+    const email = 'caller@clinic.example';
+    await submitLead(t, email, '(214) 555-0321');
+    const jar = await staffJar(t, 'privacy');
+    const form = await getAs(t, jar, '/console/privacy/new');
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('Log a privacy request');
+
+    const res = await postForm(t, jar, '/console/privacy/new', {
+      channel: 'phone',
+      kind: 'access',
+      email,
+    });
+    expect(res.statusCode).toBe(303);
+    const row = await t.db
+      .selectFrom('privacy_requests')
+      .selectAll()
+      .where('channel', '=', 'phone')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      kind: 'access',
+      status: 'unverified',
+      created_at: clock.now().toISOString(),
+    });
+    expect(row.email).toMatch(/^enc1\./);
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('target_id', '=', row.id)
+      .executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({ action: 'privacy_request', actor_kind: 'staff' });
+    expect(audit.detail).toContain('"channel":"phone"');
+
+    await settle(t, smtp);
+    const mail = smtp.received.filter((m) => m.to.includes(email)).at(-1)!;
+    expect(mail.raw).toContain('We received a request by phone');
+    expect((await t.app.inject({ method: 'POST', url: linkIn(mail.raw) })).statusCode).toBe(303);
+    const queue = await getAs(t, jar, '/console/privacy');
+    expect(queue.body).toContain('By phone, logged by staff');
+  });
+
+  it('refuses a form with problems beside each field, stores nothing, and is closed to other roles', async () => {
+    const jar = await staffJar(t, 'privacy');
+    const before = await t.db.selectFrom('privacy_requests').select('id').execute();
+    const bad = await postForm(t, jar, '/console/privacy/new', {
+      channel: 'fax',
+      kind: 'correction',
+      email: 'not-an-address',
+      correctionField: 'email',
+      correctionValue: '',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Choose how the request reached us.');
+    expect(bad.body).toMatch(/aria-describedby="[^"]*email-error"/);
+    expect(bad.body).toContain('value="not-an-address"');
+    expect(await t.db.selectFrom('privacy_requests').select('id').execute()).toHaveLength(
+      before.length,
+    );
+
+    const sales = await staffJar(t, 'sales');
+    expect((await getAs(t, sales, '/console/privacy/new')).statusCode).toBe(403);
+    expect(
+      (
+        await postForm(t, sales, '/console/privacy/new', {
+          channel: 'post',
+          kind: 'deletion',
+          email: 'x@clinic.example',
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 });

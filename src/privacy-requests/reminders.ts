@@ -1,8 +1,18 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
 import { enqueue } from '../outbox/repository.js';
-import { addDays, addHours, LINK_HOURS, REMINDER_DAYS_LEFT, REPORT_DAYS } from '../privacy-center/deadlines.js';
-import { claimReminder, deleteExpiredUnverified, requestsToRemind } from '../privacy-center/repository.js';
+import {
+  addDays,
+  addHours,
+  LINK_HOURS,
+  REMINDER_DAYS_LEFT,
+  REPORT_DAYS,
+} from '../privacy-center/deadlines.js';
+import {
+  claimReminder,
+  deleteExpiredUnverified,
+  requestsToRemind,
+} from '../privacy-center/repository.js';
 
 /**
  * Queues one reminder to privacy staff for each open request with 10 days or fewer left, once
@@ -28,8 +38,14 @@ export async function duePrivacyReminders(db: Db, now: Date): Promise<number> {
  * a day past expiry (no one proved it was theirs); a closed request drops the address and the
  * corrected value once its answer and report link have had their time, keeping the log itself.
  */
-export async function minimisePrivacyRequests(db: Db, now: Date): Promise<{ unverified: number; minimised: number }> {
-  const unverified = await deleteExpiredUnverified(db, addHours(now, -2 * LINK_HOURS).toISOString());
+export async function minimisePrivacyRequests(
+  db: Db,
+  now: Date,
+): Promise<{ unverified: number; minimised: number }> {
+  const unverified = await deleteExpiredUnverified(
+    db,
+    addHours(now, -2 * LINK_HOURS).toISOString(),
+  );
   const res = await db
     .updateTable('privacy_requests')
     .set({ email: null, email_index: null, correction_value: null })
