@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { VNode } from 'preact';
 import type { SiteConfig } from '../config/site.js';
-import { policyModel, type PolicyProcessor } from '../privacy/policy.js';
+import { policyModel, type PolicyProcessor, type PolicyTagVendor } from '../privacy/policy.js';
 import { currentPolicy, policyVersions } from '../privacy/policy-versions.js';
 import { renderPage } from '../web/render.js';
 import { AboutPage } from './about.js';
@@ -22,8 +22,12 @@ const pages: readonly [path: string, page: (site: SiteConfig) => VNode][] = [
   ['/partners', (site) => PartnersPage({ site })],
 ];
 
-const privacyPage = (site: SiteConfig, processors: readonly PolicyProcessor[]) =>
-  PrivacyPage({ site, model: policyModel(processors), version: currentPolicy, history: policyVersions });
+const privacyPage = (
+  site: SiteConfig,
+  processors: readonly PolicyProcessor[],
+  vendors: readonly PolicyTagVendor[] = [],
+) =>
+  PrivacyPage({ site, model: policyModel(processors, vendors), version: currentPolicy, history: policyVersions });
 
 export async function pageRoutes(
   app: FastifyInstance,
@@ -31,9 +35,11 @@ export async function pageRoutes(
     site: SiteConfig;
     /** The registered service providers (the registry in the database); none when absent. */
     processors?: () => Promise<readonly PolicyProcessor[]>;
+    /** Vendors of the registered third-party tags (src/cookies/tags.ts); none when absent. */
+    tagVendors?: () => Promise<readonly PolicyTagVendor[]>;
   },
 ) {
-  const { site, processors } = opts;
+  const { site, processors, tagVendors } = opts;
   for (const [path, page] of pages) {
     const vnode = page(site);
     app.get(path, async (_request, reply: FastifyReply) => renderPage(reply, vnode));
@@ -41,7 +47,12 @@ export async function pageRoutes(
   // An admin's change to the registry shows on the next request, on every instance.
   const withoutRegistry = privacyPage(site, []);
   app.get('/privacy', async (_request, reply: FastifyReply) =>
-    renderPage(reply, processors ? privacyPage(site, await processors()) : withoutRegistry),
+    renderPage(
+      reply,
+      processors || tagVendors
+        ? privacyPage(site, (await processors?.()) ?? [], (await tagVendors?.()) ?? [])
+        : withoutRegistry,
+    ),
   );
 
   const theme = themeAsset(site.colours);

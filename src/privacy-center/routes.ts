@@ -6,7 +6,7 @@ import { DomainError, sendError, wantsJson, type FieldErrors } from '../web/erro
 import { renderPage } from '../web/render.js';
 import { saveChoices, type ChoicesDeps } from './choices.js';
 import { choicesBody, requestBody } from './fields.js';
-import { writeChoices } from './gpc.js';
+import { writeChoices, type BrowserChoices } from './gpc.js';
 import { ChoicesSavedPage, ConfirmPage, InvalidLinkPage, ReportPage, SentPage, StatusPage } from './link-views.js';
 import type { LinkState, PrivacyCenter } from './service.js';
 import { PrivacyCenterPage } from './views.js';
@@ -15,7 +15,18 @@ const tokenParams = z.object({ token: z.string().max(200) });
 type Issues = { instancePath?: string; message?: string }[];
 
 /** /privacy-center: requests (verified by an emailed link) and choices (no verification). */
-export async function privacyCenterRoutes(fastify: FastifyInstance, opts: { center: PrivacyCenter; choices: ChoicesDeps; config: Config }) {
+/** Records a browser's cookie choice and sets its cookies (src/cookies/routes.ts). */
+type SaveBrowserChoice = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  wanted: { analytics: boolean; advertising: boolean; gpc: boolean },
+  source: 'privacy_center',
+) => Promise<BrowserChoices>;
+
+export async function privacyCenterRoutes(
+  fastify: FastifyInstance,
+  opts: { center: PrivacyCenter; choices: ChoicesDeps; config: Config; saveBrowserChoice: SaveBrowserChoice },
+) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { center, config } = opts;
   const secure = config.baseUrl.startsWith('https:');
@@ -71,8 +82,13 @@ export async function privacyCenterRoutes(fastify: FastifyInstance, opts: { cent
       reply.code(400);
       return page(request, reply, { choices: form });
     }
-    const next = await saveChoices(opts.choices, request.body, request.browserChoices, request.gpc);
-    writeChoices(reply, next, secure);
+    const before = request.browserChoices;
+    const next = await saveChoices(opts.choices, request.body, before, request.gpc);
+    // The cookie radios here are the banner's choice by another door: recorded the same way.
+    if (next.analytics !== before.analytics || next.advertising !== before.advertising) {
+      const wanted = { analytics: next.analytics === 'granted', advertising: next.advertising === 'granted', gpc: request.gpc };
+      await opts.saveBrowserChoice(request, reply, wanted, 'privacy_center');
+    } else writeChoices(reply, next, secure);
     if (wantsJson(request)) return reply.send({ status: 'saved' });
     return reply.redirect('/privacy-center/choices/saved', 303);
   });
