@@ -180,6 +180,13 @@ describe('consent records', () => {
     );
     expect(forged.res.statusCode).toBe(403);
     expect(forged.res.headers['set-cookie']).toBeUndefined();
+    // Same-site posts carry `Origin: null` under our no-referrer policy: still accepted.
+    const own = await choose(
+      { choice: 'reject' },
+      {},
+      { origin: 'null', 'sec-fetch-site': 'same-origin' },
+    );
+    expect(own.res.statusCode).toBe(303);
     const offsite = await choose({ choice: 'reject', back: '//evil.example/x' });
     expect(offsite.res.headers.location).toBe('/cookies?saved=1');
   });

@@ -47,13 +47,14 @@ export const safeBack = (back: string | undefined, fallback = '/') =>
 
 /**
  * A choice may only come from this site's own pages: a forged cross-site post could otherwise
- * "accept all" for a visitor. Browsers send Origin (and Sec-Fetch-Site) with form posts.
+ * "accept all" for a visitor. Browsers send Sec-Fetch-Site (and Origin) with form posts.
  */
 function fromThisSite(request: FastifyRequest): boolean {
   const fetchSite = request.headers['sec-fetch-site'];
-  if (fetchSite && fetchSite !== 'same-origin' && fetchSite !== 'none') return false;
+  if (fetchSite) return fetchSite === 'same-origin' || fetchSite === 'none';
+  // Our Referrer-Policy (no-referrer) makes browsers send `Origin: null` on same-site posts.
   const origin = request.headers.origin;
-  if (!origin) return true;
+  if (!origin || origin === 'null') return true;
   try {
     return new URL(origin).host === request.host;
   } catch {
