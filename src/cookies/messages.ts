@@ -44,6 +44,7 @@ const en = {
   first: 'us (first party)',
   third: 'another company (third party)',
   vendors: 'Other companies whose code may load after you agree',
+  cookiesIn: 'The cookies, what they do and how long they last',
   categories: {
     strictly_necessary: {
       label: 'Strictly necessary',
@@ -96,6 +97,7 @@ const es: Messages = {
   first: 'nosotros (propia)',
   third: 'otra empresa (de terceros)',
   vendors: 'Otras empresas cuyo código puede cargarse si usted acepta',
+  cookiesIn: 'Las cookies, para qué sirven y cuánto duran',
   categories: {
     strictly_necessary: {
       label: 'Estrictamente necesarias',

@@ -41,38 +41,51 @@ function GpcNotice({ m }: { m: Messages }) {
 }
 
 /** Each cookie of a category: name, purpose, lifetime and who sets it. */
-function CookieTable({ lang, category, id }: { lang: Lang; category: CookieCategory; id: string }) {
+function CookieTable({
+  lang,
+  category,
+  id,
+  open,
+}: {
+  lang: Lang;
+  category: CookieCategory;
+  id: string;
+  open: boolean;
+}) {
   const m = messages[lang];
   const rows = cookieRows(lang).filter((c) => c.category === category);
   return (
-    <div class="table-wrap">
-      <table class="stack cookie-table">
-        <caption
-          class="visually-hidden"
-          id={id}
-        >{`${m.categories[category].label}: ${m.cookie}`}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{m.cookie}</th>
-            <th scope="col">{m.purpose}</th>
-            <th scope="col">{m.lifetime}</th>
-            <th scope="col">{m.party}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((c) => (
+    <details class="cookie-details" open={open}>
+      <summary>{m.cookiesIn}</summary>
+      <div class="table-wrap">
+        <table class="stack cookie-table">
+          <caption
+            class="visually-hidden"
+            id={id}
+          >{`${m.categories[category].label}: ${m.cookie}`}</caption>
+          <thead>
             <tr>
-              <th scope="row">
-                <code>{c.name}</code>
-              </th>
-              <td data-label={m.purpose}>{c.purpose}</td>
-              <td data-label={m.lifetime}>{c.lifetime}</td>
-              <td data-label={m.party}>{c.party === 'first' ? m.first : m.third}</td>
+              <th scope="col">{m.cookie}</th>
+              <th scope="col">{m.purpose}</th>
+              <th scope="col">{m.lifetime}</th>
+              <th scope="col">{m.party}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {rows.map((c) => (
+              <tr>
+                <th scope="row">
+                  <code>{c.name}</code>
+                </th>
+                <td data-label={m.purpose}>{c.purpose}</td>
+                <td data-label={m.lifetime}>{c.lifetime}</td>
+                <td data-label={m.party}>{c.party === 'first' ? m.first : m.third}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </details>
   );
 }
 
@@ -97,6 +110,7 @@ export function ChoiceForm(
           lang={p.lang}
           category="strictly_necessary"
           id={`${p.prefix}-necessary-table`}
+          open={p.source === 'cookies_page'}
         />
       </section>
       {choiceCategories.map((category) => {
@@ -122,7 +136,12 @@ export function ChoiceForm(
             </div>
             {forcedOff ? <GpcNotice m={m} /> : null}
             {category === 'analytics' ? (
-              <CookieTable lang={p.lang} category="analytics" id={`${id}-table`} />
+              <CookieTable
+                lang={p.lang}
+                category="analytics"
+                id={`${id}-table`}
+                open={p.source === 'cookies_page'}
+              />
             ) : null}
             {vendors.length > 0 ? (
               <>
