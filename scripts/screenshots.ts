@@ -15,12 +15,43 @@ interface Shot {
   path: string;
   /** Expected HTTP status of the page itself; 200 unless given. */
   status?: number;
+  /** Only what the window shows (a modal dialog), not the whole page. */
+  viewportOnly?: boolean;
   /** Optional: get the app or the page into the state to capture (sign in, fill a form...). */
   prepare?: (ctx: { app: TestApp; page: Page; baseUrl: string }) => Promise<void>;
 }
 
 // Add a page here to capture it. `prepare` runs after the page has loaded.
 const shots: Shot[] = [
+  // The cookie notice first, while this browser has made no choice (src/cookies).
+  { name: 'cookie-banner', path: '/' },
+  {
+    name: 'cookie-choose',
+    path: '/',
+    viewportOnly: true,
+    prepare: async ({ page }) => {
+      await page.getByRole('link', { name: 'Choose' }).click();
+      await page.getByRole('dialog').waitFor();
+    },
+  },
+  { name: 'cookies', path: '/cookies' },
+  {
+    name: 'console-cookie-consent',
+    path: '/console/consent',
+    prepare: async ({ app, page, baseUrl }) => {
+      await cookieScreenData(app);
+      await signInIfAsked(page);
+      await page.goto(`${baseUrl}/console/consent`, { waitUntil: 'networkidle' });
+    },
+  },
+  {
+    name: 'console-cookie-tags',
+    path: '/console/settings/tags',
+    prepare: async ({ page, baseUrl }) => {
+      await signInIfAsked(page);
+      await page.goto(`${baseUrl}/console/settings/tags`, { waitUntil: 'networkidle' });
+    },
+  },
   { name: 'home', path: '/' },
   { name: 'services', path: '/services' },
   { name: 'about', path: '/about' },
@@ -45,7 +76,10 @@ const shots: Shot[] = [
     name: 'privacy-center-errors',
     path: '/privacy-center',
     prepare: async ({ page }) => {
-      await page.locator('#request form, form[action="/privacy-center/request"]').first().evaluate((f) => f.setAttribute('novalidate', ''));
+      await page
+        .locator('#request form, form[action="/privacy-center/request"]')
+        .first()
+        .evaluate((f) => f.setAttribute('novalidate', ''));
       await page.getByLabel('Your email address').fill('not-an-email');
       await page.getByRole('button', { name: 'Send request' }).click();
       await page.waitForLoadState('networkidle');
@@ -71,24 +105,112 @@ const shots: Shot[] = [
     },
   },
   // The privacy screens, signed in as the administrator above (the context keeps the session).
-  ...['privacy', 'privacy/new', 'disclosures', 'retention', 'audit', 'incidents', 'settings/processors', 'leads/export'].map(
-    (screen) => ({ name: `console-${screen.replace('/', '-')}`, path: `/console/${screen}` }),
-  ),
+  ...[
+    'privacy',
+    'privacy/new',
+    'disclosures',
+    'retention',
+    'audit',
+    'incidents',
+    'settings/processors',
+    'leads/export',
+  ].map((screen) => ({ name: `console-${screen.replace('/', '-')}`, path: `/console/${screen}` })),
 ];
 
 const staff = { email: 'admin@starspmb.test', password: 'correct horse battery staple' };
 
+async function signInIfAsked(page: Page) {
+  if (!page.url().includes('/console/login')) return;
+  await page.getByLabel('Email').fill(staff.email);
+  await page.getByLabel('Password').fill(staff.password);
+  await page.getByRole('button', { name: /sign in|log in/i }).click();
+  await page.waitForLoadState('networkidle');
+}
+
+let cookieDataDone = false;
+/** A few days of cookie choices and one registered tag, for the console's cookie screens. */
+async function cookieScreenData(app: TestApp) {
+  if (cookieDataDone) return;
+  cookieDataDone = true;
+  const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
+  const rows = Array.from({ length: 60 }, (_, i) => {
+    const at = day(i % 6);
+    return {
+      consent_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      at,
+      day: at.slice(0, 10),
+      subject_kind: 'browser' as const,
+      subject_id: null,
+      analytics: i % 3 === 0 ? 0 : 1,
+      advertising: i % 2 === 0 ? 1 : 0,
+      source: 'banner' as const,
+      gpc: i % 7 === 0 ? 1 : 0,
+      policy_version: '1.2',
+      banner_version: '2026-11-29',
+      ua_class: 'Chrome desktop',
+    };
+  });
+  await app.db.insertInto('cookie_consents').values(rows).execute();
+  const now = new Date().toISOString();
+  await app.db
+    .insertInto('tags')
+    .values({
+      id: '5f0c8c8e-8a1d-4a3c-9a57-000000000001',
+      name: 'Conversion pixel',
+      category: 'advertising',
+      vendor: 'Example Ads Inc.',
+      origin: 'https://ads.example.com',
+      script_url: 'https://ads.example.com/pixel.js',
+      inline_snippet: null,
+      data_received: 'pages visited and an advertising cookie id',
+      active: 1,
+      created_at: now,
+      updated_at: now,
+      updated_by: 'seed',
+    })
+    .execute();
+}
+
 const sampleLeads = [
-  { userType: 'provider', name: 'Dana Whitfield', organization: 'Lakeside Family Medicine', practiceSize: '6-20', city: 'Dallas', phone: '(214) 555-0142', needs: 'Our denial rate went up after we changed clearinghouse.', consentMarketing: 'on' },
-  { userType: 'partner', name: 'Priya Natarajan', organization: 'Northgate EHR Consulting', practiceSize: '21-50', city: 'Austin', phone: '512-555-0190', needs: 'We refer practices that need billing help and want a partner.', consentSms: 'on' },
-  { userType: 'patient', name: 'Sam Rivera', organization: '', practiceSize: '', city: 'Houston', phone: '713 555 0111', needs: 'I have a question about a statement I received.' },
+  {
+    userType: 'provider',
+    name: 'Dana Whitfield',
+    organization: 'Lakeside Family Medicine',
+    practiceSize: '6-20',
+    city: 'Dallas',
+    phone: '(214) 555-0142',
+    needs: 'Our denial rate went up after we changed clearinghouse.',
+    consentMarketing: 'on',
+  },
+  {
+    userType: 'partner',
+    name: 'Priya Natarajan',
+    organization: 'Northgate EHR Consulting',
+    practiceSize: '21-50',
+    city: 'Austin',
+    phone: '512-555-0190',
+    needs: 'We refer practices that need billing help and want a partner.',
+    consentSms: 'on',
+  },
+  {
+    userType: 'patient',
+    name: 'Sam Rivera',
+    organization: '',
+    practiceSize: '',
+    city: 'Houston',
+    phone: '713 555 0111',
+    needs: 'I have a question about a statement I received.',
+  },
 ];
 
 /** Leads for the console pages, sent through the real form handler. */
 async function seed(app: TestApp) {
   await app.app.accounts.createStaffUser({ ...staff, role: 'admin' });
   for (const [i, lead] of sampleLeads.entries()) {
-    const form = await app.app.inject({ method: 'GET', url: '/get-started?utm_source=newsletter&utm_medium=email' });
+    const form = await app.app.inject({
+      method: 'GET',
+      url: '/get-started?utm_source=newsletter&utm_medium=email',
+    });
     const res = await app.app.inject({
       method: 'POST',
       url: '/get-started',
@@ -103,7 +225,8 @@ async function seed(app: TestApp) {
         utm_medium: hiddenField(form.body, 'utm_medium'),
       },
     });
-    if (res.statusCode !== 201) throw new Error(`seeding a lead answered ${res.statusCode}: ${res.body}`);
+    if (res.statusCode !== 201)
+      throw new Error(`seeding a lead answered ${res.statusCode}: ${res.body}`);
   }
 }
 
@@ -160,7 +283,7 @@ async function main() {
         if (status !== (shot.status ?? 200)) console.warn(`  ${shot.path} answered ${status}`);
         if (shot.prepare) await shot.prepare({ app, page, baseUrl });
         const file = path.join(outDir, `${shot.name}-${vp.label}.png`);
-        await page.screenshot({ path: file, fullPage: true });
+        await page.screenshot({ path: file, fullPage: !shot.viewportOnly });
         console.log(`saved ${path.relative(process.cwd(), file)}`);
       }
       await context.close();

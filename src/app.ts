@@ -19,6 +19,10 @@ import type { Mailer } from './adapters/mailer.js';
 import type { Config } from './config/env.js';
 import type { SiteConfig } from './config/site.js';
 import { consoleRoutes } from './console/routes.js';
+import { cookieConsoleRoutes } from './cookies/console-routes.js';
+import { cookieNoticePlugin } from './cookies/plugin.js';
+import { browserChoiceSaver, cookieRoutes } from './cookies/routes.js';
+import { tagVendors } from './cookies/tags.js';
 import { exportRoutes } from './exports/routes.js';
 import { disclosureRoutes } from './disclosures/routes.js';
 import type { Db } from './db/database.js';
@@ -124,6 +128,8 @@ export async function buildApp(deps: AppDeps) {
   // Global Privacy Control is read on every request, before any route runs.
   const secureCookies = config.baseUrl.startsWith('https:');
   await app.register(gpcPlugin, { db, clock, kernel: deps.kernel, secure: secureCookies });
+  // The cookie notice, consented tags and their per-page CSP, after the choices are read.
+  await app.register(cookieNoticePlugin, { db });
 
   // Mail declaring personal data leaves only through a registered relay, recorded in the ledger.
   const mailer = guardMailer({
@@ -183,8 +189,15 @@ export async function buildApp(deps: AppDeps) {
   await app.register(opsRoutes, { db, site });
   await app.register(pageRoutes, {
     site,
-    policy: () => policyState(db, () => registeredProcessors(db)),
+    policy: () =>
+      policyState(
+        db,
+        () => registeredProcessors(db),
+        () => tagVendors(db),
+      ),
   });
+  const cookieDeps = { db, clock, accounts, secure: secureCookies };
+  await app.register(cookieRoutes, cookieDeps);
   await app.register(intakeRoutes, {
     intake,
     config,
@@ -205,6 +218,7 @@ export async function buildApp(deps: AppDeps) {
     center: privacyCenter,
     choices: { db, clock, kernel: deps.kernel },
     config,
+    saveBrowserChoice: browserChoiceSaver(cookieDeps),
   });
   await app.register(privacyRequestRoutes, {
     queue: privacyQueue,
@@ -223,6 +237,7 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(retentionRoutes, { service: retention, accounts });
   await app.register(disclosureRoutes, { db, accounts, clock });
+  await app.register(cookieConsoleRoutes, { db, accounts, clock });
   await app.register(exportRoutes, { db, accounts, clock, kernel: deps.kernel });
   app.addHook('onClose', async () => {
     await outbox.stop();

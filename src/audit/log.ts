@@ -24,6 +24,7 @@ export type AuditAction =
   | 'legal_hold'
   | 'privacy_request'
   | 'processor_change'
+  | 'tag_change'
   | 'incident'
   | 'key_rotation';
 
@@ -43,6 +44,7 @@ export const auditActions = [
   'legal_hold',
   'privacy_request',
   'processor_change',
+  'tag_change',
   'incident',
   'key_rotation',
 ] as const satisfies readonly AuditAction[];

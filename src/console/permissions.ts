@@ -23,6 +23,10 @@ const grants = {
   // Privacy requests: the queue names who asked for what; answering them is the officer's duty.
   'privacy_requests.read': ['admin', 'privacy'],
   'privacy_requests.act': ['admin', 'privacy'],
+  // Cookie consent rates are counts, no one's data, kept as proof: read by those who answer for privacy.
+  'consent.read': ['admin', 'privacy'],
+  // A tag sends visitors' data to another company and changes the public policy: admin only.
+  'tags.manage': ['admin'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 export type Permission = keyof typeof grants;
 
@@ -43,7 +47,9 @@ export const consoleSections: readonly { href: string; label: string; needs: Per
   { href: '/console/retention', label: 'Retention', needs: 'retention.read' },
   { href: '/console/incidents', label: 'Incidents', needs: 'incidents.manage' },
   { href: '/console/audit', label: 'Audit log', needs: 'audit.read' },
+  { href: '/console/consent', label: 'Cookie consent', needs: 'consent.read' },
   { href: '/console/settings/processors', label: 'Service providers', needs: 'processors.manage' },
+  { href: '/console/settings/tags', label: 'Tags', needs: 'tags.manage' },
 ];
 
 /** Where a staff member lands after signing in: the first screen their role opens. */

@@ -9,6 +9,8 @@ import * as m0006 from './migrations/0006_incidents.js';
 import * as m0007 from './migrations/0007_privacy_requests.js';
 import * as m0008 from './migrations/0008_subject_links.js';
 import * as m0009 from './migrations/0009_consent_policy_version.js';
+import * as m0010 from './migrations/0010_cookie_consents.js';
+import * as m0011 from './migrations/0011_tags.js';
 import * as m0016 from './migrations/0016_suppression_key.js';
 import * as m0017 from './migrations/0017_policy_revisions.js';
 
@@ -23,6 +25,8 @@ const migrations: Record<string, Migration> = {
   '0007_privacy_requests': m0007,
   '0008_subject_links': m0008,
   '0009_consent_policy_version': m0009,
+  '0010_cookie_consents': m0010,
+  '0011_tags': m0011,
   '0016_suppression_key': m0016,
   '0017_policy_revisions': m0017,
 };

@@ -255,7 +255,9 @@ export interface PolicyRevisionsTable {
   /** YYYY-MM-DD */
   effective: string;
   created_at: Timestamp;
-  /** Of the registry as the page prints it, so an edit that changes nothing printed adds nothing. */
+  /** Which registry the page prints changed: service providers or third-party tag vendors. */
+  source: 'processors' | 'tags';
+  /** Of that registry as the page prints it, so an edit that changes nothing printed adds nothing. */
   fingerprint: string;
   summary: string;
 }
@@ -333,6 +335,45 @@ export interface GpcApplicationsTable {
   overrode: 'none' | 'advertising_opt_in';
 }
 
+/** One row per cookie choice: proof of what was chosen, when, under which texts. */
+export interface CookieConsentsTable {
+  id: Generated<number>;
+  /** Random id kept in the browser's spmb_consent cookie. */
+  consent_id: string;
+  at: Timestamp;
+  /** UTC day of `at` (YYYY-MM-DD), for the console's rates by day. */
+  day: string;
+  subject_kind: 'browser' | 'staff';
+  subject_id: string | null;
+  /** 1 granted, 0 refused. */
+  analytics: number;
+  advertising: number;
+  source: 'banner' | 'cookies_page' | 'privacy_center';
+  /** 1 when a Global Privacy Control signal forced advertising off in this choice. */
+  gpc: number;
+  policy_version: string;
+  banner_version: string;
+  /** Browser family and device type, e.g. "Chrome desktop": shared by many, names no one. */
+  ua_class: string;
+}
+
+/** Third-party tags, loaded only after consent to their category and never under GPC. */
+export interface TagsTable {
+  id: string;
+  name: string;
+  category: 'analytics' | 'advertising';
+  vendor: string;
+  /** The origin the site's CSP allows while the tag is active. */
+  origin: string;
+  script_url: string | null;
+  inline_snippet: string | null;
+  data_received: string;
+  active: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
 export interface Database {
   leads: LeadsTable;
   lead_submissions: LeadSubmissionsTable;
@@ -355,4 +396,6 @@ export interface Database {
   privacy_requests: PrivacyRequestsTable;
   privacy_request_tokens: PrivacyRequestTokensTable;
   gpc_applications: GpcApplicationsTable;
+  cookie_consents: CookieConsentsTable;
+  tags: TagsTable;
 }

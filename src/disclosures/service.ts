@@ -65,6 +65,7 @@ export function createDisclosureService(deps: { db: Db; clock: Clock }) {
         r.kind === 'processor'
           ? await publishRegistryChange(
               trx,
+              'processors',
               await registeredProcessors(trx),
               changeLine(r, change),
               at,

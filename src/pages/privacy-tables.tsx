@@ -99,13 +99,22 @@ export function Processors({ model }: PolicyPageProps) {
   );
 }
 
+const cookieCategoryLabels = {
+  strictly_necessary: 'Strictly necessary',
+  analytics: 'Analytics, only if you agree',
+  advertising: 'Advertising, only if you agree',
+} as const;
+
 export function CookiesSection({ model }: PolicyPageProps) {
   return (
     <>
       <p>
-        Our website sets only its own cookies, and only those it cannot work without. It uses no
-        analytics or advertising cookies and loads no scripts or tracking pixels from other
-        companies. Reading the public pages sets no cookie at all.
+        Our website sets the cookies below. Strictly necessary ones run the site and remember your
+        choices; analytics cookies are set only after you agree to them, and advertising
+        partners&apos; code loads only after you agree to advertising. Until you choose, only
+        strictly necessary cookies are set. If your browser sends a Global Privacy Control signal,
+        advertising stays off. You can change your choice at any time on the{' '}
+        <a href="/cookies">cookie choices</a> page.
       </p>
       <div class="table-wrap">
         <table class="stack">
@@ -115,6 +124,8 @@ export function CookiesSection({ model }: PolicyPageProps) {
               <th scope="col">Cookie</th>
               <th scope="col">What it does</th>
               <th scope="col">Kind</th>
+              <th scope="col">Kept for</th>
+              <th scope="col">Set by</th>
             </tr>
           </thead>
           <tbody>
@@ -124,18 +135,40 @@ export function CookiesSection({ model }: PolicyPageProps) {
                   <code>{c.name}</code>
                 </th>
                 <td data-label="What it does">{sentence(c.purpose)}.</td>
-                <td data-label="Kind">Strictly necessary</td>
+                <td data-label="Kind">{cookieCategoryLabels[c.category]}</td>
+                <td data-label="Kept for">{c.lifetime}</td>
+                <td data-label="Set by">{c.party === 'first' ? 'Us' : 'Another company'}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      <TagVendors model={model} />
       <p>
         Like every web server, ours receives your IP address and your browser&apos;s description of
         itself with each request. We use them to deliver pages and to protect the site from abuse.
-        Before we measure how visitors use the site, a new version of this policy will say what we
-        collect, and you will be able to refuse it.
+        Code from other companies never loads on pages where you type personal information or are
+        signed in: the contact form, partner applications, the Privacy Center, the portals and the
+        staff console.
       </p>
+    </>
+  );
+}
+
+/** Every company whose tag may load after consent, with what it receives. */
+function TagVendors({ model }: Pick<PolicyPageProps, 'model'>) {
+  if (model.tagVendors.length === 0)
+    return <p>No other company&apos;s code loads on our website at present.</p>;
+  return (
+    <>
+      <p>
+        After you agree to their category, code from these companies may load on our public pages:
+      </p>
+      <ul>
+        {model.tagVendors.map((v) => (
+          <li>{`${v.vendor} (${v.category}): receives ${v.receives}`}</li>
+        ))}
+      </ul>
     </>
   );
 }

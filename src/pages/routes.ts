@@ -26,7 +26,7 @@ const pages: readonly [path: string, page: (site: SiteConfig) => VNode][] = [
 const privacyPage = (site: SiteConfig, state: PolicyState) =>
   PrivacyPage({
     site,
-    model: policyModel(state.processors),
+    model: policyModel(state.processors, state.vendors),
     version: state.version,
     history: state.history,
   });
@@ -47,6 +47,7 @@ export async function pageRoutes(
   // An admin's change to the registry shows on the next request, on every instance.
   const withoutRegistry = privacyPage(site, {
     processors: [],
+    vendors: [],
     version: currentPolicy,
     history: [...policyVersions],
   });

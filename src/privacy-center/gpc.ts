@@ -5,6 +5,7 @@ import type { Db } from '../db/database.js';
 import type { GpcApplicationsTable } from '../db/schema.js';
 import type { Kernel } from '../privacy/kernel.js';
 import { suppress } from '../privacy/subject-data.js';
+import { consentStands, policyVersionNow } from '../privacy/consent.js';
 import { insertGpc } from './repository.js';
 
 // Global Privacy Control: `Sec-GPC: 1` opts this browser out of sale, sharing and advertising.
@@ -19,6 +20,8 @@ const YEAR_S = 365 * 24 * 3600;
 export interface BrowserChoices {
   analytics?: 'granted' | 'denied';
   advertising?: 'granted' | 'denied';
+  /** The policy version the choice was made under; a later material change asks again. */
+  version?: string;
 }
 
 declare module 'fastify' {
@@ -31,6 +34,11 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * The choices in this browser's cookie. A grant made under a policy version that a material
+ * change has since replaced no longer stands: it reads as "not chosen", so the banner asks again.
+ * Refusals stand whatever the version: they can only reduce what we do.
+ */
 export function readChoices(request: FastifyRequest): BrowserChoices {
   const raw = request.cookies[CHOICES_COOKIE];
   if (!raw) return {};
@@ -40,15 +48,22 @@ export function readChoices(request: FastifyRequest): BrowserChoices {
     const val = v === 'g' ? 'granted' : v === 'd' ? 'denied' : undefined;
     if (val && k === 'a') out.analytics = val;
     if (val && k === 'd') out.advertising = val;
+    // Versions are written with '_' for '.', the separator of the parts.
+    if (k === 'v' && v && /^[0-9_]{1,12}$/.test(v)) out.version = v.replace(/_/g, '.');
   }
+  const stands = consentStands({ granted: 1, policy_version: out.version ?? null });
+  if (!stands && out.analytics === 'granted') delete out.analytics;
+  if (!stands && out.advertising === 'granted') delete out.advertising;
   return out;
 }
 
+/** Writes the choices, stamped with the policy version in force now. */
 export function writeChoices(reply: FastifyReply, choices: BrowserChoices, secure: boolean): void {
   const code = (v: string | undefined) => (v === 'granted' ? 'g' : 'd');
   const parts = [
     choices.analytics ? `a:${code(choices.analytics)}` : '',
     choices.advertising ? `d:${code(choices.advertising)}` : '',
+    `v:${policyVersionNow().replace(/\./g, '_')}`,
   ].filter(Boolean);
   reply.setCookie(CHOICES_COOKIE, parts.join('.'), {
     path: '/',

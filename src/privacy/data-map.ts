@@ -217,6 +217,7 @@ export const dataMap = {
     base_version: meta('the shipped policy version it builds on'),
     effective: meta('date the version applies from'),
     created_at: meta('when the change was published'),
+    source: meta('which registry changed'),
     fingerprint: meta('hash of the published registry'),
     summary: meta('change-log line naming organisations, never people'),
   },
@@ -358,6 +359,36 @@ export const dataMap = {
     source: meta('where the signal was seen'),
     overrode: lead('consent.record', ['legal'], 'consent'),
   },
+  // Cookie choices name no one: a random browser id, or a staff id, and what was chosen.
+  cookie_consents: {
+    id: key(),
+    consent_id: key('random id kept in the browser that chose, names no one'),
+    at: meta('time of the choice'),
+    day: meta('day of the choice, for daily rates'),
+    subject_kind: meta('a browser or a signed-in staff member'),
+    subject_id: key(),
+    analytics: meta('the choice made for analytics cookies'),
+    advertising: meta('the choice made for advertising cookies'),
+    source: meta('where the choice was made'),
+    gpc: meta('whether a Global Privacy Control signal applied'),
+    policy_version: meta('which version of the privacy policy was in force'),
+    banner_version: meta('which version of the cookie notice was shown'),
+    ua_class: meta('browser family and device type, shared by many people'),
+  },
+  tags: {
+    id: key(),
+    name: meta('name of a third-party tag'),
+    category: meta('cookie category the tag needs consent to'),
+    vendor: meta('the company that serves the tag'),
+    origin: meta('the web origin the tag loads from'),
+    script_url: meta('address of the tag script'),
+    inline_snippet: meta('the tag code, the same for everyone'),
+    data_received: meta('what the vendor receives, as the policy states it'),
+    active: meta('whether the tag is served'),
+    created_at: meta('time registered'),
+    updated_at: meta('time changed'),
+    updated_by: key(),
+  },
 } as const satisfies DataMap;
 
 export type TableName = keyof typeof dataMap;
@@ -479,7 +510,7 @@ export const subjectLinks: { readonly [T in keyof DataMap]?: SubjectLink } = {
   incidents: { none: 'describes an incident with record ids, never the people in it' },
   incident_reminders: { none: 'deadline reminders, no people' },
   recipients: { none: 'organisations that receive data, not people' },
-  disclosures: {
-    none: 'what left and on what basis; the people concerned are in disclosure_subjects',
-  },
+  cookie_consents: { none: 'cookie choices by a random browser id or a staff id, never by contact details' },
+  tags: { none: 'third-party tags and their vendors, not people' },
+  disclosures: { none: 'what left and on what basis; the people concerned are in disclosure_subjects' },
 };

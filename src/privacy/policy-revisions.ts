@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
-import type { PolicyProcessor } from './policy.js';
+import type { Database, PolicyRevisionsTable } from '../db/schema.js';
+import type { PolicyProcessor, PolicyTagVendor } from './policy.js';
 import { currentPolicy, policyVersions, type PolicyVersion } from './policy-versions.js';
 
 // The policy's versions are those shipped with the code (a test pins each to the data map) plus
@@ -17,14 +17,17 @@ type Db = Kysely<Database>;
 
 export interface PolicyState {
   processors: PolicyProcessor[];
+  vendors: PolicyTagVendor[];
   version: PolicyVersion;
   history: PolicyVersion[];
 }
 
-/** Of the registry as printed: order-independent, so re-saving an entry unchanged adds nothing. */
-export function registryFingerprint(processors: readonly PolicyProcessor[]): string {
-  const printed = processors.map((p) => JSON.stringify([p.name, p.receives, p.purpose])).sort();
-  return createHash('sha256').update(JSON.stringify(printed)).digest('hex').slice(0, 16);
+export type RegistrySource = PolicyRevisionsTable['source'];
+
+/** Of a registry as printed: order-independent, so re-saving an entry unchanged adds nothing. */
+export function registryFingerprint(printed: readonly (PolicyProcessor | PolicyTagVendor)[]): string {
+  const entries = printed.map((p) => JSON.stringify(p)).sort();
+  return createHash('sha256').update(JSON.stringify(entries)).digest('hex').slice(0, 16);
 }
 
 async function revisionsOf(db: Db) {
@@ -42,15 +45,15 @@ async function revisionsOf(db: Db) {
  */
 export async function publishRegistryChange(
   trx: Db,
-  processors: readonly PolicyProcessor[],
+  source: RegistrySource,
+  printed: readonly (PolicyProcessor | PolicyTagVendor)[],
   summary: string,
   at: Date,
 ): Promise<PolicyVersion | null> {
-  const fingerprint = registryFingerprint(processors);
+  const fingerprint = registryFingerprint(printed);
   const revisions = await revisionsOf(trx);
   const onBase = revisions.filter((r) => r.base_version === currentPolicy.version);
-  // Before any revision on this base, the shipped version printed the registry as it then stood.
-  const previous = revisions.at(-1)?.fingerprint;
+  const previous = revisions.filter((r) => r.source === source).at(-1)?.fingerprint;
   if (previous === fingerprint) return null;
   const version = `${currentPolicy.version}.${onBase.length + 1}`;
   const effective = at.toISOString().slice(0, 10);
@@ -61,6 +64,7 @@ export async function publishRegistryChange(
       base_version: currentPolicy.version,
       effective,
       created_at: at.toISOString(),
+      source,
       fingerprint,
       summary,
     })
@@ -85,11 +89,12 @@ export async function policyHistory(db: Db): Promise<PolicyVersion[]> {
   ]);
 }
 
-/** What /privacy prints now: the registry, the version in force and the change log. */
+/** What /privacy prints now: the registries, the version in force and the change log. */
 export async function policyState(
   db: Db,
   processors: () => Promise<PolicyProcessor[]>,
+  vendors: () => Promise<readonly PolicyTagVendor[]> = async () => [],
 ): Promise<PolicyState> {
-  const [list, history] = await Promise.all([processors(), policyHistory(db)]);
-  return { processors: list, version: history.at(-1)!, history };
+  const [list, tags, history] = await Promise.all([processors(), vendors(), policyHistory(db)]);
+  return { processors: list, vendors: [...tags], version: history.at(-1)!, history };
 }

@@ -31,6 +31,14 @@ export const policyVersions: readonly PolicyVersion[] = [
     summary:
       'Adds privacy requests and opt-out records, the cookies that remember privacy choices, service providers from the registry, and answering legal process with what you gave us.',
   },
+  {
+    version: '1.2',
+    effective: '2026-11-29',
+    fingerprint: '64af708a34781a79',
+    material: true,
+    summary:
+      'Adds cookie choices: first-party analytics cookies and advertising partners’ code only with your consent, never under Global Privacy Control, each cookie with its lifetime and who sets it.',
+  },
 ];
 
 export const currentPolicy = policyVersions[policyVersions.length - 1]!;

@@ -54,7 +54,10 @@ describe('policy model', () => {
   it('carries the closed list of disclosure situations and every cookie', () => {
     expect(model.disclosures.map((d) => d.basis)).toEqual(Object.keys(disclosureBases));
     expect(model.cookies).toEqual(cookies);
-    expect(model.cookies.every((c) => c.kind === 'strictly_necessary')).toBe(true);
+    // The analytics cookies the first-party analytics sets only after consent are declared too.
+    const analytics = model.cookies.filter((c) => c.category === 'analytics').map((c) => c.name);
+    expect(analytics).toEqual(['spmb_vid', 'spmb_client']);
+    expect(model.cookies.every((c) => c.party === 'first' && c.lifetime.length > 0)).toBe(true);
   });
 
   it('does not change fingerprint when nothing changes', () => {

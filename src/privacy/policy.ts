@@ -24,39 +24,99 @@ export interface PolicyCategory {
 // Moved to the vocabulary with the disclosure ledger; re-exported so existing imports keep working.
 export { disclosureBases, type DisclosureBasis } from './vocabulary.js';
 
+/** Who may set a cookie: the ones the site cannot work without, and those a visitor may refuse. */
+export const cookieCategories = ['strictly_necessary', 'analytics', 'advertising'] as const;
+export type CookieCategory = (typeof cookieCategories)[number];
+/** The categories a visitor chooses; strictly necessary cookies are not a choice. */
+export type ChoiceCategory = Exclude<CookieCategory, 'strictly_necessary'>;
+
 export interface PolicyCookie {
   name: string;
+  /** A plain description of what it does, in the words the banner, /cookies and /privacy show. */
   purpose: string;
-  /** Only strictly necessary cookies exist today; analytics cookies will come with consent. */
-  kind: 'strictly_necessary';
+  category: CookieCategory;
+  /** How long the browser keeps it. */
+  lifetime: string;
+  /** Set by us (first) or by another company (third). */
+  party: 'first' | 'third';
 }
 
 /**
- * Every cookie the application sets. A test signs in and posts forms, and fails if a response
- * sets a cookie missing from this list, so the page cannot understate what we store.
+ * The cookie catalogue: every cookie the application sets, for the banner, /cookies and the
+ * generated /privacy page alike. A test signs in and posts forms, and fails if a response sets a
+ * cookie missing from this list, so no page can understate what we store. Analytics cookies are
+ * set only after consent to analytics (request.browserChoices.analytics === 'granted').
  */
 export const cookies: readonly PolicyCookie[] = [
   {
     name: '_csrf',
     purpose: 'protects sign-in and staff forms against requests forged by other websites',
-    kind: 'strictly_necessary',
+    category: 'strictly_necessary',
+    lifetime: 'until the browser closes',
+    party: 'first',
   },
   {
     name: 'sid',
     purpose: 'keeps a staff member signed in to the staff console',
-    kind: 'strictly_necessary',
+    category: 'strictly_necessary',
+    lifetime: '12 hours at most',
+    party: 'first',
   },
   {
     name: 'spmb_choices',
-    purpose: 'remembers the privacy choices made in this browser, such as no advertising',
-    kind: 'strictly_necessary',
+    purpose:
+      'remembers the cookie and privacy choices made in this browser, such as no advertising',
+    category: 'strictly_necessary',
+    lifetime: '1 year',
+    party: 'first',
+  },
+  {
+    name: 'spmb_consent',
+    purpose:
+      "a random number that ties this browser's cookie choices to our record of them, as proof of what was chosen",
+    category: 'strictly_necessary',
+    lifetime: '1 year',
+    party: 'first',
   },
   {
     name: 'spmb_gpc',
-    purpose: 'remembers that this browser sent a Global Privacy Control signal and that we honoured it',
-    kind: 'strictly_necessary',
+    purpose:
+      'remembers that this browser sent a Global Privacy Control signal and that we honoured it',
+    category: 'strictly_necessary',
+    lifetime: '1 year',
+    party: 'first',
+  },
+  {
+    name: 'spmb_lang',
+    purpose: 'remembers the language you picked for the cookie notice',
+    category: 'strictly_necessary',
+    lifetime: '1 year',
+    party: 'first',
+  },
+  {
+    name: 'spmb_vid',
+    purpose:
+      'a random visitor number, so we can count returning visitors; it says nothing about who you are',
+    category: 'analytics',
+    lifetime: '13 months',
+    party: 'first',
+  },
+  {
+    name: 'spmb_client',
+    purpose:
+      'marks a browser used to sign in as a client or partner, so visits from existing clients can be told from those of prospects',
+    category: 'analytics',
+    lifetime: '13 months',
+    party: 'first',
   },
 ];
+
+/** A third-party tag's vendor as the policy names it: who, for which category, receiving what. */
+export interface PolicyTagVendor {
+  vendor: string;
+  category: ChoiceCategory;
+  receives: string;
+}
 
 /** A registered service provider as the page names it: category labels and its stated purpose. */
 export interface PolicyProcessor {
@@ -74,6 +134,8 @@ export interface PolicyModel {
   thirdParties: string[];
   disclosures: { basis: DisclosureBasis; text: string }[];
   cookies: PolicyCookie[];
+  /** Vendors of the consent-gated tags registered in the console (src/cookies/tags.ts). */
+  tagVendors: PolicyTagVendor[];
 }
 
 const personalFields = (): PersonalField[] =>
@@ -116,7 +178,10 @@ const inOrderOf = <K extends string>(vocabulary: Record<K, unknown>, keys: Itera
  * Service providers come from the registry in the database (registeredProcessors in
  * disclosures.ts); without them the model is the code's alone, which is what the fingerprint pins.
  */
-export function policyModel(processors: readonly PolicyProcessor[] = []): PolicyModel {
+export function policyModel(
+  processors: readonly PolicyProcessor[] = [],
+  tagVendors: readonly PolicyTagVendor[] = [],
+): PolicyModel {
   const byCategory = collectByCategory();
   const cats = inOrderOf(categories, byCategory.keys()).map((category) => {
     const e = byCategory.get(category)!;
@@ -145,6 +210,7 @@ export function policyModel(processors: readonly PolicyProcessor[] = []): Policy
       text: disclosureBases[basis],
     })),
     cookies: [...cookies],
+    tagVendors: [...tagVendors],
   };
 }
 

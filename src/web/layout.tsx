@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { SiteConfig } from '../config/site.js';
+import { PageExtrasSlot, useGpcNotice } from './page-extras.js';
 
 interface LayoutProps {
   site: SiteConfig;
@@ -28,6 +29,7 @@ const footerLinks = (site: SiteConfig) =>
     ['/get-started', 'Contact us'],
     ['/privacy', 'Privacy policy'],
     ['/privacy-center#choices', 'Your privacy choices'],
+    ['/cookies', 'Cookie choices'],
   ] as const;
 
 export const telHref = (phone: string) => `tel:${phone.replace(/[^0-9+]/g, '')}`;
@@ -61,6 +63,8 @@ export function Layout({
         <a class="skip" href="#main">
           Skip to content
         </a>
+        {/* The cookie notice, in the page's flow: it covers nothing, so the page stays usable. */}
+        <PageExtrasSlot at="top" />
         <header class="site-header">
           <div class="wrap header-row">
             <a class="brand" href="/" aria-current={path === '/' ? 'page' : undefined}>
@@ -96,6 +100,7 @@ export function Layout({
           {children}
         </main>
         <Footer site={site} path={path} gpc={gpc} />
+        <PageExtrasSlot at="end" />
       </body>
     </html>
   );
@@ -103,6 +108,7 @@ export function Layout({
 
 function Footer({ site, path, gpc }: { site: SiteConfig; path?: string | undefined; gpc?: boolean | undefined }) {
   const c = site.company;
+  const honored = useGpcNotice() || gpc;
   return (
     <footer class="site-footer">
       <div class="wrap footer-grid">
@@ -136,7 +142,7 @@ function Footer({ site, path, gpc }: { site: SiteConfig; path?: string | undefin
       </div>
       <div class="wrap footer-base">
         <p>{`© ${c.legalName}`}</p>
-        {gpc ? <p>Opt-out preference signal honored</p> : null}
+        {honored ? <p>Opt-out preference signal honored</p> : null}
       </div>
     </footer>
   );

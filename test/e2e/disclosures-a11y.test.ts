@@ -92,7 +92,9 @@ describe.skipIf(!hasChromium)('disclosure screens in Chromium', () => {
     await page.waitForURL(/\/console\/settings\/processors$/);
     expect(await page.getByRole('cell', { name: 'sms-gateway' }).count()).toBe(1);
     await page.goto(`${server.url}/privacy`);
-    expect(await page.getByText('Text Gateway LLC').count()).toBe(1);
+    // Listed once among the service providers, and dated in the change log as a new version.
+    expect(await page.locator('#service-providers').getByText('Text Gateway LLC').count()).toBe(1);
+    expect(await page.locator('.history').getByText(/Text Gateway LLC now acts as a service provider/).count()).toBe(1);
     await page.close();
   });
 });

@@ -10,6 +10,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('base_version', 'varchar(16)', (c) => c.notNull())
     .addColumn('effective', 'varchar(10)', (c) => c.notNull())
     .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+    .addColumn('source', 'varchar(16)', (c) => c.notNull())
     .addColumn('fingerprint', 'varchar(16)', (c) => c.notNull())
     .addColumn('summary', 'text', (c) => c.notNull())
     .execute();

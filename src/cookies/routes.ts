@@ -1,0 +1,166 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { SESSION_COOKIE, type AccountService } from '../accounts/service.js';
+import type { Clock } from '../adapters/clock.js';
+import { validationMessage } from '../console/input.js';
+import type { Db } from '../db/database.js';
+import type { CookieConsentsTable } from '../db/schema.js';
+import { writeChoices, type BrowserChoices } from '../privacy-center/gpc.js';
+import { forbidden, invalid, wantsJson } from '../web/errors.js';
+import { renderPage } from '../web/render.js';
+import { CONSENT_COOKIE, consentIdOf, recordChoice } from './consent-records.js';
+import { LANG_COOKIE, langOf } from './messages.js';
+import { tagVendors } from './tags.js';
+import { CookiesPage } from './views.js';
+
+const YEAR_S = 365 * 24 * 3600;
+
+const choiceBody = z.object({
+  choice: z.enum(['accept', 'reject', 'custom'], {
+    error: 'Choose Accept all, Reject all, or save your own choices.',
+  }),
+  analytics: z.literal('on', { error: 'analytics is "on" when allowed, or left out.' }).optional(),
+  advertising: z
+    .literal('on', { error: 'advertising is "on" when allowed, or left out.' })
+    .optional(),
+  back: z.string().max(2000, 'The return address is too long.').optional(),
+  source: z
+    .enum(['banner', 'cookies_page'], { error: 'source is banner or cookies_page.' })
+    .optional(),
+  gpc: z.enum(['', '1'], { error: 'gpc is "1" or empty.' }).optional(),
+});
+const backQuery = z.object({
+  back: z.string().max(2000).optional(),
+  saved: z.string().max(1).optional(),
+});
+const langQuery = z.object({
+  to: z.enum(['en', 'es'], { error: 'Choose en or es.' }),
+  back: z.string().max(2000).optional(),
+});
+
+/** Only a path on this site: never another origin, so the form cannot be an open redirect. */
+export const safeBack = (back: string | undefined, fallback = '/') =>
+  back && back.startsWith('/') && !back.startsWith('//') && !back.startsWith('/\\')
+    ? back
+    : fallback;
+
+/**
+ * A choice may only come from this site's own pages: a forged cross-site post could otherwise
+ * "accept all" for a visitor. Browsers send Sec-Fetch-Site (and Origin) with form posts.
+ */
+function fromThisSite(request: FastifyRequest): boolean {
+  const fetchSite = request.headers['sec-fetch-site'];
+  if (fetchSite) return fetchSite === 'same-origin' || fetchSite === 'none';
+  // Our Referrer-Policy (no-referrer) makes browsers send `Origin: null` on same-site posts.
+  const origin = request.headers.origin;
+  if (!origin || origin === 'null') return true;
+  try {
+    return new URL(origin).host === request.host;
+  } catch {
+    return false;
+  }
+}
+
+export interface CookieDeps {
+  db: Db;
+  clock: Clock;
+  accounts: AccountService;
+  secure: boolean;
+}
+
+/** Saves a browser's choice anywhere it is made: a consent record, then the two cookies. */
+export function browserChoiceSaver(deps: CookieDeps) {
+  return async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    wanted: { analytics: boolean; advertising: boolean; gpc: boolean },
+    source: CookieConsentsTable['source'],
+  ): Promise<BrowserChoices> => {
+    const consentId = consentIdOf(request.cookies[CONSENT_COOKIE]);
+    const staff = await deps.accounts.sessionUser(request.cookies[SESSION_COOKIE]);
+    const input = {
+      ...wanted,
+      consentId,
+      staffId: staff?.id ?? null,
+      source,
+      userAgent: request.headers['user-agent'],
+    };
+    const next = await recordChoice(deps.db, input, deps.clock.now());
+    writeChoices(reply, next, deps.secure);
+    reply.setCookie(CONSENT_COOKIE, consentId, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: deps.secure,
+      maxAge: YEAR_S,
+    });
+    return next;
+  };
+}
+
+/** The banner's forms and /cookies: the same route answers both, with or without JavaScript. */
+export async function cookieRoutes(fastify: FastifyInstance, deps: CookieDeps) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const save = browserChoiceSaver(deps);
+
+  app.get('/cookies', { schema: { querystring: backQuery } }, async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const vendors = await tagVendors(deps.db);
+    const view = {
+      lang: langOf(request),
+      choices: request.browserChoices,
+      gpc: request.gpc,
+      back: safeBack(request.query.back),
+    };
+    return renderPage(
+      reply,
+      CookiesPage({ ...view, site: request.site, saved: request.query.saved === '1', vendors }),
+    );
+  });
+
+  app.post(
+    '/cookies',
+    { schema: { body: choiceBody }, attachValidation: true },
+    async (request, reply) => {
+      if (request.validationError) throw invalid(validationMessage(request.validationError));
+      if (!fromThisSite(request))
+        throw forbidden(
+          'Cookie choices can only be made on this website. Please choose again on our cookie page.',
+        );
+      const b = request.body;
+      const all = b.choice === 'accept';
+      const custom = b.choice === 'custom';
+      const wanted = {
+        analytics: all || (custom && b.analytics === 'on'),
+        advertising: all || (custom && b.advertising === 'on'),
+        gpc: request.gpc || b.gpc === '1',
+      };
+      const next = await save(
+        request,
+        reply,
+        wanted,
+        b.source === 'cookies_page' ? 'cookies_page' : 'banner',
+      );
+      if (wantsJson(request))
+        return reply.send({ analytics: next.analytics, advertising: next.advertising });
+      return reply.redirect(safeBack(b.back, '/cookies?saved=1'), 303);
+    },
+  );
+
+  app.get(
+    '/cookies/lang',
+    { schema: { querystring: langQuery }, attachValidation: true },
+    async (request, reply) => {
+      if (request.validationError) throw invalid(validationMessage(request.validationError));
+      reply.setCookie(LANG_COOKIE, request.query.to, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: deps.secure,
+        maxAge: YEAR_S,
+      });
+      return reply.redirect(safeBack(request.query.back), 303);
+    },
+  );
+}
