@@ -3,6 +3,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import SQLite from 'better-sqlite3';
+import os from 'node:os';
 import path from 'node:path';
 import { createFormTokens } from '../src/intake/form-token.js';
 import {
@@ -49,6 +50,8 @@ const request = {
 };
 
 const duration = Number(process.env.BENCH_SECONDS ?? 10);
+// Other people's work on a shared machine moves req/s a lot; the report says how busy it was.
+const loadAtStart = os.loadavg()[0]!;
 
 /** The load result plus the server's own CPU milliseconds per answered request. */
 async function measured(server: ChildProcess, port: number) {
@@ -91,7 +94,7 @@ const rows = [
 ];
 const md = `## Intake submissions (\`npm run bench:intake\`)
 
-Ran ${new Date().toISOString().slice(0, 16)}Z on ${machine()}. 32 connections, ${duration} s each, load generator in a separate process.
+Ran ${new Date().toISOString().slice(0, 16)}Z on ${machine()}. 32 connections, ${duration} s each, load generator in a separate process. Load average at start: ${loadAtStart.toFixed(1)} on ${os.cpus().length} cores.
 
 | what | req/s | p50 ms | p99 ms | server CPU ms/request |
 |---|---|---|---|---|
