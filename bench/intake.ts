@@ -101,7 +101,7 @@ Ran ${new Date().toISOString().slice(0, 16)}Z on ${machine()}. 32 connections, $
 ${rows.join('\n')}
 
 Intake is **${(ratio * 100).toFixed(0)}%** of the ceiling; target ≥ 1,000 committed submissions/s: **${intake.rps >= 1000 ? 'met' : 'not met'}**.
-${intake.cpuMs === null ? '' : `The server spent ${cpu(intake.cpuMs)} ms of CPU per submission (all threads), so one core busy with nothing else would commit about ${(1000 / intake.cpuMs).toFixed(0)}/s; the empty route spent ${cpu(ceiling.cpuMs)} ms per request.\n`}Answered 303: ${intake.ok}; leads in the database after the run: ${leads} (${leads >= intake.ok ? 'every acknowledged submission committed; a few more were in flight when the load stopped' : 'MISSING ACKNOWLEDGED SUBMISSIONS'}); errors ${intake.errors}, 4xx/5xx ${intake.non2xx3xx}.`;
+${intake.cpuMs === null ? '' : `The server spent ${cpu(intake.cpuMs)} ms of CPU per submission (all threads), so at this run's cost (which contention on a busy machine inflates) one core would commit about ${(1000 / intake.cpuMs).toFixed(0)}/s; the empty route spent ${cpu(ceiling.cpuMs)} ms per request.\n`}Answered 303: ${intake.ok}; leads in the database after the run: ${leads} (${leads >= intake.ok ? 'every acknowledged submission committed; a few more were in flight when the load stopped' : 'MISSING ACKNOWLEDGED SUBMISSIONS'}); errors ${intake.errors}, 4xx/5xx ${intake.non2xx3xx}.`;
 
 console.log(md);
 writeSection('intake', md);
