@@ -1,10 +1,21 @@
 // Intake submissions per second on the SQLite default, each committed before its 303, against
 // the ceiling of an empty Fastify route that parses the same form body, measured in the same run.
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import SQLite from 'better-sqlite3';
+import os from 'node:os';
 import path from 'node:path';
 import { createFormTokens } from '../src/intake/form-token.js';
-import { freePort, load, machine, startServerProcess, stop, tmpDir, writeSection } from './support.js';
+import {
+  cpuSeconds,
+  freePort,
+  load,
+  machine,
+  startServerProcess,
+  stop,
+  tmpDir,
+  writeSection,
+} from './support.js';
 
 const secret = randomBytes(32).toString('base64url');
 const tokens = createFormTokens(secret);
@@ -39,10 +50,23 @@ const request = {
 };
 
 const duration = Number(process.env.BENCH_SECONDS ?? 10);
+// Other people's work on a shared machine moves req/s a lot; the report says how busy it was.
+const loadAtStart = os.loadavg()[0]!;
+
+/** The load result plus the server's own CPU milliseconds per answered request. */
+async function measured(server: ChildProcess, port: number) {
+  const before = cpuSeconds(server);
+  const result = await load({ url: `http://127.0.0.1:${port}`, duration, requests: [request] });
+  const after = cpuSeconds(server);
+  const cpuMs =
+    before === null || after === null ? null : ((after - before) * 1000) / Math.max(result.ok, 1);
+  return { ...result, cpuMs };
+}
+const cpu = (ms: number | null) => (ms === null ? 'n/a' : ms.toFixed(2));
 
 const emptyPort = freePort();
 const empty = await startServerProcess('empty', { PORT: String(emptyPort) });
-const ceiling = await load({ url: `http://127.0.0.1:${emptyPort}`, duration, requests: [request] });
+const ceiling = await measured(empty, emptyPort);
 await stop(empty);
 
 const dataDir = tmpDir();
@@ -56,7 +80,7 @@ const app = await startServerProcess('app', {
   NOTIFY_EMAIL: 'bench@starspmb.test',
   OUTBOX_POLL_MS: '3600000',
 });
-const intake = await load({ url: `http://127.0.0.1:${appPort}`, duration, requests: [request] });
+const intake = await measured(app, appPort);
 await stop(app);
 
 const db = new SQLite(path.join(dataDir, 'starspmb.db'), { readonly: true });
@@ -65,19 +89,19 @@ db.close();
 
 const ratio = intake.rps / ceiling.rps;
 const rows = [
-  `| empty route (ceiling) | ${ceiling.rps.toFixed(0)} | ${ceiling.p50} | ${ceiling.p99} |`,
-  `| intake submission, SQLite | ${intake.rps.toFixed(0)} | ${intake.p50} | ${intake.p99} |`,
+  `| empty route (ceiling) | ${ceiling.rps.toFixed(0)} | ${ceiling.p50} | ${ceiling.p99} | ${cpu(ceiling.cpuMs)} |`,
+  `| intake submission, SQLite | ${intake.rps.toFixed(0)} | ${intake.p50} | ${intake.p99} | ${cpu(intake.cpuMs)} |`,
 ];
 const md = `## Intake submissions (\`npm run bench:intake\`)
 
-Ran ${new Date().toISOString().slice(0, 16)}Z on ${machine()}. 32 connections, ${duration} s each, load generator in a separate process.
+Ran ${new Date().toISOString().slice(0, 16)}Z on ${machine()}. 32 connections, ${duration} s each, load generator in a separate process. Load average at start: ${loadAtStart.toFixed(1)} on ${os.cpus().length} cores.
 
-| what | req/s | p50 ms | p99 ms |
-|---|---|---|---|
+| what | req/s | p50 ms | p99 ms | server CPU ms/request |
+|---|---|---|---|---|
 ${rows.join('\n')}
 
 Intake is **${(ratio * 100).toFixed(0)}%** of the ceiling; target ≥ 1,000 committed submissions/s: **${intake.rps >= 1000 ? 'met' : 'not met'}**.
-Answered 303: ${intake.ok}; leads in the database after the run: ${leads} (${leads >= intake.ok ? 'every acknowledged submission committed; a few more were in flight when the load stopped' : 'MISSING ACKNOWLEDGED SUBMISSIONS'}); errors ${intake.errors}, 4xx/5xx ${intake.non2xx3xx}.`;
+${intake.cpuMs === null ? '' : `The server spent ${cpu(intake.cpuMs)} ms of CPU per submission (all threads), so at this run's cost (which contention on a busy machine inflates) one core would commit about ${(1000 / intake.cpuMs).toFixed(0)}/s; the empty route spent ${cpu(ceiling.cpuMs)} ms per request.\n`}Answered 303: ${intake.ok}; leads in the database after the run: ${leads} (${leads >= intake.ok ? 'every acknowledged submission committed; a few more were in flight when the load stopped' : 'MISSING ACKNOWLEDGED SUBMISSIONS'}); errors ${intake.errors}, 4xx/5xx ${intake.non2xx3xx}.`;
 
 console.log(md);
 writeSection('intake', md);

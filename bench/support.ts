@@ -10,8 +10,13 @@ export function machine(): string {
 }
 
 /** Starts bench/server.ts in a child process and resolves once it listens. */
-export async function startServerProcess(mode: 'empty' | 'app', env: Record<string, string>): Promise<ChildProcess> {
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+export async function startServerProcess(
+  mode: 'empty' | 'app',
+  env: Record<string, string>,
+): Promise<ChildProcess> {
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]
+    : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/server.ts', mode], {
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -23,6 +28,22 @@ export async function startServerProcess(mode: 'empty' | 'app', env: Record<stri
     child.on('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
   });
   return child;
+}
+
+/**
+ * CPU seconds (user + system, all threads) a child process has used so far, from /proc; null
+ * where /proc is not available. On a shared machine, CPU time per request moves far less with
+ * other people's load than requests per second do.
+ */
+export function cpuSeconds(child: ChildProcess): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the file, counted in clock ticks (100 per second).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 export async function stop(child: ChildProcess): Promise<void> {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -26,8 +27,9 @@ export function createDb(url: string): Db {
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
+    const checkpoints = file === ':memory:' ? undefined : startCheckpointer(database, file);
     return new Kysely<Database>({
-      dialect: new SqliteDialect({ database: withStatementCache(database) }),
+      dialect: new SqliteDialect({ database: withStatementCache(database, checkpoints) }),
     });
   }
   const pool = new pg.Pool({ connectionString: url, max: 10 });
@@ -47,10 +49,21 @@ export function createDb(url: string): Db {
  * a tenth of an intake submission's time. Queries are built from a small set of shapes, so the
  * cache stays small; the bound only guards against unusual dynamic SQL.
  */
-function withStatementCache(database: SQLite.Database, max = 500): SQLite.Database {
+function withStatementCache(
+  database: SQLite.Database,
+  checkpoints?: Checkpointer,
+  max = 500,
+): SQLite.Database {
   const cache = new Map<string, SQLite.Statement>();
   return new Proxy(database, {
     get(target, prop, receiver) {
+      // Kysely closes the connection on destroy(); the checkpoint worker goes with it.
+      if (prop === 'close') {
+        return () => {
+          void checkpoints?.stop();
+          return target.close();
+        };
+      }
       if (prop !== 'prepare') return Reflect.get(target, prop, receiver) as unknown;
       return (sql: string) => {
         let stmt = cache.get(sql);

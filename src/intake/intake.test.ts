@@ -45,7 +45,14 @@ const post = (payload: Record<string, string | boolean>, json = false) =>
   });
 
 const leadCount = async () =>
-  Number((await t.db.selectFrom('leads').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await t.db
+        .selectFrom('leads')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('intake form', () => {
   it('renders the form with unticked consents, the notice at collection and the patient warning', async () => {
@@ -63,26 +70,48 @@ describe('intake form', () => {
   it('stores the lead, its consents and campaign tags in one go, then redirects to thanks', async () => {
     const token = await formToken('?utm_source=newsletter&utm_campaign=fall&gclid=abc123');
     const p = person({ email: 'Dana.W@Lakeside.Example', phone: '214.555.0142' });
-    const res = await post({ ...p, formToken: token, consentMarketing: 'on', consentSms: 'on', utm_source: 'newsletter', utm_campaign: 'fall', gclid: 'abc123' });
+    const res = await post({
+      ...p,
+      formToken: token,
+      consentMarketing: 'on',
+      consentSms: 'on',
+      utm_source: 'newsletter',
+      utm_campaign: 'fall',
+      gclid: 'abc123',
+    });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/get-started/thanks');
 
-    const stored = await t.db.selectFrom('leads').select(['id', 'email', 'phone', 'address', 'needs', 'status', 'zip']).where('id', '=', await t.leadIdByEmail('dana.w@lakeside.example')).executeTakeFirstOrThrow();
+    const stored = await t.db
+      .selectFrom('leads')
+      .select(['id', 'email', 'phone', 'address', 'needs', 'status', 'zip'])
+      .where('id', '=', await t.leadIdByEmail('dana.w@lakeside.example'))
+      .executeTakeFirstOrThrow();
     // Contact fields and free text are sealed at rest; the kernel opens them.
-    for (const column of ['email', 'phone', 'address', 'needs'] as const) expect(stored[column]).toMatch(/^enc1\./);
+    for (const column of ['email', 'phone', 'address', 'needs'] as const)
+      expect(stored[column]).toMatch(/^enc1\./);
     expect(JSON.stringify(stored)).not.toMatch(/lakeside|0142|Elm Street|clearinghouse/i);
     const lead = t.kernel.open('leads', stored);
     expect(lead.phone).toBe('+12145550142');
     expect(lead.email).toBe('Dana.W@Lakeside.Example');
     expect(lead.status).toBe('new');
-    const consents = await t.db.selectFrom('consents').select(['purpose', 'channel', 'granted', 'form_id', 'form_version', 'text_shown']).where('subject_id', '=', lead.id).orderBy('purpose').execute();
+    const consents = await t.db
+      .selectFrom('consents')
+      .select(['purpose', 'channel', 'granted', 'form_id', 'form_version', 'text_shown'])
+      .where('subject_id', '=', lead.id)
+      .orderBy('purpose')
+      .execute();
     expect(consents.map((c) => [c.purpose, c.channel, c.granted])).toEqual([
       ['marketing', 'email', 1],
       ['sms_communication', 'sms', 1],
     ]);
     expect(consents[1]!.text_shown).toContain('Msg & data rates may apply');
     expect(consents[0]!.form_id).toBe('get-started');
-    const sub = await t.db.selectFrom('lead_submissions').select(['utm_source', 'utm_campaign', 'gclid']).where('lead_id', '=', lead.id).executeTakeFirstOrThrow();
+    const sub = await t.db
+      .selectFrom('lead_submissions')
+      .select(['utm_source', 'utm_campaign', 'gclid'])
+      .where('lead_id', '=', lead.id)
+      .executeTakeFirstOrThrow();
     expect(sub).toEqual({ utm_source: 'newsletter', utm_campaign: 'fall', gclid: 'abc123' });
     const outbox = await t.db.selectFrom('outbox').select(['payload']).execute();
     expect(outbox.some((o) => o.payload.includes(lead.id))).toBe(true);
@@ -94,7 +123,11 @@ describe('intake form', () => {
     const p = person();
     expect((await post({ ...p, formToken: await formToken() })).statusCode).toBe(303);
     const lead = { id: await t.leadIdByEmail(p.email) };
-    const consents = await t.db.selectFrom('consents').select('id').where('subject_id', '=', lead.id).execute();
+    const consents = await t.db
+      .selectFrom('consents')
+      .select('id')
+      .where('subject_id', '=', lead.id)
+      .execute();
     expect(consents).toHaveLength(0);
   });
 
@@ -102,23 +135,71 @@ describe('intake form', () => {
     const token = await formToken();
     const p = person();
     const before = await leadCount();
-    const [a, b] = await Promise.all([post({ ...p, formToken: token }), post({ ...p, formToken: token })]);
+    const [a, b] = await Promise.all([
+      post({ ...p, formToken: token }),
+      post({ ...p, formToken: token }),
+    ]);
     expect([a.statusCode, b.statusCode]).toEqual([303, 303]);
     expect(await leadCount()).toBe(before + 1);
-    const subs = await t.db.selectFrom('lead_submissions').innerJoin('leads', 'leads.id', 'lead_submissions.lead_id').select('lead_submissions.id').where('leads.id', '=', await t.leadIdByEmail(p.email)).execute();
+    const subs = await t.db
+      .selectFrom('lead_submissions')
+      .innerJoin('leads', 'leads.id', 'lead_submissions.lead_id')
+      .select('lead_submissions.id')
+      .where('leads.id', '=', await t.leadIdByEmail(p.email))
+      .execute();
     expect(subs).toHaveLength(1);
+  });
+
+  it('keeps each submission its own when several arrive at once (they may share one commit)', async () => {
+    const twice = person();
+    const others = [person(), person()];
+    const tokens = await Promise.all([formToken(), formToken(), formToken(), formToken()]);
+    const before = await leadCount();
+    const answers = await Promise.all([
+      post({ ...twice, formToken: tokens[0] }),
+      post({ ...others[0]!, formToken: tokens[1] }),
+      post({ ...twice, formToken: tokens[2] }),
+      post({ ...others[1]!, formToken: tokens[3] }),
+    ]);
+    expect(answers.map((a) => a.statusCode)).toEqual([303, 303, 303, 303]);
+    // The same person twice in one batch is one lead with two submissions on its timeline.
+    expect(await leadCount()).toBe(before + 3);
+    const lead = await t.leadIdByEmail(twice.email);
+    const events = await t.db
+      .selectFrom('lead_events')
+      .select('kind')
+      .where('lead_id', '=', lead)
+      .orderBy('id')
+      .execute();
+    expect(events.map((e) => e.kind)).toEqual(['submitted', 'resubmitted']);
+    const outbox = await t.db.selectFrom('outbox').select('payload').execute();
+    expect(outbox.filter((o) => o.payload.includes(lead))).toHaveLength(2);
   });
 
   it('attaches a returning person (same email in another case, or same phone) to their lead', async () => {
     const p = person();
     await post({ ...p, formToken: await formToken() });
     const before = await leadCount();
-    await post({ ...p, email: p.email.toUpperCase(), phone: '(972) 555-0100', formToken: await formToken() });
+    await post({
+      ...p,
+      email: p.email.toUpperCase(),
+      phone: '(972) 555-0100',
+      formToken: await formToken(),
+    });
     await post({ ...person(), phone: '972-555-0100', formToken: await formToken() });
     expect(await leadCount()).toBe(before);
     // The newest submission's email becomes the lead's contact address; the phone ties them together.
-    const lead = await t.db.selectFrom('leads').select('id').where('phone_index', 'in', t.kernel.lookupIndexes('phone', '+19725550100')).executeTakeFirstOrThrow();
-    const events = await t.db.selectFrom('lead_events').select('kind').where('lead_id', '=', lead.id).orderBy('id').execute();
+    const lead = await t.db
+      .selectFrom('leads')
+      .select('id')
+      .where('phone_index', 'in', t.kernel.lookupIndexes('phone', '+19725550100'))
+      .executeTakeFirstOrThrow();
+    const events = await t.db
+      .selectFrom('lead_events')
+      .select('kind')
+      .where('lead_id', '=', lead.id)
+      .orderBy('id')
+      .execute();
     expect(events.map((e) => e.kind)).toEqual(['submitted', 'resubmitted', 'resubmitted']);
   });
 
@@ -130,7 +211,12 @@ describe('intake form', () => {
 
   it('flags health data before storing it, then accepts a confirmation', async () => {
     const token = await formToken();
-    const p = person({ userType: 'patient', organization: '', practiceSize: '', needs: 'My DOB is 03/14/1962, member ID XJH123456789 was denied for E11.9' });
+    const p = person({
+      userType: 'patient',
+      organization: '',
+      practiceSize: '',
+      needs: 'My DOB is 03/14/1962, member ID XJH123456789 was denied for E11.9',
+    });
     const before = await leadCount();
     const res = await post({ ...p, formToken: token });
     expect(res.statusCode).toBe(400);
@@ -140,7 +226,9 @@ describe('intake form', () => {
     expect(await leadCount()).toBe(before);
     const json = await post({ ...p, formToken: token }, true);
     expect(json.statusCode).toBe(400);
-    expect(json.json().flagged.map((f: { kind: string }) => f.kind)).toEqual(expect.arrayContaining(['date', 'member_id', 'diagnosis_code']));
+    expect(json.json().flagged.map((f: { kind: string }) => f.kind)).toEqual(
+      expect.arrayContaining(['date', 'member_id', 'diagnosis_code']),
+    );
     const ok = await post({ ...p, formToken: token, confirmNoHealthInfo: 'on' });
     expect(ok.statusCode).toBe(303);
     expect(await leadCount()).toBe(before + 1);
@@ -150,10 +238,21 @@ describe('intake form', () => {
 describe('intake bad input', () => {
   it('re-renders with field errors tied to the fields, keeps values, stores nothing', async () => {
     const before = await leadCount();
-    const res = await post({ ...person({ email: 'not-an-email', zip: '123', state: 'XX', phone: '555-1234', name: '<script>alert(1)</script>' }), formToken: await formToken() });
+    const res = await post({
+      ...person({
+        email: 'not-an-email',
+        zip: '123',
+        state: 'XX',
+        phone: '555-1234',
+        name: '<script>alert(1)</script>',
+      }),
+      formToken: await formToken(),
+    });
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('id="email-error"');
-    expect(res.body).toMatch(/id="email"[^>]*aria-describedby="email-error"|aria-describedby="email-error"[^>]*id="email"/);
+    expect(res.body).toMatch(
+      /id="email"[^>]*aria-describedby="email-error"|aria-describedby="email-error"[^>]*id="email"/,
+    );
     expect(res.body).toContain('Enter a 5-digit ZIP code');
     expect(res.body).toContain('Enter a US phone number');
     expect(res.body).toContain('&lt;script>alert(1)&lt;/script>');
@@ -182,27 +281,43 @@ describe('intake bad input', () => {
 
   it('answers 413 to an oversized body and stores nothing', async () => {
     const before = await leadCount();
-    const res = await post({ ...person({ needs: 'x'.repeat(70_000) }), formToken: await formToken() });
+    const res = await post({
+      ...person({ needs: 'x'.repeat(70_000) }),
+      formToken: await formToken(),
+    });
     expect(res.statusCode).toBe(413);
     expect(await leadCount()).toBe(before);
   });
 
   it('stores SQL metacharacters verbatim', async () => {
-    const p = person({ organization: "O'Brien & Sons\"; DROP TABLE leads; --" });
+    const p = person({ organization: 'O\'Brien & Sons"; DROP TABLE leads; --' });
     expect((await post({ ...p, formToken: await formToken() })).statusCode).toBe(303);
-    const row = await t.db.selectFrom('leads').select('organization').where('id', '=', await t.leadIdByEmail(p.email)).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('leads')
+      .select('organization')
+      .where('id', '=', await t.leadIdByEmail(p.email))
+      .executeTakeFirstOrThrow();
     expect(row.organization).toBe(p.organization);
   });
 
   it('silently drops a bot that fills the honeypot', async () => {
     const before = await leadCount();
-    const res = await post({ ...person(), formToken: await formToken(), website: 'http://spam.example' });
+    const res = await post({
+      ...person(),
+      formToken: await formToken(),
+      website: 'http://spam.example',
+    });
     expect(res.statusCode).toBe(303);
     expect(await leadCount()).toBe(before);
   });
 
   it.each(['malformed json {', '[1,2,3]', 'null'])('never answers 500 to %j', async (body) => {
-    const res = await t.app.inject({ method: 'POST', url: '/get-started', payload: body, headers: { 'content-type': 'application/json' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/get-started',
+      payload: body,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.statusCode).toBeGreaterThanOrEqual(400);
     expect(res.statusCode).toBeLessThan(500);
   });
@@ -217,7 +332,11 @@ describe('intake spam limits', () => {
 
   it('refuses a form sent faster than a person could fill it', async () => {
     const page = await strict.app.inject({ method: 'GET', url: '/get-started' });
-    const res = await strict.app.inject({ method: 'POST', url: '/get-started', payload: { ...person(), formToken: hiddenField(page.body, 'formToken') } });
+    const res = await strict.app.inject({
+      method: 'POST',
+      url: '/get-started',
+      payload: { ...person(), formToken: hiddenField(page.body, 'formToken') },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toContain('quicker than a person');
   });
@@ -226,7 +345,11 @@ describe('intake spam limits', () => {
     let last = 0;
     let body = '';
     for (let i = 0; i < 4; i++) {
-      const res = await strict.app.inject({ method: 'POST', url: '/get-started', payload: { formToken: 'x' } });
+      const res = await strict.app.inject({
+        method: 'POST',
+        url: '/get-started',
+        payload: { formToken: 'x' },
+      });
       last = res.statusCode;
       body = res.body;
     }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { insertRows } from '../db/insert-rows.js';
 import type { ConsentsTable, Database, LeadSubmissionsTable, LeadsTable } from '../db/schema.js';
 
 type Trx = Kysely<Database>;
@@ -19,13 +20,17 @@ export async function findLeadFor(db: Trx, emailIndexes: string[], phoneIndexes:
   const rows = await db
     .selectFrom('leads')
     .select(['id', 'email_index'])
-    .where((eb) => eb.or([eb('email_index', 'in', emailIndexes), eb('phone_index', 'in', phoneIndexes)]))
+    .where((eb) =>
+      eb.or([eb('email_index', 'in', emailIndexes), eb('phone_index', 'in', phoneIndexes)]),
+    )
     .execute();
-  return rows.find((r) => r.email_index !== null && emailIndexes.includes(r.email_index)) ?? rows[0];
+  return (
+    rows.find((r) => r.email_index !== null && emailIndexes.includes(r.email_index)) ?? rows[0]
+  );
 }
 
 export async function insertLead(db: Trx, lead: LeadsTable): Promise<void> {
-  await db.insertInto('leads').values(lead).execute();
+  await insertRows(db, 'leads', [lead]);
 }
 
 export async function updateLead(
@@ -52,19 +57,18 @@ export async function identifierTaken(
 }
 
 export async function insertSubmission(db: Trx, s: LeadSubmissionsTable): Promise<void> {
-  await db.insertInto('lead_submissions').values(s).execute();
+  await insertRows(db, 'lead_submissions', [s]);
 }
 
 export async function insertEvent(
   db: Trx,
   e: { lead_id: string; at: string; kind: 'submitted' | 'resubmitted'; submission_id: string },
 ): Promise<void> {
-  await db
-    .insertInto('lead_events')
-    .values({ ...e, staff_user_id: null, from_status: null, to_status: null })
-    .execute();
+  await insertRows(db, 'lead_events', [
+    { ...e, staff_user_id: null, from_status: null, to_status: null },
+  ]);
 }
 
 export async function insertConsents(db: Trx, rows: ConsentsTable[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('consents').values(rows).execute();
+  await insertRows(db, 'consents', rows);
 }

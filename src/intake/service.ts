@@ -3,6 +3,7 @@ import type { Clock } from '../adapters/clock.js';
 import type { Config } from '../config/env.js';
 import type { SiteConfig } from '../config/site.js';
 import type { Db } from '../db/database.js';
+import { createCommitGroup } from '../db/group-commit.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { Kernel } from '../privacy/kernel.js';
 import { policyVersionNow } from '../privacy/consent.js';
@@ -38,6 +39,8 @@ export const expiredFormMessage =
 export function createIntakeService(deps: IntakeDeps) {
   const tokens = createFormTokens(deps.secret);
   const texts = consentTexts(deps.site);
+  // Submissions arriving together share one SQLite commit; each still succeeds or fails alone.
+  const commits = createCommitGroup(deps.db);
 
   async function submit(input: IntakeBody): Promise<SubmitResult> {
     const now = deps.clock.now();
@@ -46,7 +49,9 @@ export function createIntakeService(deps: IntakeDeps) {
     // Bots fill the hidden field; they get the thank-you page and nothing is stored.
     if (input.website) return { kind: 'dropped' };
     if (now.getTime() - check.token.renderedAt < deps.config.intake.minFillMs) {
-      throw invalid('That was quicker than a person can fill in this form. Please check your details and send it again.');
+      throw invalid(
+        'That was quicker than a person can fill in this form. Please check your details and send it again.',
+      );
     }
     const earlier = await repo.findSubmissionByKey(deps.db, check.token.key);
     if (earlier) return { kind: 'accepted', leadId: earlier.lead_id, repeat: true };
@@ -70,7 +75,7 @@ export function createIntakeService(deps: IntakeDeps) {
     const { kernel } = deps;
     const emailIndexes = kernel.lookupIndexes('email', input.email);
     const phoneIndexes = kernel.lookupIndexes('phone', input.phone);
-    const result = await deps.db.transaction().execute(async (trx) => {
+    const result = await commits.run(async (trx) => {
       const existing = await repo.findLeadFor(trx, emailIndexes, phoneIndexes);
       const leadId = existing?.id ?? randomUUID();
       const fields = kernel.seal('leads', {
@@ -84,13 +89,25 @@ export function createIntakeService(deps: IntakeDeps) {
         zip: input.zip,
         needs: input.needs,
       });
-      const email = kernel.seal('leads', { email: input.email, email_index: kernel.index('email', input.email) });
-      const phone = kernel.seal('leads', { phone: input.phone, phone_index: kernel.index('phone', input.phone) });
+      const email = kernel.seal('leads', {
+        email: input.email,
+        email_index: kernel.index('email', input.email),
+      });
+      const phone = kernel.seal('leads', {
+        phone: input.phone,
+        phone_index: kernel.index('phone', input.phone),
+      });
       if (existing) {
         // Contact identifiers move to the newest only when no other lead already holds them.
-        const changes: Parameters<typeof repo.updateLead>[2] = { ...fields, updated_at: at, last_activity_at: at };
-        if (!(await repo.identifierTaken(trx, 'email_index', emailIndexes, leadId))) Object.assign(changes, email);
-        if (!(await repo.identifierTaken(trx, 'phone_index', phoneIndexes, leadId))) Object.assign(changes, phone);
+        const changes: Parameters<typeof repo.updateLead>[2] = {
+          ...fields,
+          updated_at: at,
+          last_activity_at: at,
+        };
+        if (!(await repo.identifierTaken(trx, 'email_index', emailIndexes, leadId)))
+          Object.assign(changes, email);
+        if (!(await repo.identifierTaken(trx, 'phone_index', phoneIndexes, leadId)))
+          Object.assign(changes, phone);
         await repo.updateLead(trx, leadId, changes);
       } else {
         await repo.insertLead(trx, {
@@ -105,7 +122,13 @@ export function createIntakeService(deps: IntakeDeps) {
         });
       }
       const submissionId = randomUUID();
-      await repo.insertSubmission(trx, kernel.seal('lead_submissions', submissionRow(input, { id: submissionId, leadId, key, at })));
+      await repo.insertSubmission(
+        trx,
+        kernel.seal(
+          'lead_submissions',
+          submissionRow(input, { id: submissionId, leadId, key, at }),
+        ),
+      );
       await repo.insertEvent(trx, {
         lead_id: leadId,
         at,
@@ -125,7 +148,12 @@ export function createIntakeService(deps: IntakeDeps) {
     return result;
   }
 
-  function consentRows(input: IntakeBody, leadId: string, submissionId: string, at: string): ConsentsTable[] {
+  function consentRows(
+    input: IntakeBody,
+    leadId: string,
+    submissionId: string,
+    at: string,
+  ): ConsentsTable[] {
     const base = {
       subject_type: 'lead' as const,
       subject_id: leadId,
@@ -138,10 +166,22 @@ export function createIntakeService(deps: IntakeDeps) {
     };
     const rows: ConsentsTable[] = [];
     if (input.consentMarketing) {
-      rows.push({ ...base, id: randomUUID(), purpose: 'marketing', channel: 'email', text_shown: texts.marketing });
+      rows.push({
+        ...base,
+        id: randomUUID(),
+        purpose: 'marketing',
+        channel: 'email',
+        text_shown: texts.marketing,
+      });
     }
     if (input.consentSms) {
-      rows.push({ ...base, id: randomUUID(), purpose: 'sms_communication', channel: 'sms', text_shown: texts.sms });
+      rows.push({
+        ...base,
+        id: randomUUID(),
+        purpose: 'sms_communication',
+        channel: 'sms',
+        text_shown: texts.sms,
+      });
     }
     return rows;
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { insertRows } from '../db/insert-rows.js';
 import type { Database, OutboxTable } from '../db/schema.js';
 
 export type OutboxKind = OutboxTable['kind'];
@@ -12,9 +13,8 @@ export async function enqueue(
   now: Date,
 ): Promise<string> {
   const id = randomUUID();
-  await trx
-    .insertInto('outbox')
-    .values({
+  await insertRows(trx, 'outbox', [
+    {
       id,
       created_at: now.toISOString(),
       kind,
@@ -23,8 +23,8 @@ export async function enqueue(
       next_attempt_at: now.toISOString(),
       sent_at: null,
       last_error: null,
-    })
-    .execute();
+    },
+  ]);
   return id;
 }
 
