@@ -9,6 +9,7 @@ import * as m0006 from './migrations/0006_incidents.js';
 import * as m0007 from './migrations/0007_privacy_requests.js';
 import * as m0008 from './migrations/0008_subject_links.js';
 import * as m0009 from './migrations/0009_consent_policy_version.js';
+import * as m0012 from './migrations/0012_analytics.js';
 
 // Migrations are imported, not globbed, so the compiled build and tsx see the same list.
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0007_privacy_requests': m0007,
   '0008_subject_links': m0008,
   '0009_consent_policy_version': m0009,
+  '0012_analytics': m0012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

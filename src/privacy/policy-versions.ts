@@ -31,6 +31,14 @@ export const policyVersions: readonly PolicyVersion[] = [
     summary:
       'Adds privacy requests and opt-out records, the cookies that remember privacy choices, service providers from the registry, and answering legal process with what you gave us.',
   },
+  {
+    version: '1.2',
+    effective: '2026-11-29',
+    fingerprint: '26041718b15a2b9b',
+    material: true,
+    summary:
+      'Adds first-party website analytics: pages viewed, approximate location, browser and device, and how you found us, kept 13 months and never shared.',
+  },
 ];
 
 export const currentPolicy = policyVersions[policyVersions.length - 1]!;
