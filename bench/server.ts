@@ -11,6 +11,11 @@ if (mode === 'empty') {
   const app = Fastify();
   await app.register(formbody);
   app.post('/get-started', async (_req, reply) => reply.redirect('/get-started/thanks', 303));
+  // The analytics collector's ceiling: the same text/plain JSON body, parsed and dropped.
+  app.post('/api/event', async (req, reply) => {
+    JSON.parse(req.body as string);
+    return reply.code(202).send();
+  });
   await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
 } else {
   await startServer(loadConfig());

@@ -10,6 +10,9 @@ import { Redis } from 'ioredis';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { accountRoutes } from './accounts/routes.js';
+import { openGeo } from './analytics/enrich.js';
+import { analyticsRoutes, requestFacts } from './analytics/routes.js';
+import { createAnalytics } from './analytics/service.js';
 import { createAccountService } from './accounts/service.js';
 import type { Clock } from './adapters/clock.js';
 import { incidentRoutes } from './audit/incidents/routes.js';
@@ -185,6 +188,8 @@ export async function buildApp(deps: AppDeps) {
     alsoRemind: [(now) => incidents.dueIncidentReminders(now)],
   });
   app.decorate('privacyJobs', privacyJobs);
+  const analytics = createAnalytics({ db, clock, geo: await openGeo(), site: new URL(config.baseUrl).host });
+  app.decorate('analytics', analytics);
 
   await app.register(opsRoutes, { db, site });
   await app.register(pageRoutes, {
@@ -203,15 +208,12 @@ export async function buildApp(deps: AppDeps) {
     config,
     // A GPC signal sent with the form applies to the person, not only the browser.
     onAccepted: async (request, leadId, who) => {
-      if (request.gpc)
-        await applyGpcToPerson(
-          { db, kernel: deps.kernel },
-          who,
-          [leadId],
-          'intake',
-          request.gpcOverrode,
-          clock.now(),
-        );
+      if (request.gpc) await applyGpcToPerson({ db, kernel: deps.kernel }, who, [leadId], 'intake', request.gpcOverrode, clock.now());
+      // The funnel's last step, counted by the server: no tracker needed, no field values.
+      // A failure here must never fail the person's request: it is logged without details.
+      await analytics
+        .track({ ...requestFacts(request), type: 'intake_submitted', url: new URL('/get-started', config.baseUrl) })
+        .catch((err: Error) => request.log.warn({ msg: err.message }, 'analytics: intake step not recorded'));
     },
   });
   await app.register(privacyCenterRoutes, {
@@ -236,6 +238,7 @@ export async function buildApp(deps: AppDeps) {
     leadPanels: [leadHoldPanel(retention)],
   });
   await app.register(retentionRoutes, { service: retention, accounts });
+  await app.register(analyticsRoutes, { analytics, secure: secureCookies });
   await app.register(disclosureRoutes, { db, accounts, clock });
   await app.register(cookieConsoleRoutes, { db, accounts, clock });
   await app.register(exportRoutes, { db, accounts, clock, kernel: deps.kernel });
@@ -243,6 +246,7 @@ export async function buildApp(deps: AppDeps) {
     await outbox.stop();
     await retentionScheduler.stop();
     await privacyJobs.stop();
+    await analytics.collector.drain();
   });
   return app;
 }
@@ -257,5 +261,7 @@ declare module 'fastify' {
     mailer: Mailer;
     /** Privacy-request reminders and minimisation; the server starts the timer. */
     privacyJobs: ReturnType<typeof createPrivacyJobs>;
+    /** First-party analytics: the collector behind POST /api/event. */
+    analytics: ReturnType<typeof createAnalytics>;
   }
 }

@@ -95,7 +95,7 @@ describe('consent records', () => {
       advertising: 1,
       gpc: 0,
       source: 'banner',
-      policy_version: '1.2',
+      policy_version: policyVersions.at(-1)!.version,
       banner_version: BANNER_VERSION,
       ua_class: 'Chrome desktop',
     });

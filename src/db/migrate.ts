@@ -11,6 +11,7 @@ import * as m0008 from './migrations/0008_subject_links.js';
 import * as m0009 from './migrations/0009_consent_policy_version.js';
 import * as m0010 from './migrations/0010_cookie_consents.js';
 import * as m0011 from './migrations/0011_tags.js';
+import * as m0012 from './migrations/0012_analytics.js';
 import * as m0016 from './migrations/0016_suppression_key.js';
 import * as m0017 from './migrations/0017_policy_revisions.js';
 
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0009_consent_policy_version': m0009,
   '0010_cookie_consents': m0010,
   '0011_tags': m0011,
+  '0012_analytics': m0012,
   '0016_suppression_key': m0016,
   '0017_policy_revisions': m0017,
 };

@@ -374,6 +374,92 @@ export interface TagsTable {
   updated_by: string;
 }
 
+// Analytics (docs/decisions/010-analytics-storage.md): times are seconds (`at`) or hours since
+// ANALYTICS_EPOCH_MS in src/analytics/codes.ts; strings are ids in analytics_dict; small codes
+// (type, channel, device, dim) are listed in the same file.
+export interface AnalyticsDictTable {
+  id: Generated<number>;
+  kind: number;
+  value: string;
+}
+
+export interface AnalyticsSessionsTable {
+  id: Generated<number>;
+  /** Salted hash or consented cookie id (12 chars); null under GPC / Do Not Track. */
+  visitor: string | null;
+  started_at: number;
+  last_at: number;
+  pageviews: number;
+  /** Events other than page views. */
+  events: number;
+  entry_path: number | null;
+  exit_path: number | null;
+  channel: number;
+  referrer: number | null;
+  engine: number | null;
+  utm_source: number | null;
+  utm_medium: number | null;
+  utm_campaign: number | null;
+  country: number | null;
+  region: number | null;
+  city: number | null;
+  browser: number | null;
+  browser_version: number | null;
+  os: number | null;
+  device: number;
+  /** visitorKinds: 0 unknown, 1 new, 2 returning. */
+  visitor_kind: number;
+  /** 1 when the browser belongs to an existing client. */
+  client: number;
+  /** Furthest funnel step reached (funnelSteps). */
+  funnel: number;
+}
+
+export interface AnalyticsEventsTable {
+  id: Generated<number>;
+  at: number;
+  session_id: number;
+  type: number;
+  path: number;
+  name: number | null;
+}
+
+export interface AnalyticsEventPropsTable {
+  event_id: number;
+  prop_key: number;
+  prop_value: number;
+}
+
+export interface AnalyticsVisitorDaysTable {
+  day: number;
+  visitor: string;
+}
+
+export interface AnalyticsRollupTable {
+  hour: number;
+  dim: number;
+  key: number;
+  visits: number;
+  pageviews: number;
+  bounces: number;
+  /** Sum of visit durations in seconds. */
+  duration: number;
+  events: number;
+}
+
+export interface AnalyticsPropRollupTable {
+  hour: number;
+  name: number;
+  prop_key: number;
+  prop_value: number;
+  events: number;
+}
+
+export interface AnalyticsSaltsTable {
+  day: number;
+  salt: string;
+}
+
 export interface Database {
   leads: LeadsTable;
   lead_submissions: LeadSubmissionsTable;
@@ -398,4 +484,12 @@ export interface Database {
   gpc_applications: GpcApplicationsTable;
   cookie_consents: CookieConsentsTable;
   tags: TagsTable;
+  analytics_dict: AnalyticsDictTable;
+  analytics_sessions: AnalyticsSessionsTable;
+  analytics_events: AnalyticsEventsTable;
+  analytics_event_props: AnalyticsEventPropsTable;
+  analytics_visitor_days: AnalyticsVisitorDaysTable;
+  analytics_rollup: AnalyticsRollupTable;
+  analytics_prop_rollup: AnalyticsPropRollupTable;
+  analytics_salts: AnalyticsSaltsTable;
 }

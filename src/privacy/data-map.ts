@@ -113,6 +113,17 @@ const requestLog = (encrypted = false): PersonalField => ({
 });
 const requestEmail = sealed(lead('contact.email', ['legal'], 'privacy_request'));
 
+// Website analytics: pseudonymous, about visitors, for the analytics purpose only, 13 months.
+const visit = (category: Category): PersonalField => ({
+  personal: true,
+  category,
+  subjects: ['visitor'],
+  purposes: ['analytics'],
+  retention: 'analytics_event',
+  encrypted: false,
+});
+const aggregate = (why: string): NonPersonalField => meta(`${why}; counts over all visitors, no one in them`);
+
 /** Every column the system stores, classified. A new column fails typecheck until it is here. */
 export const dataMap = {
   leads: {
@@ -389,6 +400,78 @@ export const dataMap = {
     updated_at: meta('time changed'),
     updated_by: key(),
   },
+  // Analytics (docs/decisions/010-analytics-storage.md). The IP address is never stored: the
+  // location columns hold what it was looked up to. Dictionary strings are paths, hosts, browser
+  // names and campaign tags with query strings removed, shared by every visitor.
+  analytics_dict: {
+    id: key(),
+    kind: meta('which kind of string'),
+    value: meta('a page path, referring host, campaign tag, place or browser name, shared by many visits'),
+  },
+  analytics_sessions: {
+    id: key(),
+    visitor: visit('online.identifier'),
+    started_at: visit('online.activity'),
+    last_at: visit('online.activity'),
+    pageviews: visit('online.activity'),
+    events: visit('online.activity'),
+    entry_path: visit('online.activity'),
+    exit_path: visit('online.activity'),
+    channel: visit('acquisition.campaign'),
+    referrer: visit('acquisition.campaign'),
+    engine: visit('acquisition.campaign'),
+    utm_source: visit('acquisition.campaign'),
+    utm_medium: visit('acquisition.campaign'),
+    utm_campaign: visit('acquisition.campaign'),
+    country: visit('online.location'),
+    region: visit('online.location'),
+    city: visit('online.location'),
+    browser: visit('online.device'),
+    browser_version: visit('online.device'),
+    os: visit('online.device'),
+    device: visit('online.device'),
+    visitor_kind: visit('online.activity'),
+    client: visit('online.activity'),
+    funnel: visit('online.activity'),
+  },
+  analytics_events: {
+    id: key(),
+    at: visit('online.activity'),
+    session_id: key(),
+    type: visit('online.activity'),
+    path: visit('online.activity'),
+    name: visit('online.activity'),
+  },
+  analytics_event_props: {
+    event_id: key(),
+    prop_key: visit('online.activity'),
+    prop_value: visit('online.activity'),
+  },
+  analytics_visitor_days: {
+    day: visit('online.activity'),
+    visitor: visit('online.identifier'),
+  },
+  analytics_rollup: {
+    hour: aggregate('hour of the totals'),
+    dim: aggregate('which breakdown'),
+    key: aggregate('which value of the breakdown'),
+    visits: aggregate('number of visits'),
+    pageviews: aggregate('number of page views'),
+    bounces: aggregate('number of single-page visits'),
+    duration: aggregate('total seconds of the visits'),
+    events: aggregate('number of events'),
+  },
+  analytics_prop_rollup: {
+    hour: aggregate('hour of the totals'),
+    name: aggregate('event name'),
+    prop_key: aggregate('property name'),
+    prop_value: aggregate('property value'),
+    events: aggregate('number of events'),
+  },
+  analytics_salts: {
+    day: meta('day the secret is for'),
+    salt: meta('random secret for the daily visitor hash, deleted after two days'),
+  },
 } as const satisfies DataMap;
 
 export type TableName = keyof typeof dataMap;
@@ -430,7 +513,16 @@ export interface ContactLink {
   why: string;
 }
 
-export type SubjectLink = LeadLink | ContactLink | { none: string };
+/**
+ * Pseudonymous rows about website visitors: no name, email or IP, and a visitor id that is a
+ * daily-salted hash or a random cookie id, so no request can be matched to them; they leave by
+ * retention. The text says what makes them unmatchable.
+ */
+export interface PseudonymousLink {
+  pseudonymous: string;
+}
+
+export type SubjectLink = LeadLink | ContactLink | PseudonymousLink | { none: string };
 
 /**
  * How each table reaches a person, for access reports and erasure (src/privacy/subject-data.ts).
@@ -513,4 +605,15 @@ export const subjectLinks: { readonly [T in keyof DataMap]?: SubjectLink } = {
   cookie_consents: { none: 'cookie choices by a random browser id or a staff id, never by contact details' },
   tags: { none: 'third-party tags and their vendors, not people' },
   disclosures: { none: 'what left and on what basis; the people concerned are in disclosure_subjects' },
+  analytics_sessions: {
+    pseudonymous:
+      'visits with no name, email or IP; the visitor id is a daily-salted hash or a random cookie id, deleted after 13 months',
+  },
+  analytics_events: { pseudonymous: 'page views and clicks, linked only to a pseudonymous visit' },
+  analytics_event_props: { pseudonymous: 'properties of pseudonymous events' },
+  analytics_visitor_days: { pseudonymous: 'pseudonymous visitor ids per day, for unique-visitor counts' },
+  analytics_dict: { none: 'paths, hosts, places and browser names shared by all visits' },
+  analytics_rollup: { none: 'hourly counts over all visitors' },
+  analytics_prop_rollup: { none: 'hourly counts of event properties over all visitors' },
+  analytics_salts: { none: 'random secrets, no people' },
 };

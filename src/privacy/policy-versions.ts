@@ -39,6 +39,14 @@ export const policyVersions: readonly PolicyVersion[] = [
     summary:
       'Adds cookie choices: first-party analytics cookies and advertising partners’ code only with your consent, never under Global Privacy Control, each cookie with its lifetime and who sets it.',
   },
+  {
+    version: '1.3',
+    effective: '2026-11-29',
+    fingerprint: '7f7e2c6f599a9e73',
+    material: true,
+    summary:
+      'Adds first-party website analytics: pages viewed, approximate location, browser and device, and how you found us, kept 13 months and never shared.',
+  },
 ];
 
 export const currentPolicy = policyVersions[policyVersions.length - 1]!;

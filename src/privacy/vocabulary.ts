@@ -39,6 +39,11 @@ export const categories = {
   'account.login': 'your login details (email and a one-way hash of your password)',
   'account.session': 'sign-in session records',
   'privacy.request': 'the privacy requests you make to us and how we answered them',
+  'online.identifier':
+    'a random identifier of your browser (with your consent) or a coded fingerprint of it that changes every day',
+  'online.activity': 'the pages you view and what you click on our website',
+  'online.location': 'your approximate location (country, region, city), derived from your IP address',
+  'online.device': 'your browser type and version, operating system and kind of device',
 } as const;
 export type Category = keyof typeof categories;
 
@@ -110,6 +115,12 @@ export const retention = {
     period: { months: 24 },
     from: 'closed',
   },
+  // Raw website analytics; the hourly totals derived from them name no one and are kept.
+  analytics_event: {
+    label: '13 months after the visit',
+    period: { months: 13 },
+    from: 'recorded',
+  },
 } as const satisfies Record<string, RetentionSpec>;
 export type RetentionRule = keyof typeof retention;
 
@@ -118,11 +129,6 @@ export type RetentionRule = keyof typeof retention;
  * policy page) in the change that adds the first data-map column using it, with its purger.
  */
 export const plannedRetention = {
-  analytics_event: {
-    label: '13 months after the visit',
-    period: { months: 13 },
-    from: 'recorded',
-  },
   security_log: {
     label: '90 days, for security logs that hold IP addresses',
     period: { days: 90 },

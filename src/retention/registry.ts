@@ -4,6 +4,7 @@ import { sentOutboxPurger } from './purgers/outbox.js';
 import { sessionPurger } from './purgers/sessions.js';
 import { setupTokenPurger } from './purgers/setup-tokens.js';
 import { privacyRequestPurger } from '../privacy-requests/purger.js';
+import { analyticsPurger } from '../analytics/purger.js';
 import type { Purger } from './types.js';
 
 /**
@@ -20,4 +21,5 @@ export const purgers: readonly Purger[] = [
   sessionPurger,
   setupTokenPurger,
   privacyRequestPurger,
+  analyticsPurger,
 ];

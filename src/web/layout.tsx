@@ -55,6 +55,8 @@ export function Layout({
         <link rel="stylesheet" href="/theme.css" />
         <link rel="stylesheet" href="/static/site.css" />
         {c.logo ? <link rel="icon" href={c.logo} type="image/svg+xml" /> : null}
+        {/* First-party analytics on every public page (the console has its own layout). */}
+        <script src="/a.js" defer />
         {scripts.map((src) => (
           <script src={src} defer />
         ))}

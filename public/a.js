@@ -1,0 +1,70 @@
+// starspmb first-party analytics (src/analytics/): page views, outbound clicks, form start and
+// submit (never field values), data-event clicks and window.starspmb.track(name, props).
+(function (w, d) {
+  var l = w.location;
+  if (/^\/(console|api)(\/|$)/.test(l.pathname)) return;
+  var last;
+  function send(type, name, props) {
+    var b = { type: type, url: l.href, screen: w.innerWidth };
+    if (d.referrer) b.referrer = d.referrer;
+    if (name) b.name = String(name).slice(0, 64);
+    if (props) b.props = props;
+    var s = JSON.stringify(b);
+    try {
+      if (navigator.sendBeacon && navigator.sendBeacon('/api/event', s)) return;
+    } catch (e) {}
+    fetch('/api/event', {
+      method: 'POST',
+      body: s,
+      keepalive: true,
+      headers: { 'content-type': 'text/plain' },
+    }).catch(function () {});
+  }
+  function page() {
+    if (last === l.pathname) return;
+    last = l.pathname;
+    send('pageview');
+  }
+  function clean(p) {
+    var o = {},
+      n = 0;
+    for (var k in p) if (n < 10 && /^(string|number)$/.test(typeof p[k])) ((o[k] = p[k]), n++);
+    return o;
+  }
+  var h = w.history,
+    push = h.pushState;
+  h.pushState = function () {
+    push.apply(h, arguments);
+    page();
+  };
+  w.addEventListener('popstate', page);
+  d.addEventListener(
+    'click',
+    function (e) {
+      var t = e.target.closest && e.target.closest('a,[data-event]');
+      if (!t) return;
+      var ev = t.getAttribute('data-event');
+      if (ev) send('event', ev);
+      else if (t.host && t.host !== l.host) send('outbound', t.href);
+    },
+    true,
+  );
+  var started = [];
+  d.addEventListener('focusin', function (e) {
+    var f = e.target.form;
+    if (f && started.indexOf(f) < 0) (started.push(f), send('form_start'));
+  });
+  d.addEventListener(
+    'submit',
+    function () {
+      send('form_submit');
+    },
+    true,
+  );
+  w.starspmb = {
+    track: function (n, p) {
+      send('event', n, p && clean(p));
+    },
+  };
+  page();
+})(window, document);

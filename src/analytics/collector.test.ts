@@ -1,0 +1,210 @@
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, TestClock, type TestApp } from '../test-support/app.js';
+import { dayOf, toAt } from './codes.js';
+
+let t: TestApp;
+const clock = new TestClock();
+beforeAll(async () => {
+  t = await createTestApp({ clock });
+});
+afterAll(async () => t.close());
+
+const UA = {
+  chromeWin:
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+  safariIphone:
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1',
+  firefoxMac:
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:121.0) Gecko/20100101 Firefox/121.0',
+  ipad: 'Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Mobile/15E148 Safari/604.1',
+  googlebot: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+  headless:
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36',
+};
+
+let ipSeq = 1;
+async function post(
+  body: unknown,
+  opts: { ua?: string; ip?: string; headers?: Record<string, string> } = {},
+) {
+  return t.app.inject({
+    method: 'POST',
+    url: '/api/event',
+    remoteAddress: opts.ip ?? `192.0.2.${ipSeq++}`,
+    headers: {
+      'content-type': 'text/plain;charset=UTF-8',
+      'user-agent': opts.ua ?? UA.chromeWin,
+      ...opts.headers,
+    },
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+const view = (path = '/services', extra: Record<string, unknown> = {}) => ({
+  type: 'pageview',
+  url: `http://localhost:3000${path}`,
+  ...extra,
+});
+
+async function lastSession() {
+  const s = await t.db
+    .selectFrom('analytics_sessions')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
+  const names = new Map(
+    (await t.db.selectFrom('analytics_dict').select(['id', 'value']).execute()).map((r) => [
+      r.id,
+      r.value,
+    ]),
+  );
+  const label = (id: number | null) => (id === null ? null : names.get(id));
+  return { ...s, label };
+}
+
+describe('POST /api/event', () => {
+  it('stores a page view with browser, OS and device from real user-agent strings', async () => {
+    const cases = [
+      [UA.chromeWin, 'Chrome 120', 'Windows 10', 1],
+      [UA.safariIphone, 'Safari 17', 'iOS 17', 2],
+      [UA.firefoxMac, 'Firefox 121', 'macOS Catalina', 1],
+      [UA.ipad, 'Safari 16', 'iOS 16', 3],
+    ] as const;
+    for (const [ua, browser, os, device] of cases) {
+      expect((await post(view(), { ua })).statusCode).toBe(202);
+      const s = await lastSession();
+      expect([s.label(s.browser_version), s.label(s.os), s.device], ua).toEqual([
+        browser,
+        os,
+        device,
+      ]);
+    }
+  });
+
+  it('maps a known IP range to its country, region and city, and never stores the IP', async () => {
+    expect((await post(view(), { ip: '81.2.69.160' })).statusCode).toBe(202);
+    const s = await lastSession();
+    expect(s.label(s.country)).toBe('GB');
+    expect(s.label(s.region)).toBe('England, GB');
+    const all = JSON.stringify(await t.db.selectFrom('analytics_dict').select('value').execute());
+    expect(all).not.toContain('81.2.69.160');
+  });
+
+  it('drops bots, crawlers and headless browsers', async () => {
+    const before = await t.db
+      .selectFrom('analytics_events')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    for (const ua of [UA.googlebot, UA.headless])
+      expect((await post(view(), { ua })).statusCode).toBe(204);
+    const after = await t.db
+      .selectFrom('analytics_events')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+  });
+
+  it('under GPC or Do Not Track sets and reads no cookie and stores no visitor id, even with consent', async () => {
+    for (const h of [{ 'sec-gpc': '1' }, { dnt: '1' }] as Record<string, string>[]) {
+      const res = await post(view(), {
+        headers: { ...h, cookie: 'spmb_choices=a:g; spmb_vid=AAAAAAAAAAAAAAAAAAAAAA' },
+      });
+      expect(res.statusCode).toBe(202);
+      expect(res.cookies.find((c) => c.name === 'spmb_vid')).toBeUndefined();
+      expect((await lastSession()).visitor).toBeNull();
+    }
+  });
+
+  it('with analytics consent sets a 13-month first-party cookie and counts the visitor as returning', async () => {
+    const first = await post(view(), { headers: { cookie: 'spmb_choices=a:g' } });
+    const vid = first.cookies.find((c) => c.name === 'spmb_vid');
+    expect(vid?.maxAge).toBeLessThanOrEqual(396 * 24 * 3600);
+    expect((await lastSession()).visitor_kind).toBe(1);
+    clock.advance(2 * 3600_000);
+    await post(view('/about'), { headers: { cookie: `spmb_choices=a:g; spmb_vid=${vid?.value}` } });
+    expect((await lastSession()).visitor_kind).toBe(2);
+  });
+
+  it('continues a visit within 30 minutes and keeps query strings out, except campaign tags', async () => {
+    const ip = '198.51.100.7';
+    await post(view('/?utm_source=News&utm_medium=email&email=a@b.test&gclid=x'), { ip });
+    await post(view('/services?name=Jane'), { ip });
+    const s = await lastSession();
+    expect([s.pageviews, s.label(s.entry_path), s.label(s.exit_path)]).toEqual([
+      2,
+      '/',
+      '/services',
+    ]);
+    expect([s.label(s.utm_source), s.label(s.utm_medium), s.channel]).toEqual(['news', 'email', 2]);
+    const values = (await t.db.selectFrom('analytics_dict').select('value').execute()).map(
+      (r) => r.value,
+    );
+    expect(values.join(' ')).not.toMatch(/Jane|a@b\.test|gclid/);
+  });
+
+  it('answers 400 with a reason for malformed events and 413 over 4 KB, storing nothing', async () => {
+    const count = async () =>
+      Number(
+        (
+          await t.db
+            .selectFrom('analytics_events')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await count();
+    const bad: [unknown, RegExp][] = [
+      ['{not json', /not valid JSON/],
+      [{ type: 'click', url: 'http://localhost:3000/' }, /type/],
+      [{ type: 'pageview' }, /url/],
+      [{ type: 'pageview', url: 'javascript:alert(1)' }, /url/],
+      [{ type: 'event', url: 'http://localhost:3000/' }, /name/],
+      [
+        {
+          type: 'event',
+          name: 'x',
+          url: 'http://localhost:3000/',
+          props: Object.fromEntries([...Array(11).keys()].map((i) => [`k${i}`, i])),
+        },
+        /10 props/,
+      ],
+      [
+        { type: 'event', name: 'x', url: 'http://localhost:3000/', props: { a: { nested: 1 } } },
+        /props/,
+      ],
+      [{ ...view(), extra: 1 }, /extra|Unrecognized/i],
+    ];
+    for (const [body, reason] of bad) {
+      const res = await post(body);
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+      expect(res.body).toMatch(reason);
+    }
+    const big = await post({ ...view(), referrer: 'x'.repeat(4200) });
+    expect(big.statusCode).toBe(413);
+    expect(await count()).toBe(before);
+  });
+
+  it('keeps only today’s and yesterday’s salt', async () => {
+    await post(view());
+    clock.advance(3 * 86_400_000);
+    await post(view());
+    const days = (await t.db.selectFrom('analytics_salts').select('day').execute())
+      .map((r) => r.day)
+      .sort();
+    const today = dayOf(toAt(clock.now().getTime()));
+    expect(days).toEqual([today - 1, today]);
+  });
+});
+
+describe('GET /a.js', () => {
+  it('serves the tracker under 1.5 KB gzipped, and every public page loads it', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/a.js' });
+    expect(res.statusCode).toBe(200);
+    expect(gzipSync(res.rawPayload, { level: 9 }).length).toBeLessThan(1536);
+    for (const url of ['/', '/services', '/get-started', '/privacy']) {
+      expect((await t.app.inject({ method: 'GET', url })).body, url).toContain(
+        '<script src="/a.js" defer>',
+      );
+    }
+  });
+});

@@ -1,0 +1,160 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { invalid } from '../web/errors.js';
+import type { EventType } from './codes.js';
+import { CLIENT_COOKIE, VISITOR_COOKIE, VISITOR_COOKIE_MAX_AGE_S } from './identity.js';
+import type { Analytics, TrackInput } from './service.js';
+
+const MAX_BODY = 4096;
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+// The tracker's contract (README "Analytics"). Names and props are labels chosen by our own
+// pages; form field values are never sent.
+const eventBody = z
+  .object({
+    type: z.enum([
+      'pageview',
+      'event',
+      'outbound',
+      'form_start',
+      'form_submit',
+      'intake_submitted',
+    ]),
+    url: z
+      .url({ protocol: /^https?$/, message: 'url must be the absolute http(s) URL of the page' })
+      .max(2048),
+    referrer: z.string().max(2048).optional(),
+    name: text(64).optional(),
+    props: z
+      .record(text(40), z.union([z.string().max(100), z.number().finite()]))
+      .refine((p) => Object.keys(p).length <= 10, 'at most 10 props')
+      .optional(),
+    screen: z.number().int().min(0).max(100_000).optional(),
+  })
+  .strict()
+  .refine(
+    (b) =>
+      b.type === 'pageview' ||
+      b.type.startsWith('form') ||
+      b.type === 'intake_submitted' ||
+      !!b.name,
+    {
+      message: 'name is required for event and outbound',
+      path: ['name'],
+    },
+  );
+
+const typeOf = {
+  pageview: 'pageview',
+  event: 'custom',
+  outbound: 'outbound',
+  form_start: 'form_start',
+  form_submit: 'form_submit',
+  intake_submitted: 'intake_submitted',
+} as const satisfies Record<string, EventType>;
+
+/** Client-portal and partner sessions, once those areas exist; a staff session never counts. */
+export type ClientSessionCheck = (request: FastifyRequest) => boolean;
+
+export interface AnalyticsRouteDeps {
+  analytics: Analytics;
+  secure: boolean;
+  clientSessions?: readonly ClientSessionCheck[];
+}
+
+const trackerFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public/a.js');
+
+/** The privacy facts of a request, as the collector needs them. */
+export function requestFacts(
+  request: FastifyRequest,
+  clientSessions: readonly ClientSessionCheck[] = [],
+) {
+  const optedOut = request.gpc || request.headers.dnt === '1';
+  const consent = !optedOut && request.browserChoices.analytics === 'granted';
+  return {
+    ua: request.headers['user-agent'],
+    headers: request.headers,
+    ip: request.ip,
+    optedOut,
+    consent,
+    ...(consent ? { visitorCookie: request.cookies[VISITOR_COOKIE] } : {}),
+    client:
+      clientSessions.some((check) => check(request)) ||
+      (consent && request.cookies[CLIENT_COOKIE] === '1'),
+  } satisfies Omit<TrackInput, 'type' | 'url'>;
+}
+
+export async function analyticsRoutes(
+  app: FastifyInstance,
+  deps: AnalyticsRouteDeps,
+): Promise<void> {
+  const tracker = fs.readFileSync(trackerFile);
+  // sendBeacon posts a string as text/plain; it is the same JSON.
+  app.addContentTypeParser(
+    'text/plain',
+    { parseAs: 'string', bodyLimit: MAX_BODY },
+    (_req, body, done) => {
+      try {
+        done(null, JSON.parse(body as string));
+      } catch {
+        done(invalid('The event body is not valid JSON.'));
+      }
+    },
+  );
+
+  app.get('/a.js', async (_request, reply) =>
+    reply
+      .type('text/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=3600')
+      .send(tracker),
+  );
+
+  app.post('/api/event', { bodyLimit: MAX_BODY }, async (request, reply) => {
+    const parsed = eventBody.safeParse(request.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw invalid(
+        `Invalid event: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'not valid'}`,
+      );
+    }
+    const b = parsed.data;
+    const props = b.props
+      ? Object.fromEntries(Object.entries(b.props).map(([k, v]) => [k, String(v)]))
+      : undefined;
+    const url = new URL(b.url);
+    const result = await deps.analytics.track({
+      ...requestFacts(request, deps.clientSessions),
+      type: typeOf[b.type],
+      url,
+      ...(b.referrer ? { referrer: b.referrer } : {}),
+      ...(b.type === 'outbound' && b.name
+        ? { name: hostOf(b.name) }
+        : b.name
+          ? { name: b.name }
+          : {}),
+      ...(props ? { props } : {}),
+    });
+    if (result.setVisitorCookie) {
+      reply.setCookie(VISITOR_COOKIE, result.setVisitorCookie, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: deps.secure,
+        maxAge: VISITOR_COOKIE_MAX_AGE_S,
+      });
+    }
+    return reply.code(result.stored ? 202 : 204).send();
+  });
+}
+
+/** Outbound clicks keep the link's host only: a full URL can carry personal data. */
+function hostOf(target: string): string {
+  try {
+    return new URL(target).hostname.slice(0, 64);
+  } catch {
+    return target.slice(0, 64);
+  }
+}

@@ -1,0 +1,108 @@
+import type { Clock } from '../adapters/clock.js';
+import type { Db } from '../db/database.js';
+import { channels, devices, toAt, type EventType } from './codes.js';
+import { createCollector, type CollectorOptions } from './collector.js';
+import { classify, cleanPath, isAutomated, parseUa, type GeoLookup } from './enrich.js';
+import { cookieVisitor, createSalts, newVisitorId, validVisitorId } from './identity.js';
+import type { Hit } from './writer.js';
+
+/** What the route hands over: the validated body and the few request facts enrichment needs. */
+export interface TrackInput {
+  type: EventType;
+  url: URL;
+  referrer?: string;
+  name?: string;
+  props?: Record<string, string>;
+  ua: string | undefined;
+  headers: Record<string, unknown>;
+  ip: string;
+  /** Global Privacy Control or Do Not Track: no cookie, no visitor id. */
+  optedOut: boolean;
+  /** Analytics consent recorded for this browser (and no opt-out signal). */
+  consent: boolean;
+  /** The consented visitor cookie, if the browser sent one. */
+  visitorCookie?: string;
+  /** A live client-portal or partner session, or (with consent) the client marker. */
+  client: boolean;
+}
+
+export interface TrackResult {
+  stored: boolean;
+  /** A new visitor id to set as the consented first-party cookie. */
+  setVisitorCookie?: string;
+}
+
+export interface AnalyticsDeps {
+  db: Db;
+  clock: Clock;
+  geo: GeoLookup;
+  /** Site name mixed into the cookieless hash, so two sites never share visitor ids. */
+  site: string;
+  collector?: CollectorOptions;
+}
+
+export function createAnalytics(deps: AnalyticsDeps) {
+  const collector = createCollector(deps.db, deps.collector);
+  const salts = createSalts(deps.db);
+
+  async function identify(
+    input: TrackInput,
+    at: number,
+  ): Promise<{ visitor: string | null; previous: string | null; setCookie?: string }> {
+    if (input.optedOut) return { visitor: null, previous: null };
+    if (input.consent) {
+      const id = validVisitorId(input.visitorCookie) ? input.visitorCookie : newVisitorId();
+      return {
+        visitor: cookieVisitor(id),
+        previous: null,
+        ...(id !== input.visitorCookie ? { setCookie: id } : {}),
+      };
+    }
+    const [today, yesterday] = await salts.visitorHashes(at, deps.site, input.ip, input.ua ?? '');
+    return { visitor: today, previous: yesterday };
+  }
+
+  return {
+    collector,
+    salts,
+    /** Enriches and stores one event; resolves after commit. Bots are dropped (stored: false). */
+    async track(input: TrackInput): Promise<TrackResult> {
+      if (isAutomated(input.ua, input.headers)) return { stored: false };
+      const at = toAt(deps.clock.now().getTime());
+      const who = await identify(input, at);
+      const ua = parseUa(input.ua ?? '');
+      const geo = deps.geo.lookup(input.ip);
+      const acq = classify(input.url, input.referrer);
+      const hit: Hit = {
+        at,
+        visitor: who.visitor,
+        previousVisitor: who.previous,
+        type: input.type,
+        path: cleanPath(input.url),
+        name: input.name ?? null,
+        ...(input.props ? { props: input.props } : {}),
+        visit: {
+          channel: channels[acq.channel],
+          device: devices[ua.device],
+          client: input.client ? 1 : 0,
+          strings: {
+            referrer: acq.referrer,
+            engine: acq.engine,
+            utm_source: acq.utmSource,
+            utm_medium: acq.utmMedium,
+            utm_campaign: acq.utmCampaign,
+            country: geo.country,
+            region: geo.region,
+            city: geo.city,
+            browser: ua.browser,
+            browser_version: ua.browserVersion,
+            os: ua.os,
+          },
+        },
+      };
+      await collector.add(hit);
+      return { stored: true, ...(who.setCookie ? { setVisitorCookie: who.setCookie } : {}) };
+    },
+  };
+}
+export type Analytics = ReturnType<typeof createAnalytics>;
