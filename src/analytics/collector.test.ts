@@ -1,7 +1,11 @@
+import { policyVersions } from '../privacy/policy-versions.js';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TestClock, type TestApp } from '../test-support/app.js';
 import { dayOf, toAt } from './codes.js';
+
+/** The choice cookie as the banner writes it after "allow analytics", under the current policy. */
+const GRANTED = `a:g.v:${policyVersions.at(-1)!.version.replace('.', '_')}`;
 
 let t: TestApp;
 const clock = new TestClock();
@@ -107,7 +111,7 @@ describe('POST /api/event', () => {
   it('under GPC or Do Not Track sets and reads no cookie and stores no visitor id, even with consent', async () => {
     for (const h of [{ 'sec-gpc': '1' }, { dnt: '1' }] as Record<string, string>[]) {
       const res = await post(view(), {
-        headers: { ...h, cookie: 'spmb_choices=a:g; spmb_vid=AAAAAAAAAAAAAAAAAAAAAA' },
+        headers: { ...h, cookie: `spmb_choices=${GRANTED}; spmb_vid=AAAAAAAAAAAAAAAAAAAAAA` },
       });
       expect(res.statusCode).toBe(202);
       expect(res.cookies.find((c) => c.name === 'spmb_vid')).toBeUndefined();
@@ -116,12 +120,12 @@ describe('POST /api/event', () => {
   });
 
   it('with analytics consent sets a 13-month first-party cookie and counts the visitor as returning', async () => {
-    const first = await post(view(), { headers: { cookie: 'spmb_choices=a:g' } });
+    const first = await post(view(), { headers: { cookie: `spmb_choices=${GRANTED}` } });
     const vid = first.cookies.find((c) => c.name === 'spmb_vid');
     expect(vid?.maxAge).toBeLessThanOrEqual(396 * 24 * 3600);
     expect((await lastSession()).visitor_kind).toBe(1);
     clock.advance(2 * 3600_000);
-    await post(view('/about'), { headers: { cookie: `spmb_choices=a:g; spmb_vid=${vid?.value}` } });
+    await post(view('/about'), { headers: { cookie: `spmb_choices=${GRANTED}; spmb_vid=${vid?.value}` } });
     expect((await lastSession()).visitor_kind).toBe(2);
   });
 

@@ -6,6 +6,9 @@ import { staffJar } from '../test-support/staff.js';
 import { consentRates, uaClass } from './consent-records.js';
 import { BANNER_VERSION, cookiePurposeEs } from './messages.js';
 
+/** The policy version as the choice cookie carries it. */
+const V = policyVersions.at(-1)!.version.replace('.', '_');
+
 // Each cookie choice is a consent record; a material policy change asks again.
 
 let t: TestApp;
@@ -85,7 +88,7 @@ describe('consent records', () => {
     const { res, jar } = await choose({ choice: 'accept', back: '/services', source: 'banner' });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/services');
-    expect(jar.spmb_choices).toBe('a:g.d:g.v:1_2');
+    expect(jar.spmb_choices).toBe(`a:g.d:g.v:${V}`);
     const rows = await records(jar.spmb_consent!);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
@@ -107,7 +110,7 @@ describe('consent records', () => {
     const first = await choose({ choice: 'accept' });
     const second = await choose({ choice: 'reject', source: 'cookies_page' }, first.jar);
     expect(second.jar.spmb_consent).toBe(first.jar.spmb_consent);
-    expect(second.jar.spmb_choices).toBe('a:d.d:d.v:1_2');
+    expect(second.jar.spmb_choices).toBe(`a:d.d:d.v:${V}`);
     const rows = await records(first.jar.spmb_consent!);
     expect(rows.map((r) => [r.analytics, r.advertising, r.source])).toEqual([
       [1, 1, 'banner'],
@@ -117,7 +120,7 @@ describe('consent records', () => {
 
   it('records a custom choice category by category', async () => {
     const { jar } = await choose({ choice: 'custom', analytics: 'on' });
-    expect(jar.spmb_choices).toBe('a:g.d:d.v:1_2');
+    expect(jar.spmb_choices).toBe(`a:g.d:d.v:${V}`);
   });
 
   it('links a signed-in staff member to their record', async () => {
@@ -131,7 +134,7 @@ describe('consent records', () => {
   it('under GPC refuses advertising even on Accept all, says so, and records the application', async () => {
     const before = await t.db.selectFrom('gpc_applications').select('id').execute();
     const { jar } = await choose({ choice: 'accept' }, {}, { 'sec-gpc': '1' });
-    expect(jar.spmb_choices).toBe('a:g.d:d.v:1_2');
+    expect(jar.spmb_choices).toBe(`a:g.d:d.v:${V}`);
     const [row] = await records(jar.spmb_consent!);
     expect(row).toMatchObject({ analytics: 1, advertising: 0, gpc: 1 });
     const applied = await t.db
@@ -146,7 +149,7 @@ describe('consent records', () => {
     ).toBeGreaterThan(before.length);
     // The script passes navigator.globalPrivacyControl as a field: the same result.
     const viaScript = await choose({ choice: 'accept', gpc: '1' });
-    expect(viaScript.jar.spmb_choices).toBe('a:g.d:d.v:1_2');
+    expect(viaScript.jar.spmb_choices).toBe(`a:g.d:d.v:${V}`);
     const page = await t.app.inject({
       url: '/cookies',
       headers: { cookie: cookieHeader(jar), 'sec-gpc': '1' },
@@ -200,7 +203,7 @@ describe('consent records', () => {
     });
     expect(res.statusCode).toBe(303);
     const jar = cookieJar(res);
-    expect(jar.spmb_choices).toBe('a:g.d:d.v:1_2');
+    expect(jar.spmb_choices).toBe(`a:g.d:d.v:${V}`);
     const [row] = await records(jar.spmb_consent!);
     expect(row).toMatchObject({ source: 'privacy_center', analytics: 1, advertising: 0 });
   });

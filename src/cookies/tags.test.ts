@@ -1,7 +1,11 @@
+import { policyVersions } from '../privacy/policy-versions.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookieHeader, createTestApp, type TestApp } from '../test-support/app.js';
 import { postForm, staffJar, type Jar } from '../test-support/staff.js';
 import { isSensitivePath } from './tags.js';
+
+/** The policy version as the choice cookie carries it. */
+const V = policyVersions.at(-1)!.version.replace('.', '_');
 
 // Third-party tags: registered by admins, served only after consent to their category, never
 // under GPC or on sensitive pages, and named in the CSP only where they load.
@@ -104,7 +108,7 @@ describe('registering tags', () => {
 
 describe('serving tags', () => {
   it('serves none, and names no vendor in the CSP, before a choice or after a refusal', async () => {
-    for (const choices of [undefined, 'a:d.d:d.v:1_2']) {
+    for (const choices of [undefined, `a:d.d:d.v:${V}`]) {
       const res = await visit('/', choices);
       expect(res.body).not.toContain('data-tag=');
       expect(csp(res)).not.toContain('vendor.example');
@@ -112,7 +116,7 @@ describe('serving tags', () => {
   });
 
   it('serves the analytics tag after analytics consent, with its hash and origin in the CSP, and not the ad tag', async () => {
-    const res = await visit('/services', 'a:g.d:d.v:1_2');
+    const res = await visit('/services', `a:g.d:d.v:${V}`);
     expect(res.body).toContain(snippet);
     expect(res.body).not.toContain(`${adOrigin}/pixel.js`);
     expect(csp(res)).toContain(statsOrigin);
@@ -123,10 +127,10 @@ describe('serving tags', () => {
   });
 
   it('serves the ad tag after advertising consent, but never under GPC', async () => {
-    const ok = await visit('/', 'a:d.d:g.v:1_2');
+    const ok = await visit('/', `a:d.d:g.v:${V}`);
     expect(ok.body).toContain(`<script src="${adOrigin}/pixel.js" async`);
     expect(csp(ok)).toContain(adOrigin);
-    const gpc = await visit('/', 'a:d.d:g.v:1_2', { 'sec-gpc': '1' });
+    const gpc = await visit('/', `a:d.d:g.v:${V}`, { 'sec-gpc': '1' });
     expect(gpc.body).not.toContain(adOrigin);
     expect(csp(gpc)).not.toContain(adOrigin);
     expect(gpc.body).toContain('Opt-out preference signal honored');
@@ -134,7 +138,7 @@ describe('serving tags', () => {
 
   it('serves nothing on pages where people type personal data or are signed in, whatever the consent', async () => {
     for (const url of ['/get-started', '/privacy-center', '/console/login']) {
-      const res = await visit(url, 'a:g.d:g.v:1_2');
+      const res = await visit(url, `a:g.d:g.v:${V}`);
       expect(res.body, url).not.toContain('data-tag=');
       expect(csp(res), url).not.toContain('vendor.example');
     }
@@ -159,7 +163,7 @@ describe('serving tags', () => {
       .execute();
     const off = await postForm(t, admin, `/console/settings/tags/${ad!.id}/deactivate`);
     expect(off.statusCode).toBe(303);
-    const res = await visit('/', 'a:g.d:g.v:1_2');
+    const res = await visit('/', `a:g.d:g.v:${V}`);
     expect(res.body).not.toContain(adOrigin);
     expect(csp(res)).not.toContain(adOrigin);
     // The policy still names the vendor: it may have received data while the tag was active.
