@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { accountRoutes } from './accounts/routes.js';
+import { analyticsDashboardRoutes } from './analytics/dashboard/routes.js';
 import { createAccountService } from './accounts/service.js';
 import type { Clock } from './adapters/clock.js';
 import { incidentRoutes } from './audit/incidents/routes.js';
@@ -125,10 +126,23 @@ export async function buildApp(deps: AppDeps) {
   await app.register(gpcPlugin, { db, clock, kernel: deps.kernel, secure: secureCookies });
 
   // Mail declaring personal data leaves only through a registered relay, recorded in the ledger.
-  const mailer = guardMailer({ db, mailer: deps.mailer, clock, relayKey: emailRelayKey(config.smtpUrl) });
+  const mailer = guardMailer({
+    db,
+    mailer: deps.mailer,
+    clock,
+    relayKey: emailRelayKey(config.smtpUrl),
+  });
   const outbox = createOutboxWorker({ ...deps, mailer, log: app.log });
   const accounts = createAccountService({ db, clock, config });
-  const intake = createIntakeService({ db, clock, config, site, secret: deps.secret, kernel: deps.kernel, onCommit: outbox.nudge });
+  const intake = createIntakeService({
+    db,
+    clock,
+    config,
+    site,
+    secret: deps.secret,
+    kernel: deps.kernel,
+    onCommit: outbox.nudge,
+  });
   app.decorate('outbox', outbox);
   app.decorate('accounts', accounts);
   // Retention: the scheduler is started by the server (never in tests unless one asks).
@@ -142,8 +156,19 @@ export async function buildApp(deps: AppDeps) {
   app.decorate('retention', { runner: retentionRunner, scheduler: retentionScheduler });
   app.decorate('mailer', mailer);
   // Privacy requests: the public Privacy Center, the console queue, and their deadline timer.
-  const privacyCenter = createPrivacyCenter({ db, clock, kernel: deps.kernel, secret: deps.secret, onCommit: outbox.nudge });
-  const privacyQueue = createRequestQueue({ db, clock, kernel: deps.kernel, onCommit: outbox.nudge });
+  const privacyCenter = createPrivacyCenter({
+    db,
+    clock,
+    kernel: deps.kernel,
+    secret: deps.secret,
+    onCommit: outbox.nudge,
+  });
+  const privacyQueue = createRequestQueue({
+    db,
+    clock,
+    kernel: deps.kernel,
+    onCommit: outbox.nudge,
+  });
   const incidents = createIncidentService({ db, clock, onCommit: outbox.nudge });
   const privacyJobs = createPrivacyJobs({
     db,
@@ -162,10 +187,22 @@ export async function buildApp(deps: AppDeps) {
     config,
     // A GPC signal sent with the form applies to the person, not only the browser.
     onAccepted: async (request, leadId, who) => {
-      if (request.gpc) await applyGpcToPerson({ db, kernel: deps.kernel }, who, [leadId], 'intake', request.gpcOverrode, clock.now());
+      if (request.gpc)
+        await applyGpcToPerson(
+          { db, kernel: deps.kernel },
+          who,
+          [leadId],
+          'intake',
+          request.gpcOverrode,
+          clock.now(),
+        );
     },
   });
-  await app.register(privacyCenterRoutes, { center: privacyCenter, choices: { db, clock, kernel: deps.kernel }, config });
+  await app.register(privacyCenterRoutes, {
+    center: privacyCenter,
+    choices: { db, clock, kernel: deps.kernel },
+    config,
+  });
   await app.register(privacyRequestRoutes, { queue: privacyQueue, accounts });
   await app.register(accountRoutes, { accounts, config });
   await app.register(auditRoutes, { db, accounts });
@@ -180,6 +217,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(retentionRoutes, { service: retention, accounts });
   await app.register(disclosureRoutes, { db, accounts, clock });
   await app.register(exportRoutes, { db, accounts, clock, kernel: deps.kernel });
+  await app.register(analyticsDashboardRoutes, { db, accounts, clock });
   app.addHook('onClose', async () => {
     await outbox.stop();
     await retentionScheduler.stop();

@@ -23,6 +23,9 @@ const grants = {
   // Privacy requests: the queue names who asked for what; answering them is the officer's duty.
   'privacy_requests.read': ['admin', 'privacy'],
   'privacy_requests.act': ['admin', 'privacy'],
+  // Website analytics are aggregates (no one visitor can be picked out): marketing's own work,
+  // and sales may see how prospects find the site.
+  'analytics.read': ['admin', 'marketing', 'sales'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 export type Permission = keyof typeof grants;
 
@@ -38,6 +41,7 @@ export function demand(staff: StaffUser, permission: Permission): void {
 /** The console's screens in menu order; each role sees those its permissions open. */
 export const consoleSections: readonly { href: string; label: string; needs: Permission }[] = [
   { href: '/console/leads', label: 'Leads', needs: 'leads.read' },
+  { href: '/console/analytics', label: 'Analytics', needs: 'analytics.read' },
   { href: '/console/privacy', label: 'Privacy requests', needs: 'privacy_requests.read' },
   { href: '/console/disclosures', label: 'Disclosures', needs: 'disclosures.read' },
   { href: '/console/retention', label: 'Retention', needs: 'retention.read' },
