@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
+import { seedAnalytics, type FixtureVisit } from '../src/analytics/dashboard/fixture.js';
 import { createTestApp, hiddenField, type TestApp } from '../src/test-support/app.js';
 
 interface Shot {
@@ -45,7 +46,10 @@ const shots: Shot[] = [
     name: 'privacy-center-errors',
     path: '/privacy-center',
     prepare: async ({ page }) => {
-      await page.locator('#request form, form[action="/privacy-center/request"]').first().evaluate((f) => f.setAttribute('novalidate', ''));
+      await page
+        .locator('#request form, form[action="/privacy-center/request"]')
+        .first()
+        .evaluate((f) => f.setAttribute('novalidate', ''));
       await page.getByLabel('Your email address').fill('not-an-email');
       await page.getByRole('button', { name: 'Send request' }).click();
       await page.waitForLoadState('networkidle');
@@ -70,25 +74,73 @@ const shots: Shot[] = [
       await page.waitForLoadState('networkidle');
     },
   },
+  {
+    // Signs in on its own, so `npx tsx scripts/screenshots.ts analytics` works alone.
+    name: 'console-analytics',
+    path: '/console/login?next=%2Fconsole%2Fanalytics%3Frange%3D7d',
+    prepare: async ({ page }) => {
+      if (!page.url().includes('/console/login')) return;
+      await page.getByLabel('Email').fill(staff.email);
+      await page.getByLabel('Password').fill(staff.password);
+      await page.getByRole('button', { name: /sign in|log in/i }).click();
+      await page.waitForURL('**/console/analytics**');
+      await page.waitForLoadState('networkidle');
+    },
+  },
   // The privacy screens, signed in as the administrator above (the context keeps the session).
-  ...['privacy', 'disclosures', 'retention', 'audit', 'incidents', 'settings/processors', 'leads/export'].map(
-    (screen) => ({ name: `console-${screen.replace('/', '-')}`, path: `/console/${screen}` }),
-  ),
+  ...[
+    'privacy',
+    'disclosures',
+    'retention',
+    'audit',
+    'incidents',
+    'settings/processors',
+    'leads/export',
+  ].map((screen) => ({ name: `console-${screen.replace('/', '-')}`, path: `/console/${screen}` })),
 ];
 
 const staff = { email: 'admin@starspmb.test', password: 'correct horse battery staple' };
 
 const sampleLeads = [
-  { userType: 'provider', name: 'Dana Whitfield', organization: 'Lakeside Family Medicine', practiceSize: '6-20', city: 'Dallas', phone: '(214) 555-0142', needs: 'Our denial rate went up after we changed clearinghouse.', consentMarketing: 'on' },
-  { userType: 'partner', name: 'Priya Natarajan', organization: 'Northgate EHR Consulting', practiceSize: '21-50', city: 'Austin', phone: '512-555-0190', needs: 'We refer practices that need billing help and want a partner.', consentSms: 'on' },
-  { userType: 'patient', name: 'Sam Rivera', organization: '', practiceSize: '', city: 'Houston', phone: '713 555 0111', needs: 'I have a question about a statement I received.' },
+  {
+    userType: 'provider',
+    name: 'Dana Whitfield',
+    organization: 'Lakeside Family Medicine',
+    practiceSize: '6-20',
+    city: 'Dallas',
+    phone: '(214) 555-0142',
+    needs: 'Our denial rate went up after we changed clearinghouse.',
+    consentMarketing: 'on',
+  },
+  {
+    userType: 'partner',
+    name: 'Priya Natarajan',
+    organization: 'Northgate EHR Consulting',
+    practiceSize: '21-50',
+    city: 'Austin',
+    phone: '512-555-0190',
+    needs: 'We refer practices that need billing help and want a partner.',
+    consentSms: 'on',
+  },
+  {
+    userType: 'patient',
+    name: 'Sam Rivera',
+    organization: '',
+    practiceSize: '',
+    city: 'Houston',
+    phone: '713 555 0111',
+    needs: 'I have a question about a statement I received.',
+  },
 ];
 
 /** Leads for the console pages, sent through the real form handler. */
 async function seed(app: TestApp) {
   await app.app.accounts.createStaffUser({ ...staff, role: 'admin' });
   for (const [i, lead] of sampleLeads.entries()) {
-    const form = await app.app.inject({ method: 'GET', url: '/get-started?utm_source=newsletter&utm_medium=email' });
+    const form = await app.app.inject({
+      method: 'GET',
+      url: '/get-started?utm_source=newsletter&utm_medium=email',
+    });
     const res = await app.app.inject({
       method: 'POST',
       url: '/get-started',
@@ -103,8 +155,43 @@ async function seed(app: TestApp) {
         utm_medium: hiddenField(form.body, 'utm_medium'),
       },
     });
-    if (res.statusCode !== 201) throw new Error(`seeding a lead answered ${res.statusCode}: ${res.body}`);
+    if (res.statusCode !== 201)
+      throw new Error(`seeding a lead answered ${res.statusCode}: ${res.body}`);
   }
+  await seedAnalytics(app.db, sampleVisits(Date.now()));
+}
+
+/** A week of made-up visits for the analytics dashboard, ending now. */
+function sampleVisits(now: number): FixtureVisit[] {
+  const places = [
+    { country: 'US', region: 'Texas, US', city: 'Dallas, Texas, US' },
+    { country: 'US', region: 'Texas, US', city: 'Austin, Texas, US' },
+    { country: 'US', region: 'Oklahoma, US', city: 'Tulsa, Oklahoma, US' },
+  ];
+  const browsers = [
+    { browser: 'Chrome', browserVersion: 'Chrome 120', os: 'Windows 10', device: 1 },
+    { browser: 'Safari', browserVersion: 'Safari 17', os: 'iOS 17', device: 2 },
+    { browser: 'Firefox', browserVersion: 'Firefox 121', os: 'Linux', device: 1 },
+  ];
+  const pages = [
+    ['/'],
+    ['/', '/services'],
+    ['/services', '/get-started'],
+    ['/about'],
+    ['/', '/get-started', '/get-started/thanks'],
+  ];
+  return Array.from({ length: 60 }, (_, i) => ({
+    visitor: `v${i % 23}`,
+    start: now - ((i * 2.7) % 7) * 86_400_000 - 60_000 * (i % 5),
+    pages: pages[i % pages.length]!,
+    ...places[i % 3]!,
+    ...browsers[i % 3]!,
+    channel: i % 4,
+    funnel: i % 5 === 4 ? 3 : i % 5 === 2 ? 2 : 1,
+    client: i % 7 === 0 ? 1 : 0,
+    events:
+      i % 6 === 0 ? [{ name: 'call_click', props: { where: i % 12 ? 'header' : 'footer' } }] : [],
+  }));
 }
 
 const viewports = [

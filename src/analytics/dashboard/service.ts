@@ -1,12 +1,4 @@
-import {
-  channels,
-  devices,
-  funnelSteps,
-  hourOf,
-  toAt,
-  visitorKinds,
-  type Dim,
-} from '../codes.js';
+import { channels, devices, funnelSteps, hourOf, toAt, visitorKinds, type Dim } from '../codes.js';
 import type { DashboardRepository, Filters, Measures, Span, SessionDim } from './repository.js';
 import { sessionColumns } from './repository.js';
 
@@ -122,6 +114,11 @@ const codeLabels: Partial<Record<Dim, Map<number, string>>> = {
   ]),
 };
 
+const unrated = new Set<Dim>(['exit_page', 'funnel', 'page', 'event', 'outbound']);
+const rated = new Set(
+  (Object.keys(panels) as PanelId[]).map((id) => panels[id].dim).filter((d) => !unrated.has(d)),
+);
+
 export interface PanelRow {
   key: number;
   label: string;
@@ -162,7 +159,8 @@ export function createDashboardService(repo: DashboardRepository) {
         label: labels.get(r.key) ?? `#${r.key}`,
         value: r[def.order],
         visits: r.visits,
-        bounceRate: def.order === 'visits' && r.visits ? r.bounces / r.visits : null,
+        // Exit and funnel rows count visits only; a bounce rate there would read as 0%.
+        bounceRate: rated.has(def.dim) && r.visits ? r.bounces / r.visits : null,
       })),
     };
   }

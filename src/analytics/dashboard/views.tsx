@@ -286,11 +286,14 @@ function PanelView({ panel, o, filters }: { panel: Panel; o: Overview; filters: 
                   ) : (
                     r.label
                   )}
-                  <span
+                  <svg
                     class="an-bar"
-                    style={`width:${Math.round((r.value / max) * 100)}%`}
+                    viewBox="0 0 100 4"
+                    preserveAspectRatio="none"
                     aria-hidden="true"
-                  />
+                  >
+                    <rect width={Math.max(1, Math.round((r.value / max) * 100))} height="4" />
+                  </svg>
                 </th>
                 <td>{int(r.value)}</td>
                 {r.bounceRate !== null ? <td>{pct(r.bounceRate)}</td> : null}
