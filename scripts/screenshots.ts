@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
+import { seedAnalytics, type FixtureVisit } from '../src/analytics/dashboard/fixture.js';
 import { createTestApp, hiddenField, type TestApp } from '../src/test-support/app.js';
 
 interface Shot {
@@ -101,6 +102,19 @@ const shots: Shot[] = [
     path: '/console/leads',
     prepare: async ({ page }) => {
       await page.locator('th[scope="row"] a').first().click();
+      await page.waitForLoadState('networkidle');
+    },
+  },
+  {
+    // Signs in on its own, so `npx tsx scripts/screenshots.ts analytics` works alone.
+    name: 'console-analytics',
+    path: '/console/login?next=%2Fconsole%2Fanalytics%3Frange%3D7d',
+    prepare: async ({ page }) => {
+      if (!page.url().includes('/console/login')) return;
+      await page.getByLabel('Email').fill(staff.email);
+      await page.getByLabel('Password').fill(staff.password);
+      await page.getByRole('button', { name: /sign in|log in/i }).click();
+      await page.waitForURL('**/console/analytics**');
       await page.waitForLoadState('networkidle');
     },
   },
@@ -228,6 +242,40 @@ async function seed(app: TestApp) {
     if (res.statusCode !== 201)
       throw new Error(`seeding a lead answered ${res.statusCode}: ${res.body}`);
   }
+  await seedAnalytics(app.db, sampleVisits(Date.now()));
+}
+
+/** A week of made-up visits for the analytics dashboard, ending now. */
+function sampleVisits(now: number): FixtureVisit[] {
+  const places = [
+    { country: 'US', region: 'Texas, US', city: 'Dallas, Texas, US' },
+    { country: 'US', region: 'Texas, US', city: 'Austin, Texas, US' },
+    { country: 'US', region: 'Oklahoma, US', city: 'Tulsa, Oklahoma, US' },
+  ];
+  const browsers = [
+    { browser: 'Chrome', browserVersion: 'Chrome 120', os: 'Windows 10', device: 1 },
+    { browser: 'Safari', browserVersion: 'Safari 17', os: 'iOS 17', device: 2 },
+    { browser: 'Firefox', browserVersion: 'Firefox 121', os: 'Linux', device: 1 },
+  ];
+  const pages = [
+    ['/'],
+    ['/', '/services'],
+    ['/services', '/get-started'],
+    ['/about'],
+    ['/', '/get-started', '/get-started/thanks'],
+  ];
+  return Array.from({ length: 60 }, (_, i) => ({
+    visitor: `v${i % 23}`,
+    start: now - ((i * 2.7) % 7) * 86_400_000 - 60_000 * (i % 5),
+    pages: pages[i % pages.length]!,
+    ...places[i % 3]!,
+    ...browsers[i % 3]!,
+    channel: i % 4,
+    funnel: i % 5 === 4 ? 3 : i % 5 === 2 ? 2 : 1,
+    client: i % 7 === 0 ? 1 : 0,
+    events:
+      i % 6 === 0 ? [{ name: 'call_click', props: { where: i % 12 ? 'header' : 'footer' } }] : [],
+  }));
 }
 
 const viewports = [

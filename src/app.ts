@@ -13,6 +13,7 @@ import { accountRoutes } from './accounts/routes.js';
 import { openGeo } from './analytics/enrich.js';
 import { analyticsRoutes, requestFacts } from './analytics/routes.js';
 import { createAnalytics } from './analytics/service.js';
+import { analyticsDashboardRoutes } from './analytics/dashboard/routes.js';
 import { createAccountService } from './accounts/service.js';
 import type { Clock } from './adapters/clock.js';
 import { incidentRoutes } from './audit/incidents/routes.js';
@@ -242,6 +243,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(disclosureRoutes, { db, accounts, clock });
   await app.register(cookieConsoleRoutes, { db, accounts, clock });
   await app.register(exportRoutes, { db, accounts, clock, kernel: deps.kernel });
+  await app.register(analyticsDashboardRoutes, { db, accounts, clock });
   app.addHook('onClose', async () => {
     await outbox.stop();
     await retentionScheduler.stop();

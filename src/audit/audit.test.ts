@@ -71,7 +71,8 @@ describe('what is recorded', () => {
     const { token } = await t.app.accounts.login('marketing@example.test', staffPassword);
     const page = await t.app.inject({
       method: 'GET',
-      url: '/console',
+      // Marketing's console home (/console redirects here); it carries the sign-out form.
+      url: '/console/analytics',
       headers: { cookie: `sid=${token}` },
     });
     const jar = cookieJar(page, { sid: token });

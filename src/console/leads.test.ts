@@ -38,8 +38,14 @@ async function insertLead(over: Partial<PlainLead> = {}): Promise<PlainLead> {
     ...over,
   };
   // Stored the way intake stores it: contact fields sealed, indexes beside them.
-  const indexes = { email_index: t.kernel.index('email', lead.email), phone_index: t.kernel.index('phone', lead.phone) };
-  await t.db.insertInto('leads').values({ ...t.kernel.seal('leads', lead), ...indexes }).execute();
+  const indexes = {
+    email_index: t.kernel.index('email', lead.email),
+    phone_index: t.kernel.index('phone', lead.phone),
+  };
+  await t.db
+    .insertInto('leads')
+    .values({ ...t.kernel.seal('leads', lead), ...indexes })
+    .execute();
   return lead;
 }
 
@@ -164,7 +170,11 @@ describe('who may see leads', () => {
     const sales = await get('/console', 'sales');
     expect(sales.statusCode).toBe(303);
     expect(sales.headers.location).toBe('/console/leads');
-    const marketing = await get('/console', 'marketing');
+    // Marketing's first screen is the analytics dashboard.
+    const landing = await get('/console', 'marketing');
+    expect(landing.statusCode).toBe(303);
+    expect(landing.headers.location).toBe('/console/analytics');
+    const marketing = await get('/console/analytics', 'marketing');
     expect(marketing.statusCode).toBe(200);
     expect(marketing.body).toContain('Marketing');
     expect(marketing.body).not.toContain('href="/console/leads"');

@@ -27,6 +27,9 @@ const grants = {
   'consent.read': ['admin', 'privacy'],
   // A tag sends visitors' data to another company and changes the public policy: admin only.
   'tags.manage': ['admin'],
+  // Website analytics are aggregates (no one visitor can be picked out): marketing's own work,
+  // and sales may see how prospects find the site.
+  'analytics.read': ['admin', 'marketing', 'sales'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 export type Permission = keyof typeof grants;
 
@@ -42,6 +45,7 @@ export function demand(staff: StaffUser, permission: Permission): void {
 /** The console's screens in menu order; each role sees those its permissions open. */
 export const consoleSections: readonly { href: string; label: string; needs: Permission }[] = [
   { href: '/console/leads', label: 'Leads', needs: 'leads.read' },
+  { href: '/console/analytics', label: 'Analytics', needs: 'analytics.read' },
   { href: '/console/privacy', label: 'Privacy requests', needs: 'privacy_requests.read' },
   { href: '/console/disclosures', label: 'Disclosures', needs: 'disclosures.read' },
   { href: '/console/retention', label: 'Retention', needs: 'retention.read' },
