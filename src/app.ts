@@ -72,6 +72,10 @@ export const logRedaction = {
   paths: [
     'req.headers.cookie',
     'req.headers.authorization',
+    // An IP address is personal data: the access log says what was asked, not who asked.
+    'req.remoteAddress',
+    'req.remotePort',
+    'req.headers["x-forwarded-for"]',
     'req.body',
     '*.email',
     '*.phone',
