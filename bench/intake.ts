@@ -1,16 +1,15 @@
 // Intake submissions per second on the SQLite default, each committed before its 303, against
 // the ceiling of an empty Fastify route that parses the same form body, measured in the same run.
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import SQLite from 'better-sqlite3';
 import os from 'node:os';
 import path from 'node:path';
 import { createFormTokens } from '../src/intake/form-token.js';
 import {
-  cpuSeconds,
+  cpu,
   freePort,
-  load,
   machine,
+  measured,
   startServerProcess,
   stop,
   tmpDir,
@@ -53,20 +52,13 @@ const duration = Number(process.env.BENCH_SECONDS ?? 10);
 // Other people's work on a shared machine moves req/s a lot; the report says how busy it was.
 const loadAtStart = os.loadavg()[0]!;
 
-/** The load result plus the server's own CPU milliseconds per answered request. */
-async function measured(server: ChildProcess, port: number) {
-  const before = cpuSeconds(server);
-  const result = await load({ url: `http://127.0.0.1:${port}`, duration, requests: [request] });
-  const after = cpuSeconds(server);
-  const cpuMs =
-    before === null || after === null ? null : ((after - before) * 1000) / Math.max(result.ok, 1);
-  return { ...result, cpuMs };
-}
-const cpu = (ms: number | null) => (ms === null ? 'n/a' : ms.toFixed(2));
-
 const emptyPort = freePort();
 const empty = await startServerProcess('empty', { PORT: String(emptyPort) });
-const ceiling = await measured(empty, emptyPort);
+const ceiling = await measured(empty, {
+  url: `http://127.0.0.1:${emptyPort}`,
+  duration,
+  requests: [request],
+});
 await stop(empty);
 
 const dataDir = tmpDir();
@@ -80,7 +72,11 @@ const app = await startServerProcess('app', {
   NOTIFY_EMAIL: 'bench@starspmb.test',
   OUTBOX_POLL_MS: '3600000',
 });
-const intake = await measured(app, appPort);
+const intake = await measured(app, {
+  url: `http://127.0.0.1:${appPort}`,
+  duration,
+  requests: [request],
+});
 await stop(app);
 
 const db = new SQLite(path.join(dataDir, 'starspmb.db'), { readonly: true });

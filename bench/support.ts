@@ -74,6 +74,20 @@ export async function load(opts: autocannon.Options): Promise<LoadResult> {
   };
 }
 
+/** The load result plus the server's own CPU milliseconds per answered request (null without /proc). */
+export async function measured(
+  server: ChildProcess,
+  opts: autocannon.Options,
+): Promise<LoadResult & { cpuMs: number | null }> {
+  const before = cpuSeconds(server);
+  const result = await load(opts);
+  const after = cpuSeconds(server);
+  const cpuMs =
+    before === null || after === null ? null : ((after - before) * 1000) / Math.max(result.ok, 1);
+  return { ...result, cpuMs };
+}
+export const cpu = (ms: number | null) => (ms === null ? 'n/a' : ms.toFixed(3));
+
 /** Replaces this benchmark's section of docs/benchmarks.md, keeping the others. */
 export function writeSection(name: string, markdown: string): void {
   const file = path.resolve('docs/benchmarks.md');

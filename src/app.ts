@@ -1,10 +1,10 @@
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import helmet from 'helmet';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Redis } from 'ioredis';
 import path from 'node:path';
@@ -100,7 +100,9 @@ export async function buildApp(deps: AppDeps) {
   app.decorateRequest('staff', null);
   registerErrorHandling(app);
 
-  await app.register(helmet, {
+  // Security headers from one helmet middleware built at start-up: @fastify/helmet rebuilt it,
+  // CSP parsing included, on every request (docs/decisions/012-analytics-ingest.md).
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -115,6 +117,10 @@ export async function buildApp(deps: AppDeps) {
       },
     },
     hsts: config.baseUrl.startsWith('https:'),
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.config.securityHeaders === false) return done();
+    securityHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
   });
   await app.register(formbody, { bodyLimit: 32 * 1024 });
   await app.register(cookie, { secret: deps.secret });
@@ -243,7 +249,11 @@ export async function buildApp(deps: AppDeps) {
     leadPanels: [leadHoldPanel(retention)],
   });
   await app.register(retentionRoutes, { service: retention, accounts });
-  await app.register(analyticsRoutes, { analytics, secure: secureCookies });
+  await app.register(analyticsRoutes, {
+    analytics,
+    secure: secureCookies,
+    siteHost: new URL(config.baseUrl).hostname,
+  });
   await app.register(disclosureRoutes, { db, accounts, clock });
   await app.register(cookieConsoleRoutes, { db, accounts, clock });
   await app.register(exportRoutes, { db, accounts, clock, kernel: deps.kernel });

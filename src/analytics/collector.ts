@@ -1,46 +1,60 @@
 import type { Db } from '../db/database.js';
-import { writeBatch, type Hit } from './writer.js';
+import { createWriter, type Hit } from './writer.js';
 
 export interface CollectorOptions {
-  /** Flush after this many milliseconds… */
-  maxDelayMs?: number;
-  /** …or as soon as this many hits wait, whichever comes first. */
+  /** At most this many hits share one transaction. */
   maxBatch?: number;
 }
 
+interface Waiting {
+  hit: Hit;
+  done: (err?: unknown) => void;
+}
+
 /**
- * Group commit: hits wait a few milliseconds to share one transaction, and each caller's promise
- * settles only when the transaction holding its hit has committed, so an answered 202 is on
- * disk. Batches are written one at a time, in order.
+ * Group commit: hits share one transaction, and each caller's promise settles only when the
+ * transaction holding its hit has committed, so an answered 202 is on disk. While the writer is
+ * idle, a batch is the hits that arrived in one turn of the event loop; while it writes, the next
+ * batch gathers and goes as soon as the write ends. Batches therefore grow with load instead of
+ * waiting for a timer (a client waiting for its 202 sends nothing else meanwhile), and are
+ * written one at a time, in order.
  */
 export function createCollector(db: Db, opts: CollectorOptions = {}) {
-  const maxDelayMs = opts.maxDelayMs ?? 5;
-  const maxBatch = opts.maxBatch ?? 300;
-  const dict = new Map<string, number>();
-  let queue: { hit: Hit; done: (err?: unknown) => void }[] = [];
-  let timer: NodeJS.Timeout | null = null;
-  let writing: Promise<void> = Promise.resolve();
+  const maxBatch = opts.maxBatch ?? 1000;
+  const writer = createWriter(db);
+  let queue: Waiting[] = [];
+  let scheduled = false;
+  let writing: Promise<void> | null = null;
 
-  const flush = () => {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    const batch = queue;
-    queue = [];
-    if (batch.length === 0) return writing;
-    writing = writing.then(async () => {
+  async function writeAll(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(maxBatch);
       try {
-        await writeBatch(
-          db,
-          dict,
-          batch.map((b) => b.hit),
-        );
+        await writer.write(batch.map((b) => b.hit));
         for (const b of batch) b.done();
       } catch (err) {
         for (const b of batch) b.done(err);
       }
+    }
+  }
+
+  function flush(): Promise<void> {
+    scheduled = false;
+    writing ??= writeAll().finally(() => {
+      writing = null;
+      // A hit added between the loop's last check and here would otherwise wait for the next.
+      if (queue.length > 0) schedule();
     });
     return writing;
-  };
+  }
+
+  function schedule(): void {
+    // A running write takes the queue up when it ends; otherwise after this I/O turn.
+    if (writing || scheduled) return;
+    scheduled = true;
+    setImmediate(() => void flush());
+  }
 
   return {
     /** Resolves once the hit is committed; rejects if its batch failed (nothing of it stored). */
@@ -49,15 +63,16 @@ export function createCollector(db: Db, opts: CollectorOptions = {}) {
         queue.push({
           hit,
           done: (err) =>
-            err ? reject(err instanceof Error ? err : new Error('analytics batch failed')) : resolve(),
+            err
+              ? reject(err instanceof Error ? err : new Error('analytics batch failed'))
+              : resolve(),
         });
-        if (queue.length >= maxBatch) void flush();
-        else timer ??= setTimeout(() => void flush(), maxDelayMs);
+        schedule();
       });
     },
     /** Writes whatever waits; used on shutdown. */
     async drain(): Promise<void> {
-      await flush();
+      while (writing || queue.length > 0) await flush();
     },
   };
 }

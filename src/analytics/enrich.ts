@@ -19,14 +19,20 @@ export interface UaInfo {
 const automation =
   /HeadlessChrome|PhantomJS|Electron\/|puppeteer|playwright|selenium|webdriver|Lighthouse/i;
 
+/** A user agent naming a bot, a crawler or an automated browser. */
+export const automatedAgent = (ua: string): boolean => isbot(ua) || automation.test(ua);
+
 /** Bots, crawlers and automated browsers: their events are dropped. */
 export function isAutomated(
   ua: string | undefined,
   headers: Record<string, unknown> = {},
 ): boolean {
-  if (!ua) return true;
-  return isbot(ua) || automation.test(ua) || headers['x-webdriver'] !== undefined;
+  return !ua || automatedRequest(headers) || automatedAgent(ua);
 }
+
+/** A signal a driven browser sends whatever its user agent says. */
+export const automatedRequest = (headers: Record<string, unknown>): boolean =>
+  headers['x-webdriver'] !== undefined;
 
 const deviceOf = (platform: string | undefined): Device =>
   platform === 'mobile'

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TestClock, type TestApp } from '../test-support/app.js';
 import { toAt } from './codes.js';
-import { writeBatch } from './writer.js';
+import { createWriter } from './writer.js';
 
 let t: TestApp;
 const clock = new TestClock();
@@ -19,7 +19,7 @@ const monthsAgo = (n: number) => {
 describe('analytics purger', () => {
   it('keeps the new, removes the old: raw events, visits and visitor days after 13 months; rollups stay', async () => {
     const visit = { channel: 0, device: 1, client: 0 as const, strings: {} };
-    await writeBatch(t.db, new Map(), [
+    await createWriter(t.db).write([
       {
         at: monthsAgo(14),
         visitor: 'old',

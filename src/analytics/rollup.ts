@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { insertRows } from '../db/insert-rows.js';
 import type { AnalyticsSessionsTable } from '../db/schema.js';
 import { dims, funnelSteps, hourOf, type Dim } from './codes.js';
 
@@ -31,6 +32,8 @@ type SessionRow = Pick<
   | 'client'
 >;
 
+type Visit = SessionRow & { started_at: number };
+
 /** The dimensions a visit is counted under, with its key in each; unknown values have no row. */
 export function sessionDims(s: SessionRow): [Dim, number][] {
   const all: [Dim, number | null][] = [
@@ -55,10 +58,11 @@ export function sessionDims(s: SessionRow): [Dim, number][] {
   return all.filter((e): e is [Dim, number] => e[1] !== null);
 }
 
-/** Rollup changes gathered over a batch, written as one upsert per touched row. */
+/** Rollup changes gathered over a batch, written as multi-row upserts (one row per touched key). */
 export class RollupDeltas {
   private readonly rows = new Map<string, Measures>();
   private readonly props = new Map<string, number>();
+  private readonly visits = new Map<Visit, Measures>();
 
   add(dim: Dim, hour: number, key: number, m: Partial<Measures>): void {
     const k = `${dims[dim]}:${hour}:${key}`;
@@ -71,10 +75,25 @@ export class RollupDeltas {
     this.rows.set(k, row);
   }
 
+  /**
+   * A change to a visit's measures, counted under each of its dimensions (in the hour it
+   * started) when the batch is flushed: a visit's dimensions never change, so a batch adds each
+   * visit's total once rather than every event's share to every dimension.
+   */
+  visit(s: Visit, m: Partial<Measures>): void {
+    let v = this.visits.get(s);
+    if (!v) this.visits.set(s, (v = zero()));
+    v.visits += m.visits ?? 0;
+    v.pageviews += m.pageviews ?? 0;
+    v.bounces += m.bounces ?? 0;
+    v.duration += m.duration ?? 0;
+    v.events += m.events ?? 0;
+  }
+
   /** A new visit: counted once, as a bounce until its second page view, landing in the funnel. */
-  startSession(s: SessionRow & { started_at: number; exit_path: number | null }): void {
+  startSession(s: Visit & { exit_path: number | null }): void {
     const hour = hourOf(s.started_at);
-    for (const [dim, key] of sessionDims(s)) this.add(dim, hour, key, { visits: 1, bounces: 1 });
+    this.visit(s, { visits: 1, bounces: 1 });
     if (s.exit_path !== null) this.add('exit_page', hour, s.exit_path, { visits: 1 });
     this.add('funnel', hour, funnelSteps.landing, { visits: 1 });
   }
@@ -85,13 +104,21 @@ export class RollupDeltas {
   }
 
   async flush(trx: Db): Promise<void> {
-    for (const [k, m] of this.rows) {
-      if (!m.visits && !m.pageviews && !m.bounces && !m.duration && !m.events) continue;
-      const [dim, hour, key] = k.split(':').map(Number) as [number, number, number];
-      await trx
-        .insertInto('analytics_rollup')
-        .values({ dim, hour, key, ...m })
-        .onConflict((oc) =>
+    for (const [s, m] of this.visits) {
+      const hour = hourOf(s.started_at);
+      for (const [dim, key] of sessionDims(s)) this.add(dim, hour, key, m);
+    }
+    this.visits.clear();
+    const rows = [...this.rows]
+      .filter(([, m]) => m.visits || m.pageviews || m.bounces || m.duration || m.events)
+      .map(([k, m]) => {
+        const [dim, hour, key] = k.split(':').map(Number) as [number, number, number];
+        return { dim, hour, key, ...m };
+      });
+    await insertRows(trx, 'analytics_rollup', rows, {
+      onConflict: {
+        name: 'add',
+        clause: (oc) =>
           oc.columns(['dim', 'hour', 'key']).doUpdateSet((eb) => ({
             visits: eb('analytics_rollup.visits', '+', eb.ref('excluded.visits')),
             pageviews: eb('analytics_rollup.pageviews', '+', eb.ref('excluded.pageviews')),
@@ -99,25 +126,25 @@ export class RollupDeltas {
             duration: eb('analytics_rollup.duration', '+', eb.ref('excluded.duration')),
             events: eb('analytics_rollup.events', '+', eb.ref('excluded.events')),
           })),
-        )
-        .execute();
-    }
-    for (const [k, n] of this.props) {
+      },
+    });
+    const props = [...this.props].map(([k, events]) => {
       const [hour, name, prop_key, prop_value] = k.split(':').map(Number) as [
         number,
         number,
         number,
         number,
       ];
-      await trx
-        .insertInto('analytics_prop_rollup')
-        .values({ hour, name, prop_key, prop_value, events: n })
-        .onConflict((oc) =>
+      return { hour, name, prop_key, prop_value, events };
+    });
+    await insertRows(trx, 'analytics_prop_rollup', props, {
+      onConflict: {
+        name: 'add',
+        clause: (oc) =>
           oc.columns(['name', 'hour', 'prop_key', 'prop_value']).doUpdateSet((eb) => ({
             events: eb('analytics_prop_rollup.events', '+', eb.ref('excluded.events')),
           })),
-        )
-        .execute();
-    }
+      },
+    });
   }
 }

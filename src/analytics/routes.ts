@@ -15,14 +15,9 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 // pages; form field values are never sent.
 const eventBody = z
   .object({
-    type: z.enum([
-      'pageview',
-      'event',
-      'outbound',
-      'form_start',
-      'form_submit',
-      'intake_submitted',
-    ]),
+    // No intake_submitted: the server records that step itself when it stores a submission,
+    // so a crafted request cannot inflate the funnel's last step.
+    type: z.enum(['pageview', 'event', 'outbound', 'form_start', 'form_submit']),
     url: z
       .url({ protocol: /^https?$/, message: 'url must be the absolute http(s) URL of the page' })
       .max(2048),
@@ -36,11 +31,7 @@ const eventBody = z
   })
   .strict()
   .refine(
-    (b) =>
-      b.type === 'pageview' ||
-      b.type.startsWith('form') ||
-      b.type === 'intake_submitted' ||
-      !!b.name,
+    (b) => b.type === 'pageview' || b.type.startsWith('form') || !!b.name,
     {
       message: 'name is required for event and outbound',
       path: ['name'],
@@ -53,7 +44,6 @@ const typeOf = {
   outbound: 'outbound',
   form_start: 'form_start',
   form_submit: 'form_submit',
-  intake_submitted: 'intake_submitted',
 } as const satisfies Record<string, EventType>;
 
 /** Client-portal and partner sessions, once those areas exist; a staff session never counts. */
@@ -62,6 +52,8 @@ export type ClientSessionCheck = (request: FastifyRequest) => boolean;
 export interface AnalyticsRouteDeps {
   analytics: Analytics;
   secure: boolean;
+  /** The site's host name: events about pages elsewhere (a copied page, a forged beacon) are refused. */
+  siteHost: string;
   clientSessions?: readonly ClientSessionCheck[];
 }
 
@@ -112,7 +104,7 @@ export async function analyticsRoutes(
       .send(tracker),
   );
 
-  app.post('/api/event', { bodyLimit: MAX_BODY }, async (request, reply) => {
+  app.post('/api/event', { bodyLimit: MAX_BODY, config: { securityHeaders: false } }, async (request, reply) => {
     const parsed = eventBody.safeParse(request.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -121,10 +113,15 @@ export async function analyticsRoutes(
       );
     }
     const b = parsed.data;
+    const url = new URL(b.url);
+    // The tracker posts to the origin of the page it runs on: the page's host is the host the
+    // beacon came to, or the site's configured one.
+    if (!ofThisSite(url.hostname, [deps.siteHost, request.hostname])) {
+      throw invalid(`Invalid event: url: must be a page of ${deps.siteHost}`);
+    }
     const props = b.props
       ? Object.fromEntries(Object.entries(b.props).map(([k, v]) => [k, String(v)]))
       : undefined;
-    const url = new URL(b.url);
     const result = await deps.analytics.track({
       ...requestFacts(request, deps.clientSessions),
       type: typeOf[b.type],
@@ -149,6 +146,10 @@ export async function analyticsRoutes(
     return reply.code(result.stored ? 202 : 204).send();
   });
 }
+
+/** The site itself, with or without its www. prefix. */
+const ofThisSite = (host: string, sites: string[]) =>
+  sites.some((site) => host.replace(/^www\./, '') === site.replace(/^www\./, ''));
 
 /** Outbound clicks keep the link's host only: a full URL can carry personal data. */
 function hostOf(target: string): string {

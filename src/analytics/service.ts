@@ -1,8 +1,17 @@
+import { LRUCache } from 'lru-cache';
 import type { Clock } from '../adapters/clock.js';
 import type { Db } from '../db/database.js';
 import { channels, devices, toAt, type EventType } from './codes.js';
 import { createCollector, type CollectorOptions } from './collector.js';
-import { classify, cleanPath, isAutomated, parseUa, type GeoLookup } from './enrich.js';
+import {
+  automatedAgent,
+  classify,
+  cleanPath,
+  automatedRequest,
+  parseUa,
+  type GeoLookup,
+  type UaInfo,
+} from './enrich.js';
 import { cookieVisitor, createSalts, newVisitorId, validVisitorId } from './identity.js';
 import type { Hit } from './writer.js';
 
@@ -44,6 +53,16 @@ export interface AnalyticsDeps {
 export function createAnalytics(deps: AnalyticsDeps) {
   const collector = createCollector(deps.db, deps.collector);
   const salts = createSalts(deps.db);
+  // Parsing a user agent cost more than the rest of enrichment; a site sees few distinct ones.
+  const agents = new LRUCache<string, { bot: boolean; ua: UaInfo }>({ max: 5000 });
+  const agent = (ua: string) => {
+    let known = agents.get(ua);
+    if (!known) {
+      known = { bot: automatedAgent(ua), ua: parseUa(ua) };
+      agents.set(ua, known);
+    }
+    return known;
+  };
 
   async function identify(
     input: TrackInput,
@@ -67,10 +86,12 @@ export function createAnalytics(deps: AnalyticsDeps) {
     salts,
     /** Enriches and stores one event; resolves after commit. Bots are dropped (stored: false). */
     async track(input: TrackInput): Promise<TrackResult> {
-      if (isAutomated(input.ua, input.headers)) return { stored: false };
+      // The user agent's verdict is cached with its parse.
+      if (!input.ua || automatedRequest(input.headers)) return { stored: false };
+      const { bot, ua } = agent(input.ua);
+      if (bot) return { stored: false };
       const at = toAt(deps.clock.now().getTime());
       const who = await identify(input, at);
-      const ua = parseUa(input.ua ?? '');
       const geo = deps.geo.lookup(input.ip);
       const acq = classify(input.url, input.referrer);
       const hit: Hit = {

@@ -1,4 +1,7 @@
+import { SqliteAdapter, sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { runCompiled } from '../db/compiled.js';
+import { insertRows } from '../db/insert-rows.js';
 import type { AnalyticsSessionsTable } from '../db/schema.js';
 import {
   dayOf,
@@ -12,29 +15,30 @@ import {
   type Dim,
   type EventType,
 } from './codes.js';
-import { RollupDeltas, sessionDims } from './rollup.js';
+import { RollupDeltas } from './rollup.js';
+
+/** Session columns holding a dictionary-encoded string decided by the visit's first event. */
+const sessionStringColumns = [
+  'referrer',
+  'engine',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'country',
+  'region',
+  'city',
+  'browser',
+  'browser_version',
+  'os',
+] as const;
+type SessionString = (typeof sessionStringColumns)[number];
 
 /** What a visit is, decided by its first event. Strings are dictionary-encoded on write. */
 export interface VisitInfo {
   channel: number;
   device: number;
   client: 0 | 1;
-  strings: Partial<
-    Record<
-      | 'referrer'
-      | 'engine'
-      | 'utm_source'
-      | 'utm_medium'
-      | 'utm_campaign'
-      | 'country'
-      | 'region'
-      | 'city'
-      | 'browser'
-      | 'browser_version'
-      | 'os',
-      string | null
-    >
-  >;
+  strings: Partial<Record<SessionString, string | null>>;
 }
 
 export interface Hit {
@@ -52,189 +56,357 @@ export interface Hit {
 }
 
 type Session = Omit<AnalyticsSessionsTable, 'id'> & { id: number };
-type Trx = Db;
 
-const sessionStringColumns = [
-  'referrer',
-  'engine',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'country',
-  'region',
-  'city',
-  'browser',
-  'browser_version',
-  'os',
-] as const;
 const funnelOf: Partial<Record<EventType, number>> = {
   form_start: funnelSteps.form_start,
   intake_submitted: funnelSteps.intake_submitted,
 };
 
+/** Recently active visits kept in memory; a visitor not here is looked up in the database. */
+const OPEN_SESSIONS_MAX = 200_000;
+
 /**
- * Writes a batch of hits in one transaction: dictionary strings, sessions (continued or new),
- * events, props, visitor days and every rollup delta. All or nothing: a failed batch leaves no
- * trace, so the in-memory dictionary learns new ids only after commit.
+ * The analytics writer (docs/decisions/010-analytics-storage.md, 012-analytics-ingest.md). It
+ * keeps, between batches, the dictionary and each recently active visitor's latest visit, so a
+ * batch reads the database only for strings and visitors it has not met, and writes each table
+ * with a few multi-row statements. It assumes it is the only writer of the analytics tables of
+ * its database (one collector process), as its memory of open visits would otherwise go stale.
  */
-export async function writeBatch(
-  db: Db,
-  dict: Map<string, number>,
-  hits: readonly Hit[],
-): Promise<void> {
-  const learned = new Map<string, number>();
-  await db.transaction().execute(async (trx) => {
-    const id = async (kind: DictKind, value: string): Promise<number> => {
-      const k = `${dictKinds[kind]}\t${value}`;
-      const known = dict.get(k) ?? learned.get(k);
-      if (known !== undefined) return known;
-      await trx
-        .insertInto('analytics_dict')
-        .values({ kind: dictKinds[kind], value })
-        .onConflict((oc) => oc.columns(['kind', 'value']).doNothing())
-        .execute();
-      const row = await trx
-        .selectFrom('analytics_dict')
-        .select('id')
-        .where('kind', '=', dictKinds[kind])
-        .where('value', '=', value)
-        .executeTakeFirstOrThrow();
-      learned.set(k, row.id);
-      return row.id;
-    };
-    const open = new Map<string, Session>();
-    const dirty = new Set<Session>();
-    const deltas = new RollupDeltas();
-    const days = new Set<string>();
-    for (const hit of hits) {
-      const path = await id('path', hit.path);
-      let s = hit.visitor ? await continued(trx, open, hit) : null;
-      if (!s) {
-        s = await startSession(trx, hit, path, id);
-        if (s.visitor) open.set(s.visitor, s);
-        deltas.startSession(s);
-      }
-      const name = hit.name
-        ? await id(hit.type === 'outbound' ? 'outbound_host' : 'event_name', hit.name)
-        : null;
-      applyEvent(deltas, s, hit, path, name);
-      dirty.add(s);
-      if (s.visitor) days.add(`${dayOf(hit.at)}\t${s.visitor}`);
-      const event = { at: hit.at, session_id: s.id, type: eventTypes[hit.type], path, name };
-      const props = Object.entries(hit.props ?? {});
-      if (props.length === 0 || name === null) {
-        await trx.insertInto('analytics_events').values(event).execute();
-        continue;
-      }
-      const row = await trx
-        .insertInto('analytics_events')
-        .values(event)
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      for (const [k, v] of props) {
-        const [pk, pv] = [await id('prop_key', k), await id('prop_value', v)];
-        await trx
-          .insertInto('analytics_event_props')
-          .values({ event_id: row.id, prop_key: pk, prop_value: pv })
-          .execute();
-        deltas.prop(hourOf(hit.at), name, pk, pv);
-      }
-    }
-    for (const s of dirty) {
-      await trx
-        .updateTable('analytics_sessions')
-        .set({
-          last_at: s.last_at,
-          pageviews: s.pageviews,
-          events: s.events,
-          exit_path: s.exit_path,
-          funnel: s.funnel,
-        })
-        .where('id', '=', s.id)
-        .execute();
-    }
-    for (const d of days) {
-      const [day, visitor] = d.split('\t') as [string, string];
-      await trx
-        .insertInto('analytics_visitor_days')
-        .values({ day: Number(day), visitor })
-        .onConflict((oc) => oc.columns(['day', 'visitor']).doNothing())
-        .execute();
-    }
-    await deltas.flush(trx);
-  });
-  for (const [k, v] of learned) dict.set(k, v);
-}
+export function createWriter(db: Db) {
+  const dict = new Map<string, number>();
+  // Insertion order is recency order: an entry is moved to the end whenever it is written.
+  const open = new Map<string, Session>();
+  const knownDays = new Set<string>();
+  let knownDaysFor = -1;
 
-/** The visitor's open session (last event under 30 minutes ago), under today's or yesterday's id. */
-async function continued(trx: Trx, open: Map<string, Session>, hit: Hit): Promise<Session | null> {
-  for (const visitor of [hit.visitor, hit.previousVisitor]) {
-    if (!visitor) continue;
-    const s = open.get(visitor) ?? (await latest(trx, visitor));
-    if (s && hit.at - s.last_at < SESSION_GAP_S && hit.at >= s.started_at) {
+  /** Writes a batch of hits in one transaction; nothing of a failed batch stays, on disk or here. */
+  async function write(hits: readonly Hit[]): Promise<void> {
+    if (hits.length === 0) return;
+    const batch = new Batch(dict, open);
+    await db.transaction().execute(async (trx) => {
+      await batch.resolveStrings(trx, hits);
+      await batch.loadVisitors(trx, hits);
+      for (const hit of hits) batch.apply(hit);
+      await batch.store(trx, knownDays);
+    });
+    // Committed: only now does memory learn what the batch wrote.
+    for (const [k, v] of batch.learned) dict.set(k, v);
+    for (const [visitor, s] of batch.latest) {
+      if (!s) continue;
+      open.delete(visitor);
       open.set(visitor, s);
-      return s;
+    }
+    const today = dayOf(hits[hits.length - 1]!.at);
+    if (today !== knownDaysFor) {
+      for (const d of knownDays) if (Number(d.split('\t')[0]) < today - 1) knownDays.delete(d);
+      knownDaysFor = today;
+    }
+    for (const d of batch.days) knownDays.add(d);
+    forgetIdle(open, hits[hits.length - 1]!.at);
+  }
+
+  return { write };
+}
+export type Writer = ReturnType<typeof createWriter>;
+
+/** Drops visits idle for longer than a session gap, oldest first, and caps the map's size. */
+function forgetIdle(open: Map<string, Session>, now: number): void {
+  for (const [visitor, s] of open) {
+    if (open.size <= OPEN_SESSIONS_MAX && now - s.last_at < 2 * SESSION_GAP_S) break;
+    open.delete(visitor);
+  }
+}
+
+const dictKey = (kind: DictKind, value: string) => `${dictKinds[kind]}\t${value}`;
+
+/** One batch's work: read what it needs, apply every hit in memory, then write. */
+class Batch {
+  readonly learned = new Map<string, number>();
+  /** Each visitor's latest visit as the batch leaves it (null: the visitor has none). */
+  readonly latest = new Map<string, Session | null>();
+  readonly days = new Set<string>();
+  private readonly created: Session[] = [];
+  private readonly dirty = new Set<Session>();
+  private readonly deltas = new RollupDeltas();
+  private readonly events: {
+    at: number;
+    session: Session;
+    type: number;
+    path: number;
+    name: number | null;
+  }[] = [];
+  private readonly props: { event: number; key: number; value: number }[] = [];
+
+  constructor(
+    private readonly dict: Map<string, number>,
+    private readonly open: Map<string, Session>,
+  ) {}
+
+  private id(kind: DictKind, value: string): number {
+    const k = dictKey(kind, value);
+    const id = this.dict.get(k) ?? this.learned.get(k);
+    if (id === undefined) throw new Error(`analytics dictionary: ${kind} was not resolved`);
+    return id;
+  }
+
+  /** Gives every string of the batch a dictionary id: unknown ones in one insert and one read. */
+  async resolveStrings(trx: Db, hits: readonly Hit[]): Promise<void> {
+    const missing = new Map<string, { kind: number; value: string }>();
+    const need = (kind: DictKind, value: string | null | undefined) => {
+      if (!value) return;
+      const k = dictKey(kind, value);
+      if (!this.dict.has(k)) missing.set(k, { kind: dictKinds[kind], value });
+    };
+    for (const hit of hits) {
+      need('path', hit.path);
+      if (hit.name) need(hit.type === 'outbound' ? 'outbound_host' : 'event_name', hit.name);
+      for (const [k, v] of Object.entries(hit.props ?? {})) {
+        need('prop_key', k);
+        need('prop_value', v);
+      }
+      for (const c of sessionStringColumns) need(c, hit.visit.strings[c]);
+    }
+    if (missing.size === 0) return;
+    const rows = [...missing.values()];
+    await insertRows(trx, 'analytics_dict', rows, {
+      onConflict: { name: 'ignore', clause: (oc) => oc.columns(['kind', 'value']).doNothing() },
+    });
+    for (let i = 0; i < rows.length; i += 500) {
+      const found = await trx
+        .selectFrom('analytics_dict')
+        .select(['id', 'kind', 'value'])
+        .where(
+          'value',
+          'in',
+          rows.slice(i, i + 500).map((r) => r.value),
+        )
+        .execute();
+      for (const f of found) {
+        const k = `${f.kind}\t${f.value}`;
+        if (missing.has(k)) this.learned.set(k, f.id);
+      }
     }
   }
-  return null;
-}
 
-const latest = async (trx: Trx, visitor: string): Promise<Session | null> =>
-  ((await trx
-    .selectFrom('analytics_sessions')
-    .selectAll()
-    .where('visitor', '=', visitor)
-    .orderBy('last_at', 'desc')
-    .limit(1)
-    .executeTakeFirst())) ?? null;
-
-async function startSession(
-  trx: Trx,
-  hit: Hit,
-  path: number,
-  id: (k: DictKind, v: string) => Promise<number>,
-): Promise<Session> {
-  const seen = hit.visitor ? await latest(trx, hit.visitor) : null;
-  const row: Omit<Session, 'id'> = {
-    visitor: hit.visitor,
-    started_at: hit.at,
-    last_at: hit.at,
-    pageviews: 0,
-    events: 0,
-    entry_path: path,
-    exit_path: path,
-    channel: hit.visit.channel,
-    referrer: null,
-    engine: null,
-    utm_source: null,
-    utm_medium: null,
-    utm_campaign: null,
-    country: null,
-    region: null,
-    city: null,
-    browser: null,
-    browser_version: null,
-    os: null,
-    device: hit.visit.device,
-    visitor_kind: !hit.visitor
-      ? visitorKinds.unknown
-      : seen
-        ? visitorKinds.returning
-        : visitorKinds.new,
-    client: hit.visit.client,
-    funnel: funnelSteps.landing,
-  };
-  for (const c of sessionStringColumns) {
-    const v = hit.visit.strings[c];
-    if (v) row[c] = await id(c, v);
+  /** Each visitor's latest visit, from memory or, for those not met lately, in one query. */
+  async loadVisitors(trx: Db, hits: readonly Hit[]): Promise<void> {
+    const unknown = new Set<string>();
+    for (const hit of hits) {
+      for (const v of [hit.visitor, hit.previousVisitor]) {
+        if (!v || this.latest.has(v)) continue;
+        const cached = this.open.get(v);
+        // A copy: the batch changes it, and a batch that fails must leave memory as it was.
+        if (cached) this.latest.set(v, { ...cached });
+        else unknown.add(v);
+      }
+    }
+    const list = [...unknown];
+    for (let i = 0; i < list.length; i += 512) {
+      const rows = await latestSessions(trx, list.slice(i, i + 512));
+      for (const r of rows) if (r.visitor) this.latest.set(r.visitor, r);
+    }
+    for (const v of unknown) if (!this.latest.has(v)) this.latest.set(v, null);
   }
-  const inserted = await trx
-    .insertInto('analytics_sessions')
-    .values(row)
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return { ...row, id: inserted.id };
+
+  /** One hit's effect on its visit, the rollups and the rows to write; all in memory. */
+  apply(hit: Hit): void {
+    const path = this.id('path', hit.path);
+    let s = this.continued(hit);
+    if (!s) {
+      s = this.startSession(hit, path);
+      this.deltas.startSession(s);
+    }
+    const name = hit.name
+      ? this.id(hit.type === 'outbound' ? 'outbound_host' : 'event_name', hit.name)
+      : null;
+    applyEvent(this.deltas, s, hit, path, name);
+    this.dirty.add(s);
+    if (s.visitor) this.days.add(`${dayOf(hit.at)}\t${s.visitor}`);
+    this.events.push({ at: hit.at, session: s, type: eventTypes[hit.type], path, name });
+    if (name === null) return;
+    const event = this.events.length - 1;
+    for (const [k, v] of Object.entries(hit.props ?? {})) {
+      const [key, value] = [this.id('prop_key', k), this.id('prop_value', v)];
+      this.props.push({ event, key, value });
+      this.deltas.prop(hourOf(hit.at), name, key, value);
+    }
+  }
+
+  /** The visitor's open visit (last event under 30 minutes ago), under today's or yesterday's id. */
+  private continued(hit: Hit): Session | null {
+    for (const visitor of [hit.visitor, hit.previousVisitor]) {
+      const s = visitor ? this.latest.get(visitor) : null;
+      if (s && hit.at - s.last_at < SESSION_GAP_S && hit.at >= s.started_at) {
+        if (visitor !== hit.visitor && hit.visitor) this.remember(hit.visitor, s);
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** Keeps the visit with the latest last event as the visitor's latest, as the table would. */
+  private remember(visitor: string, s: Session): void {
+    const known = this.latest.get(visitor);
+    if (!known || s.last_at >= known.last_at) this.latest.set(visitor, s);
+  }
+
+  private startSession(hit: Hit, path: number): Session {
+    const seen = hit.visitor ? this.latest.get(hit.visitor) : null;
+    const s: Session = {
+      id: 0, // given in store(), once the batch knows how many ids it needs
+      visitor: hit.visitor,
+      started_at: hit.at,
+      last_at: hit.at,
+      pageviews: 0,
+      events: 0,
+      entry_path: path,
+      exit_path: path,
+      channel: hit.visit.channel,
+      referrer: null,
+      engine: null,
+      utm_source: null,
+      utm_medium: null,
+      utm_campaign: null,
+      country: null,
+      region: null,
+      city: null,
+      browser: null,
+      browser_version: null,
+      os: null,
+      device: hit.visit.device,
+      visitor_kind: !hit.visitor
+        ? visitorKinds.unknown
+        : seen
+          ? visitorKinds.returning
+          : visitorKinds.new,
+      client: hit.visit.client,
+      funnel: funnelSteps.landing,
+    };
+    for (const c of sessionStringColumns) {
+      const v = hit.visit.strings[c];
+      if (v) s[c] = this.id(c, v);
+    }
+    this.created.push(s);
+    if (hit.visitor) this.remember(hit.visitor, s);
+    return s;
+  }
+
+  /** Writes the batch: new and changed visits, events, props, visitor days and rollup deltas. */
+  async store(trx: Db, knownDays: ReadonlySet<string>): Promise<void> {
+    const sessionIds = await nextIds(trx, 'analytics_sessions', this.created.length);
+    this.created.forEach((s, i) => (s.id = sessionIds[i]!));
+    const sessions = [...this.dirty].map((s) => ({ ...s }));
+    await insertRows(trx, 'analytics_sessions', sessions, {
+      onConflict: {
+        name: 'progress',
+        clause: (oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            last_at: eb.ref('excluded.last_at'),
+            pageviews: eb.ref('excluded.pageviews'),
+            events: eb.ref('excluded.events'),
+            exit_path: eb.ref('excluded.exit_path'),
+            funnel: eb.ref('excluded.funnel'),
+          })),
+      },
+    });
+    // Event ids are given here only for the events that carry props, which must name them.
+    const withProps = new Set(this.props.map((p) => p.event));
+    const eventIds = await nextIds(trx, 'analytics_events', withProps.size);
+    const idOf = new Map([...withProps].map((e, i) => [e, eventIds[i]!]));
+    const rows = this.events.map((e) => ({
+      at: e.at,
+      session_id: e.session.id,
+      type: e.type,
+      path: e.path,
+      name: e.name,
+    }));
+    // Named rows first: on SQLite, the unnamed ones are then numbered after them.
+    await insertRows(
+      trx,
+      'analytics_events',
+      [...idOf].map(([i, id]) => ({ id, ...rows[i]! })),
+    );
+    await insertRows(
+      trx,
+      'analytics_events',
+      rows.filter((_, i) => !idOf.has(i)),
+    );
+    await insertRows(
+      trx,
+      'analytics_event_props',
+      this.props.map((p) => ({
+        event_id: idOf.get(p.event)!,
+        prop_key: p.key,
+        prop_value: p.value,
+      })),
+    );
+    const days = [...this.days]
+      .filter((d) => !knownDays.has(d))
+      .map((d) => {
+        const [day, visitor] = d.split('\t') as [string, string];
+        return { day: Number(day), visitor };
+      });
+    await insertRows(trx, 'analytics_visitor_days', days, {
+      onConflict: { name: 'ignore', clause: (oc) => oc.columns(['day', 'visitor']).doNothing() },
+    });
+    await this.deltas.flush(trx);
+  }
 }
+
+/**
+ * Each visitor's latest visit. The list is padded to a power of two by repeating its last entry,
+ * so the query is compiled for a handful of lengths only.
+ */
+async function latestSessions(trx: Db, visitors: string[]): Promise<Session[]> {
+  let size = 1;
+  while (size < visitors.length) size *= 2;
+  const padded = [...visitors];
+  while (padded.length < size) padded.push(visitors[visitors.length - 1]!);
+  const { rows } = await runCompiled(trx, `analytics-latest|${size}`, padded, () =>
+    trx
+      .selectFrom('analytics_sessions as s')
+      .selectAll()
+      .where('s.visitor', 'in', padded)
+      .where('s.last_at', '=', (eb) =>
+        eb
+          .selectFrom('analytics_sessions as t')
+          .select((e) => e.fn.max('t.last_at').as('m'))
+          .whereRef('t.visitor', '=', 's.visitor'),
+      )
+      .compile(),
+  );
+  return rows;
+}
+
+/**
+ * Reserves `n` ids of a table's auto-numbered key, so multi-row inserts can name their rows
+ * (neither engine promises the order of ids a multi-row insert returns). On SQLite the batch's
+ * transaction is the only writer, so the next ids follow the table's AUTOINCREMENT counter.
+ */
+async function nextIds(
+  trx: Db,
+  table: 'analytics_sessions' | 'analytics_events',
+  n: number,
+): Promise<number[]> {
+  if (n === 0) return [];
+  if (isSqlite(trx)) {
+    const { rows } = await runCompiled(trx, `analytics-last-id|${table}`, [table], () =>
+      sql<{ last: number | null }>`
+        select max(coalesce((select seq from sqlite_sequence where name = ${table}), 0),
+                   coalesce((select max(id) from ${sql.table(table)}), 0)) as last`.compile(trx),
+    );
+    const last = Number(rows[0]?.last ?? 0);
+    return Array.from({ length: n }, (_, i) => last + 1 + i);
+  }
+  const { rows } = await runCompiled(trx, `analytics-next-ids|${table}`, [table, n], () =>
+    sql<{ id: number }>`
+      select nextval(pg_get_serial_sequence(${table}, 'id'))::int as id
+      from generate_series(1, ${n}::int)`.compile(trx),
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+const isSqlite = (db: Db) => db.getExecutor().adapter instanceof SqliteAdapter;
 
 /** One event's effect on its session and on the rollups. */
 function applyEvent(
@@ -259,7 +431,7 @@ function applyEvent(
       hit.type === 'custom' ? 'event' : hit.type === 'outbound' ? 'outbound' : null;
     if (dim && name !== null) deltas.add(dim, hourOf(hit.at), name, { events: 1 });
   }
-  for (const [dim, key] of sessionDims(s)) deltas.add(dim, startHour, key, measures);
+  deltas.visit(s, measures);
   s.last_at = Math.max(s.last_at, hit.at);
   if (s.exit_path !== path) {
     if (s.exit_path !== null) deltas.add('exit_page', startHour, s.exit_path, { visits: -1 });

@@ -1,55 +1,92 @@
-import type { CompiledQuery, InsertObject, Kysely } from 'kysely';
+import type { InsertObject, InsertQueryBuilder, InsertResult, Kysely } from 'kysely';
+import { runCompiled } from './compiled.js';
 import type { Database } from './schema.js';
 
 type Row = Record<string, unknown>;
 
 // Values Kysely binds as they are; anything else (an expression, a factory) it may render as SQL.
-const plain = (v: unknown) =>
-  v === null ||
-  ['string', 'number', 'bigint', 'boolean'].includes(typeof v) ||
-  v instanceof Uint8Array ||
-  v instanceof Date;
+function plain(v: unknown): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return true;
+    case 'object':
+      return v === null || v instanceof Uint8Array || v instanceof Date;
+    case 'function':
+    case 'symbol':
+    case 'undefined':
+      return false;
+  }
+}
 
-// Building and compiling an insert through Kysely's query builder cost more than SQLite took to
-// run it on the intake path. An insert's SQL depends only on its table, its columns and its row
-// count, so it is compiled once per shape (and per engine) and then run with fresh parameters.
-const compiled = new WeakMap<object, Map<string, CompiledQuery | null>>();
+type ConflictClause<T extends keyof Database> = Parameters<
+  InsertQueryBuilder<Database, T, InsertResult>['onConflict']
+>[0];
+
+export interface InsertRowsOptions<T extends keyof Database> {
+  /**
+   * An `on conflict` clause, named so the compiled statement can be cached under it. It must bind
+   * no parameters of its own (refer to `excluded.*` columns, not to values).
+   */
+  onConflict?: { name: string; clause: ConflictClause<T> };
+}
+
+// An insert's SQL depends only on its table, its columns, its conflict clause and its row count,
+// so it is compiled once per shape (src/db/compiled.ts). Many rows go in power-of-two chunks, so
+// a table has a handful of shapes rather than one per batch size, and no statement nears either
+// engine's parameter limit.
+const MAX_PARAMETERS = 30_000;
+const MAX_CHUNK = 512;
 
 /** `insertInto(table).values(rows)`, compiled once per shape; same SQL, same parameters. */
 export async function insertRows<T extends keyof Database>(
   db: Kysely<Database>,
   table: T,
   rows: InsertObject<Database, T>[],
+  opts: InsertRowsOptions<T> = {},
 ): Promise<void> {
   if (rows.length === 0) return;
   const first = rows[0] as Row;
   const columns = Object.keys(first).filter((c) => first[c] !== undefined);
-  const parameters = (rows as Row[]).flatMap((row) => columns.map((c) => row[c]));
-  const sameShape =
-    parameters.every(plain) &&
-    (rows as Row[]).every(
-      (row) =>
-        Object.keys(row)
-          .filter((c) => row[c] !== undefined)
-          .join() === columns.join(),
-    );
-  const adapter = db.getExecutor().adapter;
-  const shapes = compiled.get(adapter) ?? new Map<string, CompiledQuery | null>();
-  compiled.set(adapter, shapes);
-  const key = `${table}|${rows.length}|${columns.join()}`;
-  const template = sameShape ? shapes.get(key) : null;
-  if (template) {
-    await db.executeQuery({ ...template, parameters });
+  let chunk = MAX_CHUNK;
+  while (chunk > 1 && chunk * columns.length > MAX_PARAMETERS) chunk /= 2;
+  for (let i = 0; i < rows.length; ) {
+    while (chunk > rows.length - i) chunk /= 2;
+    await insertShape(db, table, columns, rows.slice(i, i + chunk), opts);
+    i += chunk;
+  }
+}
+
+/** Whether every row has exactly `columns` defined, each holding a plain value. */
+function sameShape(rows: Row[], columns: string[]): boolean {
+  for (const row of rows) {
+    let defined = 0;
+    for (const c in row) if (row[c] !== undefined) defined++;
+    if (defined !== columns.length) return false;
+    for (const c of columns) if (row[c] === undefined || !plain(row[c])) return false;
+  }
+  return true;
+}
+
+async function insertShape<T extends keyof Database>(
+  db: Kysely<Database>,
+  table: T,
+  columns: string[],
+  rows: InsertObject<Database, T>[],
+  opts: InsertRowsOptions<T>,
+): Promise<void> {
+  const parameters: unknown[] = [];
+  for (const row of rows as Row[]) for (const c of columns) parameters.push(row[c]);
+  const build = () => {
+    const insert = db.insertInto(table).values(rows);
+    return (opts.onConflict ? insert.onConflict(opts.onConflict.clause) : insert).compile();
+  };
+  if (!sameShape(rows, columns)) {
+    await db.executeQuery(build());
     return;
   }
-  const query = db.insertInto(table).values(rows).compile();
-  // Reused only when Kysely's own parameters are exactly the row values in column order, so a
-  // value Kysely would render as SQL rather than bind can never be cached into the wrong place.
-  if (sameShape && !shapes.has(key)) {
-    const reusable =
-      query.parameters.length === parameters.length &&
-      query.parameters.every((p, i) => p === parameters[i]);
-    shapes.set(key, reusable ? query : null);
-  }
-  await db.executeQuery(query);
+  const shape = `insert|${table}|${rows.length}|${columns.join()}|${opts.onConflict?.name ?? ''}`;
+  await runCompiled(db, shape, parameters, build);
 }

@@ -6,4 +6,8 @@ declare module 'fastify' {
     site: SiteConfig;
     staff: StaffUser | null;
   }
+  interface FastifyContextConfig {
+    /** false: answer without the security headers (responses with no body, such as beacons). */
+    securityHeaders?: false;
+  }
 }
