@@ -49,15 +49,19 @@
     },
     true,
   );
+  // Not the cookie choices (data-no-track): "Accept all" is no form start.
+  function tracked(f) {
+    return f && !f.hasAttribute('data-no-track');
+  }
   var started = [];
   d.addEventListener('focusin', function (e) {
     var f = e.target.form;
-    if (f && started.indexOf(f) < 0) (started.push(f), send('form_start'));
+    if (tracked(f) && started.indexOf(f) < 0) (started.push(f), send('form_start'));
   });
   d.addEventListener(
     'submit',
-    function () {
-      send('form_submit');
+    function (e) {
+      if (tracked(e.target)) send('form_submit');
     },
     true,
   );

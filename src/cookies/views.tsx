@@ -99,7 +99,7 @@ export function ChoiceForm(
 ) {
   const m = messages[p.lang];
   return (
-    <form method="post" action="/cookies" class="cookie-form">
+    <form method="post" action="/cookies" class="cookie-form" data-no-track>
       <Hidden back={p.back} source={p.source} />
       <input type="hidden" name="choice" value="custom" />
       <section class="cookie-category" aria-labelledby={`${p.prefix}-necessary`}>
@@ -177,7 +177,7 @@ export function CookieBanner(p: ChoiceView) {
         <h2 id="cookie-banner-title">{m.title}</h2>
         <p>{m.intro}</p>
         {p.gpc ? <GpcNotice m={m} /> : null}
-        <form method="post" action="/cookies" class="cookie-actions">
+        <form method="post" action="/cookies" class="cookie-actions" data-no-track>
           <Hidden back={p.back} source="banner" />
           <button class="button" type="submit" name="choice" value="accept">
             {m.acceptAll}
@@ -267,7 +267,7 @@ export function CookiesPage(
             <li>{`${m.categories[c].label}: ${state(c)}`}</li>
           ))}
         </ul>
-        <form method="post" action="/cookies" class="cookie-actions">
+        <form method="post" action="/cookies" class="cookie-actions" data-no-track>
           <Hidden back="/cookies?saved=1" source="cookies_page" />
           <button class="button" type="submit" name="choice" value="accept">
             {m.acceptAll}
