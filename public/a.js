@@ -4,9 +4,21 @@
   var l = w.location;
   if (/^\/(console|api)(\/|$)/.test(l.pathname)) return;
   var last;
+  // Only what is kept leaves the browser: campaign tags of the query, the referrer's origin.
+  function href() {
+    var q = l.search
+      .slice(1)
+      .split('&')
+      .filter(function (p) {
+        return /^(utm_[a-z]+|gclid|msclkid)=/.test(p);
+      })
+      .join('&');
+    return l.origin + l.pathname + (q ? '?' + q : '');
+  }
   function send(type, name, props) {
-    var b = { type: type, url: l.href, screen: w.innerWidth };
-    if (d.referrer) b.referrer = d.referrer;
+    var b = { type: type, url: href(), screen: w.innerWidth },
+      r = /^https?:\/\/[^/?#]+/.exec(d.referrer);
+    if (r) b.referrer = r[0] + '/';
     if (name) b.name = String(name).slice(0, 64);
     if (props) b.props = props;
     var s = JSON.stringify(b);

@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TestClock, type TestApp } from '../test-support/app.js';
 import { dayOf, toAt } from './codes.js';
+import { cookieVisitor } from './identity.js';
 
 /** The choice cookie as the banner writes it after "allow analytics", under the current policy. */
 const GRANTED = `a:g.v:${policyVersions.at(-1)!.version.replace('.', '_')}`;
@@ -125,8 +126,54 @@ describe('POST /api/event', () => {
     expect(vid?.maxAge).toBeLessThanOrEqual(396 * 24 * 3600);
     expect((await lastSession()).visitor_kind).toBe(1);
     clock.advance(2 * 3600_000);
-    await post(view('/about'), { headers: { cookie: `spmb_choices=${GRANTED}; spmb_vid=${vid?.value}` } });
+    await post(view('/about'), {
+      headers: { cookie: `spmb_choices=${GRANTED}; spmb_vid=${vid?.value}` },
+    });
     expect((await lastSession()).visitor_kind).toBe(2);
+  });
+
+  it('carries the visit that led to consent on under the new cookie, instead of splitting it', async () => {
+    const ip = '198.51.100.20';
+    await post(view('/?utm_source=ads'), { ip });
+    const res = await post(view('/about'), { ip, headers: { cookie: `spmb_choices=${GRANTED}` } });
+    const vid = res.cookies.find((c) => c.name === 'spmb_vid')?.value;
+    expect(vid).toBeDefined();
+    const s = await lastSession();
+    expect([s.pageviews, s.visitor, s.label(s.utm_source)]).toEqual([
+      2,
+      cookieVisitor(vid!),
+      'ads',
+    ]);
+    clock.advance(3 * 3600_000);
+    await post(view('/'), { ip, headers: { cookie: `spmb_choices=${GRANTED}; spmb_vid=${vid}` } });
+    expect((await lastSession()).visitor_kind).toBe(2);
+  });
+
+  it('without a visitor id, counts a click or form step as an event but never as a visit of its own', async () => {
+    const count = async (table: 'analytics_sessions' | 'analytics_events') =>
+      Number(
+        (
+          await t.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const [visits, events] = [await count('analytics_sessions'), await count('analytics_events')];
+    const gpc = { headers: { 'sec-gpc': '1' } };
+    await post(view('/get-started'), gpc);
+    await post({ type: 'event', name: 'cta', url: 'http://localhost:3000/get-started' }, gpc);
+    await post({ type: 'form_start', url: 'http://localhost:3000/get-started' }, gpc);
+    expect(await count('analytics_sessions')).toBe(visits + 1);
+    expect(await count('analytics_events')).toBe(events + 3);
+  });
+
+  it('keeps the last page viewed as the exit page when a click follows it', async () => {
+    const ip = '198.51.100.30';
+    await post(view('/'), { ip });
+    await post({ type: 'event', name: 'cta', url: 'http://localhost:3000/elsewhere' }, { ip });
+    const s = await lastSession();
+    expect([s.events, s.label(s.exit_path)]).toEqual([1, '/']);
   });
 
   it('continues a visit within 30 minutes and keeps query strings out, except campaign tags', async () => {

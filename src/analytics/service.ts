@@ -69,15 +69,15 @@ export function createAnalytics(deps: AnalyticsDeps) {
     at: number,
   ): Promise<{ visitor: string | null; previous: string | null; setCookie?: string }> {
     if (input.optedOut) return { visitor: null, previous: null };
-    if (input.consent) {
-      const id = validVisitorId(input.visitorCookie) ? input.visitorCookie : newVisitorId();
-      return {
-        visitor: cookieVisitor(id),
-        previous: null,
-        ...(id !== input.visitorCookie ? { setCookie: id } : {}),
-      };
+    if (input.consent && validVisitorId(input.visitorCookie)) {
+      return { visitor: cookieVisitor(input.visitorCookie), previous: null };
     }
     const [today, yesterday] = await salts.visitorHashes(at, deps.site, input.ip, input.ua ?? '');
+    if (input.consent) {
+      // The first event after consent: the visit that led to it carries on under the new cookie.
+      const id = newVisitorId();
+      return { visitor: cookieVisitor(id), previous: today, setCookie: id };
+    }
     return { visitor: today, previous: yesterday };
   }
 

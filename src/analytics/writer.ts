@@ -12,7 +12,6 @@ import {
   SESSION_GAP_S,
   visitorKinds,
   type DictKind,
-  type Dim,
   type EventType,
 } from './codes.js';
 import { RollupDeltas } from './rollup.js';
@@ -130,7 +129,7 @@ class Batch {
   private readonly deltas = new RollupDeltas();
   private readonly events: {
     at: number;
-    session: Session;
+    session: Session | null;
     type: number;
     path: number;
     name: number | null;
@@ -211,17 +210,18 @@ class Batch {
   /** One hit's effect on its visit, the rollups and the rows to write; all in memory. */
   apply(hit: Hit): void {
     const path = this.id('path', hit.path);
-    let s = this.continued(hit);
-    if (!s) {
-      s = this.startSession(hit, path);
-      this.deltas.startSession(s);
-    }
     const name = hit.name
       ? this.id(hit.type === 'outbound' ? 'outbound_host' : 'event_name', hit.name)
       : null;
-    applyEvent(this.deltas, s, hit, path, name);
-    this.dirty.add(s);
-    if (s.visitor) this.days.add(`${dayOf(hit.at)}\t${s.visitor}`);
+    countEvent(this.deltas, hit, path, name);
+    // Without a visitor id (GPC, Do Not Track) only a page view can stand for a visit: a click or
+    // a form step cannot be tied to the visit it belongs to, and is counted as an event only.
+    const s = hit.visitor || hit.type === 'pageview' ? this.visitOf(hit, path) : null;
+    if (s) {
+      applyEvent(this.deltas, s, hit, path);
+      this.dirty.add(s);
+      if (s.visitor) this.days.add(`${dayOf(hit.at)}\t${s.visitor}`);
+    }
     this.events.push({ at: hit.at, session: s, type: eventTypes[hit.type], path, name });
     if (name === null) return;
     const event = this.events.length - 1;
@@ -232,12 +232,29 @@ class Batch {
     }
   }
 
-  /** The visitor's open visit (last event under 30 minutes ago), under today's or yesterday's id. */
+  /** The visit this hit belongs to: the visitor's open one, or a new one. */
+  private visitOf(hit: Hit, path: number): Session {
+    const open = this.continued(hit);
+    if (open) return open;
+    const s = this.startSession(hit, path);
+    this.deltas.startSession(s);
+    return s;
+  }
+
+  /**
+   * The visitor's open visit (last event under 30 minutes ago), under its id or its previous one
+   * (yesterday's salt, or the cookieless id it had before consenting to the cookie). A visit
+   * found under the previous id carries on under the new one, so it is not split in two and the
+   * browser is known as returning next time.
+   */
   private continued(hit: Hit): Session | null {
     for (const visitor of [hit.visitor, hit.previousVisitor]) {
       const s = visitor ? this.latest.get(visitor) : null;
       if (s && hit.at - s.last_at < SESSION_GAP_S && hit.at >= s.started_at) {
-        if (visitor !== hit.visitor && hit.visitor) this.remember(hit.visitor, s);
+        if (visitor !== hit.visitor && hit.visitor) {
+          s.visitor = hit.visitor;
+          this.remember(hit.visitor, s);
+        }
         return s;
       }
     }
@@ -301,6 +318,7 @@ class Batch {
         name: 'progress',
         clause: (oc) =>
           oc.column('id').doUpdateSet((eb) => ({
+            visitor: eb.ref('excluded.visitor'),
             last_at: eb.ref('excluded.last_at'),
             pageviews: eb.ref('excluded.pageviews'),
             events: eb.ref('excluded.events'),
@@ -315,7 +333,8 @@ class Batch {
     const idOf = new Map([...withProps].map((e, i) => [e, eventIds[i]!]));
     const rows = this.events.map((e) => ({
       at: e.at,
-      session_id: e.session.id,
+      // 0: an event without a visit (no visitor id, not a page view).
+      session_id: e.session?.id ?? 0,
       type: e.type,
       path: e.path,
       name: e.name,
@@ -408,14 +427,17 @@ async function nextIds(
 
 const isSqlite = (db: Db) => db.getExecutor().adapter instanceof SqliteAdapter;
 
-/** One event's effect on its session and on the rollups. */
-function applyEvent(
-  deltas: RollupDeltas,
-  s: Session,
-  hit: Hit,
-  path: number,
-  name: number | null,
-): void {
+/** The rollups counted in the hour an event happened, whatever visit it belongs to. */
+function countEvent(deltas: RollupDeltas, hit: Hit, path: number, name: number | null): void {
+  const hour = hourOf(hit.at);
+  if (hit.type === 'pageview') deltas.add('page', hour, path, { pageviews: 1 });
+  else if (name !== null && hit.type === 'custom') deltas.add('event', hour, name, { events: 1 });
+  else if (name !== null && hit.type === 'outbound')
+    deltas.add('outbound', hour, name, { events: 1 });
+}
+
+/** One event's effect on its visit and on the visit's rollups. */
+function applyEvent(deltas: RollupDeltas, s: Session, hit: Hit, path: number): void {
   const startHour = hourOf(s.started_at);
   const grow = Math.max(0, hit.at - s.last_at);
   const measures = { duration: grow, pageviews: 0, bounces: 0, events: 0 };
@@ -423,17 +445,14 @@ function applyEvent(
     s.pageviews += 1;
     measures.pageviews = 1;
     if (s.pageviews === 2) measures.bounces = -1;
-    deltas.add('page', hourOf(hit.at), path, { pageviews: 1 });
   } else {
     s.events += 1;
     measures.events = 1;
-    const dim: Dim | null =
-      hit.type === 'custom' ? 'event' : hit.type === 'outbound' ? 'outbound' : null;
-    if (dim && name !== null) deltas.add(dim, hourOf(hit.at), name, { events: 1 });
   }
   deltas.visit(s, measures);
   s.last_at = Math.max(s.last_at, hit.at);
-  if (s.exit_path !== path) {
+  // The exit page is the last page viewed; clicks and form steps happen on it.
+  if (hit.type === 'pageview' && s.exit_path !== path) {
     if (s.exit_path !== null) deltas.add('exit_page', startHour, s.exit_path, { visits: -1 });
     deltas.add('exit_page', startHour, path, { visits: 1 });
     s.exit_path = path;
