@@ -118,6 +118,20 @@ const shots: Shot[] = [
       await page.waitForLoadState('networkidle');
     },
   },
+  {
+    // Filtered by clicking, as a person would: a page in Top pages, then a device.
+    name: 'console-analytics-filtered',
+    path: '/console/login?next=%2Fconsole%2Fanalytics%3Frange%3D7d',
+    prepare: async ({ page, baseUrl }) => {
+      await signInIfAsked(page);
+      await page.goto(`${baseUrl}/console/analytics?range=7d`, { waitUntil: 'networkidle' });
+      const panel = (name: string) => page.getByRole('region', { name, exact: true });
+      await panel('Top pages').getByRole('link', { name: /^\/services/ }).click();
+      await page.waitForLoadState('networkidle');
+      await panel('Devices').getByRole('link', { name: /^mobile/ }).click();
+      await page.waitForLoadState('networkidle');
+    },
+  },
   // The privacy screens, signed in as the administrator above (the context keeps the session).
   ...[
     'privacy',

@@ -11,7 +11,7 @@ const texas = { country: 'US', region: 'Texas, US', city: 'Austin, Texas, US' };
 
 let t: TestApp;
 let staff: Awaited<ReturnType<typeof staffSessions>>;
-let ids: { texas: number; pricing: number };
+let ids: { texas: number; pricing: number; cta: number };
 
 beforeAll(async () => {
   t = await createTestApp({ clock: { now: () => NOW } });
@@ -52,14 +52,21 @@ beforeAll(async () => {
       visitorKind: 2,
     },
     { visitor: null, start: at('13T08:00:00'), pages: ['/'], ...texas, channel: 3, device: 2 },
-    { visitor: 'eee', start: at('15T11:50:00'), pages: ['/blog'], ...texas, device: 2 },
+    {
+      visitor: 'eee',
+      start: at('15T11:50:00'),
+      pages: ['/blog'],
+      ...texas,
+      device: 2,
+      events: [{ name: 'cta', props: { where: 'footer' } }],
+    },
     // The week before (2–8 March).
     { visitor: 'ppp', start: at('05T10:00:00'), pages: ['/'], device: 1 },
     { visitor: 'qqq', start: at('06T10:00:00'), pages: ['/', '/pricing'], device: 1 },
   ]);
   const dict = await t.db.selectFrom('analytics_dict').select(['id', 'value']).execute();
   const idOf = (v: string) => Number(dict.find((d) => d.value === v)!.id);
-  ids = { texas: idOf('Texas, US'), pricing: idOf('/pricing') };
+  ids = { texas: idOf('Texas, US'), pricing: idOf('/pricing'), cta: idOf('cta') };
 });
 afterAll(async () => t.close());
 
@@ -78,7 +85,7 @@ describe('numbers', () => {
       pageviews: 8,
       viewsPerVisit: 1.6,
       bounceRate: 0.6,
-      avgDuration: 48,
+      avgDuration: 60,
     });
     expect(o.previous).toMatchObject({ visitors: 2, visits: 2, pageviews: 3, bounceRate: 0.5 });
     expect(o.bucket).toBe('day');
@@ -110,8 +117,11 @@ describe('numbers', () => {
       ['prospect', 4],
       ['existing client', 1],
     ]);
-    expect(panel('event')).toEqual([['cta', 1]]);
-    expect(o.props).toEqual([{ event: 'cta', key: 'where', value: 'hero', events: 1 }]);
+    expect(panel('event')).toEqual([['cta', 2]]);
+    expect(o.props).toEqual([
+      { event: 'cta', key: 'where', value: 'hero', events: 1 },
+      { event: 'cta', key: 'where', value: 'footer', events: 1 },
+    ]);
     expect(o.realtime.visits).toBe(1);
     expect(o.realtime.pages).toEqual([{ label: '/blog', value: 1 }]);
   });
@@ -126,6 +136,44 @@ describe('numbers', () => {
       ['social', 1],
     ]);
     expect(o.filterLabels.map((f) => f.label).sort()).toEqual(['Texas, US', 'mobile']);
+  });
+
+  it('filters every panel to the visits that viewed a page', async () => {
+    const o = await service().overview(week(), { page: ids.pricing }, NOW);
+    const rows = (id: string) =>
+      o.panels.find((p) => p.id === id)!.rows.map((r) => [r.label, r.value]);
+    // aaa on the 15th and bbb on the 14th; aaa's California visit never opened /pricing.
+    expect(o.current).toMatchObject({ visitors: 2, visits: 2, pageviews: 3, bounceRate: 0.5 });
+    expect(o.previous).toMatchObject({ visits: 1, pageviews: 2 });
+    expect(rows('country')).toEqual([['US', 2]]);
+    expect(rows('region')).toEqual([['Texas, US', 2]]);
+    expect(rows('page')).toEqual([
+      ['/pricing', 2],
+      ['/', 1],
+    ]);
+    expect(o.filterLabels).toEqual([{ dim: 'page', key: ids.pricing, label: '/pricing' }]);
+    const both = await service().overview(week(), { page: ids.pricing, device: 2 }, NOW);
+    expect(both.current).toMatchObject({ visits: 1, pageviews: 1 });
+  });
+
+  it('filters to the visits that sent a custom event', async () => {
+    const o = await service().overview(week(), { event: ids.cta }, NOW);
+    expect(o.current).toMatchObject({ visits: 2, pageviews: 3 });
+    expect(
+      o.panels
+        .find((p) => p.id === 'device')!
+        .rows.map((r) => r.label)
+        .sort(),
+    ).toEqual(['desktop', 'mobile']);
+  });
+
+  it('counts event properties of the filtered visits only', async () => {
+    const mobile = await service().overview(week(), { device: 2 }, NOW);
+    expect(mobile.props).toEqual([{ event: 'cta', key: 'where', value: 'footer', events: 1 }]);
+    const desktop = await service().overview(week(), { device: 1 }, NOW);
+    expect(desktop.props).toEqual([{ event: 'cta', key: 'where', value: 'hero', events: 1 }]);
+    const none = await service().overview(week(), { page: ids.pricing, device: 2 }, NOW);
+    expect(none.props).toEqual([]);
   });
 });
 
@@ -147,6 +195,15 @@ describe('the page', () => {
     expect(res.body).toContain(`href="/console/analytics?range=7d&amp;region=${ids.texas}"`);
   });
 
+  it('links top pages to a page filter, shown as a chip that can be removed', async () => {
+    const all = await get('marketing', '/console/analytics?range=7d');
+    expect(all.body).toContain(`href="/console/analytics?range=7d&amp;page=${ids.pricing}"`);
+    const res = await get('marketing', `/console/analytics?range=7d&device=2&page=${ids.pricing}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Visits that viewed page: <strong>/pricing</strong>');
+    expect(res.body).toContain('href="/console/analytics?range=7d&amp;device=2"');
+  });
+
   it.each([
     ['range=forever', 'Period must be one of'],
     ['range=custom&from=2026-03-01', 'needs both'],
@@ -154,6 +211,7 @@ describe('the page', () => {
     ['range=custom&from=2026-02-30&to=2026-03-01', 'not a real calendar date'],
     ['range=custom&from=2020-01-01&to=2026-03-01', 'at most 400 days'],
     ['device=phone', 'device filter must be a whole number'],
+    ['page=/pricing', 'page filter must be a whole number'],
   ])('refuses %s with a 400 that says why', async (qs, message) => {
     const res = await get('admin', `/console/analytics?${qs}`);
     expect(res.statusCode).toBe(400);
@@ -178,6 +236,17 @@ describe('CSV export', () => {
     const lines = res.body.trim().split('\n').sort();
     expect(lines).toEqual(['/,1', '/blog,1', '/pricing,1', 'Top pages,Page views'].sort());
     expect(res.body).not.toMatch(/aaa|bbb|eee/);
+  });
+
+  it('exports a panel under a page filter', async () => {
+    const res = await get(
+      'marketing',
+      `/console/analytics/export.csv?panel=region&range=7d&page=${ids.pricing}`,
+    );
+    expect(res.body.trim().split('\n')).toEqual([
+      'Regions,Visits,Bounce rate',
+      '"Texas, US",2,0.5000',
+    ]);
   });
 
   it('exports a visit panel with bounce rates', async () => {

@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
-import { dims, type Dim } from '../codes.js';
+import { dims, eventTypes, type Dim } from '../codes.js';
 
 // Read-side queries of the analytics dashboard (docs/decisions/010-analytics-storage.md, "How
 // each dashboard panel reads"). Unfiltered panels read the hourly rollups; filtered panels read
-// sessions (every filter is a session attribute) and join events for page and event panels.
+// sessions (a filter is a session attribute, or "the visit had such an event") and join events
+// for page and event panels.
 
 /** Session columns a filter or a filtered panel groups by; each mirrors a rollup dimension. */
 export const sessionColumns = {
@@ -28,8 +29,21 @@ export const sessionColumns = {
 } as const satisfies Partial<Record<Dim, string>>;
 export type SessionDim = keyof typeof sessionColumns;
 
-/** Active filters: a session dimension and its key (dictionary id or code). */
-export type Filters = Partial<Record<SessionDim, number>>;
+/**
+ * Filters on what happened during a visit: visits with at least one event of this type whose
+ * column has the key (a page viewed, a custom event sent). An `exists` over the visit's events,
+ * served by the (session_id, type, path, name) index of migration 0013.
+ */
+export const eventFilters = {
+  page: { type: eventTypes.pageview, column: 'path' },
+  event: { type: eventTypes.custom, column: 'name' },
+} as const satisfies Partial<Record<Dim, { type: number; column: 'path' | 'name' }>>;
+export type EventDim = keyof typeof eventFilters;
+export type FilterDim = SessionDim | EventDim;
+
+/** Active filters: a dimension and its key (dictionary id or code). */
+export type Filters = Partial<Record<FilterDim, number>>;
+export const isSessionDim = (d: string): d is SessionDim => d in sessionColumns;
 
 /** Hours and seconds of a range, both inclusive, in analytics time. */
 export interface Span {
@@ -66,8 +80,22 @@ export function createDashboardRepository(db: Db) {
       .selectFrom('analytics_sessions as s')
       .where('s.started_at', '>=', atFrom(span))
       .where('s.started_at', '<=', atTo(span));
-    for (const [dim, key] of Object.entries(filters) as [SessionDim, number][]) {
-      q = q.where(`s.${sessionColumns[dim]}`, '=', key);
+    for (const [dim, key] of Object.entries(filters) as [FilterDim, number][]) {
+      if (isSessionDim(dim)) {
+        q = q.where(`s.${sessionColumns[dim]}`, '=', key);
+        continue;
+      }
+      const { type, column } = eventFilters[dim];
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('analytics_events as fe')
+            .select(sql.lit(1).as('one'))
+            .whereRef('fe.session_id', '=', 's.id')
+            .where('fe.type', '=', type)
+            .where(`fe.${column}`, '=', key),
+        ),
+      );
     }
     return q;
   };
@@ -185,25 +213,50 @@ export function createDashboardRepository(db: Db) {
       return rows.map((r) => ({ key: num(r.key), ...measures(r), events: num(r.events) }));
     },
 
-    /** Custom-event props, unfiltered only (the prop rollup has no session attributes). */
-    async props(span: Span, limit: number) {
-      const rows = await db
-        .selectFrom('analytics_prop_rollup')
-        .where('hour', '>=', span.fromHour)
-        .where('hour', '<=', span.toHour)
-        .select((eb) => [
-          'name',
-          'prop_key',
-          'prop_value',
-          eb.fn.sum<number>('events').as('events'),
-        ])
-        .groupBy(['name', 'prop_key', 'prop_value'])
-        .orderBy(sql`sum(events)`, 'desc')
-        .orderBy('name')
-        .orderBy('prop_key')
-        .orderBy('prop_value')
-        .limit(limit)
-        .execute();
+    /**
+     * Custom-event props: unfiltered from the prop rollup (events in the span's hours); filtered,
+     * from the props of the custom events of the filtered visits, since the rollup has no
+     * session attributes.
+     */
+    async props(span: Span, filters: Filters, limit: number) {
+      const rows = hasFilters(filters)
+        ? await db
+            .selectFrom('analytics_events as e')
+            .innerJoin(filteredSessions(span, filters).select('s.id').as('fs'), (j) =>
+              j.onRef('fs.id', '=', 'e.session_id'),
+            )
+            .innerJoin('analytics_event_props as p', 'p.event_id', 'e.id')
+            .where('e.type', '=', eventTypes.custom)
+            .select([
+              'e.name as name',
+              'p.prop_key as prop_key',
+              'p.prop_value as prop_value',
+              sql<number>`count(*)`.as('events'),
+            ])
+            .groupBy(['e.name', 'p.prop_key', 'p.prop_value'])
+            .orderBy(sql`count(*)`, 'desc')
+            .orderBy('e.name')
+            .orderBy('p.prop_key')
+            .orderBy('p.prop_value')
+            .limit(limit)
+            .execute()
+        : await db
+            .selectFrom('analytics_prop_rollup')
+            .where('hour', '>=', span.fromHour)
+            .where('hour', '<=', span.toHour)
+            .select((eb) => [
+              'name',
+              'prop_key',
+              'prop_value',
+              eb.fn.sum<number>('events').as('events'),
+            ])
+            .groupBy(['name', 'prop_key', 'prop_value'])
+            .orderBy(sql`sum(events)`, 'desc')
+            .orderBy('name')
+            .orderBy('prop_key')
+            .orderBy('prop_value')
+            .limit(limit)
+            .execute();
       return rows.map((r) => ({
         name: num(r.name),
         propKey: num(r.prop_key),
@@ -297,14 +350,18 @@ export function createDashboardRepository(db: Db) {
         events: 0,
       }));
     }
-    // page, event, outbound: events of the filtered sessions, in the span.
-    const type = dim === 'page' ? 1 : dim === 'event' ? 2 : 3;
+    // page, event, outbound: the events of the filtered visits (visits that started in the
+    // span), found by session id rather than by time so the index covers the count.
+    const type =
+      dim === 'page'
+        ? eventTypes.pageview
+        : dim === 'event'
+          ? eventTypes.custom
+          : eventTypes.outbound;
     const keyCol = dim === 'page' ? 'e.path' : 'e.name';
     const rows = await db
       .selectFrom('analytics_events as e')
       .innerJoin(base.select('s.id').as('fs'), (j) => j.onRef('fs.id', '=', 'e.session_id'))
-      .where('e.at', '>=', atFrom(span))
-      .where('e.at', '<=', atTo(span) + 86_400)
       .where('e.type', '=', type)
       .select([sql<number>`${sql.ref(keyCol)}`.as('key'), sql<number>`count(*)`.as('n')])
       .groupBy(sql`1`)

@@ -1,6 +1,6 @@
 import { channels, devices, funnelSteps, hourOf, toAt, visitorKinds, type Dim } from '../codes.js';
-import type { DashboardRepository, Filters, Measures, Span, SessionDim } from './repository.js';
-import { sessionColumns } from './repository.js';
+import type { DashboardRepository, FilterDim, Filters, Measures, Span } from './repository.js';
+import { eventFilters, sessionColumns } from './repository.js';
 
 // The dashboard as plain data: a range and filters in, numbers, series and labelled panels out.
 
@@ -90,7 +90,20 @@ export const panels = {
 >;
 export type PanelId = keyof typeof panels;
 export const panelIds = Object.keys(panels) as PanelId[];
-export const filterDims = Object.keys(sessionColumns) as SessionDim[];
+export const filterDims = [
+  ...Object.keys(sessionColumns),
+  ...Object.keys(eventFilters),
+] as FilterDim[];
+const isFilterDim = (id: string): id is FilterDim => (filterDims as string[]).includes(id);
+
+/** How an active filter reads: session attributes by their panel, event filters as "visits that …". */
+export const filterTitles: Record<FilterDim, string> = {
+  ...(Object.fromEntries(
+    Object.keys(sessionColumns).map((d) => [d, panels[d as keyof typeof sessionColumns].title]),
+  ) as Record<keyof typeof sessionColumns, string>),
+  page: 'Visits that viewed page',
+  event: 'Visits with custom event',
+};
 
 const invert = (o: Record<string, number>) =>
   new Map(Object.entries(o).map(([k, v]) => [v, k.replace(/_/g, ' ')]));
@@ -153,7 +166,7 @@ export function createDashboardService(repo: DashboardRepository) {
       title: def.title,
       measure:
         def.order === 'visits' ? 'Visits' : def.order === 'pageviews' ? 'Page views' : 'Events',
-      filterable: id in sessionColumns,
+      filterable: isFilterDim(id),
       rows: ordered.map((r) => ({
         key: r.key,
         label: labels.get(r.key) ?? `#${r.key}`,
@@ -196,7 +209,7 @@ export function createDashboardService(repo: DashboardRepository) {
       }));
       const list: Panel[] = [];
       for (const id of panelIds) list.push(await panel(id, current, filters));
-      const props = Object.keys(filters).length ? [] : await repo.props(current, 20);
+      const props = await repo.props(current, filters, 20);
       const propLabels = await repo.labels(props.flatMap((p) => [p.name, p.propKey, p.propValue]));
       const rt = await repo.realtime(toAt(now.getTime()));
       const rtLabels = await repo.labels(rt.pages.map((p) => p.key));
@@ -234,8 +247,8 @@ export function createDashboardService(repo: DashboardRepository) {
   };
 
   async function filterLabels(filters: Filters) {
-    const out: { dim: SessionDim; key: number; label: string }[] = [];
-    for (const [dim, key] of Object.entries(filters) as [SessionDim, number][]) {
+    const out: { dim: FilterDim; key: number; label: string }[] = [];
+    for (const [dim, key] of Object.entries(filters) as [FilterDim, number][]) {
       const labels = await labelRows(dim, [{ key }]);
       out.push({ dim, key, label: labels.get(key) ?? `#${key}` });
     }

@@ -1,4 +1,4 @@
-import type { Filters, SessionDim } from './repository.js';
+import type { FilterDim, Filters } from './repository.js';
 import type { Range } from './service.js';
 
 /** The dashboard's query string for a range and filters (what every link on the page keeps). */
@@ -15,10 +15,10 @@ export function dashboardQuery(range: Range, filters: Filters): URLSearchParams 
 export const dashboardUrl = (range: Range, filters: Filters, path = '/console/analytics') =>
   `${path}?${dashboardQuery(range, filters).toString()}`;
 
-export const withFilter = (range: Range, filters: Filters, dim: SessionDim, key: number) =>
+export const withFilter = (range: Range, filters: Filters, dim: FilterDim, key: number) =>
   dashboardUrl(range, { ...filters, [dim]: key });
 
-export function withoutFilter(range: Range, filters: Filters, dim: SessionDim) {
+export function withoutFilter(range: Range, filters: Filters, dim: FilterDim) {
   const rest = { ...filters };
   delete rest[dim];
   return dashboardUrl(range, rest);

@@ -1,8 +1,8 @@
 import type { StaffUser } from '../../accounts/service.js';
 import type { SiteConfig } from '../../config/site.js';
 import { ConsoleLayout } from '../../console/layout.js';
-import type { Filters, SessionDim } from './repository.js';
-import { panels, type Overview, type Panel, type Summary } from './service.js';
+import type { FilterDim, Filters } from './repository.js';
+import { filterTitles, type Overview, type Panel, type Summary } from './service.js';
 import { dashboardQuery, dashboardUrl, withFilter, withoutFilter } from './url.js';
 
 interface Frame {
@@ -129,12 +129,12 @@ function ActiveFilters({ o, filters }: { o: Overview; filters: Filters }) {
       <ul>
         {o.filterLabels.map((f) => (
           <li>
-            {panels[f.dim].title}: <strong>{f.label}</strong>{' '}
+            {filterTitles[f.dim]}: <strong>{f.label}</strong>{' '}
             <a href={withoutFilter(o.range, filters, f.dim)}>
               Remove
               <span class="visually-hidden">
                 {' '}
-                filter {panels[f.dim].title}: {f.label}
+                filter {filterTitles[f.dim]}: {f.label}
               </span>
             </a>
           </li>
@@ -279,7 +279,7 @@ function PanelView({ panel, o, filters }: { panel: Panel; o: Overview; filters: 
               <tr>
                 <th scope="row">
                   {panel.filterable && !(panel.id in filters) ? (
-                    <a href={withFilter(o.range, filters, panel.id as SessionDim, r.key)}>
+                    <a href={withFilter(o.range, filters, panel.id as FilterDim, r.key)}>
                       {r.label}
                       <span class="visually-hidden"> (filter by this)</span>
                     </a>
@@ -317,8 +317,7 @@ function Props({ o }: { o: Overview }) {
       <h2 id="panel-props">Event properties</h2>
       {o.props.length === 0 ? (
         <p class="console-note">
-          No event properties for this period
-          {o.filterLabels.length ? ' (not available under filters)' : ''}.
+          No event properties for this period{o.filterLabels.length ? ' and these filters' : ''}.
         </p>
       ) : (
         <table class="data-table an-table">
