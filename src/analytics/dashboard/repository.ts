@@ -139,8 +139,11 @@ export function createDashboardRepository(db: Db) {
           .executeTakeFirstOrThrow();
         return num(r.n);
       }
+      // Over an expression, not the bare column: given count(distinct visitor), SQLite's planner
+      // would rather walk the whole (visitor, last_at) index in order than read the span's visits
+      // by started_at (a 100-fold loss on a short span of a large table).
       const r = await filteredSessions(span, filters)
-        .select(sql<number>`count(distinct s.visitor)`.as('n'))
+        .select(sql<number>`count(distinct s.visitor || '')`.as('n'))
         .executeTakeFirstOrThrow();
       return num(r.n);
     },
