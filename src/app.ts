@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { accountRoutes } from './accounts/routes.js';
+import { createRollupCompaction } from './analytics/compactor.js';
 import { openGeo } from './analytics/enrich.js';
 import { analyticsRoutes, requestFacts } from './analytics/routes.js';
 import { createAnalytics } from './analytics/service.js';
@@ -201,6 +202,14 @@ export async function buildApp(deps: AppDeps) {
   app.decorate('privacyJobs', privacyJobs);
   const analytics = createAnalytics({ db, clock, geo: await openGeo(), site: new URL(config.baseUrl).host });
   app.decorate('analytics', analytics);
+  // Hourly: folds the rollups of closed days into daily rows (dashboard speed, decision 013).
+  const rollupCompaction = createRollupCompaction({
+    db,
+    clock,
+    log: app.log,
+    intervalMs: 3_600_000,
+  });
+  app.decorate('rollupCompaction', rollupCompaction);
 
   await app.register(opsRoutes, { db, site });
   await app.register(pageRoutes, {
@@ -262,6 +271,7 @@ export async function buildApp(deps: AppDeps) {
     await outbox.stop();
     await retentionScheduler.stop();
     await privacyJobs.stop();
+    await rollupCompaction.stop();
     await analytics.collector.drain();
   });
   return app;
@@ -279,5 +289,7 @@ declare module 'fastify' {
     privacyJobs: ReturnType<typeof createPrivacyJobs>;
     /** First-party analytics: the collector behind POST /api/event. */
     analytics: ReturnType<typeof createAnalytics>;
+    /** Folds closed days' hourly analytics rollups into daily rows; the server starts the timer. */
+    rollupCompaction: ReturnType<typeof createRollupCompaction>;
   }
 }

@@ -56,6 +56,7 @@ export async function startServer(config: Config): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   app.outbox.start();
   app.privacyJobs.start();
+  app.rollupCompaction.start();
   app.retention.scheduler.start();
   const link = await app.accounts.firstRunSetupLink(config.baseUrl);
   if (link) {

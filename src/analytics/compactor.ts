@@ -1,0 +1,152 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import { dayOf, dims, toAt } from './codes.js';
+
+// Folds the hourly rollups of closed days into one row per day (docs/decisions/013-*.md).
+//
+// The dashboard only asks for whole UTC days, so a day's rows can sit at any hour of that day:
+// each key's 24 hourly rows move into the row at the day's first hour, in one transaction, and
+// every sum over whole days stays the same. A 12-month panel then adds up ~365 rows per key
+// instead of ~8,760, and the table shrinks about as much. `total` stays hourly: it is one row
+// per hour and gives the hourly chart of a single day. A day is closed two days after it ends;
+// a later delta (a visit still going) lands in its hourly row as before and the next run folds
+// it in too. Moving rather than copying makes a run safe to repeat.
+
+const folded = Object.values(dims).filter((d) => d !== dims.total);
+
+/** Moves the non-first hours of days [fromDay, toDay] into each day's first hour. */
+async function foldDays(db: Db, fromDay: number, toDay: number): Promise<number> {
+  const [from, to] = [fromDay * 24, toDay * 24 + 23];
+  return db.transaction().execute(async (trx) => {
+    const notFirst = sql<boolean>`hour % 24 <> 0`;
+    await trx
+      .insertInto('analytics_rollup')
+      .columns(['dim', 'hour', 'key', 'visits', 'pageviews', 'bounces', 'duration', 'events'])
+      .expression(
+        trx
+          .selectFrom('analytics_rollup')
+          .where('dim', 'in', folded)
+          .where('hour', '>=', from)
+          .where('hour', '<=', to)
+          .where(notFirst)
+          .select((eb) => [
+            'dim',
+            sql<number>`hour / 24 * 24`.as('day_hour'),
+            'key',
+            eb.fn.sum<number>('visits').as('visits'),
+            eb.fn.sum<number>('pageviews').as('pageviews'),
+            eb.fn.sum<number>('bounces').as('bounces'),
+            eb.fn.sum<number>('duration').as('duration'),
+            eb.fn.sum<number>('events').as('events'),
+          ])
+          .groupBy(['dim', sql`hour / 24 * 24`, 'key']),
+      )
+      .onConflict((oc) =>
+        oc.columns(['dim', 'hour', 'key']).doUpdateSet((eb) => ({
+          visits: eb('analytics_rollup.visits', '+', eb.ref('excluded.visits')),
+          pageviews: eb('analytics_rollup.pageviews', '+', eb.ref('excluded.pageviews')),
+          bounces: eb('analytics_rollup.bounces', '+', eb.ref('excluded.bounces')),
+          duration: eb('analytics_rollup.duration', '+', eb.ref('excluded.duration')),
+          events: eb('analytics_rollup.events', '+', eb.ref('excluded.events')),
+        })),
+      )
+      .execute();
+    const moved = await trx
+      .deleteFrom('analytics_rollup')
+      .where('dim', 'in', folded)
+      .where('hour', '>=', from)
+      .where('hour', '<=', to)
+      .where(notFirst)
+      .executeTakeFirst();
+    await trx
+      .insertInto('analytics_prop_rollup')
+      .columns(['name', 'hour', 'prop_key', 'prop_value', 'events'])
+      .expression(
+        trx
+          .selectFrom('analytics_prop_rollup')
+          .where('hour', '>=', from)
+          .where('hour', '<=', to)
+          .where(notFirst)
+          .select((eb) => [
+            'name',
+            sql<number>`hour / 24 * 24`.as('day_hour'),
+            'prop_key',
+            'prop_value',
+            eb.fn.sum<number>('events').as('events'),
+          ])
+          .groupBy(['name', sql`hour / 24 * 24`, 'prop_key', 'prop_value']),
+      )
+      .onConflict((oc) =>
+        oc.columns(['name', 'hour', 'prop_key', 'prop_value']).doUpdateSet((eb) => ({
+          events: eb('analytics_prop_rollup.events', '+', eb.ref('excluded.events')),
+        })),
+      )
+      .execute();
+    const props = await trx
+      .deleteFrom('analytics_prop_rollup')
+      .where('hour', '>=', from)
+      .where('hour', '<=', to)
+      .where(notFirst)
+      .executeTakeFirst();
+    return Number(moved.numDeletedRows) + Number(props.numDeletedRows);
+  });
+}
+
+/**
+ * Folds every closed day still holding hourly rows, a week per transaction so the writer is
+ * never held up for long. Returns the hourly rows folded away.
+ */
+export async function compactRollups(db: Db, now: Date, daysPerStep = 7): Promise<number> {
+  const lastClosed = dayOf(toAt(now.getTime())) - 2;
+  const first = await db
+    .selectFrom('analytics_rollup')
+    .where('dim', 'in', folded)
+    .where(sql<boolean>`hour % 24 <> 0`)
+    .select((eb) => eb.fn.min<number>('hour').as('h'))
+    .executeTakeFirst();
+  const firstProp = await db
+    .selectFrom('analytics_prop_rollup')
+    .where(sql<boolean>`hour % 24 <> 0`)
+    .select((eb) => eb.fn.min<number>('hour').as('h'))
+    .executeTakeFirst();
+  const starts = [first?.h, firstProp?.h].filter((h) => h !== null && h !== undefined);
+  if (starts.length === 0) return 0;
+  let moved = 0;
+  for (
+    let d = Math.floor(Math.min(...starts.map(Number)) / 24);
+    d <= lastClosed;
+    d += daysPerStep
+  ) {
+    moved += await foldDays(db, d, Math.min(d + daysPerStep - 1, lastClosed));
+  }
+  return moved;
+}
+
+/** Compaction every `intervalMs` (and once at start); the server starts it, tests call `runOnce`. */
+export function createRollupCompaction(deps: {
+  db: Db;
+  clock: { now(): Date };
+  log: { error(obj: object, msg: string): void };
+  intervalMs: number;
+}) {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  const runOnce = () => compactRollups(deps.db, deps.clock.now());
+  const tick = () => {
+    running = runOnce().catch((err: unknown) =>
+      deps.log.error({ err }, 'analytics rollup compaction failed'),
+    );
+  };
+  return {
+    runOnce,
+    start() {
+      tick();
+      timer = setInterval(tick, deps.intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
