@@ -12,9 +12,9 @@ import * as m0009 from './migrations/0009_consent_policy_version.js';
 import * as m0010 from './migrations/0010_cookie_consents.js';
 import * as m0011 from './migrations/0011_tags.js';
 import * as m0012 from './migrations/0012_analytics.js';
-import * as m0013 from './migrations/0013_analytics_visit_events.js';
 import * as m0016 from './migrations/0016_suppression_key.js';
 import * as m0017 from './migrations/0017_policy_revisions.js';
+import * as m0018 from './migrations/0018_analytics_visit_events.js';
 
 // Migrations are imported, not globbed, so the compiled build and tsx see the same list.
 const migrations: Record<string, Migration> = {
@@ -30,9 +30,9 @@ const migrations: Record<string, Migration> = {
   '0010_cookie_consents': m0010,
   '0011_tags': m0011,
   '0012_analytics': m0012,
-  '0013_analytics_visit_events': m0013,
   '0016_suppression_key': m0016,
   '0017_policy_revisions': m0017,
+  '0018_analytics_visit_events': m0018,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

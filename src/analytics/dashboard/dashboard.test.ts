@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/app.js';
 import { getAs, staffSessions } from '../../test-support/staff.js';
+import { hourOf, toAt } from '../codes.js';
+import { createWriter } from '../writer.js';
 import { seedAnalytics } from './fixture.js';
 import { createDashboardRepository } from './repository.js';
 import { createDashboardService, resolveRange } from './service.js';
@@ -278,5 +280,26 @@ describe('who may open it', () => {
     const res = await t.app.inject({ method: 'GET', url: '/console/analytics' });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toContain('/console/login');
+  });
+});
+
+describe('exit pages', () => {
+  it('lists no page a visit moved on from', async () => {
+    // A day of its own, far from the fixture's, written the way the collector writes.
+    const start = toAt(Date.parse('2025-06-01T10:00:00Z'));
+    const visit = { channel: 0, device: 1, client: 0 as const, strings: {} };
+    const writer = createWriter(t.db);
+    // Two batches: the second moves the visit's exit, leaving '/first' a row that nets to zero.
+    await writer.write([
+      { at: start, visitor: 'exit-test', type: 'pageview', path: '/first', visit },
+    ]);
+    await writer.write([
+      { at: start + 60, visitor: 'exit-test', type: 'pageview', path: '/last', visit },
+    ]);
+    const repo = createDashboardRepository(t.db);
+    const span = { fromHour: hourOf(start), toHour: hourOf(start) };
+    const rows = await repo.ranked('exit_page', span, {}, 'visits', 10);
+    const labels = await repo.labels(rows.map((r) => r.key));
+    expect(rows.map((r) => [labels.get(r.key), r.visits])).toEqual([['/last', 1]]);
   });
 });

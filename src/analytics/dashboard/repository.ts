@@ -32,7 +32,7 @@ export type SessionDim = keyof typeof sessionColumns;
 /**
  * Filters on what happened during a visit: visits with at least one event of this type whose
  * column has the key (a page viewed, a custom event sent). An `exists` over the visit's events,
- * served by the (session_id, type, path, name) index of migration 0013.
+ * served by the (session_id, type, path, name) index of migration 0018.
  */
 export const eventFilters = {
   page: { type: eventTypes.pageview, column: 'path' },
@@ -209,6 +209,8 @@ export function createDashboardRepository(db: Db) {
           eb.fn.sum<number>('events').as('events'),
         ])
         .groupBy('key')
+        // An exit page a visit moved on from nets to zero: it is no longer anyone's exit.
+        .having(sql`sum(${sql.ref(order)})`, '>', 0)
         .orderBy(sql`sum(${sql.ref(order)})`, 'desc')
         .orderBy('key')
         .limit(limit)
