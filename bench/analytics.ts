@@ -10,6 +10,7 @@ import {
   cpu,
   freePort,
   machine,
+  measureCeiling,
   measured,
   startServerProcess,
   stop,
@@ -66,14 +67,7 @@ const appEnv = (port: number, dataDir: string) => ({
   OUTBOX_POLL_MS: '3600000',
 });
 
-const emptyPort = freePort();
-const empty = await startServerProcess('empty', { PORT: String(emptyPort) });
-const ceiling = await measured(empty, {
-  url: `http://127.0.0.1:${emptyPort}`,
-  duration,
-  requests: [request],
-});
-await stop(empty);
+const ceiling = await measureCeiling([request], duration);
 
 const dataDir = tmpDir();
 const appPort = freePort();

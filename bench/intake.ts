@@ -9,6 +9,7 @@ import {
   cpu,
   freePort,
   machine,
+  measureCeiling,
   measured,
   startServerProcess,
   stop,
@@ -52,14 +53,7 @@ const duration = Number(process.env.BENCH_SECONDS ?? 10);
 // Other people's work on a shared machine moves req/s a lot; the report says how busy it was.
 const loadAtStart = os.loadavg()[0]!;
 
-const emptyPort = freePort();
-const empty = await startServerProcess('empty', { PORT: String(emptyPort) });
-const ceiling = await measured(empty, {
-  url: `http://127.0.0.1:${emptyPort}`,
-  duration,
-  requests: [request],
-});
-await stop(empty);
+const ceiling = await measureCeiling([request], duration);
 
 const dataDir = tmpDir();
 const appPort = freePort();

@@ -86,6 +86,17 @@ export async function measured(
     before === null || after === null ? null : ((after - before) * 1000) / Math.max(result.ok, 1);
   return { ...result, cpuMs };
 }
+/** The empty route's figures for the same requests: the ceiling a benchmark reports against. */
+export async function measureCeiling(
+  requests: autocannon.Request[],
+  duration: number,
+): Promise<LoadResult & { cpuMs: number | null }> {
+  const port = freePort();
+  const empty = await startServerProcess('empty', { PORT: String(port) });
+  const result = await measured(empty, { url: `http://127.0.0.1:${port}`, duration, requests });
+  await stop(empty);
+  return result;
+}
 export const cpu = (ms: number | null) => (ms === null ? 'n/a' : ms.toFixed(3));
 
 /** Replaces this benchmark's section of docs/benchmarks.md, keeping the others. */

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { intervalJob } from '../adapters/interval-job.js';
 import type { Db } from '../db/database.js';
 import { dayOf, dims, toAt } from './codes.js';
 
@@ -129,24 +130,9 @@ export function createRollupCompaction(deps: {
   log: { error(obj: object, msg: string): void };
   intervalMs: number;
 }) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  const runOnce = () => compactRollups(deps.db, deps.clock.now());
-  const tick = () => {
-    running = runOnce().catch((err: unknown) =>
-      deps.log.error({ err }, 'analytics rollup compaction failed'),
-    );
-  };
-  return {
-    runOnce,
-    start() {
-      tick();
-      timer = setInterval(tick, deps.intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return intervalJob(() => compactRollups(deps.db, deps.clock.now()), {
+    intervalMs: deps.intervalMs,
+    log: deps.log,
+    failed: 'analytics rollup compaction failed',
+  });
 }

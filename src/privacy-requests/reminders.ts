@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { intervalJob } from '../adapters/interval-job.js';
 import type { Db } from '../db/database.js';
 import { enqueue } from '../outbox/repository.js';
 import {
@@ -67,8 +68,6 @@ export function createPrivacyJobs(deps: {
   onQueued?: () => void;
   alsoRemind?: ((now: Date) => Promise<number>)[];
 }) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
   async function runOnce(): Promise<void> {
     const now = deps.clock.now();
     let queued = await duePrivacyReminders(deps.db, now);
@@ -76,19 +75,9 @@ export function createPrivacyJobs(deps: {
     await minimisePrivacyRequests(deps.db, now);
     if (queued > 0) deps.onQueued?.();
   }
-  const tick = () => {
-    running = runOnce().catch((err: unknown) => deps.log.error({ err }, 'privacy jobs failed'));
-  };
-  return {
-    runOnce,
-    start() {
-      tick();
-      timer = setInterval(tick, deps.intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return intervalJob(runOnce, {
+    intervalMs: deps.intervalMs,
+    log: deps.log,
+    failed: 'privacy jobs failed',
+  });
 }
