@@ -191,7 +191,10 @@ class Batch {
   async loadVisitors(trx: Db, hits: readonly Hit[]): Promise<void> {
     const unknown = new Set<string>();
     for (const hit of hits) {
-      for (const v of [hit.visitor, hit.previousVisitor]) {
+      // A visit open under today's id needs no look-up under the previous one.
+      const open = hit.visitor ? this.open.get(hit.visitor) : undefined;
+      const openNow = open && hit.at - open.last_at < SESSION_GAP_S && hit.at >= open.started_at;
+      for (const v of openNow ? [hit.visitor] : [hit.visitor, hit.previousVisitor]) {
         if (!v || this.latest.has(v)) continue;
         const cached = this.open.get(v);
         // A copy: the batch changes it, and a batch that fails must leave memory as it was.

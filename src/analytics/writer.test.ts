@@ -1,0 +1,84 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../db/database.js';
+import { freshDatabase, testDbKind } from '../test-support/app.js';
+import { toAt } from './codes.js';
+import { createWriter, type Hit } from './writer.js';
+
+let db: Db;
+let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+beforeAll(async () => {
+  fresh = await freshDatabase();
+  db = fresh.db;
+});
+afterAll(async () => fresh.drop());
+
+const visit = { channel: 0, device: 1, client: 0 as const, strings: {} };
+const view = (at: number, visitor: string, previousVisitor?: string): Hit => ({
+  at,
+  visitor,
+  ...(previousVisitor ? { previousVisitor } : {}),
+  type: 'pageview',
+  path: '/',
+  visit,
+});
+const sessionsOf = (visitors: string[]) =>
+  db
+    .selectFrom('analytics_sessions')
+    .select(['visitor', 'pageviews'])
+    .where('visitor', 'in', visitors)
+    .execute();
+
+describe(`analytics writer on ${testDbKind}`, () => {
+  it('carries a visit across midnight under the new day’s id, from memory or from the database', async () => {
+    const before = toAt(Date.parse('2026-05-01T23:50:00Z'));
+    const after = toAt(Date.parse('2026-05-02T00:05:00Z'));
+    // One writer remembers the visit; a second (a restarted collector) finds it in the table.
+    const writer = createWriter(db);
+    await writer.write([view(before, 'mem-day1')]);
+    await writer.write([view(after, 'mem-day2', 'mem-day1')]);
+    await createWriter(db).write([view(before, 'db-day1')]);
+    await createWriter(db).write([view(after, 'db-day2', 'db-day1')]);
+    expect(await sessionsOf(['mem-day1', 'mem-day2', 'db-day1', 'db-day2'])).toEqual(
+      expect.arrayContaining([
+        { visitor: 'mem-day2', pageviews: 2 },
+        { visitor: 'db-day2', pageviews: 2 },
+      ]),
+    );
+    expect(await sessionsOf(['mem-day1', 'mem-day2', 'db-day1', 'db-day2'])).toHaveLength(2);
+  });
+
+  it('leaves nothing behind, in the tables or in memory, when a batch fails', async () => {
+    const writer = createWriter(db);
+    const at = toAt(Date.parse('2026-05-03T10:00:00Z'));
+    const doomed = at + 60;
+    await writer.write([view(at, 'fail-v')]);
+    // The database refuses the event at `doomed`, after the batch has continued the visit.
+    await refuseEventsAt(doomed);
+    await expect(writer.write([view(doomed, 'fail-v')])).rejects.toThrow();
+    await allowEvents();
+    await writer.write([view(at + 120, 'fail-v')]);
+    expect(await sessionsOf(['fail-v'])).toEqual([{ visitor: 'fail-v', pageviews: 2 }]);
+  });
+});
+
+async function refuseEventsAt(at: number): Promise<void> {
+  if (testDbKind === 'sqlite') {
+    await sql`create trigger refuse_event before insert on analytics_events
+      when new.at = ${sql.lit(at)} begin select raise(abort, 'refused'); end`.execute(db);
+    return;
+  }
+  await sql`create function refuse_event() returns trigger language plpgsql as $$
+    begin raise exception 'refused'; end $$`.execute(db);
+  await sql`create trigger refuse_event before insert on analytics_events
+    for each row when (new.at = ${sql.lit(at)}) execute function refuse_event()`.execute(db);
+}
+
+async function allowEvents(): Promise<void> {
+  if (testDbKind === 'sqlite') {
+    await sql`drop trigger refuse_event`.execute(db);
+    return;
+  }
+  await sql`drop trigger refuse_event on analytics_events`.execute(db);
+  await sql`drop function refuse_event()`.execute(db);
+}
