@@ -108,7 +108,7 @@ export function createWriter(db: Db) {
 }
 export type Writer = ReturnType<typeof createWriter>;
 
-/** Drops visits idle for longer than a session gap, oldest first, and caps the map's size. */
+/** Forgets visits idle for two session gaps (an hour), oldest first, and caps the map at its size. */
 function forgetIdle(open: Map<string, Session>, now: number): void {
   for (const [visitor, s] of open) {
     if (open.size <= OPEN_SESSIONS_MAX && now - s.last_at < 2 * SESSION_GAP_S) break;
