@@ -19,16 +19,8 @@ export interface UaInfo {
 const automation =
   /HeadlessChrome|PhantomJS|Electron\/|puppeteer|playwright|selenium|webdriver|Lighthouse/i;
 
-/** A user agent naming a bot, a crawler or an automated browser. */
+/** A user agent naming a bot, a crawler or an automated browser: its events are dropped. */
 export const automatedAgent = (ua: string): boolean => isbot(ua) || automation.test(ua);
-
-/** Bots, crawlers and automated browsers: their events are dropped. */
-export function isAutomated(
-  ua: string | undefined,
-  headers: Record<string, unknown> = {},
-): boolean {
-  return !ua || automatedRequest(headers) || automatedAgent(ua);
-}
 
 /** A signal a driven browser sends whatever its user agent says. */
 export const automatedRequest = (headers: Record<string, unknown>): boolean =>
