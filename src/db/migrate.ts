@@ -15,6 +15,7 @@ import * as m0012 from './migrations/0012_analytics.js';
 import * as m0016 from './migrations/0016_suppression_key.js';
 import * as m0017 from './migrations/0017_policy_revisions.js';
 import * as m0018 from './migrations/0018_analytics_visit_events.js';
+import * as m0019 from './migrations/0019_analytics_segments.js';
 
 // Migrations are imported, not globbed, so the compiled build and tsx see the same list.
 const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0016_suppression_key': m0016,
   '0017_policy_revisions': m0017,
   '0018_analytics_visit_events': m0018,
+  '0019_analytics_segments': m0019,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

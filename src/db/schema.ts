@@ -455,6 +455,30 @@ export interface AnalyticsPropRollupTable {
   events: number;
 }
 
+/** One closed UTC day's raw analytics as columns (decision 014); see src/analytics/segments. */
+export interface AnalyticsSegmentsTable {
+  id: Generated<number>;
+  day: number;
+  visits: number;
+  events: number;
+  props: number;
+  day_visitors: number;
+}
+
+export interface AnalyticsSegmentColumnsTable {
+  segment_id: number;
+  /** segmentColumns in src/analytics/segments/codec.ts. */
+  col: number;
+  /** Bytes per value: 0 (every value 0, no data), 1, 2 or 4. */
+  width: number;
+  data: Uint8Array;
+}
+
+export interface AnalyticsVisitorsTable {
+  visitor: string;
+  last_at: number;
+}
+
 export interface AnalyticsSaltsTable {
   day: number;
   salt: string;
@@ -492,4 +516,7 @@ export interface Database {
   analytics_rollup: AnalyticsRollupTable;
   analytics_prop_rollup: AnalyticsPropRollupTable;
   analytics_salts: AnalyticsSaltsTable;
+  analytics_segments: AnalyticsSegmentsTable;
+  analytics_segment_columns: AnalyticsSegmentColumnsTable;
+  analytics_visitors: AnalyticsVisitorsTable;
 }

@@ -468,6 +468,26 @@ export const dataMap = {
     prop_value: aggregate('property value'),
     events: aggregate('number of events'),
   },
+  // Decision 014: closed days' visits, events and props as columns; the same data as the rows
+  // they replace, so classified as the most personal of them.
+  analytics_segments: {
+    id: key(),
+    day: visit('online.activity'),
+    visits: meta('how many visits the segment holds'),
+    events: meta('how many events the segment holds'),
+    props: meta('how many event properties the segment holds'),
+    day_visitors: meta('how many visitor ids the day saw'),
+  },
+  analytics_segment_columns: {
+    segment_id: key(),
+    col: meta('which column of the segment'),
+    width: meta('bytes per value'),
+    data: visit('online.identifier'),
+  },
+  analytics_visitors: {
+    visitor: visit('online.identifier'),
+    last_at: visit('online.activity'),
+  },
   analytics_salts: {
     day: meta('day the secret is for'),
     salt: meta('random secret for the daily visitor hash, deleted after two days'),
@@ -616,4 +636,14 @@ export const subjectLinks: { readonly [T in keyof DataMap]?: SubjectLink } = {
   analytics_rollup: { none: 'hourly counts over all visitors' },
   analytics_prop_rollup: { none: 'hourly counts of event properties over all visitors' },
   analytics_salts: { none: 'random secrets, no people' },
+  analytics_segments: {
+    pseudonymous: 'which closed days of pseudonymous visits are stored as columns',
+  },
+  analytics_segment_columns: {
+    pseudonymous:
+      'closed days of visits, events and props as columns, with a hash of the pseudonymous visitor id, deleted after 13 months',
+  },
+  analytics_visitors: {
+    pseudonymous: 'when each pseudonymous visitor id was last seen, deleted after 13 months',
+  },
 };
