@@ -1,192 +1,78 @@
-import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
-import { dims, eventTypes, type Dim } from '../codes.js';
+import type { Dim } from '../codes.js';
+import { visitorHash } from '../segments/codec.js';
+import { DistinctCounter } from '../segments/distinct.js';
+import { createSegmentStore, DEFAULT_CACHE_BYTES } from '../segments/store.js';
+import { hasFilters, type Filters, type Measures, type Ranked, type Span } from './filters.js';
+import { createRowsReader } from './rows.js';
+import { createSegmentReader } from './segment-reader.js';
 
-// Read-side queries of the analytics dashboard (docs/decisions/010-analytics-storage.md, "How
-// each dashboard panel reads"). Unfiltered panels read the hourly rollups; filtered panels read
-// sessions (a filter is a session attribute, or "the visit had such an event") and join events
-// for page and event panels.
+export * from './filters.js';
 
-/** Session columns a filter or a filtered panel groups by; each mirrors a rollup dimension. */
-export const sessionColumns = {
-  entry_page: 'entry_path',
-  exit_page: 'exit_path',
-  channel: 'channel',
-  referrer: 'referrer',
-  engine: 'engine',
-  utm_source: 'utm_source',
-  utm_medium: 'utm_medium',
-  utm_campaign: 'utm_campaign',
-  country: 'country',
-  region: 'region',
-  city: 'city',
-  browser: 'browser',
-  browser_version: 'browser_version',
-  os: 'os',
-  device: 'device',
-  visitor_kind: 'visitor_kind',
-  audience: 'client',
-} as const satisfies Partial<Record<Dim, string>>;
-export type SessionDim = keyof typeof sessionColumns;
+// The dashboard's reads (docs/decisions/010, 013 and 014-analytics-day-segments.md). Unfiltered
+// panels come from the rollups, which count every visit. Filtered panels and unique visitors
+// add two parts: the rows still in the tables (rows.ts, SQL) and the closed days' segments
+// (segment-reader.ts); a visit is in exactly one of them, so the parts add up. Ranked lists are
+// summed by key from both parts, then ranked and cut here.
 
-/**
- * Filters on what happened during a visit: visits with at least one event of this type whose
- * column has the key (a page viewed, a custom event sent). An `exists` over the visit's events,
- * served by the (session_id, type, path, name) index of migration 0018.
- */
-export const eventFilters = {
-  page: { type: eventTypes.pageview, column: 'path' },
-  event: { type: eventTypes.custom, column: 'name' },
-} as const satisfies Partial<Record<Dim, { type: number; column: 'path' | 'name' }>>;
-export type EventDim = keyof typeof eventFilters;
-export type FilterDim = SessionDim | EventDim;
-
-/** Active filters: a dimension and its key (dictionary id or code). */
-export type Filters = Partial<Record<FilterDim, number>>;
-export const isSessionDim = (d: string): d is SessionDim => d in sessionColumns;
-
-/** Hours and seconds of a range, both inclusive, in analytics time. */
-export interface Span {
-  fromHour: number;
-  toHour: number;
-}
-
-export interface Measures {
-  visits: number;
-  pageviews: number;
-  bounces: number;
-  duration: number;
-}
-export interface Ranked extends Measures {
-  key: number;
-  events: number;
-}
-
-const num = (v: unknown): number => Number(v ?? 0);
-const measures = (r: Record<string, unknown>): Measures => ({
-  visits: num(r.visits),
-  pageviews: num(r.pageviews),
-  bounces: num(r.bounces),
-  duration: num(r.duration),
+const add = (a: Measures, b: Measures): Measures => ({
+  visits: a.visits + b.visits,
+  pageviews: a.pageviews + b.pageviews,
+  bounces: a.bounces + b.bounces,
+  duration: a.duration + b.duration,
 });
-const atFrom = (s: Span) => s.fromHour * 3600;
-const atTo = (s: Span) => s.toHour * 3600 + 3599;
-const hasFilters = (f: Filters) => Object.keys(f).length > 0;
 
-export function createDashboardRepository(db: Db) {
-  /** Sessions that started in the span and match every filter. */
-  const filteredSessions = (span: Span, filters: Filters) => {
-    let q = db
-      .selectFrom('analytics_sessions as s')
-      .where('s.started_at', '>=', atFrom(span))
-      .where('s.started_at', '<=', atTo(span));
-    for (const [dim, key] of Object.entries(filters) as [FilterDim, number][]) {
-      if (isSessionDim(dim)) {
-        q = q.where(`s.${sessionColumns[dim]}`, '=', key);
-        continue;
-      }
-      const { type, column } = eventFilters[dim];
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('analytics_events as fe')
-            .select(sql.lit(1).as('one'))
-            .whereRef('fe.session_id', '=', 's.id')
-            .where('fe.type', '=', type)
-            .where(`fe.${column}`, '=', key),
-        ),
-      );
-    }
-    return q;
-  };
+function mergeRanked(parts: Ranked[][], order: 'visits' | 'pageviews' | 'events'): Ranked[] {
+  const byKey = new Map<number, Ranked>();
+  for (const r of parts.flat()) {
+    const x = byKey.get(r.key);
+    byKey.set(r.key, x ? { ...add(x, r), key: r.key, events: x.events + r.events } : { ...r });
+  }
+  return [...byKey.values()].sort((a, b) => b[order] - a[order] || a.key - b.key);
+}
+
+export function createDashboardRepository(db: Db, opts: { cacheBytes?: number } = {}) {
+  const rows = createRowsReader(db);
+  const store = createSegmentStore(db, opts.cacheBytes ?? DEFAULT_CACHE_BYTES);
+  const segments = createSegmentReader(store);
+  /** Filtered reads of a span no segment covers are the rows' alone, as before segments. */
+  const rowsOnly = async (span: Span, filters: Filters) =>
+    !hasFilters(filters) || !(await segments.any(span));
 
   return {
+    /** Drops decoded segment columns (the benchmark's cold runs). */
+    clearCache: () => store.cache.clear(),
+
     async totals(span: Span, filters: Filters): Promise<Measures> {
-      if (!hasFilters(filters)) {
-        const r = await db
-          .selectFrom('analytics_rollup')
-          .where('dim', '=', dims.total)
-          .where('hour', '>=', span.fromHour)
-          .where('hour', '<=', span.toHour)
-          .select((eb) => [
-            eb.fn.sum<number>('visits').as('visits'),
-            eb.fn.sum<number>('pageviews').as('pageviews'),
-            eb.fn.sum<number>('bounces').as('bounces'),
-            eb.fn.sum<number>('duration').as('duration'),
-          ])
-          .executeTakeFirstOrThrow();
-        return measures(r);
-      }
-      const r = await filteredSessions(span, filters)
-        .select((eb) => [
-          eb.fn.countAll<number>().as('visits'),
-          eb.fn.sum<number>('s.pageviews').as('pageviews'),
-          sql<number>`sum(case when s.pageviews <= 1 then 1 else 0 end)`.as('bounces'),
-          sql<number>`sum(s.last_at - s.started_at)`.as('duration'),
-        ])
-        .executeTakeFirstOrThrow();
-      return measures(r);
+      if (await rowsOnly(span, filters)) return rows.totals(span, filters);
+      return add(await rows.totals(span, filters), await segments.totals(span, filters));
     },
 
-    /** Distinct visitor ids over the span's days (unfiltered) or its sessions (filtered). */
+    /**
+     * Distinct visitor ids over the span's days (unfiltered) or its matching visits (filtered).
+     * Exact while under 50,000 ids, else a HyperLogLog estimate (src/analytics/segments/distinct.ts).
+     */
     async visitors(span: Span, filters: Filters): Promise<number> {
-      if (!hasFilters(filters)) {
-        const r = await db
-          .selectFrom('analytics_visitor_days')
-          .where('day', '>=', Math.floor(span.fromHour / 24))
-          .where('day', '<=', Math.floor(span.toHour / 24))
-          .select(sql<number>`count(distinct visitor)`.as('n'))
-          .executeTakeFirstOrThrow();
-        return num(r.n);
+      if (!(await segments.any(span))) return rows.visitors(span, filters);
+      const counter = new DistinctCounter();
+      const ids = await rows.visitorIds(span, filters);
+      for (const id of ids) counter.add(visitorHash(id));
+      if (hasFilters(filters)) await segments.visitors(span, filters, counter);
+      else await segments.dayVisitors(span, counter, ids.length);
+      return counter.count();
+    },
+
+    async series(span: Span, filters: Filters, bucketHours: number) {
+      const fromRows = await rows.series(span, filters, bucketHours);
+      if (await rowsOnly(span, filters)) return fromRows;
+      const merged = await segments.series(span, filters, bucketHours);
+      for (const r of fromRows) {
+        const x = merged.get(r.bucket) ?? { visits: 0, pageviews: 0 };
+        merged.set(r.bucket, { visits: x.visits + r.visits, pageviews: x.pageviews + r.pageviews });
       }
-      // Over an expression, not the bare column: given count(distinct visitor), SQLite's planner
-      // would rather walk the whole (visitor, last_at) index in order than read the span's visits
-      // by started_at (a 100-fold loss on a short span of a large table).
-      const r = await filteredSessions(span, filters)
-        .select(sql<number>`count(distinct s.visitor || '')`.as('n'))
-        .executeTakeFirstOrThrow();
-      return num(r.n);
+      return [...merged].map(([bucket, x]) => ({ bucket, ...x }));
     },
 
-    /** Visits and page views per bucket of `bucketHours` hours, from the span's first hour. */
-    async series(
-      span: Span,
-      filters: Filters,
-      bucketHours: number,
-    ): Promise<{ bucket: number; visits: number; pageviews: number }[]> {
-      const rows = hasFilters(filters)
-        ? await filteredSessions(span, filters)
-            .select([
-              sql<number>`(s.started_at / 3600 - ${sql.lit(span.fromHour)}) / ${sql.lit(bucketHours)}`.as(
-                'bucket',
-              ),
-              sql<number>`count(*)`.as('visits'),
-              sql<number>`sum(s.pageviews)`.as('pageviews'),
-            ])
-            .groupBy(sql`1`)
-            .execute()
-        : await db
-            .selectFrom('analytics_rollup')
-            .where('dim', '=', dims.total)
-            .where('hour', '>=', span.fromHour)
-            .where('hour', '<=', span.toHour)
-            .select([
-              sql<number>`(hour - ${sql.lit(span.fromHour)}) / ${sql.lit(bucketHours)}`.as(
-                'bucket',
-              ),
-              sql<number>`sum(visits)`.as('visits'),
-              sql<number>`sum(pageviews)`.as('pageviews'),
-            ])
-            .groupBy(sql`1`)
-            .execute();
-      return rows.map((r) => ({
-        bucket: Math.floor(num(r.bucket)),
-        visits: num(r.visits),
-        pageviews: num(r.pageviews),
-      }));
-    },
-
-    /** One rollup dimension ranked by `order`, top `limit` keys. */
     async ranked(
       dim: Dim,
       span: Span,
@@ -194,200 +80,44 @@ export function createDashboardRepository(db: Db) {
       order: 'visits' | 'pageviews' | 'events',
       limit: number,
     ): Promise<Ranked[]> {
-      if (hasFilters(filters)) return filteredRanked(dim, span, filters, limit);
-      const rows = await db
-        .selectFrom('analytics_rollup')
-        .where('dim', '=', dims[dim])
-        .where('hour', '>=', span.fromHour)
-        .where('hour', '<=', span.toHour)
-        .select((eb) => [
-          'key',
-          eb.fn.sum<number>('visits').as('visits'),
-          eb.fn.sum<number>('pageviews').as('pageviews'),
-          eb.fn.sum<number>('bounces').as('bounces'),
-          eb.fn.sum<number>('duration').as('duration'),
-          eb.fn.sum<number>('events').as('events'),
-        ])
-        .groupBy('key')
-        // An exit page a visit moved on from nets to zero: it is no longer anyone's exit.
-        .having(sql`sum(${sql.ref(order)})`, '>', 0)
-        .orderBy(sql`sum(${sql.ref(order)})`, 'desc')
-        .orderBy('key')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => ({ key: num(r.key), ...measures(r), events: num(r.events) }));
+      if (await rowsOnly(span, filters)) return rows.ranked(dim, span, filters, order, limit);
+      const parts = [
+        await rows.ranked(dim, span, filters, order, null),
+        await segments.ranked(dim, span, filters),
+      ];
+      // Filtered session panels rank by visits, as their SQL always did.
+      return mergeRanked(parts, dim in { page: 1, event: 1, outbound: 1 } ? order : 'visits').slice(
+        0,
+        limit,
+      );
     },
 
-    /**
-     * Custom-event props: unfiltered from the prop rollup (events in the span's hours); filtered,
-     * from the props of the custom events of the filtered visits, since the rollup has no
-     * session attributes.
-     */
     async props(span: Span, filters: Filters, limit: number) {
-      const rows = hasFilters(filters)
-        ? // Visits, then their custom events (session index), then props (primary key). A cross
-          // join keeps that order on SQLite, whose planner otherwise scans every prop ever
-          // stored and looks up its event and visit (3.6 s for 12 months at 10M events).
-          await filteredSessions(span, filters)
-            .crossJoin('analytics_events as e')
-            .crossJoin('analytics_event_props as p')
-            .whereRef('e.session_id', '=', 's.id')
-            .where('e.type', '=', eventTypes.custom)
-            .whereRef('p.event_id', '=', 'e.id')
-            .select([
-              'e.name as name',
-              'p.prop_key as prop_key',
-              'p.prop_value as prop_value',
-              sql<number>`count(*)`.as('events'),
-            ])
-            .groupBy(['e.name', 'p.prop_key', 'p.prop_value'])
-            .orderBy(sql`count(*)`, 'desc')
-            .orderBy('e.name')
-            .orderBy('p.prop_key')
-            .orderBy('p.prop_value')
-            .limit(limit)
-            .execute()
-        : await db
-            .selectFrom('analytics_prop_rollup')
-            .where('hour', '>=', span.fromHour)
-            .where('hour', '<=', span.toHour)
-            .select((eb) => [
-              'name',
-              'prop_key',
-              'prop_value',
-              eb.fn.sum<number>('events').as('events'),
-            ])
-            .groupBy(['name', 'prop_key', 'prop_value'])
-            .orderBy(sql`sum(events)`, 'desc')
-            .orderBy('name')
-            .orderBy('prop_key')
-            .orderBy('prop_value')
-            .limit(limit)
-            .execute();
-      return rows.map((r) => ({
-        name: num(r.name),
-        propKey: num(r.prop_key),
-        propValue: num(r.prop_value),
-        events: num(r.events),
-      }));
-    },
-
-    /** The last 30 minutes: visits still active and page views, from sessions and events. */
-    async realtime(nowAt: number) {
-      const since = nowAt - 1800;
-      // last_at has no index of its own; bounding the start by a day lets the started_at index
-      // find the candidates instead of scanning every visit (a visit active now that began over
-      // a day ago is a robot's, not worth an index on every visit).
-      const s = await db
-        .selectFrom('analytics_sessions')
-        .where('started_at', '>=', since - 86_400)
-        .where('last_at', '>=', since)
-        .select(sql<number>`count(*)`.as('n'))
-        .executeTakeFirstOrThrow();
-      const pages = await db
-        .selectFrom('analytics_events')
-        .where('at', '>=', since)
-        .where('type', '=', 1)
-        .select(['path', sql<number>`count(*)`.as('n')])
-        .groupBy('path')
-        .orderBy(sql`count(*)`, 'desc')
-        .orderBy('path')
-        .limit(10)
-        .execute();
-      return {
-        visits: num(s.n),
-        pages: pages.map((p) => ({ key: num(p.path), pageviews: num(p.n) })),
-      };
-    },
-
-    /** Labels for dictionary ids. */
-    async labels(ids: number[]): Promise<Map<number, string>> {
-      const unique = [...new Set(ids)];
-      const out = new Map<number, string>();
-      for (let i = 0; i < unique.length; i += 500) {
-        const chunk = unique.slice(i, i + 500);
-        const rows = await db
-          .selectFrom('analytics_dict')
-          .where('id', 'in', chunk)
-          .select(['id', 'value'])
-          .execute();
-        for (const r of rows) out.set(num(r.id), r.value);
+      if (await rowsOnly(span, filters)) return rows.props(span, filters, limit);
+      const counts = new Map<string, number>();
+      for (const p of await rows.props(span, filters, null))
+        counts.set(`${p.name},${p.propKey},${p.propValue}`, p.events);
+      for (const [name, key, value, n] of await segments.props(span, filters)) {
+        const k = `${name},${key},${value}`;
+        counts.set(k, (counts.get(k) ?? 0) + n);
       }
-      return out;
+      return [...counts]
+        .map(([k, events]) => {
+          const [name, propKey, propValue] = k.split(',').map(Number) as [number, number, number];
+          return { name, propKey, propValue, events };
+        })
+        .sort(
+          (a, b) =>
+            b.events - a.events ||
+            a.name - b.name ||
+            a.propKey - b.propKey ||
+            a.propValue - b.propValue,
+        )
+        .slice(0, limit);
     },
-  };
 
-  /** A panel under filters, counted from sessions (and their events for page/event panels). */
-  async function filteredRanked(
-    dim: Dim,
-    span: Span,
-    filters: Filters,
-    limit: number,
-  ): Promise<Ranked[]> {
-    const base = filteredSessions(span, filters);
-    if (dim in sessionColumns) {
-      const col = sessionColumns[dim as SessionDim];
-      const rows = await base
-        .where(`s.${col}`, 'is not', null)
-        .select([
-          sql<number>`s.${sql.raw(col)}`.as('key'),
-          sql<number>`count(*)`.as('visits'),
-          sql<number>`sum(s.pageviews)`.as('pageviews'),
-          sql<number>`sum(case when s.pageviews <= 1 then 1 else 0 end)`.as('bounces'),
-          sql<number>`sum(s.last_at - s.started_at)`.as('duration'),
-          sql<number>`sum(s.events)`.as('events'),
-        ])
-        .groupBy(sql`1`)
-        .orderBy(sql`count(*)`, 'desc')
-        .orderBy(sql`1`)
-        .limit(limit)
-        .execute();
-      return rows.map((r) => ({ key: num(r.key), ...measures(r), events: num(r.events) }));
-    }
-    if (dim === 'funnel') {
-      const rows = await base
-        .select([
-          sql<number>`sum(case when s.funnel >= 1 then 1 else 0 end)`.as('f1'),
-          sql<number>`sum(case when s.funnel >= 2 then 1 else 0 end)`.as('f2'),
-          sql<number>`sum(case when s.funnel >= 3 then 1 else 0 end)`.as('f3'),
-        ])
-        .executeTakeFirstOrThrow();
-      return [1, 2, 3].map((k) => ({
-        key: k,
-        visits: num(rows[`f${k}` as 'f1']),
-        pageviews: 0,
-        bounces: 0,
-        duration: 0,
-        events: 0,
-      }));
-    }
-    // page, event, outbound: the events of the filtered visits (visits that started in the
-    // span), found by session id rather than by time so the index covers the count.
-    const type =
-      dim === 'page'
-        ? eventTypes.pageview
-        : dim === 'event'
-          ? eventTypes.custom
-          : eventTypes.outbound;
-    const keyCol = dim === 'page' ? 'e.path' : 'e.name';
-    const rows = await db
-      .selectFrom('analytics_events as e')
-      .innerJoin(base.select('s.id').as('fs'), (j) => j.onRef('fs.id', '=', 'e.session_id'))
-      .where('e.type', '=', type)
-      .select([sql<number>`${sql.ref(keyCol)}`.as('key'), sql<number>`count(*)`.as('n')])
-      .groupBy(sql`1`)
-      .orderBy(sql`count(*)`, 'desc')
-      .orderBy(sql`1`)
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({
-      key: num(r.key),
-      visits: 0,
-      pageviews: dim === 'page' ? num(r.n) : 0,
-      bounces: 0,
-      duration: 0,
-      events: dim === 'page' ? 0 : num(r.n),
-    }));
-  }
+    realtime: (nowAt: number) => rows.realtime(nowAt),
+    labels: (ids: number[]) => rows.labels(ids),
+  };
 }
 export type DashboardRepository = ReturnType<typeof createDashboardRepository>;

@@ -1,0 +1,140 @@
+import type { Db } from '../../db/database.js';
+import { DAY_VISITORS, decodeColumn, eventColumns, propColumns, type Column } from './codec.js';
+
+// Reads segment columns for the dashboard and keeps them decoded in memory. A segment never
+// changes once built (the purger only deletes it), so a cached column is never stale; the cache
+// is bounded by bytes and drops the least recently used entries.
+
+export interface SegmentMeta {
+  id: number;
+  day: number;
+  visits: number;
+  events: number;
+  props: number;
+  dayVisitors: number;
+}
+
+/** Default cache bound: the columns a year of 10M events needs are ~100–200 MiB. */
+export const DEFAULT_CACHE_BYTES = 256 * 2 ** 20;
+
+export class LruBytes<V extends { byteLength: number }> {
+  private readonly map = new Map<string, V>();
+  private bytes = 0;
+  constructor(private readonly max: number) {}
+
+  get(k: string): V | undefined {
+    const v = this.map.get(k);
+    if (v === undefined) return undefined;
+    this.map.delete(k);
+    this.map.set(k, v);
+    return v;
+  }
+
+  set(k: string, v: V): void {
+    const old = this.map.get(k);
+    if (old) this.bytes -= old.byteLength;
+    this.map.delete(k);
+    this.map.set(k, v);
+    this.bytes += v.byteLength;
+    for (const [key, value] of this.map) {
+      if (this.bytes <= this.max || key === k) break;
+      this.map.delete(key);
+      this.bytes -= value.byteLength;
+    }
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.bytes = 0;
+  }
+
+  get size(): number {
+    return this.bytes;
+  }
+}
+
+const lengthOf = (m: SegmentMeta, col: number) =>
+  col === DAY_VISITORS
+    ? m.dayVisitors
+    : col >= propColumns.event
+      ? m.props
+      : col >= eventColumns.visit
+        ? m.events
+        : m.visits;
+
+export function createSegmentStore(db: Db, cacheBytes = DEFAULT_CACHE_BYTES) {
+  const cache = new LruBytes<Column | Uint8Array>(cacheBytes);
+  const key = (id: number, col: number | string) => `${id}:${col}`;
+
+  return {
+    cache,
+
+    /** The segments of days [fromDay, toDay], by day. */
+    async list(fromDay: number, toDay: number): Promise<SegmentMeta[]> {
+      const rows = await db
+        .selectFrom('analytics_segments')
+        .where('day', '>=', fromDay)
+        .where('day', '<=', toDay)
+        .select(['id', 'day', 'visits', 'events', 'props', 'day_visitors'])
+        .orderBy('day')
+        .execute();
+      return rows.map((r) => ({
+        id: Number(r.id),
+        day: Number(r.day),
+        visits: Number(r.visits),
+        events: Number(r.events),
+        props: Number(r.props),
+        dayVisitors: Number(r.day_visitors),
+      }));
+    },
+
+    /** The given columns of each segment, from the cache or in one read per 500 segments. */
+    async columns(segments: SegmentMeta[], cols: number[]): Promise<Map<number, Column>[]> {
+      // Filled from the cache first and then from the reads, so a cache smaller than one span's
+      // columns still answers (it just keeps fewer of them).
+      const out = segments.map((s) => {
+        const m = new Map<number, Column>();
+        for (const c of cols) {
+          const hit = cache.get(key(s.id, c));
+          if (hit) m.set(c, hit);
+        }
+        return m;
+      });
+      const missing = segments.flatMap((s, i) => (out[i]!.size < cols.length ? [i] : []));
+      for (let i = 0; i < missing.length; i += 500) {
+        const chunk = missing.slice(i, i + 500);
+        const byId = new Map(chunk.map((j) => [segments[j]!.id, j]));
+        const rows = await db
+          .selectFrom('analytics_segment_columns')
+          .where('segment_id', 'in', [...byId.keys()])
+          .where('col', 'in', cols)
+          .select(['segment_id', 'col', 'width', 'data'])
+          .execute();
+        for (const r of rows) {
+          const j = byId.get(Number(r.segment_id))!;
+          const [col, width] = [Number(r.col), Number(r.width)];
+          const length = width ? r.data.byteLength / width : lengthOf(segments[j]!, col);
+          const values = decodeColumn(r.data, width, length);
+          cache.set(key(segments[j]!.id, col), values);
+          out[j]!.set(col, values);
+        }
+      }
+      out.forEach((m, j) => {
+        if (m.size < cols.length)
+          throw new Error(`analytics segment ${segments[j]!.day}: a column is missing`);
+      });
+      return out;
+    },
+
+    /** Something derived from a segment (a sketch), computed once and cached with its columns. */
+    derived<V extends Uint8Array>(s: SegmentMeta, name: string, make: () => V): V {
+      const k = key(s.id, name);
+      const hit = cache.get(k) as V | undefined;
+      if (hit) return hit;
+      const v = make();
+      cache.set(k, v);
+      return v;
+    },
+  };
+}
+export type SegmentStore = ReturnType<typeof createSegmentStore>;
