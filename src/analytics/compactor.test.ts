@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../db/database.js';
 import { freshDatabase, testDbKind } from '../test-support/app.js';
-import { dims, hourOf, toAt } from './codes.js';
+import { dayOf, dims, hourOf, toAt } from './codes.js';
 import { compactRollups } from './compactor.js';
+import { buildSegments } from './segments/build.js';
 import { seedAnalytics, type FixtureVisit } from './dashboard/fixture.js';
 import { createDashboardRepository } from './dashboard/repository.js';
 import { createDashboardService, resolveRange, type Preset } from './dashboard/service.js';
@@ -104,4 +105,24 @@ describe(`rollup compaction on ${testDbKind}`, () => {
     });
     expect(await at(hour)).toBeUndefined();
   });
+
+  it('moves closed days into segments once, in any number of runs, changing no filtered figure', async () => {
+    const filtered = () =>
+      Promise.all(presets.map((p) => service().overview(resolveRange(NOW, p), { device: 2 }, NOW)));
+    const before = await filtered();
+    // An earlier clock closes fewer days: as if the job had stopped half-way.
+    const early = await buildSegments(db, new Date(NOW.getTime() - 10 * 86_400_000));
+    expect(early).toBeGreaterThan(0);
+    expect(early + (await buildSegments(db, NOW))).toBe(closedDays.size);
+    expect(await buildSegments(db, NOW)).toBe(0);
+    const days = await db.selectFrom('analytics_segments').select('day').orderBy('day').execute();
+    expect(days.map((d) => d.day)).toEqual([...closedDays].sort((x, y) => x - y));
+    const left = await db.selectFrom('analytics_sessions').select('started_at').execute();
+    expect(left.every((r) => !closedDays.has(dayOf(r.started_at)))).toBe(true);
+    expect(await filtered()).toEqual(before);
+  });
 });
+
+const closedDays = new Set(
+  visits.map((v) => dayOf(toAt(v.start))).filter((d) => d <= dayOf(toAt(NOW.getTime())) - 2),
+);

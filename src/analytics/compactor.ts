@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { intervalJob } from '../adapters/interval-job.js';
 import type { Db } from '../db/database.js';
 import { dayOf, dims, toAt } from './codes.js';
+import { buildSegments } from './segments/build.js';
 
 // Folds the hourly rollups of closed days into one row per day (docs/decisions/013-*.md).
 //
@@ -123,6 +124,15 @@ export async function compactRollups(db: Db, now: Date, daysPerStep = 7): Promis
   return moved;
 }
 
+/** The hourly job: fold closed days' rollups, then move closed days' rows into segments (014). */
+export async function compactAnalytics(
+  db: Db,
+  now: Date,
+): Promise<{ folded: number; segments: number }> {
+  const folded = await compactRollups(db, now);
+  return { folded, segments: await buildSegments(db, now) };
+}
+
 /** Compaction every `intervalMs` (and once at start); the server starts it, tests call `runOnce`. */
 export function createRollupCompaction(deps: {
   db: Db;
@@ -130,7 +140,7 @@ export function createRollupCompaction(deps: {
   log: { error(obj: object, msg: string): void };
   intervalMs: number;
 }) {
-  return intervalJob(() => compactRollups(deps.db, deps.clock.now()), {
+  return intervalJob(() => compactAnalytics(deps.db, deps.clock.now()), {
     intervalMs: deps.intervalMs,
     log: deps.log,
     failed: 'analytics rollup compaction failed',

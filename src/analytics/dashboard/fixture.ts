@@ -31,6 +31,17 @@ export async function seedAnalytics(db: Db, visits: FixtureVisit[]): Promise<voi
     const k = `${kind}:${value}`;
     const known = dict.get(k);
     if (known !== undefined) return known;
+    // A second seeding of the same database reuses the first one's strings.
+    const found = await db
+      .selectFrom('analytics_dict')
+      .where('kind', '=', dictKinds[kind])
+      .where('value', '=', value)
+      .select('id')
+      .executeTakeFirst();
+    if (found) {
+      dict.set(k, Number(found.id));
+      return Number(found.id);
+    }
     const row = await db
       .insertInto('analytics_dict')
       .values({ kind: dictKinds[kind], value })
@@ -68,7 +79,10 @@ export async function seedAnalytics(db: Db, visits: FixtureVisit[]): Promise<voi
     const startAt = toAt(v.start);
     const steps = v.pages.length + (v.events?.length ?? 0);
     const lastAt = startAt + Math.max(0, steps - 1) * 60;
-    const paths = await Promise.all(v.pages.map((p) => id('path', p)));
+    // One at a time: a visit may view a page twice, and two concurrent look-ups of a new string
+    // would both insert it.
+    const paths: (number | null)[] = [];
+    for (const p of v.pages) paths.push(await id('path', p));
     const vals = {
       referrer: await id('referrer', v.referrer),
       country: await id('country', v.country),
@@ -162,9 +176,19 @@ export async function seedAnalytics(db: Db, visits: FixtureVisit[]): Promise<voi
   }
   for (const [k, r] of rollup) {
     const [hour, dim, key] = k.split(':').map(Number) as [number, number, number];
+    // Added to what is there, as the writer's deltas are (a second seeding of a database).
     await db
       .insertInto('analytics_rollup')
       .values({ hour, dim, key, ...r })
+      .onConflict((oc) =>
+        oc.columns(['dim', 'hour', 'key']).doUpdateSet((eb) => ({
+          visits: eb('analytics_rollup.visits', '+', eb.ref('excluded.visits')),
+          pageviews: eb('analytics_rollup.pageviews', '+', eb.ref('excluded.pageviews')),
+          bounces: eb('analytics_rollup.bounces', '+', eb.ref('excluded.bounces')),
+          duration: eb('analytics_rollup.duration', '+', eb.ref('excluded.duration')),
+          events: eb('analytics_rollup.events', '+', eb.ref('excluded.events')),
+        })),
+      )
       .execute();
   }
   for (const [k, events] of props) {
@@ -177,6 +201,11 @@ export async function seedAnalytics(db: Db, visits: FixtureVisit[]): Promise<voi
     await db
       .insertInto('analytics_prop_rollup')
       .values({ hour, name, prop_key, prop_value, events })
+      .onConflict((oc) =>
+        oc.columns(['name', 'hour', 'prop_key', 'prop_value']).doUpdateSet((eb) => ({
+          events: eb('analytics_prop_rollup.events', '+', eb.ref('excluded.events')),
+        })),
+      )
       .execute();
   }
   for (const k of days) {
@@ -184,6 +213,7 @@ export async function seedAnalytics(db: Db, visits: FixtureVisit[]): Promise<voi
     await db
       .insertInto('analytics_visitor_days')
       .values({ day: Number(day), visitor })
+      .onConflict((oc) => oc.columns(['day', 'visitor']).doNothing())
       .execute();
   }
 }
