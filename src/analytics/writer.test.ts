@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../db/database.js';
 import { freshDatabase, testDbKind } from '../test-support/app.js';
-import { toAt } from './codes.js';
+import { toAt, visitorKinds } from './codes.js';
+import { compactAnalytics } from './compactor.js';
 import { createWriter, type Hit } from './writer.js';
 
 let db: Db;
@@ -59,6 +60,28 @@ describe(`analytics writer on ${testDbKind}`, () => {
     await allowEvents();
     await writer.write([view(at + 120, 'fail-v')]);
     expect(await sessionsOf(['fail-v'])).toEqual([{ visitor: 'fail-v', pageviews: 2 }]);
+  });
+});
+
+describe(`analytics writer after closed days moved to segments, on ${testDbKind}`, () => {
+  it('still knows a visitor whose only earlier visits are in a segment as returning', async () => {
+    const first = toAt(Date.parse('2026-06-01T10:00:00Z'));
+    const later = toAt(Date.parse('2026-06-08T10:00:00Z'));
+    await createWriter(db).write([view(first, 'seg-back')]);
+    await compactAnalytics(db, new Date('2026-06-08T09:00:00Z'));
+    expect(await sessionsOf(['seg-back'])).toEqual([]);
+    // A restarted collector: nothing in memory, nothing in analytics_sessions.
+    await createWriter(db).write([view(later, 'seg-back'), view(later, 'seg-first')]);
+    const kinds = await db
+      .selectFrom('analytics_sessions')
+      .where('visitor', 'in', ['seg-back', 'seg-first'])
+      .select(['visitor', 'visitor_kind'])
+      .orderBy('visitor')
+      .execute();
+    expect(kinds).toEqual([
+      { visitor: 'seg-back', visitor_kind: visitorKinds.returning },
+      { visitor: 'seg-first', visitor_kind: visitorKinds.new },
+    ]);
   });
 });
 

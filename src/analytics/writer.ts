@@ -124,6 +124,8 @@ class Batch {
   /** Each visitor's latest visit as the batch leaves it (null: the visitor has none). */
   readonly latest = new Map<string, Session | null>();
   readonly days = new Set<string>();
+  /** Visitors with no visit in the table but one in a segment. */
+  private readonly seenBefore = new Set<string>();
   private readonly created: Session[] = [];
   private readonly dirty = new Set<Session>();
   private readonly deltas = new RollupDeltas();
@@ -207,7 +209,18 @@ class Batch {
       const rows = await latestSessions(trx, list.slice(i, i + 512));
       for (const r of rows) if (r.visitor) this.latest.set(r.visitor, r);
     }
-    for (const v of unknown) if (!this.latest.has(v)) this.latest.set(v, null);
+    const none = [...unknown].filter((v) => !this.latest.has(v));
+    for (const v of none) this.latest.set(v, null);
+    // Visits of closed days have left analytics_sessions for segments (decision 014); the
+    // visitor is still returning if one of them was theirs.
+    for (let i = 0; i < none.length; i += 512) {
+      const rows = await trx
+        .selectFrom('analytics_visitors')
+        .where('visitor', 'in', none.slice(i, i + 512))
+        .select('visitor')
+        .execute();
+      for (const r of rows) this.seenBefore.add(r.visitor);
+    }
   }
 
   /** One hit's effect on its visit, the rollups and the rows to write; all in memory. */
@@ -271,7 +284,9 @@ class Batch {
   }
 
   private startSession(hit: Hit, path: number): Session {
-    const seen = hit.visitor ? this.latest.get(hit.visitor) : null;
+    const seen = hit.visitor
+      ? this.latest.get(hit.visitor) || this.seenBefore.has(hit.visitor)
+      : false;
     const s: Session = {
       id: 0, // given in store(), once the batch knows how many ids it needs
       visitor: hit.visitor,
