@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TestClock, type TestApp } from '../test-support/app.js';
-import { toAt } from './codes.js';
+import { dayOf, toAt } from './codes.js';
+import { compactAnalytics } from './compactor.js';
 import { createWriter } from './writer.js';
 
 let t: TestApp;
@@ -50,5 +51,34 @@ describe('analytics purger', () => {
       .distinct()
       .execute();
     expect(rollupHours.length).toBe(2);
+  });
+
+  it('keeps the new, removes the old: day segments and last-seen visitors after 13 months', async () => {
+    const visit = { channel: 0, device: 1, client: 0 as const, strings: {} };
+    await createWriter(t.db).write([
+      { at: monthsAgo(15), visitor: 'seg-old', type: 'pageview', path: '/', visit },
+      { at: monthsAgo(11), visitor: 'seg-new', type: 'pageview', path: '/', visit },
+    ]);
+    // With the 12-month visit of the test above: three closed days.
+    expect((await compactAnalytics(t.db, clock.now())).segments).toBe(3);
+    const segmentDays = async () =>
+      (await t.db.selectFrom('analytics_segments').select('day').orderBy('day').execute()).map(
+        (r) => r.day,
+      );
+    expect(await segmentDays()).toEqual([15, 12, 11].map((m) => dayOf(monthsAgo(m))));
+    const outcome = await t.app.retention.runner.run({ trigger: 'cli', dryRun: false });
+    expect(outcome.status).toBe('done');
+    expect(await segmentDays()).toEqual([12, 11].map((m) => dayOf(monthsAgo(m))));
+    const columns = await t.db
+      .selectFrom('analytics_segment_columns')
+      .select('segment_id')
+      .distinct()
+      .execute();
+    expect(columns).toHaveLength(2);
+    expect(
+      (
+        await t.db.selectFrom('analytics_visitors').select('visitor').orderBy('visitor').execute()
+      ).map((r) => r.visitor),
+    ).toEqual(['new', 'seg-new']);
   });
 });

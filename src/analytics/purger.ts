@@ -8,8 +8,10 @@ const { period, from } = retention.analytics_event;
 
 /**
  * Raw analytics 13 months after the visit: events (with their props), sessions whose last event
- * is that old, and the per-day visitor ids. The hourly rollups name no one and stay. A record
- * here is any of those rows; each chunk takes events first, then sessions, then visitor days.
+ * is that old, the per-day visitor ids, the day segments (decision 014) of days wholly that old,
+ * and the last-seen time of visitors not seen since. The rollups name no one and stay. A record
+ * here is any of those rows (a segment, one day's columns, counts once); each chunk takes events,
+ * sessions, visitor days, segments, then visitors.
  */
 const cutoffAt = (now: Date) => toAt(cutoffFor(now, period).getTime());
 
@@ -20,14 +22,26 @@ const dueSessions = (db: Db, now: Date) =>
 // A day is due once all of it is older than the cutoff.
 const dueDays = (db: Db, now: Date) =>
   db.selectFrom('analytics_visitor_days').where('day', '<', dayOf(cutoffAt(now) + 1));
+// A segment's visits started on its day; the last minutes of one that crossed midnight go with it.
+const dueSegments = (db: Db, now: Date) =>
+  db.selectFrom('analytics_segments').where('day', '<', dayOf(cutoffAt(now) + 1));
+const dueVisitors = (db: Db, now: Date) =>
+  db.selectFrom('analytics_visitors').where('last_at', '<=', cutoffAt(now));
 
 async function count(db: Db, now: Date): Promise<PurgeCounts> {
   const sessions = await countRows(dueSessions(db, now));
   const days = await countRows(dueDays(db, now));
   const events = await countRows(dueEvents(db, now));
+  const segments = await countRows(dueSegments(db, now));
+  const visitors = await countRows(dueVisitors(db, now));
   return {
-    records: events + sessions + days,
-    related: { analytics_sessions: sessions, analytics_visitor_days: days },
+    records: events + sessions + days + segments + visitors,
+    related: {
+      analytics_sessions: sessions,
+      analytics_visitor_days: days,
+      analytics_segments: segments,
+      analytics_visitors: visitors,
+    },
   };
 }
 
@@ -67,9 +81,37 @@ async function purgeChunk(db: Db, now: Date, limit: number): Promise<PurgeCounts
       }
       days = rows.length;
     }
+    room -= days;
+    const segments =
+      room > 0
+        ? (await dueSegments(trx, now).select('id').orderBy('day').limit(room).execute()).map(
+            (r) => r.id,
+          )
+        : [];
+    if (segments.length > 0) {
+      await trx
+        .deleteFrom('analytics_segment_columns')
+        .where('segment_id', 'in', segments)
+        .execute();
+      await trx.deleteFrom('analytics_segments').where('id', 'in', segments).execute();
+    }
+    room -= segments.length;
+    const visitors =
+      room > 0
+        ? (await dueVisitors(trx, now).select('visitor').limit(room).execute()).map(
+            (r) => r.visitor,
+          )
+        : [];
+    if (visitors.length > 0)
+      await trx.deleteFrom('analytics_visitors').where('visitor', 'in', visitors).execute();
     return {
-      records: events.length + sessions.length + days,
-      related: { analytics_sessions: sessions.length, analytics_visitor_days: days },
+      records: events.length + sessions.length + days + segments.length + visitors.length,
+      related: {
+        analytics_sessions: sessions.length,
+        analytics_visitor_days: days,
+        analytics_segments: segments.length,
+        analytics_visitors: visitors.length,
+      },
     };
   });
 }
@@ -80,12 +122,22 @@ async function nextDue(db: Db, now: Date): Promise<Date | null> {
     .where('at', '>', cutoffAt(now))
     .select((eb) => eb.fn.min('at').as('first'))
     .executeTakeFirst();
-  return row?.first == null ? null : dueAt(atToDate(Number(row.first)), period);
+  // A segment is due once its whole day is past the cutoff, i.e. at the next day's start.
+  const seg = await db
+    .selectFrom('analytics_segments')
+    .where('day', '>=', dayOf(cutoffAt(now) + 1))
+    .select((eb) => eb.fn.min('day').as('first'))
+    .executeTakeFirst();
+  const firsts = [
+    row?.first == null ? null : Number(row.first),
+    seg?.first == null ? null : (Number(seg.first) + 1) * 86_400 - 1,
+  ].filter((x): x is number => x !== null);
+  return firsts.length ? dueAt(atToDate(Math.min(...firsts)), period) : null;
 }
 
 export const analyticsPurger: Purger = {
   key: 'analytics_event',
-  title: 'Raw website analytics: events, visits and daily visitor ids',
+  title: 'Raw website analytics: events, visits, daily visitor ids and day segments',
   rule: 'analytics_event',
   period: `${describePeriod(period)} after ${retentionClocks[from]}`,
   action: 'deleted',
