@@ -64,7 +64,13 @@ function filterColumns(filters: Filters): number[] {
 }
 
 /** 1 for each visit of the segment that started in the span and passes every filter. */
-function matching(seg: SegmentMeta, c: Cols, span: Span, filters: Filters): Uint8Array {
+function matching(
+  store: SegmentStore,
+  seg: SegmentMeta,
+  c: Cols,
+  span: Span,
+  filters: Filters,
+): Uint8Array {
   const n = seg.visits;
   // One slot past the visits: events of no visit point there, and it stays 0.
   const mask = new Uint8Array(n + 1).fill(1, 0, n);
@@ -88,12 +94,26 @@ function matching(seg: SegmentMeta, c: Cols, span: Span, filters: Filters): Uint
       col(c, E.type),
       col(c, column === 'path' ? E.path : E.name),
     ];
-    const had = new Uint8Array(n + 1);
-    for (let j = 0; j < visit.length; j++)
-      if (types[j] === type && keys[j] === key) had[visit[j]!] = 1;
+    // Which visits had such an event: a scan of every event of the day, so kept like a column.
+    const had = store.derived(seg, `had:${type}:${column}:${key}`, () => {
+      const out = new Uint8Array(n + 1);
+      for (let j = 0; j < visit.length; j++)
+        if (types[j] === type && keys[j] === key) out[visit[j]!] = 1;
+      return out;
+    });
     for (let i = 0; i < n; i++) mask[i]! &= had[i]!;
   }
   return mask;
+}
+
+/** Where each visit's events start (events are stored by visit); the last entry is the count. */
+function eventStarts(store: SegmentStore, seg: SegmentMeta, visit: Column): Uint32Array {
+  return store.derived(seg, 'starts', () => {
+    const starts = new Uint32Array(seg.visits + 2);
+    for (let j = 0; j < visit.length; j++) starts[visit[j]! + 1]!++;
+    for (let i = 1; i < starts.length; i++) starts[i]! += starts[i - 1]!;
+    return starts;
+  });
 }
 
 /** Sums per key in arrays indexed by key (dictionary ids and codes are small and dense). */
@@ -142,7 +162,7 @@ export function createSegmentReader(store: SegmentStore) {
     return segments.map((seg, i) => ({
       seg,
       c: loaded[i]!,
-      mask: matching(seg, loaded[i]!, span, filters),
+      mask: matching(store, seg, loaded[i]!, span, filters),
     }));
   }
 
@@ -199,20 +219,22 @@ export function createSegmentReader(store: SegmentStore) {
       filters: Filters,
       bucketHours: number,
     ): Promise<Map<number, { visits: number; pageviews: number }>> {
-      const out = new Map<number, { visits: number; pageviews: number }>();
+      // Masked visits lie in the span, so every bucket is in [0, buckets).
+      const buckets = Math.floor((span.toHour - span.fromHour) / bucketHours) + 1;
+      const [visits, pageviews] = [new Float64Array(buckets), new Float64Array(buckets)];
       for (const { seg, c, mask } of await scan(span, filters, [V.start, V.pageviews])) {
         const [start, pv] = [col(c, V.start), col(c, V.pageviews)];
+        const first = seg.day * 24 - span.fromHour;
         for (let i = 0; i < seg.visits; i++) {
           if (!mask[i]) continue;
-          const b = Math.floor(
-            (seg.day * 24 + Math.floor(start[i]! / 3600) - span.fromHour) / bucketHours,
-          );
-          const x = out.get(b) ?? { visits: 0, pageviews: 0 };
-          x.visits++;
-          x.pageviews += pv[i]!;
-          out.set(b, x);
+          const b = Math.floor((first + Math.floor(start[i]! / 3600)) / bucketHours);
+          visits[b]!++;
+          pageviews[b]! += pv[i]!;
         }
       }
+      const out = new Map<number, { visits: number; pageviews: number }>();
+      for (let b = 0; b < buckets; b++)
+        if (visits[b]) out.set(b, { visits: visits[b]!, pageviews: pageviews[b]! });
       return out;
     },
 
@@ -306,12 +328,17 @@ export function createSegmentReader(store: SegmentStore) {
   ): Promise<Ranked[]> {
     const { type, col: keyCol } = eventPanels[dim];
     const sums = new KeyedSums();
-    for (const { c, mask } of await scan(span, filters, [E.visit, E.type, keyCol])) {
-      const [visit, types, keys] = [col(c, E.visit), col(c, E.type), col(c, keyCol)];
-      for (let j = 0; j < visit.length; j++) {
-        if (types[j] !== type || !mask[visit[j]!]) continue;
-        sums.room(keys[j]!);
-        sums.events[keys[j]!]!++;
+    for (const { seg, c, mask } of await scan(span, filters, [E.visit, E.type, keyCol])) {
+      const [types, keys] = [col(c, E.type), col(c, keyCol)];
+      // Only the matching visits' stretches of events, not the whole day's.
+      const starts = eventStarts(store, seg, col(c, E.visit));
+      for (let i = 0; i < seg.visits; i++) {
+        if (!mask[i]) continue;
+        for (let j = starts[i]!; j < starts[i + 1]!; j++) {
+          if (types[j] !== type) continue;
+          sums.room(keys[j]!);
+          sums.events[keys[j]!]!++;
+        }
       }
     }
     return sums

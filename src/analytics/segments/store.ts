@@ -126,8 +126,11 @@ export function createSegmentStore(db: Db, cacheBytes = DEFAULT_CACHE_BYTES) {
       return out;
     },
 
-    /** Something derived from a segment (a sketch), computed once and cached with its columns. */
-    derived<V extends Uint8Array>(s: SegmentMeta, name: string, make: () => V): V {
+    /**
+     * Something derived from a segment (a sketch, event offsets, the visits that viewed a page),
+     * computed once and cached with its columns: a segment never changes, so neither does it.
+     */
+    derived<V extends Column>(s: SegmentMeta, name: string, make: () => V): V {
       const k = key(s.id, name);
       const hit = cache.get(k) as V | undefined;
       if (hit) return hit;
