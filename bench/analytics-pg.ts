@@ -25,7 +25,12 @@ const tables: [string, [string, string][]][] = [
     ['bounces', 'int'], ['duration', 'int'], ['events', 'int'],
   ]],
   ['analytics_prop_rollup', [['name', 'int'], ['hour', 'int'], ['prop_key', 'int'], ['prop_value', 'int'], ['events', 'int']]],
+  ['analytics_segments', [['id', 'int'], ['day', 'int'], ['visits', 'int'], ['events', 'int'], ['props', 'int'], ['day_visitors', 'int']]],
+  ['analytics_segment_columns', [['segment_id', 'int'], ['col', 'smallint'], ['width', 'smallint'], ['data', 'bytea']]],
+  ['analytics_visitors', [['visitor', 'text'], ['last_at', 'int']]],
 ]; // prettier-ignore
+// Segment columns are up to ~100 KB each: fewer per statement.
+const chunkRows = (table: string) => (table === 'analytics_segment_columns' ? 200 : 50_000);
 
 export async function copyToPostgres(
   file: string,
@@ -59,7 +64,7 @@ export async function copyToPostgres(
       .iterate();
     for (const row of rows as Iterable<unknown[]>) {
       row.forEach((v, i) => chunk[i]!.push(v));
-      if (chunk[0]!.length >= 50_000) await flush();
+      if (chunk[0]!.length >= chunkRows(table)) await flush();
     }
     await flush();
   }
