@@ -4,7 +4,9 @@ import type { Db } from '../db/database.js';
 import { dayOf, dims, toAt } from './codes.js';
 import { buildSegments } from './segments/build.js';
 
-// Folds the hourly rollups of closed days into one row per day (docs/decisions/013-*.md).
+// The hourly analytics job: folds the hourly rollups of closed days into one row per day
+// (docs/decisions/013-*.md, below), then moves closed days' raw rows into columnar day segments
+// (decision 014, ./segments/build.ts).
 //
 // The dashboard only asks for whole UTC days, so a day's rows can sit at any hour of that day:
 // each key's 24 hourly rows move into the row at the day's first hour, in one transaction, and

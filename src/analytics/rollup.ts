@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { insertRows } from '../db/insert-rows.js';
+import { insertRows, type InsertRowsOptions } from '../db/insert-rows.js';
 import type { AnalyticsSessionsTable } from '../db/schema.js';
 import { dims, funnelSteps, hourOf, type Dim } from './codes.js';
 
@@ -116,17 +116,7 @@ export class RollupDeltas {
         return { dim, hour, key, ...m };
       });
     await insertRows(trx, 'analytics_rollup', rows, {
-      onConflict: {
-        name: 'add',
-        clause: (oc) =>
-          oc.columns(['dim', 'hour', 'key']).doUpdateSet((eb) => ({
-            visits: eb('analytics_rollup.visits', '+', eb.ref('excluded.visits')),
-            pageviews: eb('analytics_rollup.pageviews', '+', eb.ref('excluded.pageviews')),
-            bounces: eb('analytics_rollup.bounces', '+', eb.ref('excluded.bounces')),
-            duration: eb('analytics_rollup.duration', '+', eb.ref('excluded.duration')),
-            events: eb('analytics_rollup.events', '+', eb.ref('excluded.events')),
-          })),
-      },
+      onConflict: addToRollup,
     });
     const props = [...this.props].map(([k, events]) => {
       const [hour, name, prop_key, prop_value] = k.split(':').map(Number) as [
@@ -138,13 +128,27 @@ export class RollupDeltas {
       return { hour, name, prop_key, prop_value, events };
     });
     await insertRows(trx, 'analytics_prop_rollup', props, {
-      onConflict: {
-        name: 'add',
-        clause: (oc) =>
-          oc.columns(['name', 'hour', 'prop_key', 'prop_value']).doUpdateSet((eb) => ({
-            events: eb('analytics_prop_rollup.events', '+', eb.ref('excluded.events')),
-          })),
-      },
+      onConflict: addToPropRollup,
     });
   }
 }
+
+/** A rollup row's measures added to the row already at its key (deltas, test fixtures). */
+export const addToRollup: InsertRowsOptions<'analytics_rollup'>['onConflict'] = {
+  name: 'add',
+  clause: (oc) =>
+    oc.columns(['dim', 'hour', 'key']).doUpdateSet((eb) => ({
+      visits: eb('analytics_rollup.visits', '+', eb.ref('excluded.visits')),
+      pageviews: eb('analytics_rollup.pageviews', '+', eb.ref('excluded.pageviews')),
+      bounces: eb('analytics_rollup.bounces', '+', eb.ref('excluded.bounces')),
+      duration: eb('analytics_rollup.duration', '+', eb.ref('excluded.duration')),
+      events: eb('analytics_rollup.events', '+', eb.ref('excluded.events')),
+    })),
+};
+export const addToPropRollup: InsertRowsOptions<'analytics_prop_rollup'>['onConflict'] = {
+  name: 'add',
+  clause: (oc) =>
+    oc.columns(['name', 'hour', 'prop_key', 'prop_value']).doUpdateSet((eb) => ({
+      events: eb('analytics_prop_rollup.events', '+', eb.ref('excluded.events')),
+    })),
+};

@@ -1,5 +1,7 @@
 import type { Db } from '../../db/database.js';
+import { insertRows } from '../../db/insert-rows.js';
 import { dayOf, dictKinds, dims, eventTypes, hourOf, toAt, type DictKind } from '../codes.js';
+import { addToPropRollup, addToRollup } from '../rollup.js';
 
 // A small analytics dataset written straight into the tables, consistently with decision 010:
 // dictionary, sessions, events, props, visitor days and the rollups an ingest would have kept.
@@ -174,22 +176,12 @@ export async function seedAnalytics(db: Db, visits: FixtureVisit[]): Promise<voi
     for (const [dim, key] of Object.entries(vals)) add(h, dims[dim as keyof typeof dims], key, m);
     for (let step = 1; step <= (v.funnel ?? 1); step++) add(h, dims.funnel, step, { visits: 1 });
   }
+  // Added to what is there, as the writer's deltas are (a second seeding of a database).
   for (const [k, r] of rollup) {
     const [hour, dim, key] = k.split(':').map(Number) as [number, number, number];
-    // Added to what is there, as the writer's deltas are (a second seeding of a database).
-    await db
-      .insertInto('analytics_rollup')
-      .values({ hour, dim, key, ...r })
-      .onConflict((oc) =>
-        oc.columns(['dim', 'hour', 'key']).doUpdateSet((eb) => ({
-          visits: eb('analytics_rollup.visits', '+', eb.ref('excluded.visits')),
-          pageviews: eb('analytics_rollup.pageviews', '+', eb.ref('excluded.pageviews')),
-          bounces: eb('analytics_rollup.bounces', '+', eb.ref('excluded.bounces')),
-          duration: eb('analytics_rollup.duration', '+', eb.ref('excluded.duration')),
-          events: eb('analytics_rollup.events', '+', eb.ref('excluded.events')),
-        })),
-      )
-      .execute();
+    await insertRows(db, 'analytics_rollup', [{ hour, dim, key, ...r }], {
+      onConflict: addToRollup,
+    });
   }
   for (const [k, events] of props) {
     const [hour, name, prop_key, prop_value] = k.split(':').map(Number) as [
@@ -198,15 +190,9 @@ export async function seedAnalytics(db: Db, visits: FixtureVisit[]): Promise<voi
       number,
       number,
     ];
-    await db
-      .insertInto('analytics_prop_rollup')
-      .values({ hour, name, prop_key, prop_value, events })
-      .onConflict((oc) =>
-        oc.columns(['name', 'hour', 'prop_key', 'prop_value']).doUpdateSet((eb) => ({
-          events: eb('analytics_prop_rollup.events', '+', eb.ref('excluded.events')),
-        })),
-      )
-      .execute();
+    await insertRows(db, 'analytics_prop_rollup', [{ hour, name, prop_key, prop_value, events }], {
+      onConflict: addToPropRollup,
+    });
   }
   for (const k of days) {
     const [day, visitor] = k.split(':') as [string, string];

@@ -23,29 +23,11 @@ import {
 // interrupted at any point.
 
 const DAY_S = 86_400;
-/** Dictionary columns and codes copied from the session as they are (null as 0). */
-const copied = [
-  'pageviews',
-  'events',
-  'entry_path',
-  'exit_path',
-  'channel',
-  'referrer',
-  'engine',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'country',
-  'region',
-  'city',
-  'browser',
-  'browser_version',
-  'os',
-  'device',
-  'visitor_kind',
-  'client',
-  'funnel',
-] as const satisfies readonly VisitColumn[];
+/** Session columns copied as they are (a null dictionary id as 0); the rest are derived. */
+const copied = (Object.keys(visitColumns) as VisitColumn[]).filter(
+  (c): c is Exclude<VisitColumn, 'start' | 'duration' | 'visitor'> =>
+    c !== 'start' && c !== 'duration' && c !== 'visitor',
+);
 
 /** Builds the segment of every closed day that has none and still has visits. Returns how many. */
 export async function buildSegments(db: Db, now: Date): Promise<number> {
