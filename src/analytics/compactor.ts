@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { intervalJob } from '../adapters/interval-job.js';
 import type { Db } from '../db/database.js';
 import { dayOf, dims, toAt } from './codes.js';
+import { addToPropRollup, addToRollup } from './rollup.js';
 import { buildSegments } from './segments/build.js';
 
 // The hourly analytics job: folds the hourly rollups of closed days into one row per day
@@ -45,15 +46,7 @@ async function foldDays(db: Db, fromDay: number, toDay: number): Promise<number>
           ])
           .groupBy(['dim', sql`hour / 24 * 24`, 'key']),
       )
-      .onConflict((oc) =>
-        oc.columns(['dim', 'hour', 'key']).doUpdateSet((eb) => ({
-          visits: eb('analytics_rollup.visits', '+', eb.ref('excluded.visits')),
-          pageviews: eb('analytics_rollup.pageviews', '+', eb.ref('excluded.pageviews')),
-          bounces: eb('analytics_rollup.bounces', '+', eb.ref('excluded.bounces')),
-          duration: eb('analytics_rollup.duration', '+', eb.ref('excluded.duration')),
-          events: eb('analytics_rollup.events', '+', eb.ref('excluded.events')),
-        })),
-      )
+      .onConflict(addToRollup.clause)
       .execute();
     const moved = await trx
       .deleteFrom('analytics_rollup')
@@ -80,11 +73,7 @@ async function foldDays(db: Db, fromDay: number, toDay: number): Promise<number>
           ])
           .groupBy(['name', sql`hour / 24 * 24`, 'prop_key', 'prop_value']),
       )
-      .onConflict((oc) =>
-        oc.columns(['name', 'hour', 'prop_key', 'prop_value']).doUpdateSet((eb) => ({
-          events: eb('analytics_prop_rollup.events', '+', eb.ref('excluded.events')),
-        })),
-      )
+      .onConflict(addToPropRollup.clause)
       .execute();
     const props = await trx
       .deleteFrom('analytics_prop_rollup')

@@ -133,8 +133,11 @@ export class RollupDeltas {
   }
 }
 
-/** A rollup row's measures added to the row already at its key (deltas, test fixtures). */
-export const addToRollup: InsertRowsOptions<'analytics_rollup'>['onConflict'] = {
+type Conflict<T extends 'analytics_rollup' | 'analytics_prop_rollup'> = NonNullable<
+  InsertRowsOptions<T>['onConflict']
+>;
+/** A rollup row's measures added to the row already at its key (deltas, folds, fixtures). */
+export const addToRollup: Conflict<'analytics_rollup'> = {
   name: 'add',
   clause: (oc) =>
     oc.columns(['dim', 'hour', 'key']).doUpdateSet((eb) => ({
@@ -145,7 +148,7 @@ export const addToRollup: InsertRowsOptions<'analytics_rollup'>['onConflict'] = 
       events: eb('analytics_rollup.events', '+', eb.ref('excluded.events')),
     })),
 };
-export const addToPropRollup: InsertRowsOptions<'analytics_prop_rollup'>['onConflict'] = {
+export const addToPropRollup: Conflict<'analytics_prop_rollup'> = {
   name: 'add',
   clause: (oc) =>
     oc.columns(['name', 'hour', 'prop_key', 'prop_value']).doUpdateSet((eb) => ({
