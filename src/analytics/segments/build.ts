@@ -1,5 +1,7 @@
+import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { insertRows } from '../../db/insert-rows.js';
+import type { Database } from '../../db/schema.js';
 import { dayOf, eventTypes, SESSION_GAP_S, toAt } from '../codes.js';
 import {
   DAY_VISITORS,
@@ -53,101 +55,103 @@ export async function buildSegments(db: Db, now: Date): Promise<number> {
 
 /** One day's segment and the deletion of its rows, in one transaction. False: nothing to move. */
 async function buildDay(db: Db, day: number, nowAt: number): Promise<boolean> {
-  const [from, to] = [day * DAY_S, day * DAY_S + DAY_S - 1];
-  // Over: no event for two gaps, so the writer will not continue it (it keeps an open visit
-  // for one gap), even with a clock a little behind ours.
-  const over = nowAt - 2 * SESSION_GAP_S;
   return db.transaction().execute(async (trx) => {
-    const daySessions = () =>
-      trx
-        .selectFrom('analytics_sessions')
-        .where('started_at', '>=', from)
-        .where('started_at', '<=', to)
-        .where('last_at', '<', over);
-    const sessions = await daySessions()
+    const rows = dayRows(trx, day, nowAt);
+    const sessions = await rows
+      .sessions()
       .select(['id', 'visitor', 'started_at', 'last_at', ...copied])
       .orderBy('id')
       .execute();
     if (sessions.length === 0) return false;
-    const events = await trx
-      .selectFrom('analytics_events')
-      .where((eb) =>
-        eb.or([
-          eb('session_id', 'in', daySessions().select('id')),
-          eb.and([eb('session_id', '=', 0), eb('at', '>=', from), eb('at', '<=', to)]),
-        ]),
-      )
+    const events = await rows
+      .events()
       .select(['id', 'session_id', 'at', 'type', 'path', 'name'])
       .execute();
     const customIds = events.filter((e) => e.type === eventTypes.custom).map((e) => e.id);
-    const props: { event_id: number; prop_key: number; prop_value: number }[] = [];
-    for (let i = 0; i < customIds.length; i += 500) {
+    const props: PropRow[] = [];
+    for (const ids of chunks(customIds)) {
       props.push(
         ...(await trx
           .selectFrom('analytics_event_props')
-          .where('event_id', 'in', customIds.slice(i, i + 500))
+          .where('event_id', 'in', ids)
           .select(['event_id', 'prop_key', 'prop_value'])
           .execute()),
       );
     }
-    const dayVisitors = await trx
-      .selectFrom('analytics_visitor_days')
-      .where('day', '=', day)
-      .select('visitor')
-      .execute();
-
+    const dayVisitors = await rows.visitorDays().select('visitor').execute();
     const columns = encodeDay(
-      from,
+      day * DAY_S,
       sessions,
       events,
       props,
       dayVisitors.map((r) => r.visitor),
     );
-    const dayHashes = columns.get(DAY_VISITORS)!;
-    const segment = await trx
-      .insertInto('analytics_segments')
-      .values({
-        day,
-        visits: sessions.length,
-        events: events.length,
-        props: props.length,
-        day_visitors: dayHashes.width ? dayHashes.data.length / dayHashes.width : 0,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const segmentId = Number(segment.id);
-    for (const [col, { width, data }] of columns) {
-      await trx
-        .insertInto('analytics_segment_columns')
-        .values({ segment_id: segmentId, col, width, data: Buffer.from(data) })
-        .execute();
-    }
+    await writeSegment(trx, day, columns, {
+      visits: sessions.length,
+      events: events.length,
+      props: props.length,
+    });
     await rememberVisitors(trx, sessions);
-
-    for (let i = 0; i < customIds.length; i += 500) {
-      await trx
-        .deleteFrom('analytics_event_props')
-        .where('event_id', 'in', customIds.slice(i, i + 500))
-        .execute();
-    }
-    await trx
-      .deleteFrom('analytics_events')
-      .where((eb) =>
-        eb.or([
-          eb('session_id', 'in', daySessions().select('id')),
-          eb.and([eb('session_id', '=', 0), eb('at', '>=', from), eb('at', '<=', to)]),
-        ]),
-      )
-      .execute();
-    await trx
-      .deleteFrom('analytics_sessions')
-      .where('started_at', '>=', from)
-      .where('started_at', '<=', to)
-      .where('last_at', '<', over)
-      .execute();
+    for (const ids of chunks(customIds))
+      await trx.deleteFrom('analytics_event_props').where('event_id', 'in', ids).execute();
+    await trx.deleteFrom('analytics_events').where(rows.eventFilter).execute();
+    await trx.deleteFrom('analytics_sessions').where(rows.sessionFilter).execute();
     await trx.deleteFrom('analytics_visitor_days').where('day', '=', day).execute();
     return true;
   });
+}
+
+/** What a day's segment takes from the row tables; the same conditions read and delete. */
+function dayRows(trx: Db, day: number, nowAt: number) {
+  const [from, to] = [day * DAY_S, day * DAY_S + DAY_S - 1];
+  // Over: no event for two gaps, so the writer will not continue it (it keeps an open visit
+  // for one gap), even with a clock a little behind ours.
+  const over = nowAt - 2 * SESSION_GAP_S;
+  const sessionFilter = (eb: ExpressionBuilder<Database, 'analytics_sessions'>) =>
+    eb.and([eb('started_at', '>=', from), eb('started_at', '<=', to), eb('last_at', '<', over)]);
+  const sessions = () => trx.selectFrom('analytics_sessions').where(sessionFilter);
+  // The visits' events, and the day's events of no visit.
+  const eventFilter = (eb: ExpressionBuilder<Database, 'analytics_events'>) =>
+    eb.or([
+      eb('session_id', 'in', sessions().select('id')),
+      eb.and([eb('session_id', '=', 0), eb('at', '>=', from), eb('at', '<=', to)]),
+    ]);
+  return {
+    sessionFilter,
+    eventFilter,
+    sessions,
+    events: () => trx.selectFrom('analytics_events').where(eventFilter),
+    visitorDays: () => trx.selectFrom('analytics_visitor_days').where('day', '=', day),
+  };
+}
+
+const chunks = (ids: number[], size = 500) =>
+  Array.from({ length: Math.ceil(ids.length / size) }, (_, i) =>
+    ids.slice(i * size, (i + 1) * size),
+  );
+
+async function writeSegment(
+  trx: Db,
+  day: number,
+  columns: Map<number, { width: number; data: Uint8Array }>,
+  counts: { visits: number; events: number; props: number },
+): Promise<void> {
+  const hashes = columns.get(DAY_VISITORS)!;
+  const segment = await trx
+    .insertInto('analytics_segments')
+    .values({
+      day,
+      ...counts,
+      day_visitors: hashes.width ? hashes.data.length / hashes.width : 0,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  for (const [col, { width, data }] of columns) {
+    await trx
+      .insertInto('analytics_segment_columns')
+      .values({ segment_id: Number(segment.id), col, width, data: Buffer.from(data) })
+      .execute();
+  }
 }
 
 type SessionRow = { id: number; visitor: string | null; started_at: number; last_at: number } & {
