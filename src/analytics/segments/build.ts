@@ -206,43 +206,29 @@ export function encodeDay(
   const placed = events
     .map((e) => ({ e, visit: e.session_id === 0 ? n : (visitOf.get(Number(e.session_id)) ?? n) }))
     .sort((a, b) => a.visit - b.visit || a.e.at - b.e.at || a.e.id - b.e.id);
-  put(
-    eventColumns.visit,
-    Uint32Array.from(placed, (p) => p.visit),
-  );
-  put(
-    eventColumns.type,
-    Uint32Array.from(placed, (p) => p.e.type),
-  );
-  put(
-    eventColumns.path,
-    Uint32Array.from(placed, (p) => p.e.path),
-  );
-  put(
-    eventColumns.name,
-    Uint32Array.from(placed, (p) => p.e.name ?? 0),
-  );
-  put(
-    eventColumns.offset,
-    Uint32Array.from(placed, (p) => Math.max(0, p.e.at - startOf(p.visit))),
-  );
+  type Placed = (typeof placed)[number];
+  const eventValues: Record<keyof typeof eventColumns, (p: Placed) => number> = {
+    visit: (p) => p.visit,
+    type: (p) => p.e.type,
+    path: (p) => p.e.path,
+    name: (p) => p.e.name ?? 0,
+    offset: (p) => Math.max(0, p.e.at - startOf(p.visit)),
+  };
+  for (const [c, f] of Object.entries(eventValues))
+    put(eventColumns[c as keyof typeof eventColumns], Uint32Array.from(placed, f));
 
   const eventIndex = new Map(placed.map((p, i) => [Number(p.e.id), i]));
   const sortedProps = props
     .map((p) => ({ p, event: eventIndex.get(Number(p.event_id))! }))
     .sort((a, b) => a.event - b.event || a.p.prop_key - b.p.prop_key);
-  put(
-    propColumns.event,
-    Uint32Array.from(sortedProps, (x) => x.event),
-  );
-  put(
-    propColumns.key,
-    Uint32Array.from(sortedProps, (x) => x.p.prop_key),
-  );
-  put(
-    propColumns.value,
-    Uint32Array.from(sortedProps, (x) => x.p.prop_value),
-  );
+  type Sorted = (typeof sortedProps)[number];
+  const propValues: Record<keyof typeof propColumns, (x: Sorted) => number> = {
+    event: (x) => x.event,
+    key: (x) => x.p.prop_key,
+    value: (x) => x.p.prop_value,
+  };
+  for (const [c, f] of Object.entries(propValues))
+    put(propColumns[c as keyof typeof propColumns], Uint32Array.from(sortedProps, f));
 
   const hashes = Uint32Array.from(new Set(dayVisitors.map(visitorHash))).sort();
   put(DAY_VISITORS, hashes);
