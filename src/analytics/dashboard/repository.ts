@@ -22,6 +22,9 @@ const add = (a: Measures, b: Measures): Measures => ({
   duration: a.duration + b.duration,
 });
 
+/** Panels of events, ranked by what they count; filtered visit panels rank by visits. */
+const eventPanels = new Set<Dim>(['page', 'event', 'outbound']);
+
 function mergeRanked(parts: Ranked[][], order: 'visits' | 'pageviews' | 'events'): Ranked[] {
   const byKey = new Map<number, Ranked>();
   for (const r of parts.flat()) {
@@ -85,11 +88,7 @@ export function createDashboardRepository(db: Db, opts: { cacheBytes?: number } 
         await rows.ranked(dim, span, filters, order, null),
         await segments.ranked(dim, span, filters),
       ];
-      // Filtered session panels rank by visits, as their SQL always did.
-      return mergeRanked(parts, dim in { page: 1, event: 1, outbound: 1 } ? order : 'visits').slice(
-        0,
-        limit,
-      );
+      return mergeRanked(parts, eventPanels.has(dim) ? order : 'visits').slice(0, limit);
     },
 
     async props(span: Span, filters: Filters, limit: number) {
