@@ -2,7 +2,8 @@ import { policyVersions } from '../privacy/policy-versions.js';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TestClock, type TestApp } from '../test-support/app.js';
-import { dayOf, toAt } from './codes.js';
+import { contend } from '../test-support/contention.js';
+import { dayOf, dictKinds, toAt } from './codes.js';
 import { cookieVisitor } from './identity.js';
 
 /** The choice cookie as the banner writes it after "allow analytics", under the current policy. */
@@ -50,6 +51,14 @@ const view = (path = '/services', extra: Record<string, unknown> = {}) => ({
   url: `http://localhost:3000${path}`,
   ...extra,
 });
+
+/** Dictionary ids of a path (a subquery, so a path not yet seen matches nothing). */
+const pathIds = (p: string) =>
+  t.db
+    .selectFrom('analytics_dict')
+    .select('id')
+    .where('kind', '=', dictKinds.path)
+    .where('value', '=', p);
 
 async function lastSession() {
   const s = await t.db
@@ -237,6 +246,24 @@ describe('POST /api/event', () => {
     const big = await post({ ...view(), referrer: 'x'.repeat(4200) });
     expect(big.statusCode).toBe(413);
     expect(await count()).toBe(before);
+  });
+
+  it('answers 503 with Retry-After, not 500, when the database stays locked, and stores nothing', async () => {
+    const stored = () =>
+      t.db
+        .selectFrom('analytics_events')
+        .select('id')
+        .where('path', 'in', pathIds('/busy'))
+        .execute();
+    const contention = await contend(t.db, t.url);
+    const res = await post(view('/busy'));
+    await contention.release();
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.body).toMatch(/busy right now\. Please try again in a moment/);
+    expect(await stored()).toEqual([]);
+    expect((await post(view('/busy'))).statusCode).toBe(202);
+    expect(await stored()).toHaveLength(1);
   });
 
   it('keeps only today’s and yesterday’s salt', async () => {

@@ -1,6 +1,7 @@
 import { SqliteAdapter, sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { runCompiled } from '../db/compiled.js';
+import { retryTransient } from '../db/errors.js';
 import { insertRows } from '../db/insert-rows.js';
 import type { AnalyticsSessionsTable } from '../db/schema.js';
 import {
@@ -81,12 +82,17 @@ export function createWriter(db: Db) {
   /** Writes a batch of hits in one transaction; nothing of a failed batch stays, on disk or here. */
   async function write(hits: readonly Hit[]): Promise<void> {
     if (hits.length === 0) return;
-    const batch = new Batch(dict, open);
-    await db.transaction().execute(async (trx) => {
-      await batch.resolveStrings(trx, hits);
-      await batch.loadVisitors(trx, hits);
-      for (const hit of hits) batch.apply(hit);
-      await batch.store(trx, knownDays);
+    // A deadlock with the compactor or a lock held by another process fails the attempt, not
+    // the batch: each attempt starts from memory as it was, since memory changes only on commit.
+    const batch = await retryTransient(async () => {
+      const attempt = new Batch(dict, open);
+      await db.transaction().execute(async (trx) => {
+        await attempt.resolveStrings(trx, hits);
+        await attempt.loadVisitors(trx, hits);
+        for (const hit of hits) attempt.apply(hit);
+        await attempt.store(trx, knownDays);
+      });
+      return attempt;
     });
     // Committed: only now does memory learn what the batch wrote.
     for (const [k, v] of batch.learned) dict.set(k, v);
