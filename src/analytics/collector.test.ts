@@ -143,6 +143,14 @@ describe('POST /api/event', () => {
 
   it('carries the visit that led to consent on under the new cookie, instead of splitting it', async () => {
     const ip = '198.51.100.20';
+    const today = dayOf(toAt(clock.now().getTime()));
+    const visitorsToday = () =>
+      t.db
+        .selectFrom('analytics_visitor_days')
+        .select('visitor')
+        .where('day', '=', today)
+        .execute();
+    const before = await visitorsToday();
     await post(view('/?utm_source=ads'), { ip });
     const res = await post(view('/about'), { ip, headers: { cookie: `spmb_choices=${GRANTED}` } });
     const vid = res.cookies.find((c) => c.name === 'spmb_vid')?.value;
@@ -153,6 +161,11 @@ describe('POST /api/event', () => {
       cookieVisitor(vid!),
       'ads',
     ]);
+    // One person today, counted under the cookie only, not also under the hash they arrived with.
+    expect(await visitorsToday()).toEqual(
+      expect.arrayContaining([...before, { visitor: cookieVisitor(vid!) }]),
+    );
+    expect(await visitorsToday()).toHaveLength(before.length + 1);
     clock.advance(3 * 3600_000);
     await post(view('/'), { ip, headers: { cookie: `spmb_choices=${GRANTED}; spmb_vid=${vid}` } });
     expect((await lastSession()).visitor_kind).toBe(2);

@@ -107,6 +107,7 @@ export function createWriter(db: Db) {
       knownDaysFor = today;
     }
     for (const d of batch.days) knownDays.add(d);
+    for (const d of batch.retired) knownDays.delete(d);
     forgetIdle(open, hits[hits.length - 1]!.at);
   }
 
@@ -130,6 +131,8 @@ class Batch {
   /** Each visitor's latest visit as the batch leaves it (null: the visitor has none). */
   readonly latest = new Map<string, Session | null>();
   readonly days = new Set<string>();
+  /** Visitor days whose id the visit left for another (`day\tvisitor`), to delete. */
+  readonly retired = new Set<string>();
   private readonly created: Session[] = [];
   private readonly dirty = new Set<Session>();
   private readonly deltas = new RollupDeltas();
@@ -263,6 +266,9 @@ class Batch {
         if (visitor !== hit.visitor && hit.visitor) {
           s.visitor = hit.visitor;
           this.remember(hit.visitor, s);
+          // One browser, one visitor today: the id it leaves (the cookieless hash it had before
+          // consenting) no longer counts as another. After midnight there is no such row.
+          this.retired.add(`${dayOf(hit.at)}\t${visitor}`);
         }
         return s;
       }
@@ -368,8 +374,16 @@ class Batch {
         prop_value: p.value,
       })),
     );
+    for (const d of this.retired) {
+      const [day, visitor] = d.split('\t') as [string, string];
+      await trx
+        .deleteFrom('analytics_visitor_days')
+        .where('day', '=', Number(day))
+        .where('visitor', '=', visitor)
+        .execute();
+    }
     const days = [...this.days]
-      .filter((d) => !knownDays.has(d))
+      .filter((d) => !knownDays.has(d) && !this.retired.has(d))
       .map((d) => {
         const [day, visitor] = d.split('\t') as [string, string];
         return { day: Number(day), visitor };
