@@ -10,7 +10,9 @@ export interface FieldState {
 }
 
 export function describedBy(name: string, state: FieldState, hint?: boolean): string | undefined {
-  const ids = [hint ? `${name}-hint` : '', state.errors[name] ? `${name}-error` : ''].filter(Boolean);
+  const ids = [hint ? `${name}-hint` : '', state.errors[name] ? `${name}-error` : ''].filter(
+    Boolean,
+  );
   return ids.length ? ids.join(' ') : undefined;
 }
 
