@@ -3,7 +3,7 @@ import type { SiteConfig } from '../config/site.js';
 import { ConsoleLayout, Time } from '../console/layout.js';
 import {
   ErrorSummary,
-  FieldError,
+  Field,
   SelectField,
   TextField,
   describedBy,
@@ -209,11 +209,7 @@ export function TagsPage(
           maxLength={500}
           hint="https://… ; or leave empty and paste an inline snippet."
         />
-        <div class="field">
-          <label for="inlineSnippet">
-            {labels.inlineSnippet}
-            <span class="muted"> (optional)</span>
-          </label>
+        <Field name="inlineSnippet" label={labels.inlineSnippet} state={s} required={false}>
           <textarea
             id="inlineSnippet"
             name="inlineSnippet"
@@ -224,8 +220,7 @@ export function TagsPage(
           >
             {s.values.inlineSnippet ?? ''}
           </textarea>
-          <FieldError name="inlineSnippet" state={s} />
-        </div>
+        </Field>
         <TextField
           name="origin"
           label={labels.origin}

@@ -2,6 +2,7 @@ import type { SiteConfig } from '../config/site.js';
 import { Layout } from '../web/layout.js';
 import {
   ErrorSummary,
+  Field,
   Fieldset,
   FieldError,
   Hidden,
@@ -212,11 +213,12 @@ function YourNeeds(p: IntakeFormProps) {
           ' please do not enter medical information here: no dates of birth, insurance member numbers, diagnoses or treatment details. We will ask for what we need through a secure channel.'
         }
       </p>
-      <div class="field">
-        <label for="needs">{labels.needs}</label>
-        <p class="hint" id="needs-hint">
-          For example: denied claims, coding, credentialing, a question about a bill.
-        </p>
+      <Field
+        name="needs"
+        label={labels.needs!}
+        state={p}
+        hint="For example: denied claims, coding, credentialing, a question about a bill."
+      >
         <textarea
           id="needs"
           name="needs"
@@ -230,8 +232,7 @@ function YourNeeds(p: IntakeFormProps) {
         >
           {p.values.needs ?? ''}
         </textarea>
-        <FieldError name="needs" state={p} />
-      </div>
+      </Field>
       {p.flags?.length ? (
         <div class="checkbox">
           <input type="checkbox" id="confirmNoHealthInfo" name="confirmNoHealthInfo" value="on" />
