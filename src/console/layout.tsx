@@ -15,7 +15,6 @@ interface ConsoleLayoutProps {
   children: ComponentChildren;
 }
 
-
 export const roleLabels: Record<StaffUser['role'], string> = {
   admin: 'Administrator',
   sales: 'Sales',

@@ -37,7 +37,9 @@ export function LeadsPage(p: Frame & { list: LeadList; filter: LeadFilter }) {
         {list.total > 0 && can(p.staff, 'leads.export') ? (
           <>
             {' · '}
-            <a href={leadsUrl(filter).replace('/console/leads', '/console/leads/export')}>Export these as CSV…</a>
+            <a href={leadsUrl(filter).replace('/console/leads', '/console/leads/export')}>
+              Export these as CSV…
+            </a>
           </>
         ) : null}
       </p>
