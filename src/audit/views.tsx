@@ -1,15 +1,8 @@
-import type { StaffUser } from '../accounts/service.js';
-import type { SiteConfig } from '../config/site.js';
-import { ConsoleLayout, Time, show } from '../console/layout.js';
+import { ConsoleLayout, Time, show, type ConsoleFrame } from '../console/layout.js';
 import { Pager } from '../console/pager.js';
+import { DataTable } from '../console/table.js';
 import { auditActions } from './log.js';
 import type { AuditQuery, AuditList } from './service.js';
-
-interface Frame {
-  site: SiteConfig;
-  staff: StaffUser;
-  csrf: string;
-}
 
 const actionLabel = (a: string) => a.replace(/_/g, ' ');
 
@@ -25,7 +18,7 @@ export function auditUrl(q: AuditQuery, cursor: { before?: number; after?: numbe
   return qs ? `/console/audit?${qs}` : '/console/audit';
 }
 
-export function AuditPage(p: Frame & { list: AuditList; query: AuditQuery }) {
+export function AuditPage(p: ConsoleFrame & { list: AuditList; query: AuditQuery }) {
   const { list, query } = p;
   return (
     <ConsoleLayout
@@ -70,39 +63,29 @@ export function AuditPage(p: Frame & { list: AuditList; query: AuditQuery }) {
 
 function Entries({ rows }: { rows: AuditList['rows'] }) {
   return (
-    <div class="table-scroll" role="region" aria-labelledby="audit-caption" tabindex={0}>
-      <table class="data-table">
-        <caption id="audit-caption">Audit entries, newest first</caption>
-        <thead>
-          <tr>
-            {['#', 'When', 'Who', 'Action', 'Record', 'Purpose', 'Details'].map((h) => (
-              <th scope="col">{h}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr>
-              <td data-label="#">{r.seq}</td>
-              <td data-label="When">
-                <Time iso={r.at} />
-              </td>
-              <td data-label="Who">{actorText(r)}</td>
-              <th scope="row" data-label="Action">
-                {actionLabel(r.action)}
-              </th>
-              <td data-label="Record">
-                {r.target_id ? `${show(r.target_type)} ${r.target_id}` : '—'}
-              </td>
-              <td data-label="Purpose">{r.purpose ? actionLabel(r.purpose) : '—'}</td>
-              <td data-label="Details" class="console-pre">
-                {detailText(r.detail)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption="Audit entries, newest first"
+      captionId="audit-caption"
+      headings={['#', 'When', 'Who', 'Action', 'Record', 'Purpose', 'Details']}
+    >
+      {rows.map((r) => (
+        <tr>
+          <td data-label="#">{r.seq}</td>
+          <td data-label="When">
+            <Time iso={r.at} />
+          </td>
+          <td data-label="Who">{actorText(r)}</td>
+          <th scope="row" data-label="Action">
+            {actionLabel(r.action)}
+          </th>
+          <td data-label="Record">{r.target_id ? `${show(r.target_type)} ${r.target_id}` : '—'}</td>
+          <td data-label="Purpose">{r.purpose ? actionLabel(r.purpose) : '—'}</td>
+          <td data-label="Details" class="console-pre">
+            {detailText(r.detail)}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
