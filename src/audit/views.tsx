@@ -1,4 +1,5 @@
 import { ConsoleLayout, Time, show, type ConsoleFrame } from '../console/layout.js';
+import { FilterForm, FilterInput, FilterSelect } from '../console/filters.js';
 import { Pager } from '../console/pager.js';
 import { DataTable } from '../console/table.js';
 import { auditActions } from './log.js';
@@ -110,48 +111,30 @@ function detailText(detail: string | null): string {
 
 function Filters({ query }: { query: AuditQuery }) {
   return (
-    <form
-      class="console-filters"
-      method="get"
-      action="/console/audit"
-      role="search"
-      aria-label="Filter the audit log"
-    >
-      <div class="console-field">
-        <label for="action">Action</label>
-        <select id="action" name="action">
-          <option value="">Any action</option>
-          {auditActions.map((a) => (
-            <option value={a} selected={query.action === a}>
-              {actionLabel(a)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="console-field">
-        <label for="actor">Who (staff email or id)</label>
-        <input id="actor" name="actor" type="search" value={query.actor ?? ''} maxLength={254} />
-      </div>
-      <div class="console-field">
-        <label for="target">Record id</label>
-        <input id="target" name="target" type="search" value={query.target ?? ''} maxLength={64} />
-      </div>
-      <div class="console-field">
-        <label for="from">From</label>
-        <input id="from" name="from" type="date" value={query.from ?? ''} />
-      </div>
-      <div class="console-field">
-        <label for="to">To</label>
-        <input id="to" name="to" type="date" value={query.to ?? ''} />
-      </div>
-      <div class="console-actions">
-        <button class="console-button" type="submit">
-          Filter
-        </button>
-        <a class="console-link-button" href="/console/audit">
-          Clear
-        </a>
-      </div>
-    </form>
+    <FilterForm action="/console/audit" label="Filter the audit log">
+      <FilterSelect
+        name="action"
+        label="Action"
+        any="Any action"
+        value={query.action}
+        options={auditActions.map((a) => [a, actionLabel(a)] as const)}
+      />
+      <FilterInput
+        name="actor"
+        label="Who (staff email or id)"
+        type="search"
+        value={query.actor}
+        maxLength={254}
+      />
+      <FilterInput
+        name="target"
+        label="Record id"
+        type="search"
+        value={query.target}
+        maxLength={64}
+      />
+      <FilterInput name="from" label="From" type="date" value={query.from} />
+      <FilterInput name="to" label="To" type="date" value={query.to} />
+    </FilterForm>
   );
 }

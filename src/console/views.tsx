@@ -10,6 +10,7 @@ import {
   show,
   type ConsoleFrame,
 } from './layout.js';
+import { FilterForm, FilterInput, FilterSelect } from './filters.js';
 import { NumberedPager, listUrl, shownRange } from './pager.js';
 import { can } from './permissions.js';
 import type { LeadFilter } from './repository.js';
@@ -81,48 +82,29 @@ export function LeadsPage(p: ConsoleFrame & { list: LeadList; filter: LeadFilter
 
 function Filters({ filter }: { filter: LeadFilter }) {
   return (
-    <form
-      class="console-filters"
-      method="get"
-      action="/console/leads"
-      role="search"
-      aria-label="Filter leads"
-    >
-      <div class="console-field">
-        <label for="q">Name or organization</label>
-        <input id="q" name="q" type="search" value={filter.q ?? ''} maxLength={200} />
-      </div>
-      <div class="console-field">
-        <label for="type">Type</label>
-        <select id="type" name="type">
-          <option value="">Any type</option>
-          {userTypes.map((t) => (
-            <option value={t} selected={filter.type === t}>
-              {typeLabels[t]}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="console-field">
-        <label for="status">Status</label>
-        <select id="status" name="status">
-          <option value="">Any status</option>
-          {leadStatuses.map((s) => (
-            <option value={s} selected={filter.status === s}>
-              {cap(s)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="console-actions">
-        <button class="console-button" type="submit">
-          Filter
-        </button>
-        <a class="console-link-button" href="/console/leads">
-          Clear
-        </a>
-      </div>
-    </form>
+    <FilterForm action="/console/leads" label="Filter leads">
+      <FilterInput
+        name="q"
+        label="Name or organization"
+        type="search"
+        value={filter.q}
+        maxLength={200}
+      />
+      <FilterSelect
+        name="type"
+        label="Type"
+        any="Any type"
+        value={filter.type}
+        options={userTypes.map((t) => [t, typeLabels[t]] as const)}
+      />
+      <FilterSelect
+        name="status"
+        label="Status"
+        any="Any status"
+        value={filter.status}
+        options={leadStatuses.map((s) => [s, cap(s)] as const)}
+      />
+    </FilterForm>
   );
 }
 

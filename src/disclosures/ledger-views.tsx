@@ -1,4 +1,5 @@
 import { ConsoleLayout, Time, show, type ConsoleFrame } from '../console/layout.js';
+import { FilterForm, FilterInput, FilterSelect } from '../console/filters.js';
 import { NumberedPager, listUrl, shownRange } from '../console/pager.js';
 import { DataTable } from '../console/table.js';
 import { disclosureBases } from '../privacy/vocabulary.js';
@@ -112,47 +113,30 @@ function Filters({
   recipients: Ledger['recipients'];
 }) {
   return (
-    <form
-      class="console-filters"
-      method="get"
-      action={here}
-      role="search"
-      aria-label="Filter disclosures"
-    >
-      <div class="console-field">
-        <label for="lead">Person (lead id)</label>
-        <input id="lead" name="lead" type="search" value={filter.lead ?? ''} maxLength={64} />
-      </div>
-      <div class="console-field">
-        <label for="recipient">Recipient</label>
-        <select id="recipient" name="recipient">
-          <option value="">Any recipient</option>
-          {recipients.map((r) => (
-            <option value={r.id} selected={filter.recipient === r.id}>
-              {r.active ? r.name : `${r.name} (deactivated)`}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="console-field">
-        <label for="basis">Basis</label>
-        <select id="basis" name="basis">
-          <option value="">Any basis</option>
-          {Object.keys(disclosureBases).map((b) => (
-            <option value={b} selected={filter.basis === b}>
-              {b.replaceAll('_', ' ')}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="console-actions">
-        <button class="console-button" type="submit">
-          Filter
-        </button>
-        <a class="console-link-button console-button secondary" href={here}>
-          Clear
-        </a>
-      </div>
-    </form>
+    <FilterForm action={here} label="Filter disclosures">
+      <FilterInput
+        name="lead"
+        label="Person (lead id)"
+        type="search"
+        value={filter.lead}
+        maxLength={64}
+      />
+      <FilterSelect
+        name="recipient"
+        label="Recipient"
+        any="Any recipient"
+        value={filter.recipient}
+        options={recipients.map(
+          (r) => [r.id, r.active ? r.name : `${r.name} (deactivated)`] as const,
+        )}
+      />
+      <FilterSelect
+        name="basis"
+        label="Basis"
+        any="Any basis"
+        value={filter.basis}
+        options={Object.keys(disclosureBases).map((b) => [b, b.replaceAll('_', ' ')] as const)}
+      />
+    </FilterForm>
   );
 }
