@@ -94,7 +94,12 @@ describe.skipIf(!hasChromium)('disclosure screens in Chromium', () => {
     await page.goto(`${server.url}/privacy`);
     // Listed once among the service providers, and dated in the change log as a new version.
     expect(await page.locator('#service-providers').getByText('Text Gateway LLC').count()).toBe(1);
-    expect(await page.locator('.history').getByText(/Text Gateway LLC now acts as a service provider/).count()).toBe(1);
+    expect(
+      await page
+        .locator('.history')
+        .getByText(/Text Gateway LLC now acts as a service provider/)
+        .count(),
+    ).toBe(1);
     await page.close();
   });
 });
