@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   cpu,
   freePort,
+  load,
   machine,
   measureCeiling,
   measured,
@@ -68,6 +69,25 @@ const appEnv = (port: number, dataDir: string) => ({
 });
 
 const ceiling = await measureCeiling([request], duration);
+
+// Where the collector's time goes: the same beacons to routes that stop part way (bench/server.ts).
+const stagesPort = freePort();
+const stagesServer = await startServerProcess('stages', appEnv(stagesPort, tmpDir()));
+const stage = (to: string) =>
+  measured(stagesServer, {
+    url: `http://127.0.0.1:${stagesPort}`,
+    duration,
+    requests: [{ ...request, path: to }],
+  });
+// Warmed first, so the first stage measured does not pay for the JIT alone.
+await load({
+  url: `http://127.0.0.1:${stagesPort}`,
+  duration: 2,
+  requests: [{ ...request, path: '/bench/enriched' }],
+});
+const parsed = await stage('/bench/parsed');
+const enriched = await stage('/bench/enriched');
+await stop(stagesServer);
 
 const dataDir = tmpDir();
 const appPort = freePort();
@@ -156,14 +176,24 @@ const missing = acknowledged.filter((k) => !stored.has(k));
 const ratio = collector.rps / ceiling.rps;
 const cpuRatio = collector.cpuMs !== null && ceiling.cpuMs ? collector.cpuMs / ceiling.cpuMs : null;
 const perEvent = (bytes - base) / Math.max(events, 1);
+const row = (r: typeof ceiling) => `${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${cpu(r.cpuMs)}`;
+const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+const share = (ms: number | null, what: string) =>
+  ms === null || !collector.cpuMs
+    ? `${what} n/a`
+    : `${what} ${(ms * 1000).toFixed(0)} µs (${((100 * ms) / collector.cpuMs).toFixed(0)}%)`;
 const md = `## Analytics collector (\`npm run bench:analytics\`)
 
 Ran ${new Date().toISOString().slice(0, 16)}Z on ${machine()}. 32 connections, ${duration} s each, load generator (autocannon) in a separate process on the same 2 cores. Load average at start: ${loadAtStart.toFixed(1)}. Traffic: a new visitor (own IP, one of ${uas.length} browsers) every ${EVENTS_PER_VISIT} events, one event in five a custom event with a prop, a third of visits from Google.
 
 | what | events/s | p50 ms | p99 ms | server CPU ms/event |
 |---|---|---|---|---|
-| empty route (ceiling): parse the JSON body, answer 202 | ${ceiling.rps.toFixed(0)} | ${ceiling.p50} | ${ceiling.p99} | ${cpu(ceiling.cpuMs)} |
-| \`POST /api/event\`, SQLite, 202 after commit | ${collector.rps.toFixed(0)} | ${collector.p50} | ${collector.p99} | ${cpu(collector.cpuMs)} |
+| empty route (ceiling): parse the JSON body, answer 202 | ${row(ceiling)} |
+| the site's request hooks and the body's validation, nothing stored | ${row(parsed)} |
+| … and bot check, visitor hash, geolocation, channel; nothing stored | ${row(enriched)} |
+| \`POST /api/event\`, SQLite, 202 after commit | ${row(collector)} |
+
+Where a collector event's server CPU goes, from the rows above: ${share(ceiling.cpuMs, 'HTTP and JSON (the empty route)')}, ${share(diff(parsed.cpuMs, ceiling.cpuMs), "the site's hooks and validation")}, ${share(diff(enriched.cpuMs, parsed.cpuMs), 'enrichment')}, ${share(diff(collector.cpuMs, enriched.cpuMs), 'writing')}.
 
 The collector is **${(ratio * 100).toFixed(0)}%** of the ceiling${cpuRatio === null ? '' : ` and costs ${cpuRatio.toFixed(1)}× its CPU per request`}. Targets: 15,000 events/s (**${collector.rps >= 15000 ? 'met' : 'not met'}**), ≥ 60% of the ceiling (**${ratio >= 0.6 ? 'met' : 'not met'}**), p99 < 25 ms (**${collector.p99 < 25 ? 'met' : 'not met'}**).
 Answered 202: ${collector.ok}; events stored: ${events} in ${sessions} visits (${events >= collector.ok ? 'every acknowledged event committed' : 'MISSING ACKNOWLEDGED EVENTS'}); errors ${collector.errors}, 4xx/5xx ${collector.non2xx3xx}.

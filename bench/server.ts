@@ -1,9 +1,13 @@
 // A server for the benchmarks, in its own process so the load generator does not share its core.
 //   empty: Fastify with the same body parser and a POST route that does nothing (the ceiling)
 //   app:   the real site, as `npm start` runs it
+//   stages: the real site plus two routes that stop the collector's work part way, to show
+//          where its time goes: /bench/parsed (the site's hooks and the body's validation) and
+//          /bench/enriched (also bot check, visitor hash, geolocation, channel; nothing stored)
 import formbody from '@fastify/formbody';
 import Fastify from 'fastify';
 import { loadConfig } from '../src/config/env.js';
+import { acceptBeacons, parseEvent } from '../src/analytics/routes.js';
 import { startServer } from '../src/server.js';
 
 const mode = process.argv[2];
@@ -18,6 +22,26 @@ if (mode === 'empty') {
   });
   await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
 } else {
-  await startServer(loadConfig());
+  const config = loadConfig();
+  const siteHost = new URL(config.baseUrl).hostname;
+  await startServer(config, {
+    extend:
+      mode === 'stages'
+        ? async (app) => {
+            await app.register(async (stages) => {
+              acceptBeacons(stages);
+              const route = { bodyLimit: 4096, config: { securityHeaders: false as const } };
+              stages.post('/bench/parsed', route, async (request, reply) => {
+                parseEvent(request, { siteHost });
+                return reply.code(202).send();
+              });
+              stages.post('/bench/enriched', route, async (request, reply) => {
+                await app.analytics.enrich(parseEvent(request, { siteHost }));
+                return reply.code(202).send();
+              });
+            });
+          }
+        : undefined,
+  });
 }
 console.log('READY');

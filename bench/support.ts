@@ -11,7 +11,7 @@ export function machine(): string {
 
 /** Starts bench/server.ts in a child process and resolves once it listens. */
 export async function startServerProcess(
-  mode: 'empty' | 'app',
+  mode: 'empty' | 'app' | 'stages',
   env: Record<string, string>,
 ): Promise<ChildProcess> {
   const profile = process.env.BENCH_CPU_PROF

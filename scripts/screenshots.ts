@@ -36,23 +36,6 @@ const shots: Shot[] = [
     },
   },
   { name: 'cookies', path: '/cookies' },
-  {
-    name: 'console-cookie-consent',
-    path: '/console/consent',
-    prepare: async ({ app, page, baseUrl }) => {
-      await cookieScreenData(app);
-      await signInIfAsked(page);
-      await page.goto(`${baseUrl}/console/consent`, { waitUntil: 'networkidle' });
-    },
-  },
-  {
-    name: 'console-cookie-tags',
-    path: '/console/settings/tags',
-    prepare: async ({ page, baseUrl }) => {
-      await signInIfAsked(page);
-      await page.goto(`${baseUrl}/console/settings/tags`, { waitUntil: 'networkidle' });
-    },
-  },
   { name: 'home', path: '/' },
   { name: 'services', path: '/services' },
   { name: 'about', path: '/about' },
@@ -103,6 +86,24 @@ const shots: Shot[] = [
     prepare: async ({ page }) => {
       await page.locator('th[scope="row"] a').first().click();
       await page.waitForLoadState('networkidle');
+    },
+  },
+  // The console's cookie screens, signed in by the shots above (the context keeps the session).
+  {
+    name: 'console-cookie-consent',
+    path: '/console/consent',
+    prepare: async ({ app, page, baseUrl }) => {
+      await cookieScreenData(app);
+      await signInIfAsked(page);
+      await page.goto(`${baseUrl}/console/consent`, { waitUntil: 'networkidle' });
+    },
+  },
+  {
+    name: 'console-cookie-tags',
+    path: '/console/settings/tags',
+    prepare: async ({ page, baseUrl }) => {
+      await signInIfAsked(page);
+      await page.goto(`${baseUrl}/console/settings/tags`, { waitUntil: 'networkidle' });
     },
   },
   {

@@ -13,7 +13,12 @@ import { loadKeyring } from './privacy/keyring.js';
 import { resealPending } from './privacy/reseal.js';
 import { labelSuppressionKeys } from './privacy/suppression.js';
 
-export async function startServer(config: Config): Promise<void> {
+export interface ServerOptions {
+  /** Adds routes before the server listens (the benchmarks' stage routes). */
+  extend?: (app: Awaited<ReturnType<typeof buildApp>>) => Promise<void> | void;
+}
+
+export async function startServer(config: Config, opts: ServerOptions = {}): Promise<void> {
   const site = loadSiteConfig(config.siteConfigPath);
   const secret = loadAppSecret(config.dataDir, config.appSecret);
   const db = createDb(config.databaseUrl);
@@ -53,6 +58,7 @@ export async function startServer(config: Config): Promise<void> {
     await db.destroy();
   });
 
+  await opts.extend?.(app);
   await app.listen({ port: config.port, host: config.host });
   app.outbox.start();
   app.privacyJobs.start();

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { SiteConfig } from '../config/site.js';
 import { ConsoleLayout } from '../console/layout.js';
 import { ErrorSummary, Hidden, TextField, type FieldState } from '../web/forms.js';
@@ -8,44 +9,83 @@ interface FormPage extends FieldState {
   message?: string | undefined;
 }
 
+/** The sign-in and setup pages: a narrow column, a heading, what it is for, then one form. */
+function AccountFormPage(
+  p: FormPage & {
+    title: string;
+    intro: ComponentChildren;
+    labels: Record<string, string>;
+    action: string;
+    submit: string;
+    children: ComponentChildren;
+    after?: ComponentChildren;
+  },
+) {
+  return (
+    <ConsoleLayout site={p.site} title={p.title} staff={null}>
+      <section class="console-narrow">
+        <h1>{p.title}</h1>
+        {p.intro}
+        <ErrorSummary state={p} labels={p.labels} message={p.message} />
+        <form class="console-form" method="post" action={p.action} novalidate>
+          <input type="hidden" name="_csrf" value={p.csrf} />
+          {p.children}
+          <button class="console-button" type="submit">
+            {p.submit}
+          </button>
+        </form>
+        {p.after}
+      </section>
+    </ConsoleLayout>
+  );
+}
+
+const EmailField = (p: { label: string; state: FieldState }) => (
+  <TextField
+    name="email"
+    label={p.label}
+    type="email"
+    autocomplete="username"
+    state={p.state}
+    maxLength={320}
+  />
+);
+
+const PasswordField = (p: {
+  name: string;
+  label: string;
+  state: FieldState;
+  autocomplete: 'current-password' | 'new-password';
+  hint?: string;
+}) => <TextField {...p} type="password" maxLength={1024} />;
+
 const loginLabels = { email: 'Email address', password: 'Password' };
 
 export function LoginPage(p: FormPage & { next?: string | undefined }) {
   return (
-    <ConsoleLayout site={p.site} title="Sign in" staff={null}>
-      <section class="console-narrow">
-        <h1>Sign in</h1>
-        <p>{`Staff sign-in for the ${p.site.company.name} console.`}</p>
-        <ErrorSummary state={p} labels={loginLabels} message={p.message} />
-        <form class="console-form" method="post" action="/console/login" novalidate>
-          <input type="hidden" name="_csrf" value={p.csrf} />
-          <Hidden name="next" value={p.next} />
-          <TextField
-            name="email"
-            label={loginLabels.email}
-            type="email"
-            autocomplete="username"
-            state={p}
-            maxLength={320}
-          />
-          <TextField
-            name="password"
-            label={loginLabels.password}
-            type="password"
-            autocomplete="current-password"
-            state={p}
-            maxLength={1024}
-          />
-          <button class="console-button" type="submit">
-            Sign in
-          </button>
-        </form>
+    <AccountFormPage
+      {...p}
+      title="Sign in"
+      intro={<p>{`Staff sign-in for the ${p.site.company.name} console.`}</p>}
+      labels={loginLabels}
+      action="/console/login"
+      submit="Sign in"
+      after={
         <p class="console-note">
           Forgotten your password? Ask an administrator to reset it. After 5 wrong attempts the
           account is locked for 15 minutes.
         </p>
-      </section>
-    </ConsoleLayout>
+      }
+    >
+      <Hidden name="next" value={p.next} />
+      <EmailField label={loginLabels.email} state={p} />
+      <PasswordField
+        name="password"
+        label={loginLabels.password}
+        autocomplete="current-password"
+        state={p}
+      />
+    </AccountFormPage>
   );
 }
 
@@ -57,47 +97,34 @@ const setupLabels = {
 
 export function SetupPage(p: FormPage & { token: string }) {
   return (
-    <ConsoleLayout site={p.site} title="Create the first administrator" staff={null}>
-      <section class="console-narrow">
-        <h1>Create the first administrator</h1>
+    <AccountFormPage
+      {...p}
+      title="Create the first administrator"
+      intro={
         <p>
           This one-time link creates the administrator account for this installation. It works once
           and expires one hour after the server printed it.
         </p>
-        <ErrorSummary state={p} labels={setupLabels} message={p.message} />
-        <form class="console-form" method="post" action={`/setup/${p.token}`} novalidate>
-          <input type="hidden" name="_csrf" value={p.csrf} />
-          <TextField
-            name="email"
-            label={setupLabels.email}
-            type="email"
-            autocomplete="username"
-            state={p}
-            maxLength={320}
-          />
-          <TextField
-            name="password"
-            label={setupLabels.password}
-            type="password"
-            autocomplete="new-password"
-            hint="12 to 256 characters. A few unrelated words make a strong password that is easy to type."
-            state={p}
-            maxLength={1024}
-          />
-          <TextField
-            name="passwordConfirm"
-            label={setupLabels.passwordConfirm}
-            type="password"
-            autocomplete="new-password"
-            state={p}
-            maxLength={1024}
-          />
-          <button class="console-button" type="submit">
-            Create administrator
-          </button>
-        </form>
-      </section>
-    </ConsoleLayout>
+      }
+      labels={setupLabels}
+      action={`/setup/${p.token}`}
+      submit="Create administrator"
+    >
+      <EmailField label={setupLabels.email} state={p} />
+      <PasswordField
+        name="password"
+        label={setupLabels.password}
+        autocomplete="new-password"
+        hint="12 to 256 characters. A few unrelated words make a strong password that is easy to type."
+        state={p}
+      />
+      <PasswordField
+        name="passwordConfirm"
+        label={setupLabels.passwordConfirm}
+        autocomplete="new-password"
+        state={p}
+      />
+    </AccountFormPage>
   );
 }
 

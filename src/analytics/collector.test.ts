@@ -2,7 +2,8 @@ import { policyVersions } from '../privacy/policy-versions.js';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TestClock, type TestApp } from '../test-support/app.js';
-import { dayOf, toAt } from './codes.js';
+import { contend } from '../test-support/contention.js';
+import { dayOf, dictKinds, toAt } from './codes.js';
 import { cookieVisitor } from './identity.js';
 
 /** The choice cookie as the banner writes it after "allow analytics", under the current policy. */
@@ -50,6 +51,14 @@ const view = (path = '/services', extra: Record<string, unknown> = {}) => ({
   url: `http://localhost:3000${path}`,
   ...extra,
 });
+
+/** Dictionary ids of a path (a subquery, so a path not yet seen matches nothing). */
+const pathIds = (p: string) =>
+  t.db
+    .selectFrom('analytics_dict')
+    .select('id')
+    .where('kind', '=', dictKinds.path)
+    .where('value', '=', p);
 
 async function lastSession() {
   const s = await t.db
@@ -134,6 +143,14 @@ describe('POST /api/event', () => {
 
   it('carries the visit that led to consent on under the new cookie, instead of splitting it', async () => {
     const ip = '198.51.100.20';
+    const today = dayOf(toAt(clock.now().getTime()));
+    const visitorsToday = () =>
+      t.db
+        .selectFrom('analytics_visitor_days')
+        .select('visitor')
+        .where('day', '=', today)
+        .execute();
+    const before = await visitorsToday();
     await post(view('/?utm_source=ads'), { ip });
     const res = await post(view('/about'), { ip, headers: { cookie: `spmb_choices=${GRANTED}` } });
     const vid = res.cookies.find((c) => c.name === 'spmb_vid')?.value;
@@ -144,6 +161,11 @@ describe('POST /api/event', () => {
       cookieVisitor(vid!),
       'ads',
     ]);
+    // One person today, counted under the cookie only, not also under the hash they arrived with.
+    expect(await visitorsToday()).toEqual(
+      expect.arrayContaining([...before, { visitor: cookieVisitor(vid!) }]),
+    );
+    expect(await visitorsToday()).toHaveLength(before.length + 1);
     clock.advance(3 * 3600_000);
     await post(view('/'), { ip, headers: { cookie: `spmb_choices=${GRANTED}; spmb_vid=${vid}` } });
     expect((await lastSession()).visitor_kind).toBe(2);
@@ -237,6 +259,24 @@ describe('POST /api/event', () => {
     const big = await post({ ...view(), referrer: 'x'.repeat(4200) });
     expect(big.statusCode).toBe(413);
     expect(await count()).toBe(before);
+  });
+
+  it('answers 503 with Retry-After, not 500, when the database stays locked, and stores nothing', async () => {
+    const stored = () =>
+      t.db
+        .selectFrom('analytics_events')
+        .select('id')
+        .where('path', 'in', pathIds('/busy'))
+        .execute();
+    const contention = await contend(t.db, t.url);
+    const res = await post(view('/busy'));
+    await contention.release();
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.body).toMatch(/busy right now\. Please try again in a moment/);
+    expect(await stored()).toEqual([]);
+    expect((await post(view('/busy'))).statusCode).toBe(202);
+    expect(await stored()).toHaveLength(1);
   });
 
   it('keeps only today’s and yesterday’s salt', async () => {

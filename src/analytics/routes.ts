@@ -30,13 +30,10 @@ const eventBody = z
     screen: z.number().int().min(0).max(100_000).optional(),
   })
   .strict()
-  .refine(
-    (b) => b.type === 'pageview' || b.type.startsWith('form') || !!b.name,
-    {
-      message: 'name is required for event and outbound',
-      path: ['name'],
-    },
-  );
+  .refine((b) => b.type === 'pageview' || b.type.startsWith('form') || !!b.name, {
+    message: 'name is required for event and outbound',
+    path: ['name'],
+  });
 
 const typeOf = {
   pageview: 'pageview',
@@ -84,7 +81,36 @@ export async function analyticsRoutes(
   deps: AnalyticsRouteDeps,
 ): Promise<void> {
   const tracker = fs.readFileSync(trackerFile);
-  // sendBeacon posts a string as text/plain; it is the same JSON.
+  acceptBeacons(app);
+
+  app.get('/a.js', async (_request, reply) =>
+    reply
+      .type('text/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=3600')
+      .send(tracker),
+  );
+
+  app.post(
+    '/api/event',
+    { bodyLimit: MAX_BODY, config: { securityHeaders: false } },
+    async (request, reply) => {
+      const result = await deps.analytics.track(parseEvent(request, deps));
+      if (result.setVisitorCookie) {
+        reply.setCookie(VISITOR_COOKIE, result.setVisitorCookie, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: deps.secure,
+          maxAge: VISITOR_COOKIE_MAX_AGE_S,
+        });
+      }
+      return reply.code(result.stored ? 202 : 204).send();
+    },
+  );
+}
+
+/** sendBeacon posts a string as text/plain; it is the same JSON. */
+export function acceptBeacons(app: FastifyInstance): void {
   app.addContentTypeParser(
     'text/plain',
     { parseAs: 'string', bodyLimit: MAX_BODY },
@@ -96,55 +122,42 @@ export async function analyticsRoutes(
       }
     },
   );
+}
 
-  app.get('/a.js', async (_request, reply) =>
-    reply
-      .type('text/javascript; charset=utf-8')
-      .header('cache-control', 'public, max-age=3600')
-      .send(tracker),
-  );
-
-  app.post('/api/event', { bodyLimit: MAX_BODY, config: { securityHeaders: false } }, async (request, reply) => {
-    const parsed = eventBody.safeParse(request.body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw invalid(
-        `Invalid event: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'not valid'}`,
-      );
-    }
-    const b = parsed.data;
-    const url = new URL(b.url);
-    // The tracker posts to the origin of the page it runs on: the page's host is the host the
-    // beacon came to, or the site's configured one.
-    if (!ofThisSite(url.hostname, [deps.siteHost, request.hostname])) {
-      throw invalid(`Invalid event: url: must be a page of ${deps.siteHost}`);
-    }
-    const props = b.props
-      ? Object.fromEntries(Object.entries(b.props).map(([k, v]) => [k, String(v)]))
-      : undefined;
-    const result = await deps.analytics.track({
-      ...requestFacts(request, deps.clientSessions),
-      type: typeOf[b.type],
-      url,
-      ...(b.referrer ? { referrer: b.referrer } : {}),
-      ...(b.type === 'outbound' && b.name
-        ? { name: hostOf(b.name) }
-        : b.name
-          ? { name: b.name }
-          : {}),
-      ...(props ? { props } : {}),
-    });
-    if (result.setVisitorCookie) {
-      reply.setCookie(VISITOR_COOKIE, result.setVisitorCookie, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: deps.secure,
-        maxAge: VISITOR_COOKIE_MAX_AGE_S,
-      });
-    }
-    return reply.code(result.stored ? 202 : 204).send();
-  });
+/** The collector's input from a beacon: its validated body and the request's privacy facts. */
+export function parseEvent(
+  request: FastifyRequest,
+  deps: Pick<AnalyticsRouteDeps, 'siteHost' | 'clientSessions'>,
+): TrackInput {
+  const parsed = eventBody.safeParse(request.body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalid(
+      `Invalid event: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'not valid'}`,
+    );
+  }
+  const b = parsed.data;
+  const url = new URL(b.url);
+  // The tracker posts to the origin of the page it runs on: the page's host is the host the
+  // beacon came to, or the site's configured one.
+  if (!ofThisSite(url.hostname, [deps.siteHost, request.hostname])) {
+    throw invalid(`Invalid event: url: must be a page of ${deps.siteHost}`);
+  }
+  const props = b.props
+    ? Object.fromEntries(Object.entries(b.props).map(([k, v]) => [k, String(v)]))
+    : undefined;
+  return {
+    ...requestFacts(request, deps.clientSessions),
+    type: typeOf[b.type],
+    url,
+    ...(b.referrer ? { referrer: b.referrer } : {}),
+    ...(b.type === 'outbound' && b.name
+      ? { name: hostOf(b.name) }
+      : b.name
+        ? { name: b.name }
+        : {}),
+    ...(props ? { props } : {}),
+  };
 }
 
 /** The site itself, with or without its www. prefix. */

@@ -81,48 +81,59 @@ export function createAnalytics(deps: AnalyticsDeps) {
     return { visitor: today, previous: yesterday };
   }
 
+  /** The hit to store, with who sent it and where from; null for a bot. Writes nothing but salts. */
+  async function enrich(input: TrackInput): Promise<{ hit: Hit; setCookie?: string } | null> {
+    // The user agent's verdict is cached with its parse.
+    if (!input.ua || automatedRequest(input.headers)) return null;
+    const { bot, ua } = agent(input.ua);
+    if (bot) return null;
+    const at = toAt(deps.clock.now().getTime());
+    const who = await identify(input, at);
+    const geo = deps.geo.lookup(input.ip);
+    const acq = classify(input.url, input.referrer);
+    const hit: Hit = {
+      at,
+      visitor: who.visitor,
+      previousVisitor: who.previous,
+      type: input.type,
+      path: cleanPath(input.url),
+      name: input.name ?? null,
+      ...(input.props ? { props: input.props } : {}),
+      visit: {
+        channel: channels[acq.channel],
+        device: devices[ua.device],
+        client: input.client ? 1 : 0,
+        strings: {
+          referrer: acq.referrer,
+          engine: acq.engine,
+          utm_source: acq.utmSource,
+          utm_medium: acq.utmMedium,
+          utm_campaign: acq.utmCampaign,
+          country: geo.country,
+          region: geo.region,
+          city: geo.city,
+          browser: ua.browser,
+          browser_version: ua.browserVersion,
+          os: ua.os,
+        },
+      },
+    };
+    return { hit, ...(who.setCookie ? { setCookie: who.setCookie } : {}) };
+  }
+
   return {
     collector,
     salts,
+    enrich,
     /** Enriches and stores one event; resolves after commit. Bots are dropped (stored: false). */
     async track(input: TrackInput): Promise<TrackResult> {
-      // The user agent's verdict is cached with its parse.
-      if (!input.ua || automatedRequest(input.headers)) return { stored: false };
-      const { bot, ua } = agent(input.ua);
-      if (bot) return { stored: false };
-      const at = toAt(deps.clock.now().getTime());
-      const who = await identify(input, at);
-      const geo = deps.geo.lookup(input.ip);
-      const acq = classify(input.url, input.referrer);
-      const hit: Hit = {
-        at,
-        visitor: who.visitor,
-        previousVisitor: who.previous,
-        type: input.type,
-        path: cleanPath(input.url),
-        name: input.name ?? null,
-        ...(input.props ? { props: input.props } : {}),
-        visit: {
-          channel: channels[acq.channel],
-          device: devices[ua.device],
-          client: input.client ? 1 : 0,
-          strings: {
-            referrer: acq.referrer,
-            engine: acq.engine,
-            utm_source: acq.utmSource,
-            utm_medium: acq.utmMedium,
-            utm_campaign: acq.utmCampaign,
-            country: geo.country,
-            region: geo.region,
-            city: geo.city,
-            browser: ua.browser,
-            browser_version: ua.browserVersion,
-            os: ua.os,
-          },
-        },
+      const enriched = await enrich(input);
+      if (!enriched) return { stored: false };
+      await collector.add(enriched.hit);
+      return {
+        stored: true,
+        ...(enriched.setCookie ? { setVisitorCookie: enriched.setCookie } : {}),
       };
-      await collector.add(hit);
-      return { stored: true, ...(who.setCookie ? { setVisitorCookie: who.setCookie } : {}) };
     },
   };
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../db/database.js';
 import { freshDatabase, testDbKind } from '../test-support/app.js';
+import { contend } from '../test-support/contention.js';
 import { toAt, visitorKinds } from './codes.js';
 import { compactAnalytics } from './compactor.js';
 import { createWriter, type Hit } from './writer.js';
@@ -61,7 +62,43 @@ describe(`analytics writer on ${testDbKind}`, () => {
     await writer.write([view(at + 120, 'fail-v')]);
     expect(await sessionsOf(['fail-v'])).toEqual([{ visitor: 'fail-v', pageviews: 2 }]);
   });
+
+  it('runs a batch again when a deadlock or a held lock refused it, and stores it once', async () => {
+    const writer = createWriter(db);
+    const at = toAt(Date.parse('2026-05-04T10:00:00Z'));
+    const contention = await contend(db, fresh.url, 2);
+    const written = writer.write([view(at, 'retry-v'), view(at + 30, 'retry-v')]);
+    // SQLite: the other connection lets go while the writer waits between attempts.
+    const released = new Promise((r) => setTimeout(r, 60)).then(() => contention.release());
+    await written;
+    await released;
+    expect(await sessionsOf(['retry-v'])).toEqual([{ visitor: 'retry-v', pageviews: 2 }]);
+    expect(await eventsOf('retry-v')).toBe(2);
+  });
+
+  it('gives up after its retries with the database’s own error, leaving nothing behind', async () => {
+    const writer = createWriter(db);
+    const at = toAt(Date.parse('2026-05-05T10:00:00Z'));
+    const contention = await contend(db, fresh.url);
+    await expect(writer.write([view(at, 'busy-v')])).rejects.toMatchObject({
+      code: testDbKind === 'sqlite' ? 'SQLITE_BUSY' : '40P01',
+    });
+    await contention.release();
+    expect(await sessionsOf(['busy-v'])).toEqual([]);
+    await writer.write([view(at + 60, 'busy-v')]);
+    expect(await sessionsOf(['busy-v'])).toEqual([{ visitor: 'busy-v', pageviews: 1 }]);
+  });
 });
+
+async function eventsOf(visitor: string): Promise<number> {
+  const r = await db
+    .selectFrom('analytics_events as e')
+    .innerJoin('analytics_sessions as s', 's.id', 'e.session_id')
+    .where('s.visitor', '=', visitor)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
 
 describe(`analytics writer after closed days moved to segments, on ${testDbKind}`, () => {
   it('still knows a visitor whose only earlier visits are in a segment as returning', async () => {

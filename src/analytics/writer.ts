@@ -1,6 +1,7 @@
 import { SqliteAdapter, sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { runCompiled } from '../db/compiled.js';
+import { retryTransient } from '../db/errors.js';
 import { insertRows } from '../db/insert-rows.js';
 import type { AnalyticsSessionsTable } from '../db/schema.js';
 import {
@@ -81,12 +82,17 @@ export function createWriter(db: Db) {
   /** Writes a batch of hits in one transaction; nothing of a failed batch stays, on disk or here. */
   async function write(hits: readonly Hit[]): Promise<void> {
     if (hits.length === 0) return;
-    const batch = new Batch(dict, open);
-    await db.transaction().execute(async (trx) => {
-      await batch.resolveStrings(trx, hits);
-      await batch.loadVisitors(trx, hits);
-      for (const hit of hits) batch.apply(hit);
-      await batch.store(trx, knownDays);
+    // A deadlock with the compactor or a lock held by another process fails the attempt, not
+    // the batch: each attempt starts from memory as it was, since memory changes only on commit.
+    const batch = await retryTransient(async () => {
+      const attempt = new Batch(dict, open);
+      await db.transaction().execute(async (trx) => {
+        await attempt.resolveStrings(trx, hits);
+        await attempt.loadVisitors(trx, hits);
+        for (const hit of hits) attempt.apply(hit);
+        await attempt.store(trx, knownDays);
+      });
+      return attempt;
     });
     // Committed: only now does memory learn what the batch wrote.
     for (const [k, v] of batch.learned) dict.set(k, v);
@@ -101,6 +107,7 @@ export function createWriter(db: Db) {
       knownDaysFor = today;
     }
     for (const d of batch.days) knownDays.add(d);
+    for (const d of batch.retired) knownDays.delete(d);
     forgetIdle(open, hits[hits.length - 1]!.at);
   }
 
@@ -126,6 +133,8 @@ class Batch {
   readonly days = new Set<string>();
   /** Visitors with no visit in the table but one in a segment. */
   private readonly seenBefore = new Set<string>();
+  /** Visitor days whose id the visit left for another (`day\tvisitor`), to delete. */
+  readonly retired = new Set<string>();
   private readonly created: Session[] = [];
   private readonly dirty = new Set<Session>();
   private readonly deltas = new RollupDeltas();
@@ -270,6 +279,9 @@ class Batch {
         if (visitor !== hit.visitor && hit.visitor) {
           s.visitor = hit.visitor;
           this.remember(hit.visitor, s);
+          // One browser, one visitor today: the id it leaves (the cookieless hash it had before
+          // consenting) no longer counts as another. After midnight there is no such row.
+          this.retired.add(`${dayOf(hit.at)}\t${visitor}`);
         }
         return s;
       }
@@ -377,8 +389,16 @@ class Batch {
         prop_value: p.value,
       })),
     );
+    for (const d of this.retired) {
+      const [day, visitor] = d.split('\t') as [string, string];
+      await trx
+        .deleteFrom('analytics_visitor_days')
+        .where('day', '=', Number(day))
+        .where('visitor', '=', visitor)
+        .execute();
+    }
     const days = [...this.days]
-      .filter((d) => !knownDays.has(d))
+      .filter((d) => !knownDays.has(d) && !this.retired.has(d))
       .map((d) => {
         const [day, visitor] = d.split('\t') as [string, string];
         return { day: Number(day), visitor };

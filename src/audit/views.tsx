@@ -1,15 +1,9 @@
-import type { StaffUser } from '../accounts/service.js';
-import type { SiteConfig } from '../config/site.js';
-import { ConsoleLayout, Time, show } from '../console/layout.js';
+import { ConsoleLayout, Time, show, type ConsoleFrame } from '../console/layout.js';
+import { FilterForm, FilterInput, FilterSelect } from '../console/filters.js';
 import { Pager } from '../console/pager.js';
+import { DataTable } from '../console/table.js';
 import { auditActions } from './log.js';
 import type { AuditQuery, AuditList } from './service.js';
-
-interface Frame {
-  site: SiteConfig;
-  staff: StaffUser;
-  csrf: string;
-}
 
 const actionLabel = (a: string) => a.replace(/_/g, ' ');
 
@@ -25,7 +19,7 @@ export function auditUrl(q: AuditQuery, cursor: { before?: number; after?: numbe
   return qs ? `/console/audit?${qs}` : '/console/audit';
 }
 
-export function AuditPage(p: Frame & { list: AuditList; query: AuditQuery }) {
+export function AuditPage(p: ConsoleFrame & { list: AuditList; query: AuditQuery }) {
   const { list, query } = p;
   return (
     <ConsoleLayout
@@ -70,39 +64,29 @@ export function AuditPage(p: Frame & { list: AuditList; query: AuditQuery }) {
 
 function Entries({ rows }: { rows: AuditList['rows'] }) {
   return (
-    <div class="table-scroll" role="region" aria-labelledby="audit-caption" tabindex={0}>
-      <table class="data-table">
-        <caption id="audit-caption">Audit entries, newest first</caption>
-        <thead>
-          <tr>
-            {['#', 'When', 'Who', 'Action', 'Record', 'Purpose', 'Details'].map((h) => (
-              <th scope="col">{h}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr>
-              <td data-label="#">{r.seq}</td>
-              <td data-label="When">
-                <Time iso={r.at} />
-              </td>
-              <td data-label="Who">{actorText(r)}</td>
-              <th scope="row" data-label="Action">
-                {actionLabel(r.action)}
-              </th>
-              <td data-label="Record">
-                {r.target_id ? `${show(r.target_type)} ${r.target_id}` : '—'}
-              </td>
-              <td data-label="Purpose">{r.purpose ? actionLabel(r.purpose) : '—'}</td>
-              <td data-label="Details" class="console-pre">
-                {detailText(r.detail)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption="Audit entries, newest first"
+      captionId="audit-caption"
+      headings={['#', 'When', 'Who', 'Action', 'Record', 'Purpose', 'Details']}
+    >
+      {rows.map((r) => (
+        <tr>
+          <td data-label="#">{r.seq}</td>
+          <td data-label="When">
+            <Time iso={r.at} />
+          </td>
+          <td data-label="Who">{actorText(r)}</td>
+          <th scope="row" data-label="Action">
+            {actionLabel(r.action)}
+          </th>
+          <td data-label="Record">{r.target_id ? `${show(r.target_type)} ${r.target_id}` : '—'}</td>
+          <td data-label="Purpose">{r.purpose ? actionLabel(r.purpose) : '—'}</td>
+          <td data-label="Details" class="console-pre">
+            {detailText(r.detail)}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -127,48 +111,30 @@ function detailText(detail: string | null): string {
 
 function Filters({ query }: { query: AuditQuery }) {
   return (
-    <form
-      class="console-filters"
-      method="get"
-      action="/console/audit"
-      role="search"
-      aria-label="Filter the audit log"
-    >
-      <div class="console-field">
-        <label for="action">Action</label>
-        <select id="action" name="action">
-          <option value="">Any action</option>
-          {auditActions.map((a) => (
-            <option value={a} selected={query.action === a}>
-              {actionLabel(a)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="console-field">
-        <label for="actor">Who (staff email or id)</label>
-        <input id="actor" name="actor" type="search" value={query.actor ?? ''} maxLength={254} />
-      </div>
-      <div class="console-field">
-        <label for="target">Record id</label>
-        <input id="target" name="target" type="search" value={query.target ?? ''} maxLength={64} />
-      </div>
-      <div class="console-field">
-        <label for="from">From</label>
-        <input id="from" name="from" type="date" value={query.from ?? ''} />
-      </div>
-      <div class="console-field">
-        <label for="to">To</label>
-        <input id="to" name="to" type="date" value={query.to ?? ''} />
-      </div>
-      <div class="console-actions">
-        <button class="console-button" type="submit">
-          Filter
-        </button>
-        <a class="console-link-button" href="/console/audit">
-          Clear
-        </a>
-      </div>
-    </form>
+    <FilterForm action="/console/audit" label="Filter the audit log">
+      <FilterSelect
+        name="action"
+        label="Action"
+        any="Any action"
+        value={query.action}
+        options={auditActions.map((a) => [a, actionLabel(a)] as const)}
+      />
+      <FilterInput
+        name="actor"
+        label="Who (staff email or id)"
+        type="search"
+        value={query.actor}
+        maxLength={254}
+      />
+      <FilterInput
+        name="target"
+        label="Record id"
+        type="search"
+        value={query.target}
+        maxLength={64}
+      />
+      <FilterInput name="from" label="From" type="date" value={query.from} />
+      <FilterInput name="to" label="To" type="date" value={query.to} />
+    </FilterForm>
   );
 }

@@ -15,6 +15,12 @@ interface ConsoleLayoutProps {
   children: ComponentChildren;
 }
 
+/** What every signed-in console page is given: the site, who is signed in, and a CSRF token. */
+export interface ConsoleFrame {
+  site: SiteConfig;
+  staff: StaffUser;
+  csrf: string;
+}
 
 export const roleLabels: Record<StaffUser['role'], string> = {
   admin: 'Administrator',

@@ -1,17 +1,21 @@
 import type { VNode } from 'preact';
 import type { StaffUser } from '../accounts/service.js';
-import type { SiteConfig } from '../config/site.js';
-import { Acquisition, ConsoleLayout, Fields, StatusBadge, Time, cap, show } from './layout.js';
+import {
+  Acquisition,
+  ConsoleLayout,
+  Fields,
+  StatusBadge,
+  Time,
+  cap,
+  show,
+  type ConsoleFrame,
+} from './layout.js';
+import { FilterForm, FilterInput, FilterSelect } from './filters.js';
 import { NumberedPager, listUrl, shownRange } from './pager.js';
 import { can } from './permissions.js';
 import type { LeadFilter } from './repository.js';
 import { PAGE_SIZE, leadStatuses, userTypes, type LeadDetail, type LeadList } from './service.js';
-
-interface Frame {
-  site: SiteConfig;
-  staff: StaffUser;
-  csrf: string;
-}
+import { DataTable } from './table.js';
 
 const typeLabels = { patient: 'Patient', provider: 'Provider', partner: 'Partner' } as const;
 
@@ -20,7 +24,7 @@ export function leadsUrl(filter: LeadFilter, page = 1): string {
   return listUrl('/console/leads', { q, type, status }, page);
 }
 
-export function LeadsPage(p: Frame & { list: LeadList; filter: LeadFilter }) {
+export function LeadsPage(p: ConsoleFrame & { list: LeadList; filter: LeadFilter }) {
   const { list, filter } = p;
   return (
     <ConsoleLayout
@@ -37,41 +41,35 @@ export function LeadsPage(p: Frame & { list: LeadList; filter: LeadFilter }) {
         {list.total > 0 && can(p.staff, 'leads.export') ? (
           <>
             {' · '}
-            <a href={leadsUrl(filter).replace('/console/leads', '/console/leads/export')}>Export these as CSV…</a>
+            <a href={leadsUrl(filter).replace('/console/leads', '/console/leads/export')}>
+              Export these as CSV…
+            </a>
           </>
         ) : null}
       </p>
       {list.rows.length > 0 ? (
-        <div class="table-scroll" role="region" aria-labelledby="leads-caption" tabindex={0}>
-          <table class="data-table">
-            <caption id="leads-caption">Leads, newest first</caption>
-            <thead>
-              <tr>
-                {['Received', 'Name', 'Organization', 'Type', 'Status', 'City, state'].map((h) => (
-                  <th scope="col">{h}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {list.rows.map((r) => (
-                <tr>
-                  <td data-label="Received">
-                    <Time iso={r.created_at} date />
-                  </td>
-                  <th scope="row" data-label="Name">
-                    <a href={`/console/leads/${show(r.id)}`}>{show(r.name)}</a>
-                  </th>
-                  <td data-label="Organization">{show(r.organization)}</td>
-                  <td data-label="Type">{cap(show(r.user_type))}</td>
-                  <td data-label="Status">
-                    <StatusBadge status={r.status} />
-                  </td>
-                  <td data-label="City, state">{`${show(r.city)}, ${show(r.state)}`}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Leads, newest first"
+          captionId="leads-caption"
+          headings={['Received', 'Name', 'Organization', 'Type', 'Status', 'City, state']}
+        >
+          {list.rows.map((r) => (
+            <tr>
+              <td data-label="Received">
+                <Time iso={r.created_at} date />
+              </td>
+              <th scope="row" data-label="Name">
+                <a href={`/console/leads/${show(r.id)}`}>{show(r.name)}</a>
+              </th>
+              <td data-label="Organization">{show(r.organization)}</td>
+              <td data-label="Type">{cap(show(r.user_type))}</td>
+              <td data-label="Status">
+                <StatusBadge status={r.status} />
+              </td>
+              <td data-label="City, state">{`${show(r.city)}, ${show(r.state)}`}</td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       <NumberedPager
         page={list.page}
@@ -84,48 +82,29 @@ export function LeadsPage(p: Frame & { list: LeadList; filter: LeadFilter }) {
 
 function Filters({ filter }: { filter: LeadFilter }) {
   return (
-    <form
-      class="console-filters"
-      method="get"
-      action="/console/leads"
-      role="search"
-      aria-label="Filter leads"
-    >
-      <div class="console-field">
-        <label for="q">Name or organization</label>
-        <input id="q" name="q" type="search" value={filter.q ?? ''} maxLength={200} />
-      </div>
-      <div class="console-field">
-        <label for="type">Type</label>
-        <select id="type" name="type">
-          <option value="">Any type</option>
-          {userTypes.map((t) => (
-            <option value={t} selected={filter.type === t}>
-              {typeLabels[t]}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="console-field">
-        <label for="status">Status</label>
-        <select id="status" name="status">
-          <option value="">Any status</option>
-          {leadStatuses.map((s) => (
-            <option value={s} selected={filter.status === s}>
-              {cap(s)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="console-actions">
-        <button class="console-button" type="submit">
-          Filter
-        </button>
-        <a class="console-link-button" href="/console/leads">
-          Clear
-        </a>
-      </div>
-    </form>
+    <FilterForm action="/console/leads" label="Filter leads">
+      <FilterInput
+        name="q"
+        label="Name or organization"
+        type="search"
+        value={filter.q}
+        maxLength={200}
+      />
+      <FilterSelect
+        name="type"
+        label="Type"
+        any="Any type"
+        value={filter.type}
+        options={userTypes.map((t) => [t, typeLabels[t]] as const)}
+      />
+      <FilterSelect
+        name="status"
+        label="Status"
+        any="Any status"
+        value={filter.status}
+        options={leadStatuses.map((s) => [s, cap(s)] as const)}
+      />
+    </FilterForm>
   );
 }
 
@@ -136,7 +115,7 @@ function Filters({ filter }: { filter: LeadFilter }) {
 export type LeadPanel = (staff: StaffUser, leadId: string, csrf: string) => Promise<VNode | null>;
 
 export function LeadDetailPage(
-  p: Frame & { detail: LeadDetail; panels?: (VNode | null)[]; message?: string | undefined },
+  p: ConsoleFrame & { detail: LeadDetail; panels?: (VNode | null)[]; message?: string | undefined },
 ) {
   const { lead } = p.detail;
   return (
@@ -228,35 +207,27 @@ function Consents({ consents }: { consents: LeadDetail['consents'] }) {
       {consents.length === 0 ? (
         <p>No consent recorded: do not send this person marketing email or text messages.</p>
       ) : (
-        <div class="table-scroll" role="region" aria-labelledby="consents-h" tabindex={0}>
-          <table class="data-table">
-            <thead>
-              <tr>
-                {['Purpose', 'Channel', 'Choice', 'When', 'Form', 'Text shown'].map((h) => (
-                  <th scope="col">{h}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {consents.map((c) => (
-                <tr>
-                  <td data-label="Purpose">{show(c.purpose).replace('_', ' ')}</td>
-                  <td data-label="Channel">{show(c.channel)}</td>
-                  <td data-label="Choice">
-                    {c.granted === 1 ? 'Granted' : c.granted === 0 ? 'Withdrawn' : show(c.granted)}
-                  </td>
-                  <td data-label="When">
-                    <Time iso={c.at} />
-                  </td>
-                  <td data-label="Form">{`${show(c.form_id)} v${show(c.form_version)}`}</td>
-                  <td data-label="Text shown" class="console-quote">
-                    {show(c.text_shown)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          labelledBy="consents-h"
+          headings={['Purpose', 'Channel', 'Choice', 'When', 'Form', 'Text shown']}
+        >
+          {consents.map((c) => (
+            <tr>
+              <td data-label="Purpose">{show(c.purpose).replace('_', ' ')}</td>
+              <td data-label="Channel">{show(c.channel)}</td>
+              <td data-label="Choice">
+                {c.granted === 1 ? 'Granted' : c.granted === 0 ? 'Withdrawn' : show(c.granted)}
+              </td>
+              <td data-label="When">
+                <Time iso={c.at} />
+              </td>
+              <td data-label="Form">{`${show(c.form_id)} v${show(c.form_version)}`}</td>
+              <td data-label="Text shown" class="console-quote">
+                {show(c.text_shown)}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

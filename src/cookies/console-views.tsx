@@ -1,9 +1,8 @@
-import type { StaffUser } from '../accounts/service.js';
-import type { SiteConfig } from '../config/site.js';
-import { ConsoleLayout, Time } from '../console/layout.js';
+import { ConsoleLayout, Time, type ConsoleFrame } from '../console/layout.js';
+import { DataTable } from '../console/table.js';
 import {
   ErrorSummary,
-  FieldError,
+  Field,
   SelectField,
   TextField,
   describedBy,
@@ -12,18 +11,12 @@ import {
 import type { DayRates } from './consent-records.js';
 import type { Tag } from './tags.js';
 
-interface Frame {
-  site: SiteConfig;
-  staff: StaffUser;
-  csrf: string;
-}
-
 const pct = (part: number, whole: number) =>
   whole === 0 ? '–' : `${Math.round((part / whole) * 100)}%`;
 
 /** Consent rates by day: how many chose, and what share allowed each category. */
 export function ConsentRatesPage(
-  p: Frame & { from: string; to: string; days: DayRates[]; error?: string | undefined },
+  p: ConsoleFrame & { from: string; to: string; days: DayRates[]; error?: string | undefined },
 ) {
   const total = p.days.reduce(
     (t, d) => ({
@@ -70,31 +63,21 @@ export function ConsentRatesPage(
       {p.days.length === 0 ? (
         <p>No choices were recorded in this period.</p>
       ) : (
-        <div class="table-scroll" role="region" aria-labelledby="rates-caption" tabindex={0}>
-          <table class="data-table">
-            <caption id="rates-caption">Consent rates by category and day (UTC)</caption>
-            <thead>
-              <tr>
-                {['Day', 'Choices', 'Analytics allowed', 'Advertising allowed', 'GPC applied'].map(
-                  (h) => (
-                    <th scope="col">{h}</th>
-                  ),
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {p.days.map((d) => (
-                <tr>
-                  <th scope="row">{d.day}</th>
-                  <td>{d.choices}</td>
-                  <td>{`${pct(d.analytics, d.choices)} (${d.analytics})`}</td>
-                  <td>{`${pct(d.advertising, d.choices)} (${d.advertising})`}</td>
-                  <td>{`${pct(d.gpc, d.choices)} (${d.gpc})`}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Consent rates by category and day (UTC)"
+          captionId="rates-caption"
+          headings={['Day', 'Choices', 'Analytics allowed', 'Advertising allowed', 'GPC applied']}
+        >
+          {p.days.map((d) => (
+            <tr>
+              <th scope="row">{d.day}</th>
+              <td>{d.choices}</td>
+              <td>{`${pct(d.analytics, d.choices)} (${d.analytics})`}</td>
+              <td>{`${pct(d.advertising, d.choices)} (${d.advertising})`}</td>
+              <td>{`${pct(d.gpc, d.choices)} (${d.gpc})`}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </ConsoleLayout>
   );
@@ -113,7 +96,7 @@ const labels = {
 
 /** Registered tags, with a form to register another. */
 export function TagsPage(
-  p: Frame & { tags: Tag[]; form: FieldState; message?: string | undefined },
+  p: ConsoleFrame & { tags: Tag[]; form: FieldState; message?: string | undefined },
 ) {
   const s = p.form;
   return (
@@ -129,55 +112,47 @@ export function TagsPage(
       {p.tags.length === 0 ? (
         <p>No tag is registered: no other company&apos;s code loads on the site.</p>
       ) : (
-        <div class="table-scroll" role="region" aria-labelledby="tags-caption" tabindex={0}>
-          <table class="data-table">
-            <caption id="tags-caption">Registered tags</caption>
-            <thead>
-              <tr>
-                {[
-                  'Name',
-                  'Vendor',
-                  'Category',
-                  'Loads from',
-                  'Receives',
-                  'State',
-                  'Changed',
-                  '',
-                ].map((h) => (
-                  <th scope="col">{h}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {p.tags.map((t) => (
-                <tr>
-                  <th scope="row">{t.name}</th>
-                  <td>{t.vendor}</td>
-                  <td>{t.category}</td>
-                  <td>
-                    <code>{t.script_url ?? `${t.origin} (inline)`}</code>
-                  </td>
-                  <td>{t.data_received}</td>
-                  <td>{t.active ? 'Active' : 'Inactive'}</td>
-                  <td>
-                    <Time iso={t.updated_at} />
-                  </td>
-                  <td>
-                    <form
-                      method="post"
-                      action={`${here}/${t.id}/${t.active ? 'deactivate' : 'activate'}`}
-                    >
-                      <input type="hidden" name="_csrf" value={p.csrf} />
-                      <button class="console-button" type="submit">
-                        {t.active ? `Deactivate ${t.name}` : `Activate ${t.name}`}
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Registered tags"
+          captionId="tags-caption"
+          headings={[
+            'Name',
+            'Vendor',
+            'Category',
+            'Loads from',
+            'Receives',
+            'State',
+            'Changed',
+            '',
+          ]}
+        >
+          {p.tags.map((t) => (
+            <tr>
+              <th scope="row">{t.name}</th>
+              <td>{t.vendor}</td>
+              <td>{t.category}</td>
+              <td>
+                <code>{t.script_url ?? `${t.origin} (inline)`}</code>
+              </td>
+              <td>{t.data_received}</td>
+              <td>{t.active ? 'Active' : 'Inactive'}</td>
+              <td>
+                <Time iso={t.updated_at} />
+              </td>
+              <td>
+                <form
+                  method="post"
+                  action={`${here}/${t.id}/${t.active ? 'deactivate' : 'activate'}`}
+                >
+                  <input type="hidden" name="_csrf" value={p.csrf} />
+                  <button class="console-button" type="submit">
+                    {t.active ? `Deactivate ${t.name}` : `Activate ${t.name}`}
+                  </button>
+                </form>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <h2>Register a tag</h2>
       <ErrorSummary state={s} labels={labels} message={p.message} />
@@ -209,11 +184,7 @@ export function TagsPage(
           maxLength={500}
           hint="https://… ; or leave empty and paste an inline snippet."
         />
-        <div class="field">
-          <label for="inlineSnippet">
-            {labels.inlineSnippet}
-            <span class="muted"> (optional)</span>
-          </label>
+        <Field name="inlineSnippet" label={labels.inlineSnippet} state={s} required={false}>
           <textarea
             id="inlineSnippet"
             name="inlineSnippet"
@@ -224,8 +195,7 @@ export function TagsPage(
           >
             {s.values.inlineSnippet ?? ''}
           </textarea>
-          <FieldError name="inlineSnippet" state={s} />
-        </div>
+        </Field>
         <TextField
           name="origin"
           label={labels.origin}

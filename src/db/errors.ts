@@ -1,5 +1,45 @@
 // A unique-constraint violation, recognised the same way on both engines.
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string } | null;
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return (
+    e?.code === '23505' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
+}
+
+// Failures that say "not now" rather than "not this": PostgreSQL aborting one side of a deadlock
+// or a serialization conflict, a lock it could not take, SQLite's write lock held by another
+// connection past the busy timeout. The same transaction run again can succeed.
+const transientCodes = new Set([
+  '40001',
+  '40P01',
+  '55P03',
+  'SQLITE_BUSY',
+  'SQLITE_BUSY_SNAPSHOT',
+  'SQLITE_BUSY_RECOVERY',
+  'SQLITE_LOCKED',
+]);
+export function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && transientCodes.has(code);
+}
+
+/**
+ * Runs `attempt` again after a transient failure, waiting a little longer each time; any other
+ * failure, or the last transient one, is thrown. `attempt` must leave nothing behind when it fails
+ * (a transaction that rolled back, memory it works on only as copies).
+ */
+export async function retryTransient<T>(
+  attempt: () => Promise<T>,
+  delaysMs: readonly number[] = [25, 100, 400],
+): Promise<T> {
+  for (let i = 0; ; i += 1) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!isTransient(err) || i >= delaysMs.length) throw err;
+      await new Promise((r) => setTimeout(r, delaysMs[i]! * (0.5 + Math.random())));
+    }
+  }
 }

@@ -1,19 +1,13 @@
-import type { StaffUser } from '../accounts/service.js';
-import type { SiteConfig } from '../config/site.js';
-import { ConsoleLayout, Time, show } from '../console/layout.js';
+import { ConsoleLayout, Time, show, type ConsoleFrame } from '../console/layout.js';
+import { FilterForm, FilterInput, FilterSelect } from '../console/filters.js';
 import { NumberedPager, listUrl, shownRange } from '../console/pager.js';
+import { DataTable } from '../console/table.js';
 import { disclosureBases } from '../privacy/vocabulary.js';
 import type { LedgerFilter } from './repository.js';
 import { PAGE_SIZE, type Ledger } from './service.js';
 
 // The disclosure ledger in the console: who received which kinds of data, about whom, on what
 // basis. It shows categories and record ids only, never the data that left.
-
-interface Frame {
-  site: SiteConfig;
-  staff: StaffUser;
-  csrf: string;
-}
 
 const here = '/console/disclosures';
 const channelLabels = {
@@ -39,7 +33,7 @@ function actor(r: Row): string {
   return r.actor_kind;
 }
 
-export function LedgerPage(p: Frame & { ledger: Ledger; filter: LedgerFilter }) {
+export function LedgerPage(p: ConsoleFrame & { ledger: Ledger; filter: LedgerFilter }) {
   const { ledger, filter } = p;
   return (
     <ConsoleLayout site={p.site} title="Disclosures" staff={p.staff} csrf={p.csrf} current={here}>
@@ -50,52 +44,44 @@ export function LedgerPage(p: Frame & { ledger: Ledger; filter: LedgerFilter }) 
         {shownRange(ledger, PAGE_SIZE, 'No disclosures match.')}
       </p>
       {ledger.rows.length > 0 ? (
-        <div class="table-scroll" role="region" aria-labelledby="ledger-caption" tabindex={0}>
-          <table class="data-table">
-            <caption id="ledger-caption">Disclosures, newest first</caption>
-            <thead>
-              <tr>
-                {[
-                  'When',
-                  'Recipient',
-                  'Basis',
-                  'Purpose',
-                  'Data',
-                  'About',
-                  'Reference',
-                  'Channel',
-                  'By',
-                ].map((h) => (
-                  <th scope="col">{h}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {ledger.rows.map((r) => (
-                <tr>
-                  <td data-label="When">
-                    <Time iso={r.at} />
-                  </td>
-                  <th scope="row" data-label="Recipient">
-                    {r.recipient_name}
-                    {r.recipient_kind === 'third_party' ? (
-                      <span class="console-note"> (third party)</span>
-                    ) : null}
-                  </th>
-                  <td data-label="Basis">{r.basis.replaceAll('_', ' ')}</td>
-                  <td data-label="Purpose">{r.purpose.replaceAll('_', ' ')}</td>
-                  <td data-label="Data">{r.categories.join(', ')}</td>
-                  <td data-label="About">
-                    <Subjects row={r} />
-                  </td>
-                  <td data-label="Reference">{show(r.reference)}</td>
-                  <td data-label="Channel">{channelLabels[r.channel]}</td>
-                  <td data-label="By">{actor(r)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Disclosures, newest first"
+          captionId="ledger-caption"
+          headings={[
+            'When',
+            'Recipient',
+            'Basis',
+            'Purpose',
+            'Data',
+            'About',
+            'Reference',
+            'Channel',
+            'By',
+          ]}
+        >
+          {ledger.rows.map((r) => (
+            <tr>
+              <td data-label="When">
+                <Time iso={r.at} />
+              </td>
+              <th scope="row" data-label="Recipient">
+                {r.recipient_name}
+                {r.recipient_kind === 'third_party' ? (
+                  <span class="console-note"> (third party)</span>
+                ) : null}
+              </th>
+              <td data-label="Basis">{r.basis.replaceAll('_', ' ')}</td>
+              <td data-label="Purpose">{r.purpose.replaceAll('_', ' ')}</td>
+              <td data-label="Data">{r.categories.join(', ')}</td>
+              <td data-label="About">
+                <Subjects row={r} />
+              </td>
+              <td data-label="Reference">{show(r.reference)}</td>
+              <td data-label="Channel">{channelLabels[r.channel]}</td>
+              <td data-label="By">{actor(r)}</td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       <NumberedPager
         page={ledger.page}
@@ -127,47 +113,30 @@ function Filters({
   recipients: Ledger['recipients'];
 }) {
   return (
-    <form
-      class="console-filters"
-      method="get"
-      action={here}
-      role="search"
-      aria-label="Filter disclosures"
-    >
-      <div class="console-field">
-        <label for="lead">Person (lead id)</label>
-        <input id="lead" name="lead" type="search" value={filter.lead ?? ''} maxLength={64} />
-      </div>
-      <div class="console-field">
-        <label for="recipient">Recipient</label>
-        <select id="recipient" name="recipient">
-          <option value="">Any recipient</option>
-          {recipients.map((r) => (
-            <option value={r.id} selected={filter.recipient === r.id}>
-              {r.active ? r.name : `${r.name} (deactivated)`}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="console-field">
-        <label for="basis">Basis</label>
-        <select id="basis" name="basis">
-          <option value="">Any basis</option>
-          {Object.keys(disclosureBases).map((b) => (
-            <option value={b} selected={filter.basis === b}>
-              {b.replaceAll('_', ' ')}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div class="console-actions">
-        <button class="console-button" type="submit">
-          Filter
-        </button>
-        <a class="console-link-button console-button secondary" href={here}>
-          Clear
-        </a>
-      </div>
-    </form>
+    <FilterForm action={here} label="Filter disclosures">
+      <FilterInput
+        name="lead"
+        label="Person (lead id)"
+        type="search"
+        value={filter.lead}
+        maxLength={64}
+      />
+      <FilterSelect
+        name="recipient"
+        label="Recipient"
+        any="Any recipient"
+        value={filter.recipient}
+        options={recipients.map(
+          (r) => [r.id, r.active ? r.name : `${r.name} (deactivated)`] as const,
+        )}
+      />
+      <FilterSelect
+        name="basis"
+        label="Basis"
+        any="Any basis"
+        value={filter.basis}
+        options={Object.keys(disclosureBases).map((b) => [b, b.replaceAll('_', ' ')] as const)}
+      />
+    </FilterForm>
   );
 }

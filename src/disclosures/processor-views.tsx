@@ -1,6 +1,5 @@
-import type { StaffUser } from '../accounts/service.js';
-import type { SiteConfig } from '../config/site.js';
-import { ConsoleLayout, Time } from '../console/layout.js';
+import { ConsoleLayout, Time, type ConsoleFrame } from '../console/layout.js';
+import { DataTable } from '../console/table.js';
 import type { Recipient } from '../privacy/disclosure-store.js';
 import { intakeCategories } from '../privacy/disclosures.js';
 import { recipientKindLabels, recipientKinds } from '../privacy/recipients.js';
@@ -16,16 +15,10 @@ import {
 
 // The processor registry screens: the list, and one form for registering and editing.
 
-interface Frame {
-  site: SiteConfig;
-  staff: StaffUser;
-  csrf: string;
-}
-
 const here = '/console/settings/processors';
 const kindShort = { processor: 'Service provider', third_party: 'Third party' } as const;
 
-export function ProcessorsPage(p: Frame & { recipients: Recipient[] }) {
+export function ProcessorsPage(p: ConsoleFrame & { recipients: Recipient[] }) {
   return (
     <ConsoleLayout
       site={p.site}
@@ -49,25 +42,15 @@ export function ProcessorsPage(p: Frame & { recipients: Recipient[] }) {
       {p.recipients.length === 0 ? (
         <p>No recipient is registered: no personal data can leave the system.</p>
       ) : (
-        <div class="table-scroll" role="region" aria-labelledby="recipients-caption" tabindex={0}>
-          <table class="data-table">
-            <caption id="recipients-caption">Registered recipients</caption>
-            <thead>
-              <tr>
-                {['Name', 'Key', 'Kind', 'Receives', 'Contract', 'State', 'Changed', ''].map(
-                  (h) => (
-                    <th scope="col">{h}</th>
-                  ),
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {p.recipients.map((r) => (
-                <RecipientRow r={r} csrf={p.csrf} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Registered recipients"
+          captionId="recipients-caption"
+          headings={['Name', 'Key', 'Kind', 'Receives', 'Contract', 'State', 'Changed', '']}
+        >
+          {p.recipients.map((r) => (
+            <RecipientRow r={r} csrf={p.csrf} />
+          ))}
+        </DataTable>
       )}
     </ConsoleLayout>
   );
@@ -125,7 +108,9 @@ export interface ProcessorForm extends FieldState {
 }
 
 /** Registering (no `existing`) or editing; kind and key never change once registered. */
-export function ProcessorFormPage(p: Frame & ProcessorForm & { existing?: Recipient | undefined }) {
+export function ProcessorFormPage(
+  p: ConsoleFrame & ProcessorForm & { existing?: Recipient | undefined },
+) {
   const title = p.existing ? `Edit ${p.existing.name}` : 'Register a recipient';
   const action = p.existing ? `${here}/${p.existing.id}` : here;
   return (

@@ -2,6 +2,7 @@ import type { SiteConfig } from '../config/site.js';
 import { Layout } from '../web/layout.js';
 import {
   ErrorSummary,
+  Field,
   Fieldset,
   FieldError,
   Hidden,
@@ -45,7 +46,13 @@ const userTypeLabels: Record<(typeof userTypes)[number], string> = {
 
 export function IntakeFormPage(p: IntakeFormProps) {
   return (
-    <Layout site={p.site} title="Get started" path="/get-started" scripts={['/static/intake.js']} gpc={p.gpc}>
+    <Layout
+      site={p.site}
+      title="Get started"
+      path="/get-started"
+      scripts={['/static/intake.js']}
+      gpc={p.gpc}
+    >
       <section class="form-page">
         <h1>Tell us about your practice</h1>
         <p class="lead">
@@ -55,7 +62,9 @@ export function IntakeFormPage(p: IntakeFormProps) {
         {p.gpc ? (
           <p class="notice" role="status" id="gpc-honored">
             <strong>Opt-out preference signal honored.</strong>
-            {' Your browser sent a Global Privacy Control signal: we will not sell or share what you send, or use it for advertising.'}
+            {
+              ' Your browser sent a Global Privacy Control signal: we will not sell or share what you send, or use it for advertising.'
+            }
           </p>
         ) : null}
         {p.flags?.length ? <HealthWarning needs={p.values.needs ?? ''} flags={p.flags} /> : null}
@@ -91,7 +100,12 @@ function AboutYou(p: IntakeFormProps) {
   const current = p.values.userType ?? '';
   return (
     <Fieldset legend="About you">
-      <div class="field" role="radiogroup" aria-labelledby="userType-label" aria-describedby={describedBy('userType', p)}>
+      <div
+        class="field"
+        role="radiogroup"
+        aria-labelledby="userType-label"
+        aria-describedby={describedBy('userType', p)}
+      >
         <p class="label" id="userType-label">
           {labels.userType}
         </p>
@@ -112,7 +126,15 @@ function AboutYou(p: IntakeFormProps) {
       </div>
       <TextField name="name" label={labels.name!} state={p} autocomplete="name" maxLength={120} />
       <div class="grid-2">
-        <TextField name="email" label={labels.email!} type="email" state={p} autocomplete="email" inputmode="email" maxLength={254} />
+        <TextField
+          name="email"
+          label={labels.email!}
+          type="email"
+          state={p}
+          autocomplete="email"
+          inputmode="email"
+          maxLength={254}
+        />
         <TextField
           name="phone"
           label={labels.phone!}
@@ -132,7 +154,14 @@ function YourPractice(p: IntakeFormProps) {
   return (
     <Fieldset legend="Your practice">
       <p class="hint">Patients can leave the practice name and size empty.</p>
-      <TextField name="organization" label={labels.organization!} state={p} autocomplete="organization" required={false} maxLength={200} />
+      <TextField
+        name="organization"
+        label={labels.organization!}
+        state={p}
+        autocomplete="organization"
+        required={false}
+        maxLength={200}
+      />
       <SelectField
         name="practiceSize"
         label={labels.practiceSize!}
@@ -140,11 +169,36 @@ function YourPractice(p: IntakeFormProps) {
         required={false}
         options={practiceSizes.map((s) => [s, `${s} provider${s === '1' ? '' : 's'}`] as const)}
       />
-      <TextField name="address" label={labels.address!} state={p} autocomplete="street-address" maxLength={200} />
+      <TextField
+        name="address"
+        label={labels.address!}
+        state={p}
+        autocomplete="street-address"
+        maxLength={200}
+      />
       <div class="grid-3">
-        <TextField name="city" label={labels.city!} state={p} autocomplete="address-level2" maxLength={100} />
-        <SelectField name="state" label={labels.state!} state={p} autocomplete="address-level1" options={Object.entries(usStates)} />
-        <TextField name="zip" label={labels.zip!} state={p} autocomplete="postal-code" inputmode="numeric" maxLength={10} />
+        <TextField
+          name="city"
+          label={labels.city!}
+          state={p}
+          autocomplete="address-level2"
+          maxLength={100}
+        />
+        <SelectField
+          name="state"
+          label={labels.state!}
+          state={p}
+          autocomplete="address-level1"
+          options={Object.entries(usStates)}
+        />
+        <TextField
+          name="zip"
+          label={labels.zip!}
+          state={p}
+          autocomplete="postal-code"
+          inputmode="numeric"
+          maxLength={10}
+        />
       </div>
     </Fieldset>
   );
@@ -155,13 +209,16 @@ function YourNeeds(p: IntakeFormProps) {
     <Fieldset legend="What you need">
       <p class="warning" id="phi-warning">
         <strong>Patients:</strong>
-        {' please do not enter medical information here: no dates of birth, insurance member numbers, diagnoses or treatment details. We will ask for what we need through a secure channel.'}
+        {
+          ' please do not enter medical information here: no dates of birth, insurance member numbers, diagnoses or treatment details. We will ask for what we need through a secure channel.'
+        }
       </p>
-      <div class="field">
-        <label for="needs">{labels.needs}</label>
-        <p class="hint" id="needs-hint">
-          For example: denied claims, coding, credentialing, a question about a bill.
-        </p>
+      <Field
+        name="needs"
+        label={labels.needs!}
+        state={p}
+        hint="For example: denied claims, coding, credentialing, a question about a bill."
+      >
         <textarea
           id="needs"
           name="needs"
@@ -169,12 +226,13 @@ function YourNeeds(p: IntakeFormProps) {
           maxLength={2000}
           required
           aria-invalid={p.errors.needs || p.flags?.length ? 'true' : undefined}
-          aria-describedby={['phi-warning', describedBy('needs', p, true)].filter(Boolean).join(' ')}
+          aria-describedby={['phi-warning', describedBy('needs', p, true)]
+            .filter(Boolean)
+            .join(' ')}
         >
           {p.values.needs ?? ''}
         </textarea>
-        <FieldError name="needs" state={p} />
-      </div>
+      </Field>
       {p.flags?.length ? (
         <div class="checkbox">
           <input type="checkbox" id="confirmNoHealthInfo" name="confirmNoHealthInfo" value="on" />
@@ -191,11 +249,23 @@ function Choices(p: IntakeFormProps) {
   return (
     <Fieldset legend="Staying in touch (optional)">
       <div class="checkbox">
-        <input type="checkbox" id="consentMarketing" name="consentMarketing" value="on" checked={p.values.consentMarketing === 'on'} />
+        <input
+          type="checkbox"
+          id="consentMarketing"
+          name="consentMarketing"
+          value="on"
+          checked={p.values.consentMarketing === 'on'}
+        />
         <label for="consentMarketing">{p.consent.marketing}</label>
       </div>
       <div class="checkbox">
-        <input type="checkbox" id="consentSms" name="consentSms" value="on" checked={p.values.consentSms === 'on'} />
+        <input
+          type="checkbox"
+          id="consentSms"
+          name="consentSms"
+          value="on"
+          checked={p.values.consentSms === 'on'}
+        />
         <label for="consentSms">
           {p.consent.sms} <a href="/privacy">Privacy policy</a>.
         </label>
@@ -213,7 +283,9 @@ function HealthWarning({ needs, flags }: { needs: string; flags: HealthFlag[] })
         {`Part of what you wrote ${kinds.map((k) => healthKindLabels[k]).join(', ')}. Please remove it, or tick the box under your message if it is not health information.`}
       </p>
       <blockquote class="flagged-text">
-        {segments(needs, flags).map((s) => (s.flag ? <mark title={healthKindLabels[s.flag]}>{s.text}</mark> : s.text))}
+        {segments(needs, flags).map((s) =>
+          s.flag ? <mark title={healthKindLabels[s.flag]}>{s.text}</mark> : s.text,
+        )}
       </blockquote>
     </div>
   );

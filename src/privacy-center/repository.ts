@@ -41,6 +41,42 @@ const requestColumns = [
   'closed_at',
 ] as const satisfies readonly (keyof PrivacyRequestsTable)[];
 
+/** A request as it arrives: nothing about it verified, extended, answered or closed yet. */
+export function arrivingRequest(
+  r: Pick<
+    RequestRow,
+    | 'id'
+    | 'created_at'
+    | 'kind'
+    | 'channel'
+    | 'status'
+    | 'email'
+    | 'email_index'
+    | 'lead_ids'
+    | 'receipt_due_at'
+    | 'due_at'
+  > &
+    Partial<RequestRow>,
+): RequestRow {
+  return {
+    correction_field: null,
+    correction_value: null,
+    new_email_confirmed_at: null,
+    verified_at: null,
+    receipt_sent_at: null,
+    extended_at: null,
+    extension_reason: null,
+    reminded_for: null,
+    report_until: null,
+    responded_at: null,
+    response: null,
+    denial_reason: null,
+    handled_by: null,
+    closed_at: null,
+    ...r,
+  };
+}
+
 export async function insertRequest(db: Db, row: PrivacyRequestsTable): Promise<void> {
   await db.insertInto('privacy_requests').values(row).execute();
 }

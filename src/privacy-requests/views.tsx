@@ -1,7 +1,6 @@
-import type { StaffUser } from '../accounts/service.js';
-import type { SiteConfig } from '../config/site.js';
-import { ConsoleLayout, Time, show } from '../console/layout.js';
+import { ConsoleLayout, Time, show, type ConsoleFrame } from '../console/layout.js';
 import { can } from '../console/permissions.js';
+import { DataTable } from '../console/table.js';
 import { daysLeft } from '../privacy-center/deadlines.js';
 import {
   correctableFields,
@@ -14,12 +13,6 @@ import { ErrorSummary, SelectField, TextField, type FieldState } from '../web/fo
 import type { RequestRow } from '../privacy-center/repository.js';
 import type { RequestQueue } from './service.js';
 import { REASON_MAX } from './service.js';
-
-interface Frame {
-  site: SiteConfig;
-  staff: StaffUser;
-  csrf: string;
-}
 
 const kindNames: Record<RequestRow['kind'], string> = {
   access: 'Access',
@@ -42,7 +35,7 @@ const logLabels: Record<string, string> = {
 };
 
 /** Staff take down a request that came by phone, post or plain email; the person still confirms it. */
-export function LogRequestPage(p: Frame & FieldState & { message?: string | undefined }) {
+export function LogRequestPage(p: ConsoleFrame & FieldState & { message?: string | undefined }) {
   return (
     <ConsoleLayout
       site={p.site}
@@ -116,7 +109,7 @@ const responseNames: Record<string, string> = {
 };
 
 export function QueuePage(
-  p: Frame & { view: Awaited<ReturnType<RequestQueue['list']>>; logged?: boolean },
+  p: ConsoleFrame & { view: Awaited<ReturnType<RequestQueue['list']>>; logged?: boolean },
 ) {
   const { open, closed, now } = p.view;
   return (
@@ -170,44 +163,35 @@ function RequestTable({
 }) {
   if (rows.length === 0) return <p>{`${caption}: ${empty}`}</p>;
   return (
-    <div class="table-scroll" role="region" aria-label={caption} tabindex={0}>
-      <table class="data-table">
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            {['Received', 'Kind', 'How', 'Due', 'Days left', 'Status'].map((h) => (
-              <th scope="col">{h}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr>
-              <td data-label="Received">
-                <a href={`/console/privacy/${r.id}`}>
-                  <Time iso={r.created_at} />
-                </a>
-              </td>
-              <td data-label="Kind">{kindNames[r.kind]}</td>
-              <td data-label="How">{channelNames[r.channel]}</td>
-              <td data-label="Due">
-                <Time iso={r.due_at} date />
-                {r.extended_at ? ' (extended)' : ''}
-              </td>
-              <td data-label="Days left">
-                {r.closed_at ? '—' : String(daysLeft(new Date(r.due_at), now))}
-              </td>
-              <td data-label="Status">{r.response ? responseNames[r.response] : 'Open'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={caption}
+      headings={['Received', 'Kind', 'How', 'Due', 'Days left', 'Status']}
+    >
+      {rows.map((r) => (
+        <tr>
+          <td data-label="Received">
+            <a href={`/console/privacy/${r.id}`}>
+              <Time iso={r.created_at} />
+            </a>
+          </td>
+          <td data-label="Kind">{kindNames[r.kind]}</td>
+          <td data-label="How">{channelNames[r.channel]}</td>
+          <td data-label="Due">
+            <Time iso={r.due_at} date />
+            {r.extended_at ? ' (extended)' : ''}
+          </td>
+          <td data-label="Days left">
+            {r.closed_at ? '—' : String(daysLeft(new Date(r.due_at), now))}
+          </td>
+          <td data-label="Status">{r.response ? responseNames[r.response] : 'Open'}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
 export function RequestPage(
-  p: Frame & {
+  p: ConsoleFrame & {
     view: Awaited<ReturnType<RequestQueue['detail']>>;
     error?: string | undefined;
     notice?: string | undefined;
@@ -295,7 +279,7 @@ export function RequestPage(
   );
 }
 
-function Actions(p: Frame & { row: RequestRow }) {
+function Actions(p: ConsoleFrame & { row: RequestRow }) {
   const { row } = p;
   const base = `/console/privacy/${row.id}`;
   const csrf = <input type="hidden" name="_csrf" value={p.csrf} />;

@@ -12,6 +12,7 @@ import {
   suppress,
   type SubjectRef,
 } from './subject-data.js';
+import { arrivingRequest } from '../privacy-center/repository.js';
 import { leadPurger } from '../retention/purgers/leads.js';
 import {
   contactLinks,
@@ -308,32 +309,21 @@ const fixtures: Record<string, (leadId: string, p: Person) => Promise<void>> = {
     const sealed = t.kernel.seal('privacy_requests', { email: p.email });
     await t.db
       .insertInto('privacy_requests')
-      .values({
-        id: randomUUID(),
-        created_at: at.toISOString(),
-        kind: 'access',
-        channel: 'web',
-        status: 'verified',
-        email: sealed.email,
-        email_index: t.kernel.index('email', p.email),
-        lead_ids: JSON.stringify([leadId]),
-        correction_field: null,
-        correction_value: null,
-        new_email_confirmed_at: null,
-        verified_at: at.toISOString(),
-        receipt_due_at: at.toISOString(),
-        receipt_sent_at: null,
-        due_at: at.toISOString(),
-        extended_at: null,
-        extension_reason: null,
-        reminded_for: null,
-        report_until: null,
-        responded_at: null,
-        response: null,
-        denial_reason: null,
-        handled_by: null,
-        closed_at: null,
-      })
+      .values(
+        arrivingRequest({
+          id: randomUUID(),
+          created_at: at.toISOString(),
+          kind: 'access',
+          channel: 'web',
+          status: 'verified',
+          email: sealed.email,
+          email_index: t.kernel.index('email', p.email),
+          lead_ids: JSON.stringify([leadId]),
+          verified_at: at.toISOString(),
+          receipt_due_at: at.toISOString(),
+          due_at: at.toISOString(),
+        }),
+      )
       .execute();
   },
   suppressions: async (_leadId, p) => {

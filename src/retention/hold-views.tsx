@@ -1,6 +1,7 @@
 import type { StaffUser } from '../accounts/service.js';
 import { Time, show } from '../console/layout.js';
 import { can } from '../console/permissions.js';
+import { DataTable } from '../console/table.js';
 import type { ShownHold } from './console-service.js';
 
 export interface HoldFormState {
@@ -24,57 +25,41 @@ export function HoldRows(p: {
   if (p.holds.length === 0) return <p>{`${p.caption}: none.`}</p>;
   const leadLinks = can(p.staff, 'leads.read');
   return (
-    <div class="table-scroll" role="region" aria-label={p.caption} tabindex={0}>
-      <table class="data-table">
-        <caption>{p.caption}</caption>
-        <thead>
-          <tr>
-            {['Lead', 'Reason', 'Placed', 'Released', ''].map((h) => (
-              <th scope="col">{h}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {p.holds.map((h) => (
-            <tr>
-              <th scope="row" data-label="Lead">
-                {leadLinks ? (
-                  <a href={`/console/leads/${h.target_id}`}>{h.target_id}</a>
-                ) : (
-                  h.target_id
-                )}
-              </th>
-              <td data-label="Reason" class="console-pre">
-                {h.reason}
-              </td>
-              <td data-label="Placed">
-                <Time iso={h.placed_at} /> by {show(h.placed_by)}
-              </td>
-              <td data-label="Released">
-                {h.released_at ? (
-                  <>
-                    <Time iso={h.released_at} /> by {show(h.released_by)}
-                  </>
-                ) : (
-                  'Active'
-                )}
-              </td>
-              <td>
-                {h.released_at ? null : (
-                  <form method="post" action={`/console/retention/holds/${h.id}/release`}>
-                    <input type="hidden" name="_csrf" value={p.csrf} />
-                    <input type="hidden" name="return_to" value={p.returnTo} />
-                    <button class="console-button secondary" type="submit">
-                      Release
-                    </button>
-                  </form>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable caption={p.caption} headings={['Lead', 'Reason', 'Placed', 'Released', '']}>
+      {p.holds.map((h) => (
+        <tr>
+          <th scope="row" data-label="Lead">
+            {leadLinks ? <a href={`/console/leads/${h.target_id}`}>{h.target_id}</a> : h.target_id}
+          </th>
+          <td data-label="Reason" class="console-pre">
+            {h.reason}
+          </td>
+          <td data-label="Placed">
+            <Time iso={h.placed_at} /> by {show(h.placed_by)}
+          </td>
+          <td data-label="Released">
+            {h.released_at ? (
+              <>
+                <Time iso={h.released_at} /> by {show(h.released_by)}
+              </>
+            ) : (
+              'Active'
+            )}
+          </td>
+          <td>
+            {h.released_at ? null : (
+              <form method="post" action={`/console/retention/holds/${h.id}/release`}>
+                <input type="hidden" name="_csrf" value={p.csrf} />
+                <input type="hidden" name="return_to" value={p.returnTo} />
+                <button class="console-button secondary" type="submit">
+                  Release
+                </button>
+              </form>
+            )}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

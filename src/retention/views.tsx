@@ -1,16 +1,9 @@
-import type { StaffUser } from '../accounts/service.js';
-import type { SiteConfig } from '../config/site.js';
-import { ConsoleLayout, Time, show } from '../console/layout.js';
+import { ConsoleLayout, Time, show, type ConsoleFrame } from '../console/layout.js';
+import { DataTable } from '../console/table.js';
 import type { RetentionOverview } from './console-service.js';
 import { HoldRows, PlaceHoldForm, type HoldFormState } from './hold-views.js';
 
-interface Frame {
-  site: SiteConfig;
-  staff: StaffUser;
-  csrf: string;
-}
-
-export interface RetentionPageProps extends Frame {
+export interface RetentionPageProps extends ConsoleFrame {
   view: RetentionOverview;
   /** Outcome of "run now", announced at the top. */
   notice?: string | undefined;
@@ -72,33 +65,25 @@ export function RetentionPage(p: RetentionPageProps) {
 
 function DueTable({ rules }: { rules: RetentionOverview['rules'] }) {
   return (
-    <div class="table-scroll" role="region" aria-labelledby="due-caption" tabindex={0}>
-      <table class="data-table">
-        <caption id="due-caption">What is due</caption>
-        <thead>
-          <tr>
-            {['Records', 'Kept', 'Due now', 'Due in the next 30 days', 'Next one due'].map((h) => (
-              <th scope="col">{h}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rules.map((r) => (
-            <tr id={`rule-${r.key}`}>
-              <th scope="row" data-label="Records">
-                {r.title}
-              </th>
-              <td data-label="Kept">{`${r.period}, then ${r.action}`}</td>
-              <td data-label="Due now">{String(r.due)}</td>
-              <td data-label="Due in the next 30 days">{String(r.dueSoon)}</td>
-              <td data-label="Next one due">
-                {r.nextDue ? <Time iso={r.nextDue.toISOString()} /> : 'None stored'}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption="What is due"
+      captionId="due-caption"
+      headings={['Records', 'Kept', 'Due now', 'Due in the next 30 days', 'Next one due']}
+    >
+      {rules.map((r) => (
+        <tr id={`rule-${r.key}`}>
+          <th scope="row" data-label="Records">
+            {r.title}
+          </th>
+          <td data-label="Kept">{`${r.period}, then ${r.action}`}</td>
+          <td data-label="Due now">{String(r.due)}</td>
+          <td data-label="Due in the next 30 days">{String(r.dueSoon)}</td>
+          <td data-label="Next one due">
+            {r.nextDue ? <Time iso={r.nextDue.toISOString()} /> : 'None stored'}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -129,42 +114,34 @@ function Runs({
       {runs.length === 0 ? (
         <p>No run has been recorded yet.</p>
       ) : (
-        <div class="table-scroll" role="region" aria-labelledby="runs-h" tabindex={0}>
-          <table class="data-table">
-            <thead>
-              <tr>
-                {[
-                  'Started',
-                  'Started by',
-                  'Kind',
-                  ...rules.map((r) => r.key),
-                  'Total',
-                  'Outcome',
-                ].map((h) => (
-                  <th scope="col">{labelFor(h, rules)}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((run) => (
-                <tr>
-                  <td data-label="Started">
-                    <Time iso={run.started_at} />
-                  </td>
-                  <td data-label="Started by">{triggerLabels[run.trigger] ?? show(run.trigger)}</td>
-                  <td data-label="Kind">{run.dry_run === 1 ? 'Dry run' : 'Deletion'}</td>
-                  {rules.map((r) => (
-                    <td data-label={r.title}>{show(run.counts[r.key]?.records ?? null)}</td>
-                  ))}
-                  <td data-label="Total">
-                    {String(Object.values(run.counts).reduce((s, c) => s + (c.records ?? 0), 0))}
-                  </td>
-                  <td data-label="Outcome">{outcome(run)}</td>
-                </tr>
+        <DataTable
+          labelledBy="runs-h"
+          headings={[
+            'Started',
+            'Started by',
+            'Kind',
+            ...rules.map((r) => r.key),
+            'Total',
+            'Outcome',
+          ].map((h) => labelFor(h, rules))}
+        >
+          {runs.map((run) => (
+            <tr>
+              <td data-label="Started">
+                <Time iso={run.started_at} />
+              </td>
+              <td data-label="Started by">{triggerLabels[run.trigger] ?? show(run.trigger)}</td>
+              <td data-label="Kind">{run.dry_run === 1 ? 'Dry run' : 'Deletion'}</td>
+              {rules.map((r) => (
+                <td data-label={r.title}>{show(run.counts[r.key]?.records ?? null)}</td>
               ))}
-            </tbody>
-          </table>
-        </div>
+              <td data-label="Total">
+                {String(Object.values(run.counts).reduce((s, c) => s + (c.records ?? 0), 0))}
+              </td>
+              <td data-label="Outcome">{outcome(run)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

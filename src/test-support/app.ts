@@ -108,6 +108,8 @@ export async function createTestApp(opts: TestAppOptions = {}) {
   return {
     app,
     db: database.db,
+    /** The database's URL, for a second connection of a test's own. */
+    url: database.url,
     config,
     site,
     dataDir,

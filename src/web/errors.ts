@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isTransient } from '../db/errors.js';
 import { renderPage } from './render.js';
 import { MessagePage } from './message-page.js';
 
@@ -23,7 +24,10 @@ export const invalid = (msg: string, fields: FieldErrors = {}) => new DomainErro
 export function wantsJson(request: FastifyRequest): boolean {
   const type = request.headers['content-type'] ?? '';
   const accept = request.headers.accept ?? '';
-  return type.includes('application/json') || (accept.includes('application/json') && !accept.includes('text/html'));
+  return (
+    type.includes('application/json') ||
+    (accept.includes('application/json') && !accept.includes('text/html'))
+  );
 }
 
 const frameworkMessages: Record<string, [number, string]> = {
@@ -44,10 +48,17 @@ function classify(error: FastifyError): { status: number; message: string } {
   if (error.validation) return { status: 400, message: 'Some of what you sent is not valid.' };
   if (error.statusCode === 429) return { status: 429, message: error.message };
   if (error.statusCode === 403 && error.code?.startsWith('FST_CSRF')) {
-    return { status: 403, message: 'This form has expired. Please go back, reload the page and try again.' };
+    return {
+      status: 403,
+      message: 'This form has expired. Please go back, reload the page and try again.',
+    };
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return { status: error.statusCode, message: 'The request could not be understood.' };
+  }
+  // A deadlock or a held lock that outlasted the retries: the request was fine, try it again.
+  if (isTransient(error)) {
+    return { status: 503, message: 'We are busy right now. Please try again in a moment.' };
   }
   return { status: 500, message: 'Something went wrong on our side. Please try again shortly.' };
 }
@@ -56,6 +67,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, message } = classify(error);
     // Messages and stacks only; request bodies (which hold personal data) are never logged.
+    if (status === 503) reply.header('retry-after', '1');
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: error.code, status }, 'request refused');
     return sendError(request, reply, status, message);
@@ -86,6 +98,7 @@ function titleFor(status: number): string {
   if (status === 404) return 'Page not found';
   if (status === 413) return 'Too large';
   if (status === 429) return 'Please slow down';
+  if (status === 503) return 'Busy right now';
   if (status >= 500) return 'Something went wrong';
   return 'We could not do that';
 }

@@ -10,7 +10,9 @@ export interface FieldState {
 }
 
 export function describedBy(name: string, state: FieldState, hint?: boolean): string | undefined {
-  const ids = [hint ? `${name}-hint` : '', state.errors[name] ? `${name}-error` : ''].filter(Boolean);
+  const ids = [hint ? `${name}-hint` : '', state.errors[name] ? `${name}-error` : ''].filter(
+    Boolean,
+  );
   return ids.length ? ids.join(' ') : undefined;
 }
 
@@ -35,7 +37,15 @@ interface InputProps {
   maxLength?: number;
 }
 
-export function TextField(p: InputProps) {
+/** A field's frame: its label (marked optional when it is), its hint and its error. */
+export function Field(p: {
+  name: string;
+  label: string;
+  state: FieldState;
+  hint?: string | undefined;
+  required?: boolean | undefined;
+  children: ComponentChildren;
+}) {
   return (
     <div class="field">
       <label for={p.name}>
@@ -47,6 +57,15 @@ export function TextField(p: InputProps) {
           {p.hint}
         </p>
       ) : null}
+      {p.children}
+      <FieldError name={p.name} state={p.state} />
+    </div>
+  );
+}
+
+export function TextField(p: InputProps) {
+  return (
+    <Field {...p}>
       <input
         id={p.name}
         name={p.name}
@@ -59,8 +78,7 @@ export function TextField(p: InputProps) {
         aria-invalid={p.state.errors[p.name] ? 'true' : undefined}
         aria-describedby={describedBy(p.name, p.state, Boolean(p.hint))}
       />
-      <FieldError name={p.name} state={p.state} />
-    </div>
+    </Field>
   );
 }
 
@@ -69,16 +87,7 @@ export function SelectField(
 ) {
   const current = p.state.values[p.name] ?? '';
   return (
-    <div class="field">
-      <label for={p.name}>
-        {p.label}
-        {p.required === false ? <span class="muted"> (optional)</span> : null}
-      </label>
-      {p.hint ? (
-        <p class="hint" id={`${p.name}-hint`}>
-          {p.hint}
-        </p>
-      ) : null}
+    <Field {...p}>
       <select
         id={p.name}
         name={p.name}
@@ -94,8 +103,7 @@ export function SelectField(
           </option>
         ))}
       </select>
-      <FieldError name={p.name} state={p.state} />
-    </div>
+    </Field>
   );
 }
 

@@ -1,27 +1,18 @@
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedAnalytics } from '../../src/analytics/dashboard/fixture.js';
-import { axeViolations, hasChromium, launch, serve } from './support.js';
+import { consoleBrowser, type ConsoleBrowser } from './console-browser.js';
+import { axeViolations, hasChromium } from './support.js';
 
 // The analytics dashboard in a real browser: WCAG 2.1 A/AA (axe-core) at desktop and phone
 // widths, unfiltered and with filters active.
 
-type Server = Awaited<ReturnType<typeof serve>>;
-
 describe.skipIf(!hasChromium)('analytics dashboard in Chromium', () => {
-  let browser: Browser;
-  let server: Server;
+  let server: ConsoleBrowser['server'];
   let context: BrowserContext;
+  let close = async () => {};
   beforeAll(async () => {
-    server = await serve();
-    browser = await launch();
-    const password = 'correct horse battery staple';
-    await server.app.accounts.createStaffUser({
-      email: 'm@example.test',
-      password,
-      role: 'marketing',
-    });
-    const { token } = await server.app.accounts.login('m@example.test', password);
+    ({ server, context, close } = await consoleBrowser('marketing'));
     const now = Date.now();
     await seedAnalytics(server.db, [
       {
@@ -40,13 +31,8 @@ describe.skipIf(!hasChromium)('analytics dashboard in Chromium', () => {
         events: [{ name: 'cta', props: { where: 'hero' } }],
       },
     ]);
-    context = await browser.newContext();
-    await context.addCookies([{ name: 'sid', value: token, url: server.url }]);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => close());
 
   it.each([
     ['desktop', 1280],

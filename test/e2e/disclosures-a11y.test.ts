@@ -1,30 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addRecipient } from '../../src/disclosures/testing.js';
 import { recordDisclosure } from '../../src/privacy/disclosures.js';
-import { axeViolations, hasChromium, launch, serve } from './support.js';
+import { consoleBrowser, type ConsoleBrowser } from './console-browser.js';
+import { axeViolations, hasChromium } from './support.js';
 
 // The registry and ledger screens in a real browser: WCAG 2.1 A/AA (axe-core) at desktop and
 // phone widths, with the form's errors shown, and a registration done by keyboard and mouse.
 
-type Server = Awaited<ReturnType<typeof serve>>;
 const SHOTS = process.env.SCREENSHOTS_DIR;
 
 describe.skipIf(!hasChromium)('disclosure screens in Chromium', () => {
-  let browser: Browser;
-  let server: Server;
+  let server: ConsoleBrowser['server'];
   let context: BrowserContext;
+  let close = async () => {};
   beforeAll(async () => {
-    server = await serve();
-    browser = await launch();
-    const password = 'correct horse battery staple';
-    await server.app.accounts.createStaffUser({
-      email: 'admin@example.test',
-      password,
-      role: 'admin',
-    });
-    const { token } = await server.app.accounts.login('admin@example.test', password);
+    ({ server, context, close } = await consoleBrowser('admin'));
     const relay = await addRecipient(server, {
       name: 'Relay Mail Co',
       categories: ['contact.email'],
@@ -42,13 +34,8 @@ describe.skipIf(!hasChromium)('disclosure screens in Chromium', () => {
       },
       new Date(),
     );
-    context = await browser.newContext();
-    await context.addCookies([{ name: 'sid', value: token, url: server.url }]);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => close());
 
   it.each([
     ['desktop', 1280],
@@ -94,7 +81,12 @@ describe.skipIf(!hasChromium)('disclosure screens in Chromium', () => {
     await page.goto(`${server.url}/privacy`);
     // Listed once among the service providers, and dated in the change log as a new version.
     expect(await page.locator('#service-providers').getByText('Text Gateway LLC').count()).toBe(1);
-    expect(await page.locator('.history').getByText(/Text Gateway LLC now acts as a service provider/).count()).toBe(1);
+    expect(
+      await page
+        .locator('.history')
+        .getByText(/Text Gateway LLC now acts as a service provider/)
+        .count(),
+    ).toBe(1);
     await page.close();
   });
 });

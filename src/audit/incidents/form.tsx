@@ -1,6 +1,7 @@
 import {
   Fieldset,
   ErrorSummary,
+  Field,
   FieldError,
   TextField,
   describedBy,
@@ -42,12 +43,12 @@ export function IncidentForm(p: {
     <form class="console-form" method="post" action={p.action} noValidate>
       <input type="hidden" name="_csrf" value={p.csrf} />
       <ErrorSummary state={state} labels={fieldLabels} message={p.message} />
-      <div class="field">
-        <label for="summary">{fieldLabels.summary}</label>
-        <p class="hint" id="summary-hint">
-          What was exposed, how, and what has been done. Refer to records by their ids; do not write
-          names, emails or other personal details here.
-        </p>
+      <Field
+        name="summary"
+        label={fieldLabels.summary!}
+        state={state}
+        hint="What was exposed, how, and what has been done. Refer to records by their ids; do not write names, emails or other personal details here."
+      >
         <textarea
           id="summary"
           name="summary"
@@ -59,8 +60,7 @@ export function IncidentForm(p: {
         >
           {text.summary ?? ''}
         </textarea>
-        <FieldError name="summary" state={state} />
-      </div>
+      </Field>
       <TextField name="discoveredOn" label={fieldLabels.discoveredOn!} type="date" state={state} />
       <Fieldset legend={fieldLabels.categories!}>
         <p class="hint" id="categories-hint">

@@ -1,16 +1,9 @@
-import type { StaffUser } from '../../accounts/service.js';
-import type { SiteConfig } from '../../config/site.js';
-import { ConsoleLayout, Time, cap } from '../../console/layout.js';
+import { ConsoleLayout, Time, cap, type ConsoleFrame } from '../../console/layout.js';
+import { DataTable } from '../../console/table.js';
 import { categories } from '../../privacy/vocabulary.js';
 import { LEGAL_NOTICE_DAYS } from './deadline.js';
 import { IncidentForm, type IncidentFormValues } from './form.js';
 import type { IncidentDetail, IncidentList } from './service.js';
-
-interface Frame {
-  site: SiteConfig;
-  staff: StaffUser;
-  csrf: string;
-}
 
 interface FormState {
   values: IncidentFormValues;
@@ -31,7 +24,7 @@ export function daysLeftText(daysLeft: number): string {
   return `overdue by ${-daysLeft} ${daysLeft === -1 ? 'day' : 'days'}`;
 }
 
-export function IncidentsPage(p: Frame & { list: IncidentList; form: FormState }) {
+export function IncidentsPage(p: ConsoleFrame & { list: IncidentList; form: FormState }) {
   return (
     <ConsoleLayout
       site={p.site}
@@ -64,36 +57,30 @@ export function IncidentsPage(p: Frame & { list: IncidentList; form: FormState }
 
 function IncidentTable({ list }: { list: IncidentList }) {
   return (
-    <div class="table-scroll" role="region" aria-labelledby="incidents-caption" tabindex={0}>
-      <table class="data-table">
-        <caption id="incidents-caption">Incidents, open ones first by deadline</caption>
-        <thead>
-          <tr>
-            {['Summary', 'Discovered', 'Notify by', 'Status'].map((h) => (
-              <th scope="col">{h}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {list.map((i) => (
-            <tr>
-              <th scope="row" data-label="Summary">
-                <a href={`/console/incidents/${i.id}`}>{shorten(i.summary)}</a>
-              </th>
-              <td data-label="Discovered">{dayText(i.discovered_on)}</td>
-              <td data-label="Notify by">{`${dayText(i.deadline_on)}${i.status === 'open' ? ` (${daysLeftText(i.daysLeft)})` : ''}`}</td>
-              <td data-label="Status">{cap(i.status)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption="Incidents, open ones first by deadline"
+      captionId="incidents-caption"
+      headings={['Summary', 'Discovered', 'Notify by', 'Status']}
+    >
+      {list.map((i) => (
+        <tr>
+          <th scope="row" data-label="Summary">
+            <a href={`/console/incidents/${i.id}`}>{shorten(i.summary)}</a>
+          </th>
+          <td data-label="Discovered">{dayText(i.discovered_on)}</td>
+          <td data-label="Notify by">{`${dayText(i.deadline_on)}${i.status === 'open' ? ` (${daysLeftText(i.daysLeft)})` : ''}`}</td>
+          <td data-label="Status">{cap(i.status)}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
 const shorten = (s: string) => (s.length > 80 ? `${s.slice(0, 79)}…` : s);
 
-export function IncidentPage(p: Frame & { detail: IncidentDetail; form?: FormState | undefined }) {
+export function IncidentPage(
+  p: ConsoleFrame & { detail: IncidentDetail; form?: FormState | undefined },
+) {
   const { incident } = p.detail;
   return (
     <ConsoleLayout
@@ -156,30 +143,22 @@ function Affected({ detail }: { detail: IncidentDetail }) {
       <h2 id="affected-h">People possibly affected</h2>
       <p>{`${affected.length} ${affected.length === 1 ? 'lead was' : 'leads were'} read, exported or disclosed ${window}, according to the audit log and the disclosure ledger.`}</p>
       {affected.length > 0 ? (
-        <div class="table-scroll" role="region" aria-labelledby="affected-h" tabindex={0}>
-          <table class="data-table">
-            <thead>
-              <tr>
-                {['Lead id', 'Audit entries', 'First', 'Last', 'Disclosed'].map((h) => (
-                  <th scope="col">{h}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {affected.map((a) => (
-                <tr>
-                  <th scope="row" data-label="Lead id">
-                    {a.leadId}
-                  </th>
-                  <td data-label="Audit entries">{a.entries}</td>
-                  <td data-label="First">{a.firstAt ? <Time iso={a.firstAt} /> : '—'}</td>
-                  <td data-label="Last">{a.lastAt ? <Time iso={a.lastAt} /> : '—'}</td>
-                  <td data-label="Disclosed">{a.disclosed ? 'Yes' : 'No'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          labelledBy="affected-h"
+          headings={['Lead id', 'Audit entries', 'First', 'Last', 'Disclosed']}
+        >
+          {affected.map((a) => (
+            <tr>
+              <th scope="row" data-label="Lead id">
+                {a.leadId}
+              </th>
+              <td data-label="Audit entries">{a.entries}</td>
+              <td data-label="First">{a.firstAt ? <Time iso={a.firstAt} /> : '—'}</td>
+              <td data-label="Last">{a.lastAt ? <Time iso={a.lastAt} /> : '—'}</td>
+              <td data-label="Disclosed">{a.disclosed ? 'Yes' : 'No'}</td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
     </section>
   );
