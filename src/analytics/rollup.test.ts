@@ -5,6 +5,7 @@ import { freshDatabase, testDbKind } from '../test-support/app.js';
 import { dims, eventTypes, hourOf, type EventType } from './codes.js';
 import { sessionDims, type Measures } from './rollup.js';
 import { createWriter, type Hit } from './writer.js';
+import { clearAnalytics } from '../test-support/analytics.js';
 
 let db: Db;
 let fresh: Awaited<ReturnType<typeof freshDatabase>>;
@@ -114,25 +115,12 @@ async function propRecount(): Promise<Map<string, number>> {
   return out;
 }
 
-async function reset() {
-  for (const t of [
-    'analytics_events',
-    'analytics_event_props',
-    'analytics_sessions',
-    'analytics_rollup',
-    'analytics_prop_rollup',
-    'analytics_visitor_days',
-  ] as const) {
-    await db.deleteFrom(t).execute();
-  }
-}
-
 describe(`rollups on ${testDbKind}`, () => {
   it('equal a recount from the raw events, for any stream of events and any batching', async () => {
     let start = 10_000_000;
     await fc.assert(
       fc.asyncProperty(streamArb, async ({ hits, batch }) => {
-        await reset();
+        await clearAnalytics(db);
         const writer = createWriter(db);
         let at = (start += 1_000_000);
         const stream: Hit[] = hits.map((h) => ({

@@ -7,6 +7,7 @@ import { compactAnalytics, compactRollups } from '../compactor.js';
 import { seedAnalytics, type FixtureVisit } from '../dashboard/fixture.js';
 import { createDashboardRepository, type Filters, type Span } from '../dashboard/repository.js';
 import { panels, resolveRange, spansOf } from '../dashboard/service.js';
+import { clearAnalytics } from '../../test-support/analytics.js';
 
 // Decision 014's promise: moving closed days into segments changes no number the dashboard
 // shows. Two databases get the same random visits; one is compacted into segments, the other
@@ -134,22 +135,6 @@ const count = async (db: Db, t: 'analytics_sessions' | 'analytics_segments') =>
     ).n,
   );
 
-async function reset(db: Db) {
-  for (const t of [
-    'analytics_events',
-    'analytics_event_props',
-    'analytics_sessions',
-    'analytics_rollup',
-    'analytics_prop_rollup',
-    'analytics_visitor_days',
-    'analytics_segment_columns',
-    'analytics_segments',
-    'analytics_visitors',
-  ] as const) {
-    await db.deleteFrom(t).execute();
-  }
-}
-
 describe(`day segments on ${testDbKind}`, () => {
   it('read exactly as the rows they replace, for every panel, filter and span', async () => {
     await fc.assert(
@@ -158,7 +143,7 @@ describe(`day segments on ${testDbKind}`, () => {
         fc.array(visitArb, { minLength: 1, maxLength: 5 }),
         async (visits, late) => {
           for (const db of [a.db, b.db]) {
-            await reset(db);
+            await clearAnalytics(db);
             await seedAnalytics(db, visits);
           }
           // A robot's visit, started on a closed day and still going: it must stay a row.
