@@ -54,7 +54,7 @@ export function AnalyticsPage(p: Frame & { o: Overview; filters: Filters }) {
       <p class="console-note">
         First-party, aggregate figures for {o.range.from} to {o.range.to} (UTC), compared with{' '}
         {o.previousRange.from} to {o.previousRange.to}. Select a value in a panel to filter every
-        panel by it.
+        panel by it. Beyond 50,000, unique visitors are an estimate, usually within 2%.
       </p>
       <RangeForm o={o} filters={filters} />
       <ActiveFilters o={o} filters={filters} />
