@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TestClock, type TestApp } from '../test-support/app.js';
 import { dayOf, toAt } from './codes.js';
 import { compactAnalytics } from './compactor.js';
+import { visitColumns } from './segments/codec.js';
+import { createSegmentStore } from './segments/store.js';
 import { createWriter } from './writer.js';
 
 let t: TestApp;
@@ -66,9 +68,16 @@ describe('analytics purger', () => {
         (r) => r.day,
       );
     expect(await segmentDays()).toEqual([15, 12, 11].map((m) => dayOf(monthsAgo(m))));
+    // The dashboard has decoded all three; the purged one must leave its memory too.
+    const store = createSegmentStore(t.db, undefined, { sweepEveryMs: 0 });
+    const all = await store.list(0, dayOf(toAt(clock.now().getTime())));
+    await store.columns(all, [visitColumns.device]);
+    expect(store.cachedSegments()).toEqual(new Set(all.map((s) => s.id)));
     const outcome = await t.app.retention.runner.run({ trigger: 'cli', dryRun: false });
     expect(outcome.status).toBe('done');
     expect(await segmentDays()).toEqual([12, 11].map((m) => dayOf(monthsAgo(m))));
+    await store.list(0, 0);
+    expect(store.cachedSegments()).toEqual(new Set(all.slice(1).map((s) => s.id)));
     const columns = await t.db
       .selectFrom('analytics_segment_columns')
       .select('segment_id')

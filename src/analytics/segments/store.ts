@@ -3,7 +3,7 @@ import { DAY_VISITORS, decodeColumn, eventColumns, propColumns, type Column } fr
 
 // Reads segment columns for the dashboard and keeps them decoded in memory. A segment never
 // changes once built (the purger only deletes it), so a cached column is never stale; the cache
-// is bounded by bytes and drops the least recently used entries.
+// is bounded by bytes and drops the least recently used entries, and, hourly, deleted segments.
 
 export interface SegmentMeta {
   id: number;
@@ -43,6 +43,18 @@ export class LruBytes<V extends { byteLength: number }> {
     }
   }
 
+  deleteWhere(drop: (key: string) => boolean): void {
+    for (const [k, v] of this.map) {
+      if (!drop(k)) continue;
+      this.map.delete(k);
+      this.bytes -= v.byteLength;
+    }
+  }
+
+  keys(): IterableIterator<string> {
+    return this.map.keys();
+  }
+
   clear(): void {
     this.map.clear();
     this.bytes = 0;
@@ -62,15 +74,39 @@ const lengthOf = (m: SegmentMeta, col: number) =>
         ? m.events
         : m.visits;
 
-export function createSegmentStore(db: Db, cacheBytes = DEFAULT_CACHE_BYTES) {
+export function createSegmentStore(
+  db: Db,
+  cacheBytes = DEFAULT_CACHE_BYTES,
+  opts: { sweepEveryMs?: number } = {},
+) {
   const cache = new LruBytes<Column | Uint8Array>(cacheBytes);
   const key = (id: number, col: number | string) => `${id}:${col}`;
+  const segmentOf = (k: string) => Number(k.slice(0, k.indexOf(':')));
+  const sweepEveryMs = opts.sweepEveryMs ?? 3_600_000;
+  let sweptAt = Date.now();
+
+  /**
+   * Drops what is cached of segments the purger has deleted. They are never read again, but the
+   * policy's 13 months should hold in memory too, not only until the cache happens to evict them.
+   */
+  async function sweep(): Promise<void> {
+    if (Date.now() - sweptAt < sweepEveryMs) return;
+    sweptAt = Date.now();
+    const ids = new Set(
+      (await db.selectFrom('analytics_segments').select('id').execute()).map((r) => Number(r.id)),
+    );
+    cache.deleteWhere((k) => !ids.has(segmentOf(k)));
+  }
 
   return {
     cache,
 
+    /** The segments whose columns (or what is derived from them) are in memory. */
+    cachedSegments: (): Set<number> => new Set([...cache.keys()].map(segmentOf)),
+
     /** The segments of days [fromDay, toDay], by day. */
     async list(fromDay: number, toDay: number): Promise<SegmentMeta[]> {
+      await sweep();
       const rows = await db
         .selectFrom('analytics_segments')
         .where('day', '>=', fromDay)
