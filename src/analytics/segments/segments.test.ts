@@ -8,6 +8,7 @@ import { seedAnalytics, type FixtureVisit } from '../dashboard/fixture.js';
 import { createDashboardRepository, type Filters, type Span } from '../dashboard/repository.js';
 import { panels, resolveRange, spansOf } from '../dashboard/service.js';
 import { clearAnalytics } from '../../test-support/analytics.js';
+import { countRows } from '../../retention/types.js';
 
 // Decision 014's promise: moving closed days into segments changes no number the dashboard
 // shows. Two databases get the same random visits; one is compacted into segments, the other
@@ -125,15 +126,8 @@ async function snapshot(db: Db) {
   return out;
 }
 
-const count = async (db: Db, t: 'analytics_sessions' | 'analytics_segments') =>
-  Number(
-    (
-      await db
-        .selectFrom(t)
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const count = (db: Db, t: 'analytics_sessions' | 'analytics_segments') =>
+  countRows(db.selectFrom(t));
 
 describe(`day segments on ${testDbKind}`, () => {
   it('read exactly as the rows they replace, for every panel, filter and span', async () => {
