@@ -200,7 +200,16 @@ export async function buildApp(deps: AppDeps) {
     alsoRemind: [(now) => incidents.dueIncidentReminders(now)],
   });
   app.decorate('privacyJobs', privacyJobs);
-  const analytics = createAnalytics({ db, clock, geo: await openGeo(), site: new URL(config.baseUrl).host });
+  const analytics = createAnalytics({
+    db,
+    clock,
+    geo: await openGeo(),
+    site: new URL(config.baseUrl).host,
+    // A thread of its own needs a database it can open again; an in-memory one it cannot.
+    ...(config.analyticsWriter === 'thread' && !config.databaseUrl.endsWith(':memory:')
+      ? { writerUrl: config.databaseUrl }
+      : {}),
+  });
   app.decorate('analytics', analytics);
   // Hourly: folds the rollups of closed days into daily rows (dashboard speed, decision 013).
   const rollupCompaction = createRollupCompaction({
@@ -272,7 +281,7 @@ export async function buildApp(deps: AppDeps) {
     await retentionScheduler.stop();
     await privacyJobs.stop();
     await rollupCompaction.stop();
-    await analytics.collector.drain();
+    await analytics.collector.close();
   });
   return app;
 }

@@ -1,5 +1,4 @@
-import type { Db } from '../db/database.js';
-import { createWriter, type Hit } from './writer.js';
+import type { BatchWriter, Hit } from './writer.js';
 
 export interface CollectorOptions {
   /** At most this many hits share one transaction. */
@@ -19,9 +18,8 @@ interface Waiting {
  * waiting for a timer (a client waiting for its 202 sends nothing else meanwhile), and are
  * written one at a time, in order.
  */
-export function createCollector(db: Db, opts: CollectorOptions = {}) {
+export function createCollector(writer: BatchWriter, opts: CollectorOptions = {}) {
   const maxBatch = opts.maxBatch ?? 1000;
-  const writer = createWriter(db);
   let queue: Waiting[] = [];
   let scheduled = false;
   let writing: Promise<void> | null = null;
@@ -49,6 +47,11 @@ export function createCollector(db: Db, opts: CollectorOptions = {}) {
     return writing;
   }
 
+  /** Writes whatever waits; used on shutdown. */
+  async function drain(): Promise<void> {
+    while (writing || queue.length > 0) await flush();
+  }
+
   function schedule(): void {
     // A running write takes the queue up when it ends; otherwise after this I/O turn.
     if (writing || scheduled) return;
@@ -70,9 +73,11 @@ export function createCollector(db: Db, opts: CollectorOptions = {}) {
         schedule();
       });
     },
-    /** Writes whatever waits; used on shutdown. */
-    async drain(): Promise<void> {
-      while (writing || queue.length > 0) await flush();
+    drain,
+    /** Drains, then lets the writer go (its thread and connection). */
+    async close(): Promise<void> {
+      await drain();
+      await writer.close?.();
     },
   };
 }

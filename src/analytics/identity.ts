@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
-import { dayOf } from './codes.js';
+import { dayOf, SESSION_GAP_S } from './codes.js';
 
 /** First-party visitor cookie, set only with analytics consent and never under GPC or DNT. */
 export const VISITOR_COOKIE = 'spmb_vid';
@@ -49,16 +49,22 @@ export function createSalts(db: Db) {
 
   return {
     rotate,
-    /** Today's and yesterday's hash of this browser; nothing of the IP survives the hash. */
+    /**
+     * This browser's hash under today's salt and, in the first half hour of the day, under
+     * yesterday's: only then can a visit begun before midnight still be open. Nothing of the IP
+     * survives the hash.
+     */
     async visitorHashes(
       at: number,
       site: string,
       ip: string,
       ua: string,
-    ): Promise<[string, string]> {
+    ): Promise<[string, string | null]> {
       const day = dayOf(at);
-      const [today, yesterday] = await Promise.all([saltFor(day), saltFor(day - 1)]);
-      return [short(`${today}|${site}|${ip}|${ua}`), short(`${yesterday}|${site}|${ip}|${ua}`)];
+      const browser = `${site}|${ip}|${ua}`;
+      const today = short(`${cache.get(day) ?? (await saltFor(day))}|${browser}`);
+      if (at - day * 86_400 >= SESSION_GAP_S) return [today, null];
+      return [today, short(`${cache.get(day - 1) ?? (await saltFor(day - 1))}|${browser}`)];
     },
   };
 }

@@ -13,7 +13,8 @@ import {
   type UaInfo,
 } from './enrich.js';
 import { cookieVisitor, createSalts, newVisitorId, validVisitorId } from './identity.js';
-import type { Hit } from './writer.js';
+import { createWriter, type Hit } from './writer.js';
+import { startWriterThread } from './writer-thread.js';
 
 /** What the route hands over: the validated body and the few request facts enrichment needs. */
 export interface TrackInput {
@@ -48,10 +49,16 @@ export interface AnalyticsDeps {
   /** Site name mixed into the cookieless hash, so two sites never share visitor ids. */
   site: string;
   collector?: CollectorOptions;
+  /**
+   * The database's URL, for the writer thread's own connection (the server). Without it, batches
+   * are written in line on `db`.
+   */
+  writerUrl?: string;
 }
 
 export function createAnalytics(deps: AnalyticsDeps) {
-  const collector = createCollector(deps.db, deps.collector);
+  const writer = deps.writerUrl ? startWriterThread(deps.writerUrl) : createWriter(deps.db);
+  const collector = createCollector(writer, deps.collector);
   const salts = createSalts(deps.db);
   // Parsing a user agent cost more than the rest of enrichment; a site sees few distinct ones.
   const agents = new LRUCache<string, { bot: boolean; ua: UaInfo }>({ max: 5000 });

@@ -55,6 +55,13 @@ export interface Hit {
   visit: VisitInfo;
 }
 
+/** What the collector writes through: this module's writer, in line or on a thread. */
+export interface BatchWriter {
+  /** Commits the hits in one transaction, or rejects having stored none of them. */
+  write(hits: readonly Hit[]): Promise<void>;
+  close?(): Promise<void>;
+}
+
 type Session = Omit<AnalyticsSessionsTable, 'id'> & { id: number };
 
 const funnelOf: Partial<Record<EventType, number>> = {
@@ -72,7 +79,7 @@ const OPEN_SESSIONS_MAX = 200_000;
  * with a few multi-row statements. It assumes it is the only writer of the analytics tables of
  * its database (one collector process), as its memory of open visits would otherwise go stale.
  */
-export function createWriter(db: Db) {
+export function createWriter(db: Db): BatchWriter {
   const dict = new Map<string, number>();
   // Insertion order is recency order: an entry is moved to the end whenever it is written.
   const open = new Map<string, Session>();
@@ -113,7 +120,6 @@ export function createWriter(db: Db) {
 
   return { write };
 }
-export type Writer = ReturnType<typeof createWriter>;
 
 /** Forgets visits idle for two session gaps (an hour), oldest first, and caps the map at its size. */
 function forgetIdle(open: Map<string, Session>, now: number): void {

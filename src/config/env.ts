@@ -10,7 +10,9 @@ const envSchema = z.object({
     .string()
     .regex(/^(postgres(ql)?|sqlite):/, 'must start with postgres://, postgresql:// or sqlite:')
     .optional(),
-  BASE_URL: z.url({ message: 'must be an absolute URL such as https://www.example.com' }).optional(),
+  BASE_URL: z
+    .url({ message: 'must be an absolute URL such as https://www.example.com' })
+    .optional(),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
@@ -23,7 +25,10 @@ const envSchema = z.object({
   APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   STARSPMB_DATA_KEY: z
     .string()
-    .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9_+/-]{43}=?)$/, 'must be 32 random bytes as 64 hex digits or base64 (openssl rand -base64 32)')
+    .regex(
+      /^([0-9a-fA-F]{64}|[A-Za-z0-9_+/-]{43}=?)$/,
+      'must be 32 random bytes as 64 hex digits or base64 (openssl rand -base64 32)',
+    )
     .optional(),
   STARSPMB_PREVIOUS_DATA_KEYS: z.string().optional(),
   NOTIFY_EMAIL: z.string().optional(),
@@ -33,6 +38,9 @@ const envSchema = z.object({
   INTAKE_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   INTAKE_RATE_WINDOW: z.string().default('10 minutes'),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  ANALYTICS_WRITER: z
+    .enum(['thread', 'inline'], { message: 'must be thread or inline' })
+    .default('thread'),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(2000),
   RETENTION_INTERVAL_HOURS: z.coerce
     .number({ error: 'must be a number of hours' })
@@ -63,6 +71,8 @@ export interface Config {
   intake: { minFillMs: number; rateLimit: number; rateWindow: string };
   loginRateLimit: number;
   outboxPollMs: number;
+  /** Analytics batches written on a worker thread with its own connection, or on the main one. */
+  analyticsWriter: Env['ANALYTICS_WRITER'];
   /** Hours between scheduled retention runs; 0 turns the schedule off. */
   retentionIntervalHours: number;
 }
@@ -102,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     outboxPollMs: e.OUTBOX_POLL_MS,
+    analyticsWriter: e.ANALYTICS_WRITER,
     retentionIntervalHours: e.RETENTION_INTERVAL_HOURS,
   };
 }

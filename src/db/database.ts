@@ -17,8 +17,20 @@ export function sqlitePath(url: string): string {
   return url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
 }
 
+export interface DbOptions {
+  /** PostgreSQL pool size. */
+  maxConnections?: number;
+  /**
+   * SQLite: checkpoint the log from a worker thread (the default). A second connection to a file
+   * the process already serves passes false: one checkpointer per file is enough.
+   */
+  checkpointer?: boolean;
+  /** SQLite: how long a statement waits for another connection's write lock. */
+  busyTimeoutMs?: number;
+}
+
 // DATABASE_URL picks the engine: sqlite:<file> (the embedded default) or postgres://…
-export function createDb(url: string): Db {
+export function createDb(url: string, opts: DbOptions = {}): Db {
   if (dbKind(url) === 'sqlite') {
     const file = sqlitePath(url);
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -26,13 +38,16 @@ export function createDb(url: string): Db {
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
-    database.pragma('busy_timeout = 5000');
-    const checkpoints = file === ':memory:' ? undefined : startCheckpointer(database, file);
+    database.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    const checkpoints =
+      file === ':memory:' || opts.checkpointer === false
+        ? undefined
+        : startCheckpointer(database, file);
     return new Kysely<Database>({
       dialect: new SqliteDialect({ database: withStatementCache(database, checkpoints) }),
     });
   }
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, max: opts.maxConnections ?? 10 });
   // An idle connection the server drops (restart, failover, admin termination) emits 'error' on
   // the pool; unheard, that event crashes the process. The pool discards the client and opens a
   // new one on next use, so noting it is enough. Server messages here name no personal data.

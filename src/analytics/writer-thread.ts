@@ -1,0 +1,81 @@
+import { Worker } from 'node:worker_threads';
+import type { BatchWriter, Hit } from './writer.js';
+import type { WriterReply, WriterRequest } from './writer-worker.js';
+
+// A worker runs its entry as a module: the compiled JS under dist/; from source (tests,
+// benchmarks, `tsx`), the TypeScript through tsx's loader, a dev dependency that is there then.
+const boot = `
+const { workerData } = require('node:worker_threads');
+(async () => {
+  if (workerData.tsx) (await import(workerData.tsx)).register();
+  await import(workerData.entry);
+})();
+`;
+
+function entry(): { entry: string; tsx?: string } {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return { entry: new URL('./writer-worker.js', here).href };
+  return {
+    entry: new URL('./writer-worker.ts', here).href,
+    tsx: import.meta.resolve('tsx/esm/api'),
+  };
+}
+
+/**
+ * The analytics writer on a worker thread with its own database connection (decision 012):
+ * writing a batch then takes the other core while this thread parses and enriches the next. The
+ * thread starts with the first batch and starts again after a crash; a batch in flight when it
+ * died is refused (it may or may not have committed, as with a crash of the whole process).
+ */
+export function startWriterThread(url: string): BatchWriter {
+  let worker: Worker | null = null;
+  let next = 0;
+  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+
+  function spawn(): Worker {
+    const w = new Worker(boot, { eval: true, workerData: { ...entry(), url } });
+    w.on('message', (m: WriterReply) => {
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      // Idle, the thread must not keep the process alive.
+      if (pending.size === 0) w.unref();
+      if (m.error) p.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
+      else p.resolve();
+    });
+    const gone = (why: string) => {
+      if (worker !== w) return;
+      worker = null;
+      for (const p of pending.values()) p.reject(new Error(`analytics writer stopped: ${why}`));
+      pending.clear();
+    };
+    w.on('error', (err) => gone(err.message));
+    w.on('exit', (code) => gone(`exited with ${code}`));
+    return w;
+  }
+
+  const send = (w: Worker, m: WriterRequest) => w.postMessage(m);
+
+  return {
+    write(hits: readonly Hit[]): Promise<void> {
+      if (hits.length === 0) return Promise.resolve();
+      worker ??= spawn();
+      worker.ref();
+      const id = next++;
+      const w = worker;
+      return new Promise<void>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        send(w, { id, hits });
+      });
+    },
+    /** Closes the thread's connection; call once nothing is being written. */
+    async close(): Promise<void> {
+      const w = worker;
+      if (!w) return;
+      worker = null;
+      const exited = new Promise((r) => w.once('exit', r));
+      send(w, 'close');
+      await exited;
+    },
+  };
+}
