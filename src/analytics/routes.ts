@@ -18,9 +18,19 @@ const eventBody = z
     // No intake_submitted: the server records that step itself when it stores a submission,
     // so a crafted request cannot inflate the funnel's last step.
     type: z.enum(['pageview', 'event', 'outbound', 'form_start', 'form_submit']),
+    // Parsed once, here: enrichment reads the URL object.
     url: z
-      .url({ protocol: /^https?$/, message: 'url must be the absolute http(s) URL of the page' })
-      .max(2048),
+      .string()
+      .max(2048)
+      .transform((value, ctx) => {
+        const url = httpUrl(value);
+        if (url) return url;
+        ctx.addIssue({
+          code: 'custom',
+          message: 'url must be the absolute http(s) URL of the page',
+        });
+        return z.NEVER;
+      }),
     referrer: z.string().max(2048).optional(),
     name: text(64).optional(),
     props: z
@@ -92,7 +102,8 @@ export async function analyticsRoutes(
 
   app.post(
     '/api/event',
-    { bodyLimit: MAX_BODY, config: { securityHeaders: false } },
+    // One beacon per page view would be an access-log line each; failures are still logged.
+    { bodyLimit: MAX_BODY, logLevel: 'warn', config: { securityHeaders: false } },
     async (request, reply) => {
       const result = await deps.analytics.track(parseEvent(request, deps));
       if (result.setVisitorCookie) {
@@ -137,7 +148,7 @@ export function parseEvent(
     );
   }
   const b = parsed.data;
-  const url = new URL(b.url);
+  const url = b.url;
   // The tracker posts to the origin of the page it runs on: the page's host is the host the
   // beacon came to, or the site's configured one.
   if (!ofThisSite(url.hostname, [deps.siteHost, request.hostname])) {
@@ -158,6 +169,15 @@ export function parseEvent(
         : {}),
     ...(props ? { props } : {}),
   };
+}
+
+function httpUrl(value: string): URL | null {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The site itself, with or without its www. prefix. */

@@ -65,7 +65,7 @@ export function startWriterThread(url: string): BatchWriter {
       const w = worker;
       return new Promise<void>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        send(w, { id, hits });
+        send(w, { id, hits: JSON.stringify(hits) });
       });
     },
     /** Closes the thread's connection; call once nothing is being written. */

@@ -3,7 +3,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createDb } from '../db/database.js';
 import { createWriter, type Hit } from './writer.js';
 
-export type WriterRequest = { id: number; hits: readonly Hit[] } | 'close';
+/** `hits` as JSON: cloning a string costs the main thread a copy; cloning objects, a walk. */
+export type WriterRequest = { id: number; hits: string } | 'close';
 export type WriterReply = { id: number; error?: { message: string; code?: string } };
 
 const port = parentPort!;
@@ -20,7 +21,7 @@ port.on('message', (m: WriterRequest) => {
     void db.destroy().finally(() => port.close());
     return;
   }
-  writer.write(m.hits).then(
+  writer.write(JSON.parse(m.hits) as Hit[]).then(
     () => port.postMessage({ id: m.id } satisfies WriterReply),
     // Only the message and code cross: the code tells the route a busy database from a fault.
     (err: Error & { code?: unknown }) =>
