@@ -31,16 +31,22 @@ export async function startServerProcess(
 }
 
 /**
- * CPU seconds (user + system, all threads) a child process has used so far, from /proc; null
- * where /proc is not available. On a shared machine, CPU time per request moves far less with
- * other people's load than requests per second do.
+ * CPU seconds (user + system) a child process has used so far, from /proc: all its threads, and
+ * its main thread alone (the one that serves HTTP); null where /proc is not available. On a shared
+ * machine, CPU time per request moves far less with other people's load than requests per second.
  */
-export function cpuSeconds(child: ChildProcess): number | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+export function cpuSeconds(child: ChildProcess): { all: number; main: number } | null {
+  const read = (file: string) => {
+    const stat = fs.readFileSync(file, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime and stime are fields 14 and 15 of the file, counted in clock ticks (100 per second).
     return (Number(fields[11]) + Number(fields[12])) / 100;
+  };
+  try {
+    return {
+      all: read(`/proc/${child.pid}/stat`),
+      main: read(`/proc/${child.pid}/task/${child.pid}/stat`),
+    };
   } catch {
     return null;
   }
@@ -78,19 +84,26 @@ export async function load(opts: autocannon.Options): Promise<LoadResult> {
 export async function measured(
   server: ChildProcess,
   opts: autocannon.Options,
-): Promise<LoadResult & { cpuMs: number | null }> {
+): Promise<LoadResult & { cpuMs: number | null; mainCpuMs: number | null; loadCpuMs: number }> {
   const before = cpuSeconds(server);
+  const own = process.cpuUsage();
   const result = await load(opts);
   const after = cpuSeconds(server);
-  const cpuMs =
-    before === null || after === null ? null : ((after - before) * 1000) / Math.max(result.ok, 1);
-  return { ...result, cpuMs };
+  const per = (s: number) => (s * 1000) / Math.max(result.ok, 1);
+  const generator = process.cpuUsage(own);
+  return {
+    ...result,
+    // The load generator runs in this process, on the same cores as the server.
+    loadCpuMs: per((generator.user + generator.system) / 1e6),
+    cpuMs: before && after ? per(after.all - before.all) : null,
+    mainCpuMs: before && after ? per(after.main - before.main) : null,
+  };
 }
 /** The empty route's figures for the same requests: the ceiling a benchmark reports against. */
 export async function measureCeiling(
   requests: autocannon.Request[],
   duration: number,
-): Promise<LoadResult & { cpuMs: number | null }> {
+): Promise<Awaited<ReturnType<typeof measured>>> {
   const port = freePort();
   const empty = await startServerProcess('empty', { PORT: String(port) });
   const result = await measured(empty, { url: `http://127.0.0.1:${port}`, duration, requests });
