@@ -63,6 +63,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   app.outbox.start();
   app.privacyJobs.start();
   app.rollupCompaction.start();
+  app.analytics.collector.start();
   app.retention.scheduler.start();
   const link = await app.accounts.firstRunSetupLink(config.baseUrl);
   if (link) {

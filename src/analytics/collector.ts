@@ -74,6 +74,8 @@ export function createCollector(writer: BatchWriter, opts: CollectorOptions = {}
       });
     },
     drain,
+    /** The server's first beacon should not wait for the writer to start. */
+    start: () => writer.start?.(),
     /** Drains, then lets the writer go (its thread and connection). */
     async close(): Promise<void> {
       await drain();

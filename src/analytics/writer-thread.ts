@@ -24,8 +24,8 @@ function entry(): { entry: string; tsx?: string } {
 /**
  * The analytics writer on a worker thread with its own database connection (decision 012):
  * writing a batch then takes the other core while this thread parses and enriches the next. The
- * thread starts with the first batch and starts again after a crash; a batch in flight when it
- * died is refused (it may or may not have committed, as with a crash of the whole process).
+ * thread starts with the server (or the first batch) and again after a crash; a batch in flight
+ * when it died is refused (it may or may not have committed, as with a crash of the process).
  */
 export function startWriterThread(url: string): BatchWriter {
   let worker: Worker | null = null;
@@ -57,6 +57,10 @@ export function startWriterThread(url: string): BatchWriter {
   const send = (w: Worker, m: WriterRequest) => w.postMessage(m);
 
   return {
+    start(): void {
+      worker ??= spawn();
+      worker.unref();
+    },
     write(hits: readonly Hit[]): Promise<void> {
       if (hits.length === 0) return Promise.resolve();
       worker ??= spawn();

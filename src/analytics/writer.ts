@@ -59,6 +59,8 @@ export interface Hit {
 export interface BatchWriter {
   /** Commits the hits in one transaction, or rejects having stored none of them. */
   write(hits: readonly Hit[]): Promise<void>;
+  /** Gets ready ahead of the first batch (a thread starts). */
+  start?(): void;
   close?(): Promise<void>;
 }
 
