@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { intervalJob } from '../adapters/interval-job.js';
-import type { Db } from '../db/database.js';
+import { letWritersIn, type Db } from '../db/database.js';
 import { dayOf, dims, toAt } from './codes.js';
 import { addToPropRollup, addToRollup } from './rollup.js';
 import { buildSegments } from './segments/build.js';
@@ -111,6 +111,7 @@ export async function compactRollups(db: Db, now: Date, daysPerStep = 7): Promis
     d += daysPerStep
   ) {
     moved += await foldDays(db, d, Math.min(d + daysPerStep - 1, lastClosed));
+    await letWritersIn(db);
   }
   return moved;
 }

@@ -1,5 +1,5 @@
-import { SqliteAdapter, sql } from 'kysely';
-import type { Db } from '../db/database.js';
+import { sql } from 'kysely';
+import { isSqliteDb, type Db } from '../db/database.js';
 import { runCompiled } from '../db/compiled.js';
 import { retryTransient } from '../db/errors.js';
 import { insertRows } from '../db/insert-rows.js';
@@ -454,7 +454,7 @@ async function nextIds(
   n: number,
 ): Promise<number[]> {
   if (n === 0) return [];
-  if (isSqlite(trx)) {
+  if (isSqliteDb(trx)) {
     const { rows } = await runCompiled(trx, `analytics-last-id|${table}`, [table], () =>
       sql<{ last: number | null }>`
         select max(coalesce((select seq from sqlite_sequence where name = ${table}), 0),
@@ -470,8 +470,6 @@ async function nextIds(
   );
   return rows.map((r) => Number(r.id));
 }
-
-const isSqlite = (db: Db) => db.getExecutor().adapter instanceof SqliteAdapter;
 
 /** The rollups counted in the hour an event happened, whatever visit it belongs to. */
 function countEvent(deltas: RollupDeltas, hit: Hit, path: number, name: number | null): void {

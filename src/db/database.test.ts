@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
+import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freshDatabase, testDbKind } from '../test-support/app.js';
+import { sqlitePath } from './database.js';
 
 type Fresh = Awaited<ReturnType<typeof freshDatabase>>;
 let opened: Fresh | undefined;
@@ -29,5 +31,28 @@ describe.runIf(testDbKind === 'postgres')('the PostgreSQL pool', () => {
 
     const again = await sql<{ one: number }>`select 1 as one`.execute(db);
     expect(again.rows[0]!.one).toBe(1);
+  });
+});
+
+describe.runIf(testDbKind === 'sqlite')('SQLite transactions', () => {
+  it('write even when another connection (the analytics writer thread) committed after they read', async () => {
+    opened = await freshDatabase();
+    const { db } = opened;
+    const other = new SQLite(sqlitePath(opened.url), { timeout: 0 });
+    let otherWrote = true;
+    await db.transaction().execute(async (trx) => {
+      await trx.selectFrom('analytics_salts').select('day').execute();
+      try {
+        other.prepare('insert into analytics_salts (day, salt) values (1, ?)').run('other');
+      } catch {
+        // The transaction holds the write lock from its start: the other connection waits its turn.
+        otherWrote = false;
+      }
+      await trx.insertInto('analytics_salts').values({ day: 2, salt: 'ours' }).execute();
+    });
+    other.close();
+    expect(otherWrote).toBe(false);
+    const days = await db.selectFrom('analytics_salts').select('day').execute();
+    expect(days.map((d) => d.day)).toEqual([2]);
   });
 });

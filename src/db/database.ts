@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDialect,
+  type Driver,
+} from 'kysely';
 import pg from 'pg';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
@@ -44,7 +51,7 @@ export function createDb(url: string, opts: DbOptions = {}): Db {
         ? undefined
         : startCheckpointer(database, file);
     return new Kysely<Database>({
-      dialect: new SqliteDialect({ database: withStatementCache(database, checkpoints) }),
+      dialect: new WriteLockFirstDialect({ database: withStatementCache(database, checkpoints) }),
     });
   }
   const pool = new pg.Pool({ connectionString: url, max: opts.maxConnections ?? 10 });
@@ -57,6 +64,36 @@ export function createDb(url: string, opts: DbOptions = {}): Db {
     );
   });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Which engine a connection (or a transaction) runs on. */
+export const isSqliteDb = (db: Db): boolean => db.getExecutor().adapter instanceof SqliteAdapter;
+
+/**
+ * A pause between the transactions of a long job (the analytics compactor catching up on many
+ * days). SQLite has one write lock, and a connection waiting for it (the analytics writer thread)
+ * polls every 25–100 ms: without a pause, the job's next transaction takes the lock again first,
+ * and beacons wait for the whole run. PostgreSQL locks rows, so it needs none.
+ */
+export async function letWritersIn(db: Db): Promise<void> {
+  if (isSqliteDb(db)) await new Promise((resolve) => setTimeout(resolve, 120));
+}
+
+/**
+ * Transactions that take SQLite's write lock when they begin (BEGIN IMMEDIATE). The analytics
+ * writer thread commits on a connection of its own, and a transaction begun plainly that has
+ * read before that commit cannot write after it: it fails at once with SQLITE_BUSY_SNAPSHOT,
+ * whatever the busy timeout. Taking the lock first, it waits its turn under the busy timeout
+ * instead. The writer's batches hold the lock for a millisecond or two.
+ */
+class WriteLockFirstDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 /**

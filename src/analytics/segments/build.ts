@@ -1,5 +1,5 @@
 import type { ExpressionBuilder } from 'kysely';
-import type { Db } from '../../db/database.js';
+import { letWritersIn, type Db } from '../../db/database.js';
 import { insertRows } from '../../db/insert-rows.js';
 import type { Database } from '../../db/schema.js';
 import { dayOf, eventTypes, SESSION_GAP_S, toAt } from '../codes.js';
@@ -48,7 +48,9 @@ export async function buildSegments(db: Db, now: Date): Promise<number> {
   );
   let built = 0;
   for (let day = firstDay; day <= lastClosed; day++) {
-    if (!done.has(day) && (await buildDay(db, day, nowAt))) built++;
+    if (done.has(day) || !(await buildDay(db, day, nowAt))) continue;
+    built++;
+    await letWritersIn(db);
   }
   return built;
 }
