@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { intervalJob } from '../adapters/interval-job.js';
-import { letWritersIn, type Db } from '../db/database.js';
+import type { Db } from '../db/database.js';
+import { giveWayToWriter } from './writer-thread.js';
 import { dayOf, dims, toAt } from './codes.js';
 import { addToPropRollup, addToRollup } from './rollup.js';
 import { buildSegments } from './segments/build.js';
@@ -111,7 +112,7 @@ export async function compactRollups(db: Db, now: Date, daysPerStep = 7): Promis
     d += daysPerStep
   ) {
     moved += await foldDays(db, d, Math.min(d + daysPerStep - 1, lastClosed));
-    await letWritersIn(db);
+    await giveWayToWriter(db);
   }
   return moved;
 }

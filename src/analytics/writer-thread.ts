@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { isSqliteDb, type Db } from '../db/database.js';
 import type { BatchWriter, Hit } from './writer.js';
 import type { WriterReply, WriterRequest } from './writer-worker.js';
 
@@ -11,6 +12,19 @@ const { workerData } = require('node:worker_threads');
   await import(workerData.entry);
 })();
 `;
+
+/** Writer threads running in this process. */
+let running = 0;
+
+/**
+ * A pause between the transactions of a long job (the compactor catching up on many days) while
+ * a writer thread runs. SQLite has one write lock, and the thread's connection, waiting for it,
+ * polls every 25–100 ms: without a pause the job's next transaction takes the lock first, and
+ * beacons wait for the whole run. PostgreSQL locks rows, so it needs none.
+ */
+export async function giveWayToWriter(db: Db): Promise<void> {
+  if (running > 0 && isSqliteDb(db)) await new Promise((resolve) => setTimeout(resolve, 120));
+}
 
 function entry(): { entry: string; tsx?: string } {
   const here = import.meta.url;
@@ -34,6 +48,7 @@ export function startWriterThread(url: string): BatchWriter {
 
   function spawn(): Worker {
     const w = new Worker(boot, { eval: true, workerData: { ...entry(), url } });
+    running++;
     w.on('message', (m: WriterReply) => {
       const p = pending.get(m.id);
       if (!p) return;
@@ -50,7 +65,10 @@ export function startWriterThread(url: string): BatchWriter {
       pending.clear();
     };
     w.on('error', (err) => gone(err.message));
-    w.on('exit', (code) => gone(`exited with ${code}`));
+    w.on('exit', (code) => {
+      running--;
+      gone(`exited with ${code}`);
+    });
     return w;
   }
 

@@ -73,16 +73,6 @@ export function createDb(url: string, opts: DbOptions = {}): Db {
 export const isSqliteDb = (db: Db): boolean => db.getExecutor().adapter instanceof SqliteAdapter;
 
 /**
- * A pause between the transactions of a long job (the analytics compactor catching up on many
- * days). SQLite has one write lock, and a connection waiting for it (the analytics writer thread)
- * polls every 25–100 ms: without a pause, the job's next transaction takes the lock again first,
- * and beacons wait for the whole run. PostgreSQL locks rows, so it needs none.
- */
-export async function letWritersIn(db: Db): Promise<void> {
-  if (isSqliteDb(db)) await new Promise((resolve) => setTimeout(resolve, 120));
-}
-
-/**
  * Transactions that take SQLite's write lock when they begin (BEGIN IMMEDIATE). The analytics
  * writer thread commits on a connection of its own, and a transaction begun plainly that has
  * read before that commit cannot write after it: it fails at once with SQLITE_BUSY_SNAPSHOT,

@@ -1,5 +1,6 @@
 import type { ExpressionBuilder } from 'kysely';
-import { letWritersIn, type Db } from '../../db/database.js';
+import type { Db } from '../../db/database.js';
+import { giveWayToWriter } from '../writer-thread.js';
 import { insertRows } from '../../db/insert-rows.js';
 import type { Database } from '../../db/schema.js';
 import { dayOf, eventTypes, SESSION_GAP_S, toAt } from '../codes.js';
@@ -50,7 +51,7 @@ export async function buildSegments(db: Db, now: Date): Promise<number> {
   for (let day = firstDay; day <= lastClosed; day++) {
     if (done.has(day) || !(await buildDay(db, day, nowAt))) continue;
     built++;
-    await letWritersIn(db);
+    await giveWayToWriter(db);
   }
   return built;
 }
