@@ -96,6 +96,8 @@ async function collectorRun(writer: 'thread' | 'inline', dir: string) {
     ...appEnv(port, dir),
     ANALYTICS_WRITER: writer,
   });
+  // Warmed first, as the stages are, so the figures are not the JIT's first seconds.
+  await load({ url: `http://127.0.0.1:${port}`, duration: 2, requests: [request] });
   const result = await measured(server, {
     url: `http://127.0.0.1:${port}`,
     duration,
