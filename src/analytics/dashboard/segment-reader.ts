@@ -18,6 +18,7 @@ import {
 import {
   coded,
   col,
+  cutsDays,
   eventStarts,
   filterColumns,
   KeyedSums,
@@ -40,7 +41,7 @@ export function createSegmentReader(store: SegmentStore) {
   async function scan(span: Span, filters: Filters, cols: number[]) {
     const segments = await store.list(Math.floor(span.fromHour / 24), Math.floor(span.toHour / 24));
     const loaded = await store.columns(segments, [
-      ...new Set([...filterColumns(filters), ...cols]),
+      ...new Set([...filterColumns(filters, span), ...cols]),
     ]);
     return segments.map((seg, i) => ({
       seg,
@@ -105,12 +106,15 @@ export function createSegmentReader(store: SegmentStore) {
       // Masked visits lie in the span, so every bucket is in [0, buckets).
       const buckets = Math.floor((span.toHour - span.fromHour) / bucketHours) + 1;
       const [visits, pageviews] = [new Float64Array(buckets), new Float64Array(buckets)];
-      for (const { seg, c, mask } of await scan(span, filters, [V.start, V.pageviews])) {
-        const [start, pv] = [col(c, V.start), col(c, V.pageviews)];
+      // Buckets of whole days over whole days: a visit's bucket is its day's, whatever its hour.
+      const byHour = cutsDays(span) || bucketHours % 24 !== 0;
+      const cols = byHour ? [V.start, V.pageviews] : [V.pageviews];
+      for (const { seg, c, mask } of await scan(span, filters, cols)) {
+        const [start, pv] = [byHour ? col(c, V.start) : null, col(c, V.pageviews)];
         const first = seg.day * 24 - span.fromHour;
         for (let i = 0; i < seg.visits; i++) {
           if (!mask[i]) continue;
-          const b = Math.floor((first + Math.floor(start[i]! / 3600)) / bucketHours);
+          const b = Math.floor((first + (start ? Math.floor(start[i]! / 3600) : 0)) / bucketHours);
           visits[b]!++;
           pageviews[b]! += pv[i]!;
         }

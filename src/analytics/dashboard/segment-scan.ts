@@ -40,9 +40,15 @@ export const coded = new Set<SessionDim>(['channel', 'device', 'visitor_kind', '
 export type Cols = Map<number, Column>;
 export const col = (c: Cols, id: number) => c.get(id)!;
 
-/** Columns a filter set (and a span cutting a day) needs to pick visits. */
-export function filterColumns(filters: Filters): number[] {
-  const out: number[] = [V.start];
+/** Whether the span starts or ends inside a day, so its edge days' visits are cut by start. */
+export const cutsDays = (span: Span) => span.fromHour % 24 !== 0 || span.toHour % 24 !== 23;
+
+/**
+ * Columns a filter set (and a span cutting a day) needs to pick visits. The start column only
+ * cuts partial days; the dashboard asks for whole days, so it is usually not read at all.
+ */
+export function filterColumns(filters: Filters, span: Span): number[] {
+  const out: number[] = cutsDays(span) ? [V.start] : [];
   for (const dim of Object.keys(filters) as FilterDim[]) {
     if (isSessionDim(dim)) out.push(visitCol[dim]);
     else out.push(E.visit, E.type, eventFilters[dim].column === 'path' ? E.path : E.name);

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../db/database.js';
+import { freshDatabase, testDbKind } from '../../test-support/app.js';
+import { dayOf, toAt } from '../codes.js';
+import { createRollupCompaction } from '../compactor.js';
+import { visitColumns as V } from '../segments/codec.js';
+import { createSegmentStore } from '../segments/store.js';
+import type { FixtureVisit } from './fixture.js';
+import { seedAnalytics } from './fixture.js';
+import { createSegmentReader } from './segment-reader.js';
+
+// How the segment reader uses memory: which columns a read needs. The numbers themselves are the property test's (segments.test.ts).
+
+const NOW = new Date('2026-03-15T12:00:00Z');
+const today = dayOf(toAt(NOW.getTime()));
+// A visit every 7 hours over three weeks, with a custom event and props.
+const visits: FixtureVisit[] = Array.from({ length: 72 }, (_, i) => ({
+  visitor: `v${i % 9}`,
+  start: NOW.getTime() - i * 7 * 3_600_000,
+  pages: i % 2 ? ['/', '/pricing'] : ['/about'],
+  device: 1 + (i % 2),
+  region: i % 3 ? 'Texas, US' : 'England, GB',
+  events: [{ name: 'cta', props: { where: 'hero' } }],
+}));
+
+let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+let db: Db;
+let segmentIds: number[];
+beforeAll(async () => {
+  fresh = await freshDatabase();
+  db = fresh.db;
+  await seedAnalytics(db, visits);
+  const job = createRollupCompaction({
+    db,
+    clock: { now: () => NOW },
+    log: { error: () => undefined },
+    intervalMs: 3_600_000,
+  });
+  await job.runOnce();
+  const rows = await db.selectFrom('analytics_segments').select('id').orderBy('day').execute();
+  segmentIds = rows.map((r) => Number(r.id));
+});
+afterAll(async () => fresh.drop());
+
+const keysOf = (store: ReturnType<typeof createSegmentStore>) => [...store.cache.keys()];
+
+describe(`segment reader on ${testDbKind}`, () => {
+  it('reads no visit start for whole days, but does to cut a day or bucket by hour', async () => {
+    const store = createSegmentStore(db);
+    const reader = createSegmentReader(store);
+    const startKeys = () => keysOf(store).filter((k) => k.endsWith(`:${V.start}`));
+    const whole = { fromHour: (today - 30) * 24, toHour: today * 24 + 23 };
+    await reader.totals(whole, { device: 2 });
+    expect(store.cachedSegments()).toEqual(new Set(segmentIds));
+    await reader.ranked('page', whole, { device: 2 });
+    await reader.series(whole, { device: 2 }, 24 * 7);
+    expect(startKeys()).toEqual([]);
+    await reader.series(whole, { device: 2 }, 1);
+    expect(startKeys().length).toBeGreaterThan(0);
+    store.cache.clear();
+    await reader.totals({ ...whole, fromHour: whole.fromHour + 5 }, { device: 2 });
+    expect(startKeys().length).toBeGreaterThan(0);
+  });
+});
