@@ -7,9 +7,11 @@ import { visitColumns as V } from '../segments/codec.js';
 import { createSegmentStore } from '../segments/store.js';
 import type { FixtureVisit } from './fixture.js';
 import { seedAnalytics } from './fixture.js';
+import { createDashboardRepository } from './repository.js';
 import { createSegmentReader } from './segment-reader.js';
 
-// How the segment reader uses memory: which columns a read needs. The numbers themselves are the property test's (segments.test.ts).
+// How the segment reader uses memory: what warming leaves in the cache, and which columns a
+// read needs. The numbers themselves are the property test's (segments.test.ts).
 
 const NOW = new Date('2026-03-15T12:00:00Z');
 const today = dayOf(toAt(NOW.getTime()));
@@ -45,6 +47,42 @@ afterAll(async () => fresh.drop());
 const keysOf = (store: ReturnType<typeof createSegmentStore>) => [...store.cache.keys()];
 
 describe(`segment reader on ${testDbKind}`, () => {
+  it('warms the last year after a compaction run, so a filtered read then reads nothing', async () => {
+    expect(segmentIds.length).toBeGreaterThan(15);
+    const repo = createDashboardRepository(db);
+    const job = createRollupCompaction({
+      db,
+      clock: { now: () => NOW },
+      log: { error: () => undefined },
+      intervalMs: 3_600_000,
+      then: (now) => repo.warm(now),
+    });
+    await job.runOnce();
+    expect(repo.cachedSegments()).toEqual(new Set(segmentIds));
+
+    const store = createSegmentStore(db);
+    const reader = createSegmentReader(store);
+    expect(await reader.warm(today)).toBe(segmentIds.length);
+    const held = store.cache.size;
+    const span = { fromHour: (today - 29) * 24, toHour: today * 24 + 23 };
+    await reader.ranked('page', span, { device: 2 });
+    await reader.ranked('region', span, { device: 2 });
+    await reader.props(span, { device: 2 });
+    await reader.totals(span, { device: 2 });
+    expect(store.cache.size).toBe(held);
+  });
+
+  it('warms newest day first, stops at its budget, and leaves the oldest first to evict', async () => {
+    const store = createSegmentStore(db);
+    const one = await store.warm(0, today, [V.device], { budget: 1 });
+    expect(one.map((s) => s.id)).toEqual([segmentIds.at(-1)]);
+    const all = await store.warm(0, today, [V.device, V.pageviews]);
+    expect(all.map((s) => s.id)).toEqual(segmentIds.toReversed());
+    const order = keysOf(store).map((k) => Number(k.split(':')[0]));
+    expect(order[0]).toBe(segmentIds[0]);
+    expect(order.at(-1)).toBe(segmentIds.at(-1));
+  });
+
   it('reads no visit start for whole days, but does to cut a day or bucket by hour', async () => {
     const store = createSegmentStore(db);
     const reader = createSegmentReader(store);

@@ -4,9 +4,10 @@ import {
   eventColumns as E,
   propColumns as P,
   visitColumns as V,
+  type Column,
 } from '../segments/codec.js';
 import { sketchOf, type DistinctCounter } from '../segments/distinct.js';
-import type { SegmentStore } from '../segments/store.js';
+import type { SegmentMeta, SegmentStore } from '../segments/store.js';
 import {
   isSessionDim,
   type Filters,
@@ -36,7 +37,38 @@ const eventPanels = {
   outbound: { type: eventTypes.outbound, col: E.name },
 } as const;
 
+/**
+ * What a filtered overview reads most, warmed ahead (`warm`): every panel's measures, the
+ * common filters, the event panels' and props' columns, and the day visitors that the
+ * unfiltered visitor count reads. Rarer panels' columns (UTM, city, browser version, ...) are
+ * read on first use.
+ */
+const warmColumns = [
+  V.pageviews,
+  V.duration,
+  V.events,
+  V.visitor,
+  V.funnel,
+  V.device,
+  V.channel,
+  V.country,
+  V.region,
+  V.entry_path,
+  V.exit_path,
+  E.visit,
+  E.type,
+  E.path,
+  E.name,
+  P.event,
+  P.key,
+  P.value,
+  DAY_VISITORS,
+];
+
 export function createSegmentReader(store: SegmentStore) {
+  const daySketch = (s: SegmentMeta, hashes: Column) =>
+    store.derived(s, 'hll', () => sketchOf(hashes));
+
   /** The span's segments with the given columns and each one's matching visits. */
   async function scan(span: Span, filters: Filters, cols: number[]) {
     const segments = await store.list(Math.floor(span.fromHour / 24), Math.floor(span.toHour / 24));
@@ -94,7 +126,7 @@ export function createSegmentReader(store: SegmentStore) {
       segments.forEach((s, i) => {
         const hashes = lists[i]!.get(DAY_VISITORS)!;
         if (total <= 50_000) into.addAll(hashes);
-        else into.merge(store.derived(s, 'hll', () => sketchOf(hashes)));
+        else into.merge(daySketch(s, hashes));
       });
     },
 
@@ -123,6 +155,21 @@ export function createSegmentReader(store: SegmentStore) {
       for (let b = 0; b < buckets; b++)
         if (visits[b]) out.set(b, { visits: visits[b]!, pageviews: pageviews[b]! });
       return out;
+    },
+
+    /**
+     * Reads the most used columns of the year to `today` into memory, newest day first, with
+     * each day's event offsets and visitor sketch, so that the first long read after a start or
+     * a new day's segment is not cold. Returns the days warmed.
+     */
+    async warm(today: number): Promise<number> {
+      const warmed = await store.warm(today - 364, today, warmColumns, {
+        each: (s, c) => {
+          eventStarts(store, s, col(c, E.visit));
+          daySketch(s, col(c, DAY_VISITORS));
+        },
+      });
+      return warmed.length;
     },
 
     /** A panel under filters, every key. */
