@@ -17,6 +17,7 @@ import * as m0017 from './migrations/0017_policy_revisions.js';
 import * as m0018 from './migrations/0018_analytics_visit_events.js';
 import * as m0019 from './migrations/0019_analytics_segments.js';
 import * as m0020 from './migrations/0020_analytics_visitors_last_at.js';
+import * as m0021 from './migrations/0021_analytics_prop_rollup_by_key.js';
 
 // Migrations are imported, not globbed, so the compiled build and tsx see the same list.
 const migrations: Record<string, Migration> = {
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '0018_analytics_visit_events': m0018,
   '0019_analytics_segments': m0019,
   '0020_analytics_visitors_last_at': m0020,
+  '0021_analytics_prop_rollup_by_key': m0021,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
