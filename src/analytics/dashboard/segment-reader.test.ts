@@ -3,7 +3,7 @@ import type { Db } from '../../db/database.js';
 import { freshDatabase, testDbKind } from '../../test-support/app.js';
 import { dayOf, toAt } from '../codes.js';
 import { createRollupCompaction } from '../compactor.js';
-import { visitColumns as V } from '../segments/codec.js';
+import { propColumns as P, visitColumns as V } from '../segments/codec.js';
 import { createSegmentStore } from '../segments/store.js';
 import type { FixtureVisit } from './fixture.js';
 import { seedAnalytics } from './fixture.js';
@@ -63,13 +63,18 @@ describe(`segment reader on ${testDbKind}`, () => {
     const store = createSegmentStore(db);
     const reader = createSegmentReader(store);
     expect(await reader.warm(today)).toBe(segmentIds.length);
-    const held = store.cache.size;
+    // Columns are keyed by their numeric id; what is derived from them (masks) by name.
+    const columnKeys = () =>
+      keysOf(store)
+        .filter((k) => /:\d+$/.test(k))
+        .sort();
+    const held = columnKeys();
     const span = { fromHour: (today - 29) * 24, toHour: today * 24 + 23 };
     await reader.ranked('page', span, { device: 2 });
     await reader.ranked('region', span, { device: 2 });
     await reader.props(span, { device: 2 });
     await reader.totals(span, { device: 2 });
-    expect(store.cache.size).toBe(held);
+    expect(columnKeys()).toEqual(held);
   });
 
   it('warms newest day first, stops at its budget, and leaves the oldest first to evict', async () => {
@@ -98,5 +103,21 @@ describe(`segment reader on ${testDbKind}`, () => {
     store.cache.clear();
     await reader.totals({ ...whole, fromHour: whole.fromHour + 5 }, { device: 2 });
     expect(startKeys().length).toBeGreaterThan(0);
+  });
+
+  it("keeps whole days' filter masks and prop pairs for the next read, not a cut day's", async () => {
+    const store = createSegmentStore(db);
+    const reader = createSegmentReader(store);
+    const [first] = await store.list(0, today);
+    const whole = { fromHour: first!.day * 24, toHour: today * 24 + 23 };
+    await reader.props(whole, { device: 2 });
+    expect(store.cached(first!, 'match:device=2')).toBeDefined();
+    expect(store.cached(first!, 'prop-pairs')).toBeDefined();
+    // The next props read, under another filter, needs none of the prop columns.
+    store.cache.deleteWhere((k) => [P.event, P.key, P.value].some((c) => k.endsWith(`:${c}`)));
+    await reader.props(whole, { device: 1 });
+    expect(keysOf(store).filter((k) => k.endsWith(`:${P.event}`))).toEqual([]);
+    await reader.totals({ ...whole, fromHour: whole.fromHour + 5 }, { channel: 0 });
+    expect(store.cached(first!, 'match:channel=0')).toBeUndefined();
   });
 });

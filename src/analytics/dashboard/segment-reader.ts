@@ -8,6 +8,7 @@ import {
 } from '../segments/codec.js';
 import { sketchOf, type DistinctCounter } from '../segments/distinct.js';
 import type { SegmentMeta, SegmentStore } from '../segments/store.js';
+import { createPropIndex } from './segment-props.js';
 import {
   isSessionDim,
   type Filters,
@@ -66,6 +67,7 @@ const warmColumns = [
 ];
 
 export function createSegmentReader(store: SegmentStore) {
+  const propIndex = createPropIndex(store);
   const daySketch = (s: SegmentMeta, hashes: Column) =>
     store.derived(s, 'hll', () => sketchOf(hashes));
 
@@ -159,7 +161,7 @@ export function createSegmentReader(store: SegmentStore) {
 
     /**
      * Reads the most used columns of the year to `today` into memory, newest day first, with
-     * each day's event offsets and visitor sketch, so that the first long read after a start or
+     * each day's event offsets, visitor sketch and prop pairs, so that the first long read after a start or
      * a new day's segment is not cold. Returns the days warmed.
      */
     async warm(today: number): Promise<number> {
@@ -167,6 +169,7 @@ export function createSegmentReader(store: SegmentStore) {
         each: (s, c) => {
           eventStarts(store, s, col(c, E.visit));
           daySketch(s, col(c, DAY_VISITORS));
+          propIndex.pairsOf(s, c);
         },
       });
       return warmed.length;
@@ -183,27 +186,12 @@ export function createSegmentReader(store: SegmentStore) {
 
     /** Props of the matching visits' custom events: [name, key, value, events]. */
     async props(span: Span, filters: Filters): Promise<[number, number, number, number][]> {
-      const cols = [E.visit, E.type, E.name, P.event, P.key, P.value];
-      // name and key in one number (ids under 2^26 each), then value.
-      const counts = new Map<number, Map<number, number>>();
-      for (const { c, mask } of await scan(span, filters, cols)) {
-        const [visit, type, name] = [col(c, E.visit), col(c, E.type), col(c, E.name)];
-        const [event, key, value] = [col(c, P.event), col(c, P.key), col(c, P.value)];
-        for (let p = 0; p < event.length; p++) {
-          const e = event[p]!;
-          if (!mask[visit[e]!] || type[e] !== eventTypes.custom) continue;
-          const nk = name[e]! * 2 ** 26 + key[p]!;
-          let inner = counts.get(nk);
-          if (!inner) counts.set(nk, (inner = new Map<number, number>()));
-          inner.set(value[p]!, (inner.get(value[p]!) ?? 0) + 1);
-        }
-      }
-      const out: [number, number, number, number][] = [];
-      for (const [nk, inner] of counts) {
-        const [name, key] = [Math.floor(nk / 2 ** 26), nk % 2 ** 26];
-        for (const [value, n] of inner) out.push([name, key, value, n]);
-      }
-      return out;
+      const scanned = await scan(span, filters, []);
+      const pairs = await propIndex.pairs(scanned.map((x) => x.seg));
+      return propIndex.count(
+        pairs,
+        scanned.map((x) => x.mask),
+      );
     },
   };
 

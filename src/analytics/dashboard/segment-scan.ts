@@ -64,10 +64,28 @@ export function matching(
   span: Span,
   filters: Filters,
 ): Uint8Array {
+  const [lo, hi] = [span.fromHour - seg.day * 24, span.toHour - seg.day * 24];
+  if (lo > 0 || hi < 23) return mask(store, seg, c, filters, lo, hi);
+  // Over the whole day the mask depends on the filters alone, and every panel of a filtered
+  // page asks for it: kept like a column. Readers never write to it.
+  const key = Object.entries(filters)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([dim, k]) => `${dim}=${k}`)
+    .join('&');
+  return store.derived(seg, `match:${key}`, () => mask(store, seg, c, filters, lo, hi));
+}
+
+function mask(
+  store: SegmentStore,
+  seg: SegmentMeta,
+  c: Cols,
+  filters: Filters,
+  lo: number,
+  hi: number,
+): Uint8Array {
   const n = seg.visits;
   // One slot past the visits: events of no visit point there, and it stays 0.
   const mask = new Uint8Array(n + 1).fill(1, 0, n);
-  const [lo, hi] = [span.fromHour - seg.day * 24, span.toHour - seg.day * 24];
   if (lo > 0 || hi < 23) {
     const start = col(c, V.start);
     for (let i = 0; i < n; i++) {

@@ -192,6 +192,10 @@ export function createSegmentStore(
     columns,
     warm,
 
+    /** What `derived` keeps under `name`, if it is in memory. */
+    cached: <V extends Column>(s: SegmentMeta, name: string): V | undefined =>
+      cache.get(key(s.id, name)) as V | undefined,
+
     /**
      * Something derived from a segment (a sketch, event offsets, the visits that viewed a page),
      * computed once and cached with its columns: a segment never changes, so neither does it.
