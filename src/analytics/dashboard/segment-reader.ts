@@ -254,12 +254,18 @@ export function createSegmentReader(store: SegmentStore) {
       const [types, keys] = [col(c, E.type), col(c, keyCol)];
       // Only the matching visits' stretches of events, not the whole day's.
       const starts = eventStarts(store, seg, col(c, E.visit));
+      // The hottest loop of a filtered page (~10M events a year at 10M): locals, no calls.
+      let counts = sums.events;
       for (let i = 0; i < seg.visits; i++) {
         if (!mask[i]) continue;
-        for (let j = starts[i]!; j < starts[i + 1]!; j++) {
+        for (let j = starts[i]!, end = starts[i + 1]!; j < end; j++) {
           if (types[j] !== type) continue;
-          sums.room(keys[j]!);
-          sums.events[keys[j]!]!++;
+          const k = keys[j]!;
+          if (k >= counts.length) {
+            sums.room(k);
+            counts = sums.events;
+          }
+          counts[k]!++;
         }
       }
     }
