@@ -45,8 +45,9 @@ export function createDashboardRepository(db: Db, opts: { cacheBytes?: number } 
   return {
     /** Drops decoded segment columns (the benchmark's cold runs). */
     clearCache: () => store.cache.clear(),
-    /** The segments with something in memory. */
+    /** The segments with something in memory, and how many bytes of it. */
     cachedSegments: () => store.cachedSegments(),
+    cachedBytes: () => store.cache.size,
     /** Reads the last year's most used segment columns into memory (segment-reader.ts). */
     warm: (now: Date) => segments.warm(dayOf(toAt(now.getTime()))),
 
