@@ -211,7 +211,7 @@ export async function buildApp(deps: AppDeps) {
     clock,
     log: app.log,
     intervalMs: 3_600_000,
-    then: (now) => dashboard.warm(now),
+    afterRun: (now) => dashboard.warm(now),
   });
   app.decorate('rollupCompaction', rollupCompaction);
 

@@ -126,7 +126,7 @@ export async function compactAnalytics(
 
 /**
  * Compaction every `intervalMs` (and once at start); the server starts it, tests call `runOnce`.
- * `then` runs after each compaction: the dashboard warms its cache with the new day's segment
+ * `afterRun` runs after each compaction: the dashboard warms its cache with the new day's segment
  * (and, at start, with the year's), so its first read of a long span is not the slow one.
  */
 export function createRollupCompaction(deps: {
@@ -134,12 +134,12 @@ export function createRollupCompaction(deps: {
   clock: { now(): Date };
   log: { error(obj: object, msg: string): void };
   intervalMs: number;
-  then?: (now: Date) => Promise<unknown>;
+  afterRun?: (now: Date) => Promise<unknown>;
 }) {
   const run = async () => {
     const now = deps.clock.now();
     const done = await compactAnalytics(deps.db, now);
-    await deps.then?.(now);
+    await deps.afterRun?.(now);
     return done;
   };
   return intervalJob(run, {

@@ -55,7 +55,7 @@ describe(`segment reader on ${testDbKind}`, () => {
       clock: { now: () => NOW },
       log: { error: () => undefined },
       intervalMs: 3_600_000,
-      then: (now) => repo.warm(now),
+      afterRun: (now) => repo.warm(now),
     });
     await job.runOnce();
     expect(repo.cachedSegments()).toEqual(new Set(segmentIds));
