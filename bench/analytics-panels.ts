@@ -83,6 +83,7 @@ interface Result {
   coldCpu: number;
   /** The first run after the cache was emptied and warmed as the hourly job does (`repo.warm`). */
   warmedWall: number;
+  warmedCpu: number;
 }
 
 async function measure(db: Db, now: Date, filterSets: [string, Filters][]) {
@@ -107,11 +108,11 @@ async function measure(db: Db, now: Date, filterSets: [string, Filters][]) {
       // reads then run in order, each the first of its kind under these filters.
       repo.clearCache();
       await repo.warm(now);
-      const warmed = new Map<Query, number>();
+      const warmed = new Map<Query, { wall: number; cpu: number }>();
       for (const query of queries) {
-        const t = performance.now();
+        const [c, t] = [process.cpuUsage(), performance.now()];
         await runOf(query)();
-        warmed.set(query, performance.now() - t);
+        warmed.set(query, { wall: performance.now() - t, cpu: cpuMs(process.cpuUsage(c)) });
       }
       for (const query of queries) {
         const xs = await time(runOf(query), () => repo.clearCache());
@@ -124,7 +125,8 @@ async function measure(db: Db, now: Date, filterSets: [string, Filters][]) {
           cpu: median(xs.cpu),
           coldWall: xs.cold.wall,
           coldCpu: xs.cold.cpu,
-          warmedWall: warmed.get(query)!,
+          warmedWall: warmed.get(query)!.wall,
+          warmedCpu: warmed.get(query)!.cpu,
         });
       }
       const slowest = results.filter((r) => r.filter === filter && r.preset === preset);
@@ -286,7 +288,9 @@ function section(all: Run[], load: string): string {
       const overCold = rows.filter((x) => x.coldWall > TARGET_MS).length;
       const firstAfter = rows.reduce((a, b) => (b.warmedWall > a.warmedWall ? b : a));
       const overWarmed = rows.filter((x) => x.warmedWall > TARGET_MS).length;
-      return `${worst.query} | ${ms(worst.median)} | ${ms(worst.max)} | ${ms(worst.cpu)} | ${(worst.median / r.ceil.point).toFixed(0)} | ${over.length ? `${over.length}: ${over.join(', ')}` : 'none'} | ${overCpu} | ${coldest.query} ${ms(coldest.coldWall)} | ${overCold} | ${firstAfter.query} ${ms(firstAfter.warmedWall)} | ${overWarmed} | ${ms(sum)}`;
+      const overWarmedCpu = rows.filter((x) => x.warmedCpu > TARGET_MS).length;
+      const overColdCpu = rows.filter((x) => x.coldCpu > TARGET_MS).length;
+      return `${worst.query} | ${ms(worst.median)} | ${ms(worst.max)} | ${ms(worst.cpu)} | ${(worst.median / r.ceil.point).toFixed(0)} | ${over.length ? `${over.length}: ${over.join(', ')}` : 'none'} | ${overCpu} | ${coldest.query} ${ms(coldest.coldWall)} (CPU ${ms(coldest.coldCpu)}) | ${overCold} (CPU ${overColdCpu}) | ${firstAfter.query} ${ms(firstAfter.warmedWall)} (CPU ${ms(firstAfter.warmedCpu)}) | ${overWarmed} (CPU ${overWarmedCpu}) | ${ms(sum)}`;
     };
     lines.push(
       `### ${millions}M events (${r.gen.events.toLocaleString('en-US')} events, ${r.gen.sessions.toLocaleString('en-US')} visits, ${r.gen.props.toLocaleString('en-US')} props)`,
@@ -326,7 +330,7 @@ function section(all: Run[], load: string): string {
   }
   const last = all.at(-1)!;
   lines.push(
-    `#### Every query at ${last.target / 1e6}M events: median (max) wall ms · median CPU ms · cold wall ms · first after warming, wall ms`,
+    `#### Every query at ${last.target / 1e6}M events: median (max) wall ms · median CPU ms · cold wall ms (CPU) · first after warming, wall ms (CPU)`,
     '',
     `| query | ${last.filterSets.flatMap(([f]) => [`${f}, 30d`, `${f}, 12m`]).join(' | ')} |`,
     `|---|${last.filterSets.flatMap(() => ['---', '---']).join('|')}|`,
@@ -335,7 +339,7 @@ function section(all: Run[], load: string): string {
     const cells = last.filterSets.flatMap(([f]) =>
       (['30d', '12m'] as const).map((p) => {
         const x = last.results.find((y) => y.filter === f && y.preset === p && y.query === q)!;
-        const v = `${ms(x.median)} (${ms(x.max)}) · ${ms(x.cpu)} · ${ms(x.coldWall)} · ${ms(x.warmedWall)}`;
+        const v = `${ms(x.median)} (${ms(x.max)}) · ${ms(x.cpu)} · ${ms(x.coldWall)} (${ms(x.coldCpu)}) · ${ms(x.warmedWall)} (${ms(x.warmedCpu)})`;
         return x.median > TARGET_MS ? `**${v}**` : v;
       }),
     );
