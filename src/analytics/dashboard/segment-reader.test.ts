@@ -63,6 +63,8 @@ describe(`segment reader on ${testDbKind}`, () => {
     const store = createSegmentStore(db);
     const reader = createSegmentReader(store);
     expect(await reader.warm(today)).toBe(segmentIds.length);
+    // With room to spare, the rarer panels' columns are warmed too.
+    expect(keysOf(store)).toContain(`${segmentIds.at(-1)}:${V.utm_source}`);
     // Columns are keyed by their numeric id; what is derived from them (masks) by name.
     const columnKeys = () =>
       keysOf(store)

@@ -42,7 +42,7 @@ const eventPanels = {
  * What a filtered overview reads most, warmed ahead (`warm`): every panel's measures, the
  * common filters, the event panels' and props' columns, and the day visitors that the
  * unfiltered visitor count reads. Rarer panels' columns (UTM, city, browser version, ...) are
- * read on first use.
+ * warmed only if room is left, else read on first use.
  */
 const warmColumns = [
   V.pageviews,
@@ -65,6 +65,9 @@ const warmColumns = [
   P.value,
   DAY_VISITORS,
 ];
+
+/** The other panels' visit columns. */
+const rarerColumns = Object.values(visitCol).filter((c) => !warmColumns.includes(c));
 
 export function createSegmentReader(store: SegmentStore) {
   const propIndex = createPropIndex(store);
@@ -172,6 +175,8 @@ export function createSegmentReader(store: SegmentStore) {
           propIndex.pairsOf(s, c);
         },
       });
+      // Then, with room left (a year of a smaller site), the rarer panels' columns too.
+      await store.warm(today - 364, today, rarerColumns);
       return warmed.length;
     },
 
