@@ -164,8 +164,8 @@ export function createSegmentReader(store: SegmentStore) {
 
     /**
      * Reads the most used columns of the year to `today` into memory, newest day first, with
-     * each day's event offsets, visitor sketch and prop pairs, so that the first long read after a start or
-     * a new day's segment is not cold. Returns the days warmed.
+     * each day's event offsets, visitor sketch and prop pairs, so that the first long read
+     * after a start or a new day's segment is not cold. Returns the days warmed.
      */
     async warm(today: number): Promise<number> {
       const warmed = await store.warm(today - 364, today, warmColumns, {
