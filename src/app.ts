@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { accountRoutes } from './accounts/routes.js';
 import { createRollupCompaction } from './analytics/compactor.js';
+import { createDashboardRepository } from './analytics/dashboard/repository.js';
 import { openGeo } from './analytics/enrich.js';
 import { analyticsRoutes, requestFacts } from './analytics/routes.js';
 import { createAnalytics } from './analytics/service.js';
@@ -211,12 +212,15 @@ export async function buildApp(deps: AppDeps) {
       : {}),
   });
   app.decorate('analytics', analytics);
-  // Hourly: folds the rollups of closed days into daily rows (dashboard speed, decision 013).
+  // Hourly: folds the rollups of closed days into daily rows and moves their raw rows into
+  // segments (dashboard speed, decisions 013 and 014), then warms the dashboard's column cache.
+  const dashboard = createDashboardRepository(db);
   const rollupCompaction = createRollupCompaction({
     db,
     clock,
     log: app.log,
     intervalMs: 3_600_000,
+    afterRun: (now) => dashboard.warm(now),
   });
   app.decorate('rollupCompaction', rollupCompaction);
 
@@ -275,7 +279,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(disclosureRoutes, { db, accounts, clock });
   await app.register(cookieConsoleRoutes, { db, accounts, clock });
   await app.register(exportRoutes, { db, accounts, clock, kernel: deps.kernel });
-  await app.register(analyticsDashboardRoutes, { db, accounts, clock });
+  await app.register(analyticsDashboardRoutes, { repository: dashboard, accounts, clock });
   app.addHook('onClose', async () => {
     await outbox.stop();
     await retentionScheduler.stop();

@@ -16,6 +16,8 @@ import * as m0016 from './migrations/0016_suppression_key.js';
 import * as m0017 from './migrations/0017_policy_revisions.js';
 import * as m0018 from './migrations/0018_analytics_visit_events.js';
 import * as m0019 from './migrations/0019_analytics_segments.js';
+import * as m0020 from './migrations/0020_analytics_visitors_last_at.js';
+import * as m0021 from './migrations/0021_analytics_prop_rollup_by_key.js';
 
 // Migrations are imported, not globbed, so the compiled build and tsx see the same list.
 const migrations: Record<string, Migration> = {
@@ -35,6 +37,8 @@ const migrations: Record<string, Migration> = {
   '0017_policy_revisions': m0017,
   '0018_analytics_visit_events': m0018,
   '0019_analytics_segments': m0019,
+  '0020_analytics_visitors_last_at': m0020,
+  '0021_analytics_prop_rollup_by_key': m0021,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -42,6 +46,7 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 export async function migrateToLatest(db: Db): Promise<string[]> {
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
+  if (error)
+    throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

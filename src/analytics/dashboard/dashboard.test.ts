@@ -1,11 +1,13 @@
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test-support/app.js';
+import { createTestApp, testDbKind, type TestApp } from '../../test-support/app.js';
 import { getAs, staffSessions } from '../../test-support/staff.js';
 import { hourOf, toAt } from '../codes.js';
 import { createWriter } from '../writer.js';
 import { seedAnalytics } from './fixture.js';
 import { createDashboardRepository } from './repository.js';
-import { createDashboardService, resolveRange } from './service.js';
+import { propRollupSums } from './rows.js';
+import { createDashboardService, resolveRange, spansOf } from './service.js';
 
 const NOW = new Date('2026-03-15T12:00:00Z');
 const at = (s: string) => Date.parse(`2026-03-${s}Z`);
@@ -176,6 +178,26 @@ describe('numbers', () => {
     expect(desktop.props).toEqual([{ event: 'cta', key: 'where', value: 'hero', events: 1 }]);
     const none = await service().overview(week(), { page: ids.pricing, device: 2 }, NOW);
     expect(none.props).toEqual([]);
+  });
+});
+
+describe('how the props panel reads', () => {
+  it('sums unfiltered props in the order of an index, not by sorting the span', async () => {
+    const q = propRollupSums(t.db, spansOf(resolveRange(NOW, '12m')).current).compile();
+    if (testDbKind === 'sqlite') {
+      const plan = await t.db.executeQuery<{ detail: string }>(
+        CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]),
+      );
+      const steps = plan.rows.map((r) => r.detail).join('\n');
+      expect(steps).toMatch(/COVERING INDEX analytics_prop_rollup_key_idx/);
+      expect(steps).not.toMatch(/TEMP B-TREE FOR GROUP BY/);
+    } else {
+      // PostgreSQL picks by its statistics, not worth a plan assertion: the index must exist.
+      const idx = await sql<{ indexdef: string }>`
+        select indexdef from pg_indexes
+        where indexname = 'analytics_prop_rollup_key_idx'`.execute(t.db);
+      expect(idx.rows[0]?.indexdef).toMatch(/\(name, prop_key, prop_value, hour, events\)/);
+    }
   });
 });
 

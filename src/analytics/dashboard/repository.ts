@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.js';
-import type { Dim } from '../codes.js';
+import { dayOf, toAt, type Dim } from '../codes.js';
 import { visitorHash } from '../segments/codec.js';
 import { DistinctCounter } from '../segments/distinct.js';
 import { createSegmentStore, DEFAULT_CACHE_BYTES } from '../segments/store.js';
@@ -45,6 +45,11 @@ export function createDashboardRepository(db: Db, opts: { cacheBytes?: number } 
   return {
     /** Drops decoded segment columns (the benchmark's cold runs). */
     clearCache: () => store.cache.clear(),
+    /** The segments with something in memory, and how many bytes of it. */
+    cachedSegments: () => store.cachedSegments(),
+    cachedBytes: () => store.cache.size,
+    /** Reads the last year's most used segment columns into memory (segment-reader.ts). */
+    warm: (now: Date) => segments.warm(dayOf(toAt(now.getTime()))),
 
     async totals(span: Span, filters: Filters): Promise<Measures> {
       if (await rowsOnly(span, filters)) return rows.totals(span, filters);

@@ -7,10 +7,9 @@ import type { Clock } from '../../adapters/clock.js';
 import { blank, isoDate, optionalWholeNumber, validationMessage } from '../../console/input.js';
 import { demand } from '../../console/permissions.js';
 import { guardConsoleSection, staffOf } from '../../console/section.js';
-import type { Db } from '../../db/database.js';
 import { invalid } from '../../web/errors.js';
 import { renderPage } from '../../web/render.js';
-import { createDashboardRepository, type Filters } from './repository.js';
+import type { DashboardRepository, Filters } from './repository.js';
 import {
   createDashboardService,
   filterDims,
@@ -75,10 +74,10 @@ function readQuery(q: Q, now: Date): { range: Range; filters: Filters } {
 
 export async function analyticsDashboardRoutes(
   fastify: FastifyInstance,
-  opts: { db: Db; accounts: AccountService; clock: Clock },
+  opts: { repository: DashboardRepository; accounts: AccountService; clock: Clock },
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const service = createDashboardService(createDashboardRepository(opts.db));
+  const service = createDashboardService(opts.repository);
   guardConsoleSection(fastify, opts.accounts);
 
   app.get(

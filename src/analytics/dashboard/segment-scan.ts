@@ -40,9 +40,15 @@ export const coded = new Set<SessionDim>(['channel', 'device', 'visitor_kind', '
 export type Cols = Map<number, Column>;
 export const col = (c: Cols, id: number) => c.get(id)!;
 
-/** Columns a filter set (and a span cutting a day) needs to pick visits. */
-export function filterColumns(filters: Filters): number[] {
-  const out: number[] = [V.start];
+/** Whether the span starts or ends inside a day, so its edge days' visits are cut by start. */
+export const cutsDays = (span: Span) => span.fromHour % 24 !== 0 || span.toHour % 24 !== 23;
+
+/**
+ * Columns a filter set (and a span cutting a day) needs to pick visits. The start column only
+ * cuts partial days; the dashboard asks for whole days, so it is usually not read at all.
+ */
+export function filterColumns(filters: Filters, span: Span): number[] {
+  const out: number[] = cutsDays(span) ? [V.start] : [];
   for (const dim of Object.keys(filters) as FilterDim[]) {
     if (isSessionDim(dim)) out.push(visitCol[dim]);
     else out.push(E.visit, E.type, eventFilters[dim].column === 'path' ? E.path : E.name);
@@ -58,10 +64,28 @@ export function matching(
   span: Span,
   filters: Filters,
 ): Uint8Array {
+  const [lo, hi] = [span.fromHour - seg.day * 24, span.toHour - seg.day * 24];
+  if (lo > 0 || hi < 23) return mask(store, seg, c, filters, lo, hi);
+  // Over the whole day the mask depends on the filters alone, and every panel of a filtered
+  // page asks for it: kept like a column. Readers never write to it.
+  const key = Object.entries(filters)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([dim, k]) => `${dim}=${k}`)
+    .join('&');
+  return store.derived(seg, `match:${key}`, () => mask(store, seg, c, filters, lo, hi));
+}
+
+function mask(
+  store: SegmentStore,
+  seg: SegmentMeta,
+  c: Cols,
+  filters: Filters,
+  lo: number,
+  hi: number,
+): Uint8Array {
   const n = seg.visits;
   // One slot past the visits: events of no visit point there, and it stays 0.
   const mask = new Uint8Array(n + 1).fill(1, 0, n);
-  const [lo, hi] = [span.fromHour - seg.day * 24, span.toHour - seg.day * 24];
   if (lo > 0 || hi < 23) {
     const start = col(c, V.start);
     for (let i = 0; i < n; i++) {

@@ -98,7 +98,9 @@ async function snapshot(db: Db) {
   const out: unknown[] = [];
   for (const span of spans) {
     for (const f of filterSets) {
+      // Daily and weekly buckets of whole days are read without the visits' start times.
       const series = await repo.series(span, f, 24);
+      const weekly = await repo.series(span, f, 24 * 7);
       const hourly = await repo.series(span, f, 1);
       const byBucket = (s: typeof series) => [...s].sort((x, y) => x.bucket - y.bucket);
       out.push({
@@ -107,6 +109,7 @@ async function snapshot(db: Db) {
         totals: await repo.totals(span, f),
         visitors: await repo.visitors(span, f),
         series: byBucket(series),
+        weekly: byBucket(weekly),
         hourly: byBucket(hourly),
         props: await repo.props(span, f, 50),
         propsTop: await repo.props(span, f, 2),

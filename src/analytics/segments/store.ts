@@ -98,69 +98,103 @@ export function createSegmentStore(
     cache.deleteWhere((k) => !ids.has(segmentOf(k)));
   }
 
+  /** The segments of days [fromDay, toDay], by day. */
+  async function list(fromDay: number, toDay: number): Promise<SegmentMeta[]> {
+    await sweep();
+    const rows = await db
+      .selectFrom('analytics_segments')
+      .where('day', '>=', fromDay)
+      .where('day', '<=', toDay)
+      .select(['id', 'day', 'visits', 'events', 'props', 'day_visitors'])
+      .orderBy('day')
+      .execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      day: Number(r.day),
+      visits: Number(r.visits),
+      events: Number(r.events),
+      props: Number(r.props),
+      dayVisitors: Number(r.day_visitors),
+    }));
+  }
+
+  /** The given columns of each segment, from the cache or in one read per 500 segments. */
+  async function columns(segments: SegmentMeta[], cols: number[]): Promise<Map<number, Column>[]> {
+    // Filled from the cache first and then from the reads, so a cache smaller than one span's
+    // columns still answers (it just keeps fewer of them).
+    const out = segments.map((s) => {
+      const m = new Map<number, Column>();
+      for (const c of cols) {
+        const hit = cache.get(key(s.id, c));
+        if (hit) m.set(c, hit);
+      }
+      return m;
+    });
+    const missing = segments.flatMap((s, i) => (out[i]!.size < cols.length ? [i] : []));
+    for (let i = 0; i < missing.length; i += 500) {
+      const chunk = missing.slice(i, i + 500);
+      const byId = new Map(chunk.map((j) => [segments[j]!.id, j]));
+      const rows = await db
+        .selectFrom('analytics_segment_columns')
+        .where('segment_id', 'in', [...byId.keys()])
+        .where('col', 'in', cols)
+        .select(['segment_id', 'col', 'width', 'data'])
+        .execute();
+      for (const r of rows) {
+        const j = byId.get(Number(r.segment_id))!;
+        const [col, width] = [Number(r.col), Number(r.width)];
+        const length = width ? r.data.byteLength / width : lengthOf(segments[j]!, col);
+        const values = decodeColumn(r.data, width, length);
+        cache.set(key(segments[j]!.id, col), values);
+        out[j]!.set(col, values);
+      }
+    }
+    out.forEach((m, j) => {
+      if (m.size < cols.length)
+        throw new Error(`analytics segment ${segments[j]!.day}: a column is missing`);
+    });
+    return out;
+  }
+
+  /**
+   * Reads `cols` of the days [fromDay, toDay] into the cache ahead of the dashboard, newest day
+   * first, one day per read and a yield to the event loop between days, until the cache holds
+   * `budget` bytes (so warming never evicts what it warmed). `each` can derive more per day.
+   * Then touches them oldest first, so the newest are the last the cache would evict.
+   */
+  async function warm(
+    fromDay: number,
+    toDay: number,
+    cols: number[],
+    opts: { budget?: number; each?: (s: SegmentMeta, c: Map<number, Column>) => void } = {},
+  ): Promise<SegmentMeta[]> {
+    const budget = opts.budget ?? cacheBytes * 0.75;
+    const warmed: SegmentMeta[] = [];
+    for (const s of (await list(fromDay, toDay)).reverse()) {
+      if (cache.size >= budget) break;
+      const [c] = await columns([s], cols);
+      opts.each?.(s, c!);
+      warmed.push(s);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const bySegment = new Map(warmed.map((s) => [s.id, [] as string[]]));
+    for (const k of cache.keys()) bySegment.get(segmentOf(k))?.push(k);
+    for (const s of warmed.toReversed()) for (const k of bySegment.get(s.id)!) cache.get(k);
+    return warmed;
+  }
+
   return {
     cache,
 
     /** The segments whose columns (or what is derived from them) are in memory. */
     cachedSegments: (): Set<number> => new Set([...cache.keys()].map(segmentOf)),
+    list,
+    columns,
+    warm,
 
-    /** The segments of days [fromDay, toDay], by day. */
-    async list(fromDay: number, toDay: number): Promise<SegmentMeta[]> {
-      await sweep();
-      const rows = await db
-        .selectFrom('analytics_segments')
-        .where('day', '>=', fromDay)
-        .where('day', '<=', toDay)
-        .select(['id', 'day', 'visits', 'events', 'props', 'day_visitors'])
-        .orderBy('day')
-        .execute();
-      return rows.map((r) => ({
-        id: Number(r.id),
-        day: Number(r.day),
-        visits: Number(r.visits),
-        events: Number(r.events),
-        props: Number(r.props),
-        dayVisitors: Number(r.day_visitors),
-      }));
-    },
-
-    /** The given columns of each segment, from the cache or in one read per 500 segments. */
-    async columns(segments: SegmentMeta[], cols: number[]): Promise<Map<number, Column>[]> {
-      // Filled from the cache first and then from the reads, so a cache smaller than one span's
-      // columns still answers (it just keeps fewer of them).
-      const out = segments.map((s) => {
-        const m = new Map<number, Column>();
-        for (const c of cols) {
-          const hit = cache.get(key(s.id, c));
-          if (hit) m.set(c, hit);
-        }
-        return m;
-      });
-      const missing = segments.flatMap((s, i) => (out[i]!.size < cols.length ? [i] : []));
-      for (let i = 0; i < missing.length; i += 500) {
-        const chunk = missing.slice(i, i + 500);
-        const byId = new Map(chunk.map((j) => [segments[j]!.id, j]));
-        const rows = await db
-          .selectFrom('analytics_segment_columns')
-          .where('segment_id', 'in', [...byId.keys()])
-          .where('col', 'in', cols)
-          .select(['segment_id', 'col', 'width', 'data'])
-          .execute();
-        for (const r of rows) {
-          const j = byId.get(Number(r.segment_id))!;
-          const [col, width] = [Number(r.col), Number(r.width)];
-          const length = width ? r.data.byteLength / width : lengthOf(segments[j]!, col);
-          const values = decodeColumn(r.data, width, length);
-          cache.set(key(segments[j]!.id, col), values);
-          out[j]!.set(col, values);
-        }
-      }
-      out.forEach((m, j) => {
-        if (m.size < cols.length)
-          throw new Error(`analytics segment ${segments[j]!.day}: a column is missing`);
-      });
-      return out;
-    },
+    /** What `derived` keeps under `name`, if it is in memory. */
+    cached: <V extends Column>(s: SegmentMeta, name: string): V | undefined =>
+      cache.get(key(s.id, name)) as V | undefined,
 
     /**
      * Something derived from a segment (a sketch, event offsets, the visits that viewed a page),
