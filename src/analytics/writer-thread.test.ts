@@ -59,4 +59,13 @@ describe(`analytics writer thread on ${testDbKind}`, () => {
     expect(await pageviewsOf('t-busy')).toEqual([1]);
     await writer.close?.();
   });
+
+  it('refuses batches, instead of leaving them waiting, when its thread cannot start', async () => {
+    // A database the thread cannot open (its folder would be a file): it fails at load and exits.
+    const writer = startWriterThread('sqlite:/etc/passwd/analytics.db');
+    await expect(writer.write([view('t-never')])).rejects.toThrow(/analytics writer stopped/);
+    // Each batch tries a new thread; it fails the same way rather than hanging.
+    await expect(writer.write([view('t-never')])).rejects.toThrow(/analytics writer stopped/);
+    await writer.close?.();
+  });
 });
