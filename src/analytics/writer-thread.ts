@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { isSqliteDb, type Db } from '../db/database.js';
+import { isSqlite, type Db } from '../db/database.js';
 import type { BatchWriter, Hit } from './writer.js';
 import type { WriterReply, WriterRequest } from './writer-worker.js';
 
@@ -23,7 +23,7 @@ let running = 0;
  * beacons wait for the whole run. PostgreSQL locks rows, so it needs none.
  */
 export async function giveWayToWriter(db: Db): Promise<void> {
-  if (running > 0 && isSqliteDb(db)) await new Promise((resolve) => setTimeout(resolve, 120));
+  if (running > 0 && isSqlite(db)) await new Promise((resolve) => setTimeout(resolve, 120));
 }
 
 function entry(): { entry: string; tsx?: string } {

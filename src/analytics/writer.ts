@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { isSqliteDb, type Db } from '../db/database.js';
+import { isSqlite, type Db } from '../db/database.js';
 import { runCompiled } from '../db/compiled.js';
 import { retryTransient } from '../db/errors.js';
 import { insertRows } from '../db/insert-rows.js';
@@ -454,7 +454,7 @@ async function nextIds(
   n: number,
 ): Promise<number[]> {
   if (n === 0) return [];
-  if (isSqliteDb(trx)) {
+  if (isSqlite(trx)) {
     const { rows } = await runCompiled(trx, `analytics-last-id|${table}`, [table], () =>
       sql<{ last: number | null }>`
         select max(coalesce((select seq from sqlite_sequence where name = ${table}), 0),

@@ -70,7 +70,9 @@ export function createDb(url: string, opts: DbOptions = {}): Db {
 }
 
 /** Which engine a connection (or a transaction) runs on. */
-export const isSqliteDb = (db: Db): boolean => db.getExecutor().adapter instanceof SqliteAdapter;
+export function isSqlite<T>(db: Kysely<T>): boolean {
+  return db.getExecutor().adapter instanceof SqliteAdapter;
+}
 
 /**
  * Transactions that take SQLite's write lock when they begin (BEGIN IMMEDIATE). The analytics

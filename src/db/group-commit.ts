@@ -1,6 +1,6 @@
-import { CompiledQuery, SqliteAdapter, type Transaction } from 'kysely';
+import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
-import type { Db } from './database.js';
+import { isSqlite, type Db } from './database.js';
 
 export type Work<T> = (trx: Transaction<Database>) => Promise<T>;
 
@@ -30,7 +30,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
  */
 export function createCommitGroup(db: Db, opts: { maxBatch?: number } = {}) {
   const maxBatch = opts.maxBatch ?? 64;
-  const grouped = db.getExecutor().adapter instanceof SqliteAdapter;
+  const grouped = isSqlite(db);
   let queue: Job[] = [];
   let scheduled = false;
 

@@ -1,8 +1,7 @@
-import { SqliteAdapter, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
+import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import { isSqlite } from '../database.js';
 
-export function isSqlite(db: Kysely<unknown>): boolean {
-  return db.getExecutor().adapter instanceof SqliteAdapter;
-}
+export { isSqlite };
 
 // An auto-numbered integer key on both engines (SQLite has no identity columns).
 export function autoId(db: Kysely<unknown>) {
