@@ -50,6 +50,33 @@ describe(`analytics writer on ${testDbKind}`, () => {
     expect(await sessionsOf(['mem-day1', 'mem-day2', 'db-day1', 'db-day2'])).toHaveLength(2);
   });
 
+  it('gives a string one dictionary id, whether this writer added it or found it stored', async () => {
+    const at = toAt(Date.parse('2026-05-04T10:00:00Z'));
+    const page = (path: string, visitor: string): Hit => ({ ...view(at, visitor), path });
+    await createWriter(db).write([page('/dict-old', 'dict-a')]);
+    // A restarted writer knows no ids: one string is stored already, the other is new.
+    await createWriter(db).write([page('/dict-old', 'dict-b'), page('/dict-new', 'dict-b')]);
+    const ids = await db
+      .selectFrom('analytics_dict')
+      .where('value', 'in', ['/dict-old', '/dict-new'])
+      .select(['id', 'value'])
+      .execute();
+    expect(ids.map((r) => r.value).sort()).toEqual(['/dict-new', '/dict-old']);
+    const paths = await db
+      .selectFrom('analytics_events as e')
+      .innerJoin('analytics_sessions as s', 's.id', 'e.session_id')
+      .where('s.visitor', 'in', ['dict-a', 'dict-b'])
+      .select(['s.visitor', 'e.path'])
+      .orderBy('e.id')
+      .execute();
+    const id = (v: string) => ids.find((r) => r.value === v)!.id;
+    expect(paths).toEqual([
+      { visitor: 'dict-a', path: id('/dict-old') },
+      { visitor: 'dict-b', path: id('/dict-old') },
+      { visitor: 'dict-b', path: id('/dict-new') },
+    ]);
+  });
+
   it('leaves nothing behind, in the tables or in memory, when a batch fails', async () => {
     const writer = createWriter(db);
     const at = toAt(Date.parse('2026-05-03T10:00:00Z'));

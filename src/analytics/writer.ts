@@ -186,23 +186,29 @@ class Batch {
     }
     if (missing.size === 0) return;
     const rows = [...missing.values()];
-    await insertRows(trx, 'analytics_dict', rows, {
+    // The ids of the strings this insert added come back with it; a string already there (put
+    // by another process) is skipped by the insert and read.
+    const inserted = await insertRows(trx, 'analytics_dict', rows, {
       onConflict: { name: 'ignore', clause: (oc) => oc.columns(['kind', 'value']).doNothing() },
+      returning: ['id', 'kind', 'value'],
     });
-    for (let i = 0; i < rows.length; i += 500) {
+    const learn = (r: Record<string, unknown>) => {
+      const k = `${String(r.kind)}\t${String(r.value)}`;
+      if (missing.delete(k)) this.learned.set(k, Number(r.id));
+    };
+    inserted.forEach(learn);
+    const rest = [...missing.values()];
+    for (let i = 0; i < rest.length; i += 500) {
       const found = await trx
         .selectFrom('analytics_dict')
         .select(['id', 'kind', 'value'])
         .where(
           'value',
           'in',
-          rows.slice(i, i + 500).map((r) => r.value),
+          rest.slice(i, i + 500).map((r) => r.value),
         )
         .execute();
-      for (const f of found) {
-        const k = `${f.kind}\t${f.value}`;
-        if (missing.has(k)) this.learned.set(k, f.id);
-      }
+      found.forEach(learn);
     }
   }
 

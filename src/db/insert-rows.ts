@@ -1,4 +1,11 @@
-import type { InsertObject, InsertQueryBuilder, InsertResult, Kysely } from 'kysely';
+import {
+  sql,
+  type CompiledQuery,
+  type InsertObject,
+  type InsertQueryBuilder,
+  type InsertResult,
+  type Kysely,
+} from 'kysely';
 import { runCompiled } from './compiled.js';
 import type { Database } from './schema.js';
 
@@ -31,6 +38,8 @@ export interface InsertRowsOptions<T extends keyof Database> {
    * no parameters of its own (refer to `excluded.*` columns, not to values).
    */
   onConflict?: { name: string; clause: ConflictClause<T> };
+  /** Columns of the rows actually inserted (not those skipped by the conflict clause) to return. */
+  returning?: readonly (keyof Database[T] & string)[];
 }
 
 // An insert's SQL depends only on its table, its columns, its conflict clause and its row count,
@@ -46,17 +55,19 @@ export async function insertRows<T extends keyof Database>(
   table: T,
   rows: InsertObject<Database, T>[],
   opts: InsertRowsOptions<T> = {},
-): Promise<void> {
-  if (rows.length === 0) return;
+): Promise<Row[]> {
+  const returned: Row[] = [];
+  if (rows.length === 0) return returned;
   const first = rows[0] as Row;
   const columns = Object.keys(first).filter((c) => first[c] !== undefined);
   let chunk = MAX_CHUNK;
   while (chunk > 1 && chunk * columns.length > MAX_PARAMETERS) chunk /= 2;
-  for (let i = 0; i < rows.length; ) {
+  for (let i = 0; i < rows.length;) {
     while (chunk > rows.length - i) chunk /= 2;
-    await insertShape(db, table, columns, rows.slice(i, i + chunk), opts);
+    returned.push(...(await insertShape(db, table, columns, rows.slice(i, i + chunk), opts)));
     i += chunk;
   }
+  return returned;
 }
 
 /** Whether every row has exactly `columns` defined, each holding a plain value. */
@@ -76,17 +87,16 @@ async function insertShape<T extends keyof Database>(
   columns: string[],
   rows: InsertObject<Database, T>[],
   opts: InsertRowsOptions<T>,
-): Promise<void> {
+): Promise<Row[]> {
   const parameters: unknown[] = [];
   for (const row of rows as Row[]) for (const c of columns) parameters.push(row[c]);
-  const build = () => {
+  const build = (): CompiledQuery<Row> => {
     const insert = db.insertInto(table).values(rows);
-    return (opts.onConflict ? insert.onConflict(opts.onConflict.clause) : insert).compile();
+    const q = opts.onConflict ? insert.onConflict(opts.onConflict.clause) : insert;
+    const returning = opts.returning?.map((c) => sql.ref(c).as(c));
+    return (returning ? q.returning(returning) : q).compile();
   };
-  if (!sameShape(rows, columns)) {
-    await db.executeQuery(build());
-    return;
-  }
-  const shape = `insert|${table}|${rows.length}|${columns.join()}|${opts.onConflict?.name ?? ''}`;
-  await runCompiled(db, shape, parameters, build);
+  if (!sameShape(rows, columns)) return (await db.executeQuery(build())).rows;
+  const shape = `insert|${table}|${rows.length}|${columns.join()}|${opts.onConflict?.name ?? ''}|${opts.returning?.join() ?? ''}`;
+  return (await runCompiled(db, shape, parameters, build)).rows;
 }
