@@ -5,7 +5,9 @@ import { countRows } from '../retention/types.js';
 import { createTestApp, TestClock, type TestApp } from '../test-support/app.js';
 import { contend } from '../test-support/contention.js';
 import { dayOf, dictKinds, toAt } from './codes.js';
+import { createCollector } from './collector.js';
 import { cookieVisitor } from './identity.js';
+import type { BatchWriter, Hit } from './writer.js';
 
 /** The choice cookie as the banner writes it after "allow analytics", under the current policy. */
 const GRANTED = `a:g.v:${policyVersions.at(-1)!.version.replace('.', '_')}`;
@@ -298,5 +300,63 @@ describe('GET /a.js', () => {
         '<script src="/a.js" defer>',
       );
     }
+  });
+});
+
+describe('group commit (createCollector)', () => {
+  /** A writer whose writes end when the test says; it records the batches it was handed. */
+  function heldWriter(gathers: boolean) {
+    const batches: number[][] = [];
+    const release: (() => void)[] = [];
+    const writer: BatchWriter = {
+      gathers,
+      write: (hits) => {
+        batches.push(hits.map((h) => h.at));
+        return new Promise<void>((resolve) => release.push(resolve));
+      },
+    };
+    return { writer, batches, releaseOne: () => release.shift()?.() };
+  }
+  const hit = (at: number): Hit => ({
+    at,
+    visitor: null,
+    type: 'pageview',
+    path: '/',
+    visit: { channel: 0, device: 0, client: 0, strings: {} },
+  });
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('holds what arrives during a write for one batch after it, when the writer takes one at a time', async () => {
+    const w = heldWriter(false);
+    const collector = createCollector(w.writer);
+    const first = collector.add(hit(1));
+    await turn();
+    const later = [collector.add(hit(2)), collector.add(hit(3))];
+    await turn();
+    expect(w.batches).toEqual([[1]]);
+    w.releaseOne();
+    await first;
+    await turn();
+    expect(w.batches).toEqual([[1], [2, 3]]);
+    w.releaseOne();
+    await Promise.all(later);
+  });
+
+  it('hands each turn’s hits at once to a writer that gathers, and drains only when all are written', async () => {
+    const w = heldWriter(true);
+    const collector = createCollector(w.writer);
+    const all = [collector.add(hit(1))];
+    await turn();
+    all.push(collector.add(hit(2)), collector.add(hit(3)));
+    await turn();
+    expect(w.batches).toEqual([[1], [2, 3]]);
+    let drained = false;
+    const draining = collector.drain().then(() => (drained = true));
+    w.releaseOne();
+    await turn();
+    expect(drained).toBe(false);
+    w.releaseOne();
+    await Promise.all([...all, draining]);
+    expect(drained).toBe(true);
   });
 });

@@ -12,51 +12,53 @@ interface Waiting {
 
 /**
  * Group commit: hits share one transaction, and each caller's promise settles only when the
- * transaction holding its hit has committed, so an answered 202 is on disk. While the writer is
- * idle, a batch is the hits that arrived in one turn of the event loop; while it writes, the next
- * batch gathers and goes as soon as the write ends. Batches therefore grow with load instead of
- * waiting for a timer (a client waiting for its 202 sends nothing else meanwhile), and are
- * written one at a time, in order.
+ * transaction holding its hit has committed, so an answered 202 is on disk. A batch is the hits
+ * that arrived in one turn of the event loop, or, while a write is in flight, everything that
+ * arrived meanwhile: batches grow with load instead of waiting for a timer (a client waiting for
+ * its 202 sends nothing else meanwhile), and are written one at a time, in order. A writer that
+ * gathers batches itself (the writer thread, which merges those queued while it commits) is
+ * handed each turn's hits at once, so it never sits idle waiting for this thread to hear back.
  */
 export function createCollector(writer: BatchWriter, opts: CollectorOptions = {}) {
   const maxBatch = opts.maxBatch ?? 1000;
+  const mostInFlight = writer.gathers ? Infinity : 1;
   let queue: Waiting[] = [];
   let scheduled = false;
-  let writing: Promise<void> | null = null;
+  let inFlight = 0;
+  const drained: (() => void)[] = [];
 
-  async function writeAll(): Promise<void> {
-    while (queue.length > 0) {
+  function send(): void {
+    scheduled = false;
+    while (queue.length > 0 && inFlight < mostInFlight) {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(maxBatch);
-      try {
-        await writer.write(batch.map((b) => b.hit));
-        for (const b of batch) b.done();
-      } catch (err) {
-        for (const b of batch) b.done(err);
-      }
+      inFlight++;
+      writer
+        .write(batch.map((b) => b.hit))
+        .then(
+          () => batch.forEach((b) => b.done()),
+          (err: unknown) => batch.forEach((b) => b.done(err)),
+        )
+        .finally(() => {
+          inFlight--;
+          // What gathered during the write goes now, not after another turn.
+          send();
+          if (inFlight === 0) for (const resolve of drained.splice(0)) resolve();
+        });
     }
   }
 
-  function flush(): Promise<void> {
-    scheduled = false;
-    writing ??= writeAll().finally(() => {
-      writing = null;
-      // A hit added between the loop's last check and here would otherwise wait for the next.
-      if (queue.length > 0) schedule();
-    });
-    return writing;
+  function schedule(): void {
+    // A write in flight takes the queue up when it ends; otherwise after this I/O turn.
+    if (scheduled || inFlight >= mostInFlight) return;
+    scheduled = true;
+    setImmediate(send);
   }
 
   /** Writes whatever waits; used on shutdown. */
   async function drain(): Promise<void> {
-    while (writing || queue.length > 0) await flush();
-  }
-
-  function schedule(): void {
-    // A running write takes the queue up when it ends; otherwise after this I/O turn.
-    if (writing || scheduled) return;
-    scheduled = true;
-    setImmediate(() => void flush());
+    send();
+    if (inFlight > 0) await new Promise<void>((resolve) => drained.push(resolve));
   }
 
   return {

@@ -39,6 +39,16 @@ describe(`analytics writer thread on ${testDbKind}`, () => {
     await writer.close?.();
   });
 
+  it('commits batches sent while it writes, in the order sent, each settling once committed', async () => {
+    const writer = startWriterThread(fresh.url);
+    // The first is written alone; the rest queue behind it and share later transactions.
+    const writes = Array.from({ length: 20 }, (_, i) => writer.write([view('t-many', i * 10)]));
+    const settled = await Promise.allSettled(writes);
+    expect(settled.every((s) => s.status === 'fulfilled')).toBe(true);
+    expect(await pageviewsOf('t-many')).toEqual([20]);
+    await writer.close?.();
+  });
+
   it('starts again after being closed, and reads what it had written back from the database', async () => {
     const writer = startWriterThread(fresh.url);
     await writer.write([view('t-c')]);

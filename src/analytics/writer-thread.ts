@@ -75,6 +75,7 @@ export function startWriterThread(url: string): BatchWriter {
   const send = (w: Worker, m: WriterRequest) => w.postMessage(m);
 
   return {
+    gathers: true,
     start(): void {
       worker ??= spawn();
       worker.unref();

@@ -16,21 +16,51 @@ const { url } = workerData as { url: string };
 const db = createDb(url, { checkpointer: false, busyTimeoutMs: 1000, maxConnections: 1 });
 const writer = createWriter(db);
 
+/** At most this many hits share one transaction, however many batches queued meanwhile. */
+const MAX_HITS = 1000;
+const queued: { id: number; hits: Hit[] }[] = [];
+let writing = false;
+let closing = false;
+
 port.on('message', (m: WriterRequest) => {
   if (m === 'close') {
-    void db.destroy().finally(() => port.close());
+    closing = true;
+    if (!writing) close();
     return;
   }
-  writer.write(JSON.parse(m.hits) as Hit[]).then(
-    () => port.postMessage({ id: m.id } satisfies WriterReply),
-    // Only the message and code cross: the code tells the route a busy database from a fault.
-    (err: Error & { code?: unknown }) =>
-      port.postMessage({
-        id: m.id,
+  queued.push({ id: m.id, hits: JSON.parse(m.hits) as Hit[] });
+  if (writing) return;
+  writing = true;
+  // After this turn: the other batches already waiting on the port join this one.
+  setImmediate(() => void writeQueued());
+});
+
+/** Group commit on this side too: whatever queued during the last commit goes in the next one. */
+async function writeQueued(): Promise<void> {
+  while (queued.length > 0) {
+    let n = 0;
+    let take = 0;
+    while (take < queued.length && (take === 0 || n + queued[take]!.hits.length <= MAX_HITS))
+      n += queued[take++]!.hits.length;
+    const batches = queued.splice(0, take);
+    const reply = await writer.write(batches.flatMap((b) => b.hits)).then(
+      () => ({}),
+      // Only the message and code cross: the code tells the route a busy database from a fault.
+      (err: Error & { code?: unknown }) => ({
         error: {
           message: String(err?.message),
           ...(typeof err?.code === 'string' ? { code: err.code } : {}),
         },
-      } satisfies WriterReply),
-  );
-});
+      }),
+    );
+    for (const b of batches) port.postMessage({ id: b.id, ...reply } satisfies WriterReply);
+    // Let the batches that arrived during the commit in, so they share the next one.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  writing = false;
+  if (closing) close();
+}
+
+function close(): void {
+  void db.destroy().finally(() => port.close());
+}

@@ -59,6 +59,12 @@ export interface Hit {
 export interface BatchWriter {
   /** Commits the hits in one transaction, or rejects having stored none of them. */
   write(hits: readonly Hit[]): Promise<void>;
+  /**
+   * Takes further batches while one is being written, and commits those that queued up together
+   * (in order), settling each when its commit does; the collector then hands over each batch at
+   * once instead of waiting for the last to be written.
+   */
+  gathers?: boolean;
   /** Gets ready ahead of the first batch (a thread starts). */
   start?(): void;
   close?(): Promise<void>;
