@@ -9,6 +9,8 @@ import { createDashboardRepository, type Filters, type Span } from '../dashboard
 import { panels, resolveRange, spansOf } from '../dashboard/service.js';
 import { clearAnalytics } from '../../test-support/analytics.js';
 import { countRows } from '../../retention/types.js';
+import { visitColumns } from './codec.js';
+import { createSegmentStore } from './store.js';
 
 // Decision 014's promise: moving closed days into segments changes no number the dashboard
 // shows. Two databases get the same random visits; one is compacted into segments, the other
@@ -186,4 +188,44 @@ describe(`day segments on ${testDbKind}`, () => {
       { numRuns: testDbKind === 'sqlite' ? 4 : 2, seed: 20261129, endOnFailure: true },
     );
   }, 300_000);
+});
+
+describe(`segment store on ${testDbKind}`, () => {
+  it('reads from the database only the columns its cache lacks', async () => {
+    await clearAnalytics(a.db);
+    await seedAnalytics(
+      a.db,
+      [3, 4, 5].map((daysAgo) => ({
+        visitor: `s${daysAgo}`,
+        start: NOW.getTime() - daysAgo * DAY_MS,
+        pages: ['/'],
+      })),
+    );
+    expect((await compactAnalytics(a.db, NOW)).segments).toBe(3);
+    // Counts the column rows each read brings back.
+    let fetched: number[] = [];
+    const counting = a.db.withPlugin({
+      transformQuery: (args) => args.node,
+      transformResult: (args) => {
+        for (const r of args.result.rows) if ('col' in r) fetched.push(Number(r.col));
+        return Promise.resolve(args.result);
+      },
+    });
+    const store = createSegmentStore(counting);
+    const segments = await store.list(0, dayOf(toAt(NOW.getTime())));
+    await store.columns(segments, [visitColumns.pageviews, visitColumns.device]);
+    expect(fetched.sort()).toEqual(
+      [visitColumns.pageviews, visitColumns.device].flatMap((c) => [c, c, c]).sort(),
+    );
+    fetched = [];
+    const [first] = await store.columns(segments, [
+      visitColumns.pageviews,
+      visitColumns.device,
+      visitColumns.city,
+    ]);
+    expect(fetched).toEqual([visitColumns.city, visitColumns.city, visitColumns.city]);
+    expect([...first!.keys()].sort()).toEqual(
+      [visitColumns.pageviews, visitColumns.device, visitColumns.city].sort(),
+    );
+  });
 });

@@ -118,7 +118,11 @@ export function createSegmentStore(
     }));
   }
 
-  /** The given columns of each segment, from the cache or in one read per 500 segments. */
+  /**
+   * The given columns of each segment: from the cache, and only what it lacks from the database,
+   * in one read per 500 segments missing the same columns. A panel's first read of a rare column
+   * thus reads that column alone, not again the measures and filters the cache already holds.
+   */
   async function columns(segments: SegmentMeta[], cols: number[]): Promise<Map<number, Column>[]> {
     // Filled from the cache first and then from the reads, so a cache smaller than one span's
     // columns still answers (it just keeps fewer of them).
@@ -130,23 +134,32 @@ export function createSegmentStore(
       }
       return m;
     });
-    const missing = segments.flatMap((s, i) => (out[i]!.size < cols.length ? [i] : []));
-    for (let i = 0; i < missing.length; i += 500) {
-      const chunk = missing.slice(i, i + 500);
-      const byId = new Map(chunk.map((j) => [segments[j]!.id, j]));
-      const rows = await db
-        .selectFrom('analytics_segment_columns')
-        .where('segment_id', 'in', [...byId.keys()])
-        .where('col', 'in', cols)
-        .select(['segment_id', 'col', 'width', 'data'])
-        .execute();
-      for (const r of rows) {
-        const j = byId.get(Number(r.segment_id))!;
-        const [col, width] = [Number(r.col), Number(r.width)];
-        const length = width ? r.data.byteLength / width : lengthOf(segments[j]!, col);
-        const values = decodeColumn(r.data, width, length);
-        cache.set(key(segments[j]!.id, col), values);
-        out[j]!.set(col, values);
+    const lacking = new Map<string, { cols: number[]; segments: number[] }>();
+    segments.forEach((_, j) => {
+      const need = cols.filter((c) => !out[j]!.has(c));
+      if (need.length === 0) return;
+      const group = lacking.get(need.join()) ?? { cols: need, segments: [] };
+      group.segments.push(j);
+      lacking.set(need.join(), group);
+    });
+    for (const group of lacking.values()) {
+      for (let i = 0; i < group.segments.length; i += 500) {
+        const chunk = group.segments.slice(i, i + 500);
+        const byId = new Map(chunk.map((j) => [segments[j]!.id, j]));
+        const rows = await db
+          .selectFrom('analytics_segment_columns')
+          .where('segment_id', 'in', [...byId.keys()])
+          .where('col', 'in', group.cols)
+          .select(['segment_id', 'col', 'width', 'data'])
+          .execute();
+        for (const r of rows) {
+          const j = byId.get(Number(r.segment_id))!;
+          const [col, width] = [Number(r.col), Number(r.width)];
+          const length = width ? r.data.byteLength / width : lengthOf(segments[j]!, col);
+          const values = decodeColumn(r.data, width, length);
+          cache.set(key(segments[j]!.id, col), values);
+          out[j]!.set(col, values);
+        }
       }
     }
     out.forEach((m, j) => {
