@@ -1,4 +1,4 @@
-import type { BatchWriter, Hit } from './writer.js';
+import { MAX_BATCH, type BatchWriter, type Hit } from './writer.js';
 
 export interface CollectorOptions {
   /** At most this many hits share one transaction. */
@@ -20,7 +20,7 @@ interface Waiting {
  * handed each turn's hits at once, so it never sits idle waiting for this thread to hear back.
  */
 export function createCollector(writer: BatchWriter, opts: CollectorOptions = {}) {
-  const maxBatch = opts.maxBatch ?? 1000;
+  const maxBatch = opts.maxBatch ?? MAX_BATCH;
   const mostInFlight = writer.gathers ? Infinity : 1;
   let queue: Waiting[] = [];
   let scheduled = false;

@@ -1,7 +1,7 @@
 // The analytics writer's thread (writer-thread.ts starts it): batches in, one reply per batch.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDb } from '../db/database.js';
-import { createWriter, type Hit } from './writer.js';
+import { createWriter, MAX_BATCH, type Hit } from './writer.js';
 
 /** `hits` as JSON: cloning a string costs the main thread a copy; cloning objects, a walk. */
 export type WriterRequest = { id: number; hits: string } | 'close';
@@ -16,8 +16,6 @@ const { url } = workerData as { url: string };
 const db = createDb(url, { checkpointer: false, busyTimeoutMs: 1000, maxConnections: 1 });
 const writer = createWriter(db);
 
-/** At most this many hits share one transaction, however many batches queued meanwhile. */
-const MAX_HITS = 1000;
 const queued: { id: number; hits: Hit[] }[] = [];
 let writing = false;
 let closing = false;
@@ -40,7 +38,7 @@ async function writeQueued(): Promise<void> {
   while (queued.length > 0) {
     let n = 0;
     let take = 0;
-    while (take < queued.length && (take === 0 || n + queued[take]!.hits.length <= MAX_HITS))
+    while (take < queued.length && (take === 0 || n + queued[take]!.hits.length <= MAX_BATCH))
       n += queued[take++]!.hits.length;
     const batches = queued.splice(0, take);
     const reply = await writer.write(batches.flatMap((b) => b.hits)).then(

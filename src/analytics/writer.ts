@@ -55,6 +55,9 @@ export interface Hit {
   visit: VisitInfo;
 }
 
+/** At most this many hits share one transaction (the collector's batches, the thread's merges). */
+export const MAX_BATCH = 1000;
+
 /** What the collector writes through: this module's writer, in line or on a thread. */
 export interface BatchWriter {
   /** Commits the hits in one transaction, or rejects having stored none of them. */

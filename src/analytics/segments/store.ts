@@ -138,9 +138,10 @@ export function createSegmentStore(
     segments.forEach((_, j) => {
       const need = cols.filter((c) => !out[j]!.has(c));
       if (need.length === 0) return;
-      const group = lacking.get(need.join()) ?? { cols: need, segments: [] };
+      const k = need.join();
+      const group = lacking.get(k) ?? { cols: need, segments: [] };
       group.segments.push(j);
-      lacking.set(need.join(), group);
+      lacking.set(k, group);
     });
     for (const group of lacking.values()) {
       for (let i = 0; i < group.segments.length; i += 500) {
