@@ -91,7 +91,7 @@ describe('what is recorded', () => {
   });
 
   it('records a staff read of a lead with its purpose', async () => {
-    const at = new Date().toISOString();
+    const at = t.clock.now().toISOString();
     const lead = {
       id: randomUUID(),
       created_at: at,
@@ -196,7 +196,7 @@ describe('/console/audit', () => {
   });
 
   it('filters by date range, both days included', async () => {
-    const today = new Date().toISOString().slice(0, 10);
+    const today = t.clock.now().toISOString().slice(0, 10);
     expect(
       seqs((await get(`/console/audit?from=${today}&to=${today}`, 'admin')).body).length,
     ).toBeGreaterThan(0);
@@ -211,7 +211,7 @@ describe('/console/audit', () => {
       await appendAudit(
         t.db,
         { actor: { kind: 'system', name: 'test' }, action: 'export', detail: { i } },
-        new Date(),
+        t.clock.now(),
       );
     }
     const first = await get('/console/audit', 'admin');

@@ -209,7 +209,7 @@ describe('consent records', () => {
   });
 
   it('counts rates by category and day for the console', async () => {
-    const today = new Date().toISOString().slice(0, 10);
+    const today = t.clock.now().toISOString().slice(0, 10);
     const [day] = await consentRates(t.db, today, today);
     expect(day!.choices).toBeGreaterThan(3);
     expect(day!.analytics).toBeLessThanOrEqual(day!.choices);

@@ -32,7 +32,7 @@ beforeAll(async () => {
   await submit('yes@clinic.example', 'Yara', true);
   await submit('no@clinic.example', 'Nico', false);
   await submit('optout@clinic.example', 'Otto', true);
-  await suppress(t.db, t.kernel, { email: 'optout@clinic.example' }, 'email_marketing', new Date());
+  await suppress(t.db, t.kernel, { email: 'optout@clinic.example' }, 'email_marketing', t.clock.now());
 });
 afterAll(async () => t.close());
 

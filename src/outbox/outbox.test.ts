@@ -76,7 +76,7 @@ describe('outbox without SMTP and when delivery fails', () => {
       expect(row.sent_at).toBeNull();
       expect(row.attempts).toBe(1);
       expect(row.last_error).toBeTruthy();
-      expect(new Date(row.next_attempt_at).getTime()).toBeGreaterThan(Date.now());
+      expect(new Date(row.next_attempt_at).getTime()).toBeGreaterThan(t.clock.now().getTime());
     } finally {
       await t.close();
     }

@@ -542,7 +542,7 @@ describe('erasure', () => {
         purpose: 'marketing',
         channel: 'email',
         granted: 0,
-        at: new Date(Date.now() + 60_000).toISOString(),
+        at: new Date(t.clock.now().getTime() + 60_000).toISOString(),
         form_id: 'unsubscribe',
         form_version: '1',
         text_shown: 'Unsubscribe',

@@ -93,7 +93,8 @@ export async function createTestApp(opts: TestAppOptions = {}) {
   const mailer =
     opts.mailer ??
     createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(dataDir, 'outbox'), from: site.email.from });
-  const clock = opts.clock ?? { now: () => new Date() };
+  // Never the wall clock: a test that needs time to pass advances this one.
+  const clock = opts.clock ?? new TestClock();
   const kernel = testKernel();
   const app = await buildApp({
     config,
@@ -114,6 +115,8 @@ export async function createTestApp(opts: TestAppOptions = {}) {
     site,
     dataDir,
     kernel,
+    /** The app's clock: what "now" is for everything the app does in this test. */
+    clock,
     /** The id of the lead holding this email, found the way the app finds it (blind index). */
     async leadIdByEmail(email: string): Promise<string> {
       const row = await database.db

@@ -13,7 +13,7 @@ describe.skipIf(!hasChromium)('analytics dashboard in Chromium', () => {
   let close = async () => {};
   beforeAll(async () => {
     ({ server, context, close } = await consoleBrowser('marketing'));
-    const now = Date.now();
+    const now = server.clock.now().getTime();
     await seedAnalytics(server.db, [
       {
         visitor: 'a',

@@ -40,7 +40,7 @@ describe.skipIf(!hasChromium)('cookie choices in Chromium', () => {
   beforeAll(async () => {
     server = await serve();
     tags = await tagServer();
-    const now = new Date().toISOString();
+    const now = server.clock.now().toISOString();
     const base = {
       active: 1,
       created_at: now,

@@ -32,7 +32,7 @@ describe.skipIf(!hasChromium)('disclosure screens in Chromium', () => {
         actor: { kind: 'system', name: 'outbox' },
         channel: 'email_provider',
       },
-      new Date(),
+      server.clock.now(),
     );
   });
   afterAll(() => close());
