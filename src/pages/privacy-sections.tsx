@@ -43,11 +43,16 @@ export function WhoWeAre({ site }: PolicyPageProps) {
 }
 
 export function Collect({ model }: PolicyPageProps) {
+  const can = model.capabilities;
   // Grouped by whom it concerns, so each reader finds their own part quickly.
   const groups = groupBy(model.categories, (cat) => listJoin(cat.subjects));
   return (
     <>
-      <p>We collect only what you give us through our forms and what our staff need to sign in.</p>
+      <p>
+        {can.analytics
+          ? 'We collect what you type into our forms, what our staff need to sign in, and some details our website records by itself when you visit (see cookies and automatic collection below).'
+          : 'We collect what you type into our forms and what our staff need to sign in.'}
+      </p>
       {groups.map(([people, cats]) => (
         <div class="policy-group">
           <h3>{`Information about ${people}`}</h3>
@@ -58,6 +63,19 @@ export function Collect({ model }: PolicyPageProps) {
           </ul>
         </div>
       ))}
+      {can.clientPortal ? (
+        <p>
+          If your practice is our client and you have an account, we keep your username and your
+          practice&apos;s Practice ID so that you can sign in.
+        </p>
+      ) : null}
+      {can.partnerLeads ? (
+        <p>
+          When a partner refers an organization to us, the partner sends us about it: who it is and
+          where, how to reach its contact person, what it needs, what it has bought before and how
+          it prefers to buy. We also keep the partner&apos;s own details.
+        </p>
+      ) : null}
       <p>
         We do not ask for health information on this website. Please do not send us any through it:
         see <a href="#customer-data">information we handle for our clients</a>.
@@ -98,8 +116,9 @@ export function Sharing({ model }: PolicyPageProps) {
     <>
       <ul>
         <li>
-          What you send through our forms is not shared with third parties for their business or
-          commercial purposes.
+          Nothing you send us through our intake form is given to any third party, for any reason
+          of theirs. Service providers that work for us (listed below) are not third parties in this
+          sense: they handle information only on our instructions and may not pass it on.
         </li>
         {model.smsOnly.length > 0 ? (
           <li>{`${sentence(listJoin(model.smsOnly))} ${model.smsOnly.length > 1 ? 'are' : 'is'} used only for text messages and never shared.`}</li>
@@ -108,6 +127,12 @@ export function Sharing({ model }: PolicyPageProps) {
           We do not share information with related companies, such as a parent or sister company,
           for their business or commercial purposes.
         </li>
+        {model.capabilities.partnerReviews ? (
+          <li>
+            Reviews of partners that appear publicly on our website are not handed to anyone else by
+            us for their own purposes.
+          </li>
+        ) : null}
       </ul>
       <p>Information leaves us only in these situations:</p>
       <ol class="bases">
@@ -119,22 +144,46 @@ export function Sharing({ model }: PolicyPageProps) {
   );
 }
 
-export function Choices({ site }: PolicyPageProps) {
+export function Choices({ site, model }: PolicyPageProps) {
   const c = site.company;
+  const can = model.capabilities;
   return (
     <>
       <ul>
+        {can.privacyCenter ? (
+          <li>
+            Use our <a href="/privacy-center">Privacy Center</a> to ask what we hold about you, or to
+            correct or delete it. So that no one else can see or change your information, we email
+            a confirmation link to the address you give, and the request covers only what we hold
+            under that address. We answer within 45 days; if we need longer, we tell you why
+            before those days are over.
+          </li>
+        ) : null}
         <li>
-          Write to <Email to={c.privacyEmail} /> to ask what we hold about you, to correct it, or to
-          delete it. We may ask you to confirm it is you before we act, so that no one else can see
-          or change your information.
+          You can also write to <Email to={c.privacyEmail} /> with any of these requests. We may
+          ask you to confirm it is you before we act.
         </li>
         <li>
-          Every marketing email has an unsubscribe link. You can also write to us to stop marketing
-          at any time.
+          {can.privacyCenter
+            ? 'To stop marketing email or text messages, make that choice in the Privacy Center or write to us, at any time.'
+            : 'To stop marketing email or text messages, write to us at any time.'}
+          {can.marketingEmail ? ' Every marketing email also has an unsubscribe link.' : ''}
         </li>
+        {can.sms ? (
+          <li>
+            {`Text messages from ${site.sms.programName} (${site.sms.frequency}): reply STOP to stop them, or HELP for help. Agreeing to texts is never a condition of working with us.`}
+          </li>
+        ) : null}
+        {can.clientPortal ? (
+          <li>
+            Client practice users can change which messages they receive at any time in the client
+            portal.
+          </li>
+        ) : null}
         <li>
-          {`Text messages from ${site.sms.programName} (${site.sms.frequency}): reply STOP to stop them, or HELP for help. Agreeing to texts is never a condition of working with us.`}
+          Choose which cookies we may use on the <a href="/cookies">cookie choices</a> page. If your
+          browser sends a Global Privacy Control signal, we treat it as a request not to sell or
+          share your information or use it for advertising.
         </li>
       </ul>
       <p>{`You can also reach us by post at the address above or by phone at ${c.phone}.`}</p>

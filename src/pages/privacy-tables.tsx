@@ -144,13 +144,55 @@ export function CookiesSection({ model }: PolicyPageProps) {
         </table>
       </div>
       <TagVendors model={model} />
+      {model.capabilities.analytics ? <AutomaticCollection model={model} /> : null}
       <p>
         Like every web server, ours receives your IP address and your browser&apos;s description of
         itself with each request. We use them to deliver pages and to protect the site from abuse.
-        Code from other companies never loads on pages where you type personal information or are
-        signed in: the contact form, partner applications, the Privacy Center, the portals and the
-        staff console.
+        {` Code from other companies never loads on pages where you type personal information or are signed in: ${listJoin(sensitivePages(model))}.`}
       </p>
+    </>
+  );
+}
+
+/** The pages where no other company's code loads, as far as they exist (src/cookies/tags.ts). */
+function sensitivePages({ capabilities: can }: PolicyPageProps['model']): string[] {
+  return [
+    'the intake form',
+    ...(can.partnerLeads ? ['partner applications and the partner area'] : []),
+    ...(can.privacyCenter ? ['the Privacy Center'] : []),
+    ...(can.clientPortal ? ['the client portal'] : []),
+    'the staff console',
+  ];
+}
+
+/** What our own analytics records on a visit, what the IP address is used for, and why. */
+function AutomaticCollection({ model }: Pick<PolicyPageProps, 'model'>) {
+  return (
+    <>
+      <h3>What our website records when you visit</h3>
+      <p>
+        Our own analytics, run by us and shared with no one, records the pages you view, the
+        website or search engine that sent you and any campaign tags in the link, the buttons and
+        features you use, your browser and its version, your operating system and the kind of
+        device. Your IP address is used for a moment to estimate your approximate location
+        (country, region and city) and, when you have not agreed to analytics cookies, to compute a
+        visitor code from a random value that is replaced every day and then deleted; the IP
+        address itself is not stored with your visit. If your browser sends a Global Privacy
+        Control or Do Not Track signal, no visitor code or cookie is kept at all.
+      </p>
+      <p>We use these records to:</p>
+      <ul>
+        <li>see how visitors move through the website, and improve it where they struggle;</li>
+        <li>learn which features people use, to decide what to build next;</li>
+        <li>learn which kinds of devices our visitors have, so the site works well on them;</li>
+        {model.capabilities.clientPortal ? (
+          <li>
+            tell visits by our existing clients apart from visits by prospective clients, for our
+            marketing and sales;
+          </li>
+        ) : null}
+        <li>see how people find us, so that our advertising works better.</li>
+      </ul>
     </>
   );
 }

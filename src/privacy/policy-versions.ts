@@ -47,6 +47,14 @@ export const policyVersions: readonly PolicyVersion[] = [
     summary:
       'Adds first-party website analytics: pages viewed, approximate location, browser and device, and how you found us, kept 13 months and never shared.',
   },
+  {
+    version: '1.4',
+    effective: '2026-12-07',
+    fingerprint: '688b3f918724992e',
+    material: true,
+    summary:
+      'Says what the website records by itself and why, and how your IP address is used; states without exception that intake form data goes to no third party; adds life and this website to the protection clause; explains how the Privacy Center verifies and answers requests; and promises only what our systems do today.',
+  },
 ];
 
 export const currentPolicy = policyVersions[policyVersions.length - 1]!;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { runningCapabilities, type Capabilities } from './capabilities.js';
 import { dataMap, type FieldClass, type PersonalField } from './data-map.js';
 import {
   categories,
@@ -136,6 +137,8 @@ export interface PolicyModel {
   cookies: PolicyCookie[];
   /** Vendors of the consent-gated tags registered in the console (src/cookies/tags.ts). */
   tagVendors: PolicyTagVendor[];
+  /** What the system runs: the page describes these and promises nothing else. */
+  capabilities: Capabilities;
 }
 
 const personalFields = (): PersonalField[] =>
@@ -181,6 +184,7 @@ const inOrderOf = <K extends string>(vocabulary: Record<K, unknown>, keys: Itera
 export function policyModel(
   processors: readonly PolicyProcessor[] = [],
   tagVendors: readonly PolicyTagVendor[] = [],
+  capabilities: Readonly<Capabilities> = runningCapabilities,
 ): PolicyModel {
   const byCategory = collectByCategory();
   const cats = inOrderOf(categories, byCategory.keys()).map((category) => {
@@ -211,6 +215,7 @@ export function policyModel(
     })),
     cookies: [...cookies],
     tagVendors: [...tagVendors],
+    capabilities: { ...capabilities },
   };
 }
 

@@ -56,7 +56,7 @@ export const disclosureBases = {
   requested_service: 'when it is needed to provide a service you asked us for',
   legal_obligation: 'when the law or a legal process, such as a court order, requires it',
   protection:
-    'to protect the rights, property, health, safety or security of anyone, including you and us',
+    'to protect the life, health, safety, security, rights or property of anyone, including you, us and this website',
   business_transfer:
     'to a buyer, or a possible buyer, of our business, who must then use it only as this policy allows',
   person_request: 'when you ask or direct us to share it',
