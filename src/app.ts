@@ -41,6 +41,7 @@ import { privacyCenterRoutes } from './privacy-center/routes.js';
 import { createPrivacyCenter } from './privacy-center/service.js';
 import { createPrivacyJobs } from './privacy-requests/reminders.js';
 import { privacyRequestRoutes } from './privacy-requests/routes.js';
+import { deadlineAlertPlugin } from './privacy-requests/deadline-alert.js';
 import { createRequestQueue } from './privacy-requests/service.js';
 import { registeredProcessors } from './privacy/disclosures.js';
 import { policyState } from './privacy/policy-revisions.js';
@@ -255,6 +256,7 @@ export async function buildApp(deps: AppDeps) {
     config,
     saveBrowserChoice: browserChoiceSaver(cookieDeps),
   });
+  await app.register(deadlineAlertPlugin, { db, clock });
   await app.register(privacyRequestRoutes, {
     queue: privacyQueue,
     accounts,

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { StaffUser } from '../accounts/service.js';
 import type { SiteConfig } from '../config/site.js';
 import { isMasked } from '../privacy/access.js';
+import { PageExtrasSlot } from '../web/page-extras.js';
 import { can, consoleSections } from './permissions.js';
 
 interface ConsoleLayoutProps {
@@ -56,6 +57,7 @@ export function ConsoleLayout(p: ConsoleLayoutProps) {
           </div>
         </header>
         <main id="main" class="console-main" tabindex={-1}>
+          {p.staff ? <PageExtrasSlot at="top" /> : null}
           {p.children}
         </main>
       </body>

@@ -275,7 +275,11 @@ export interface SuppressionsTable {
 export type PrivacyRequestKind = 'access' | 'correction' | 'deletion';
 export type PrivacyRequestStatus = 'unverified' | 'verified' | 'completed' | 'denied';
 export type PrivacyMailKind =
-  'privacy_verify' | 'privacy_receipt' | 'privacy_response' | 'privacy_reminder';
+  | 'privacy_verify'
+  | 'privacy_receipt'
+  | 'privacy_response'
+  | 'privacy_reminder'
+  | 'privacy_new_request';
 
 export type PrivacyRequestChannel = 'web' | 'phone' | 'post' | 'email';
 

@@ -38,7 +38,8 @@ describe('staff notification over SMTP', () => {
     const mail = smtp.received[0]!;
     expect(mail.to).toEqual(['leads@starspmb.test']);
     expect(mail.raw).toContain(`http://localhost:3000/console/leads/${leadId}`);
-    for (const secret of ['Riley', 'Stone Orthopedics', 'riley@stone-ortho.example', '555-0177', '7135550177', 'Okafor']) {
+    // Not even the kind of person (patient, provider, partner): a patient's category hints at health.
+    for (const secret of ['Riley', 'Stone Orthopedics', 'riley@stone-ortho.example', '555-0177', '7135550177', 'Okafor', 'provider']) {
       expect(mail.raw).not.toContain(secret);
     }
     const row = await t.db.selectFrom('outbox').select(['sent_at', 'attempts']).executeTakeFirstOrThrow();

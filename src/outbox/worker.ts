@@ -110,7 +110,7 @@ async function buildMail(
       // A link only: the person's details stay behind the console's login.
       return {
         to,
-        subject: `${what} from the website (${payload.userType})`,
+        subject: `${what} from the website`,
         text: `${what} came in through the website form.\n\nOpen it in the console:\n${link}\n`,
         messageId: `<${jobId}@${deps.site.company.domain.replace(/^www\./, '')}>`,
       };
@@ -121,6 +121,7 @@ async function buildMail(
     case 'privacy_receipt':
     case 'privacy_response':
     case 'privacy_reminder':
+    case 'privacy_new_request':
       return privacyMail(deps, jobId, kind, payload);
   }
 }

@@ -45,7 +45,8 @@ export async function privacyMail(
   payload: Record<string, string>,
 ): Promise<OutgoingMail | undefined> {
   const messageId = `<${jobId}@${deps.site.company.domain.replace(/^www\./, '')}>`;
-  if (kind === 'privacy_reminder') return reminderMail(deps, messageId, payload);
+  if (kind === 'privacy_reminder' || kind === 'privacy_new_request')
+    return staffNotice(deps, messageId, kind, payload);
   const request = await requestById(deps.db, payload.requestId ?? '');
   if (!request?.email) return undefined;
   const { email, correction_value } = deps.kernel.open('privacy_requests', {
@@ -142,28 +143,41 @@ async function responseText(
   }
 }
 
-async function reminderMail(
-  deps: PrivacyMailDeps,
-  messageId: string,
-  payload: Record<string, string>,
-): Promise<OutgoingMail | undefined> {
+/** Privacy officers, or administrators where there are none: who answers for requests. */
+async function privacyStaff(db: Db): Promise<string[]> {
   assertReadable('staff_users', 'email', 'security');
-  let to: string[] = [];
   for (const role of ['privacy', 'admin'] as const) {
-    const rows = await deps.db
+    const rows = await db
       .selectFrom('staff_users')
       .select('email')
       .where('role', '=', role)
       .where('disabled_at', 'is', null)
       .execute();
-    to = rows.map((r) => r.email);
-    if (to.length > 0) break;
+    if (rows.length > 0) return rows.map((r) => r.email);
   }
+  return [];
+}
+
+/** Mail to privacy staff: a deadline and a console link, never who asked or what about. */
+async function staffNotice(
+  deps: PrivacyMailDeps,
+  messageId: string,
+  kind: 'privacy_reminder' | 'privacy_new_request',
+  payload: Record<string, string>,
+): Promise<OutgoingMail | undefined> {
+  const to = await privacyStaff(deps.db);
   if (to.length === 0) return undefined;
-  return {
-    to,
-    subject: `A privacy request is due in 10 days (${payload.due?.slice(0, 10) ?? ''})`,
-    text: `A privacy request must be answered by ${payload.due ? day(payload.due) : 'its deadline'}.\n\nOpen it in the console:\n${deps.config.baseUrl}/console/privacy/${payload.requestId ?? ''}\n`,
-    messageId,
-  };
+  const due = payload.due ? day(payload.due) : 'its deadline';
+  const link = `${deps.config.baseUrl}/console/privacy/${payload.requestId ?? ''}`;
+  const [subject, opening] =
+    kind === 'privacy_new_request'
+      ? [
+          'A new privacy request needs an answer',
+          `A person confirmed a privacy request. It must be answered by ${due}.`,
+        ]
+      : [
+          `A privacy request is due in 10 days (${payload.due?.slice(0, 10) ?? ''})`,
+          `A privacy request must be answered by ${due}.`,
+        ];
+  return { to, subject, text: `${opening}\n\nOpen it in the console:\n${link}\n`, messageId };
 }

@@ -208,3 +208,19 @@ export async function deleteExpiredUnverified(db: Db, before: string): Promise<n
     .executeTakeFirst();
   return Number(res.numDeletedRows);
 }
+
+/** Open requests past their answer date, and those within `soonBefore` of it. */
+export async function deadlineCounts(
+  db: Db,
+  now: string,
+  soonBefore: string,
+): Promise<{ overdue: number; dueSoon: number }> {
+  const rows = await db
+    .selectFrom('privacy_requests')
+    .select('due_at')
+    .where('status', '=', 'verified')
+    .where('due_at', '<=', soonBefore)
+    .execute();
+  const overdue = rows.filter((r) => r.due_at < now).length;
+  return { overdue, dueSoon: rows.length - overdue };
+}

@@ -214,6 +214,9 @@ export function createPrivacyCenter(deps: PrivacyCenterDeps) {
         ['unverified'],
       );
       await enqueue(trx, 'privacy_receipt', { requestId: request.id }, now);
+      // Access is answered by the system; anything else waits for a privacy officer.
+      if (!access)
+        await enqueue(trx, 'privacy_new_request', { requestId: request.id, due: request.due_at }, now);
       if (request.kind === 'correction' && request.correction_field === 'email') {
         await newLink(trx, request.id, 'confirm_email', now);
         await enqueue(

@@ -21,7 +21,7 @@ export async function appWithMail(clock: Clock) {
 
 /** The mail relay registered for addresses, as an administrator does before mail reaches people. */
 export async function registerRelay(t: TestApp): Promise<void> {
-  const at = new Date().toISOString();
+  const at = t.clock.now().toISOString();
   await t.db
     .insertInto('recipients')
     .values({
