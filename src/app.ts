@@ -50,6 +50,7 @@ import { createRetentionConsole } from './retention/console-service.js';
 import { leadHoldPanel, retentionRoutes } from './retention/routes.js';
 import { createRetentionScheduler, type RetentionScheduler } from './retention/scheduler.js';
 import { createRetentionRunner, type RetentionRunner } from './retention/service.js';
+import { trackCsvRoutes } from './web/csv.js';
 import { registerErrorHandling } from './web/errors.js';
 import { opsRoutes } from './web/ops.js';
 import './web/types.js';
@@ -102,6 +103,8 @@ export async function buildApp(deps: AppDeps) {
   app.decorateRequest('site', { getter: () => site });
   app.decorateRequest('staff', null);
   registerErrorHandling(app);
+  // Before any route: lists the routes that answer with CSV (src/web/csv.ts).
+  trackCsvRoutes(app);
 
   // Security headers from one helmet middleware built at start-up: @fastify/helmet rebuilt it,
   // CSP parsing included, on every request (docs/decisions/012-analytics-ingest.md).

@@ -5,12 +5,14 @@ import type { Config } from '../config/env.js';
 import { fieldErrors } from '../console/input.js';
 import { landingPath } from '../console/permissions.js';
 import { DomainError, type FieldErrors } from '../web/errors.js';
+import { resolvedPathname, safeRedirectPath } from '../web/redirect.js';
 import { renderPage } from '../web/render.js';
 import { SESSION_COOKIE, sessionCookieOptions, type AccountService } from './service.js';
 import { LoginPage, SetupInvalidPage, SetupPage } from './views.js';
 
 const csrfField = z.string().optional();
-const loginQuery = z.object({ next: z.string().max(2000).optional().catch(undefined) });
+// `next` takes any value: one that is not a safe console path is ignored, never an error.
+const loginQuery = z.object({ next: z.unknown().optional() });
 const loginBody = z.object({
   email: z
     .string({ error: 'Enter your email address.' })
@@ -21,7 +23,7 @@ const loginBody = z.object({
     .string({ error: 'Enter your password.' })
     .min(1, 'Enter your password.')
     .max(1024, 'That password is too long.'),
-  next: z.string().max(2000).optional(),
+  next: z.unknown().optional(),
   _csrf: csrfField,
 });
 const setupParams = z.object({ token: z.string().max(200) });
@@ -37,12 +39,13 @@ const setupBody = z.object({
   _csrf: csrfField,
 });
 
-/** Only a path inside the console is a safe place to send someone after sign-in. */
+/** Only a safe path inside the console is a place to send someone after sign-in. */
 export function safeNext(next: unknown): string | undefined {
-  if (typeof next !== 'string' || next.length > 2000) return undefined;
-  if (!/^\/console(?:[/?#]|$)/.test(next) || next.startsWith('/console/login')) return undefined;
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  return /[\\\u0000-\u001f\u007f]/.test(next) ? undefined : next;
+  const path = safeRedirectPath(next, undefined);
+  if (path === undefined) return undefined;
+  const where = resolvedPathname(path);
+  const inConsole = /^\/console(?:\/|$)/.test(where) && !where.startsWith('/console/login');
+  return inConsole ? path : undefined;
 }
 
 interface AccountRouteOptions {

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_COOKIE, type AccountService, type StaffUser } from '../accounts/service.js';
 import { DomainError, wantsJson } from '../web/errors.js';
+import { safeRedirectPath } from '../web/redirect.js';
 import { renderPage } from '../web/render.js';
 import { ConsoleMessagePage } from './layout.js';
 import { landingPath } from './permissions.js';
@@ -33,7 +34,10 @@ function sessionGuard(accounts: AccountService) {
     }
     if (token) reply.clearCookie(SESSION_COOKIE, { path: '/' });
     if (request.method === 'GET' || request.method === 'HEAD') {
-      return reply.redirect(`/console/login?next=${encodeURIComponent(request.url)}`, 303);
+      // The way back after sign-in, only when the address asked for is a safe path itself.
+      const back = safeRedirectPath(request.url, undefined);
+      const query = back === undefined ? '' : `?next=${encodeURIComponent(back)}`;
+      return reply.redirect(`/console/login${query}`, 303);
     }
     reply.code(401);
     const page = ConsoleMessagePage({

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from '../db/database.js';
+import { safeRedirectPath } from '../web/redirect.js';
 import { CookieBanner, TagScripts } from './views.js';
 import { langOf } from './messages.js';
 import { cspWithTags, tagsFor, type Tag } from './tags.js';
@@ -44,7 +45,7 @@ export const cookieNoticePlugin = fp(async (app: FastifyInstance, deps: { db: Db
             lang: langOf(request),
             choices: request.browserChoices,
             gpc: request.gpc,
-            back: request.url,
+            back: safeRedirectPath(request.url, '/'),
           })
         : null,
       end: tags.length > 0 ? TagScripts({ tags }) : null,

@@ -8,6 +8,7 @@ import type { Db } from '../db/database.js';
 import type { CookieConsentsTable } from '../db/schema.js';
 import { writeChoices, type BrowserChoices } from '../privacy-center/gpc.js';
 import { forbidden, invalid, wantsJson } from '../web/errors.js';
+import { safeRedirectPath } from '../web/redirect.js';
 import { renderPage } from '../web/render.js';
 import { CONSENT_COOKIE, consentIdOf, recordChoice } from './consent-records.js';
 import { LANG_COOKIE, langOf } from './messages.js';
@@ -24,26 +25,21 @@ const choiceBody = z.object({
   advertising: z
     .literal('on', { error: 'advertising is "on" when allowed, or left out.' })
     .optional(),
-  back: z.string().max(2000, 'The return address is too long.').optional(),
+  // Any value: a bad return address falls back to a safe page instead of failing the choice.
+  back: z.unknown().optional(),
   source: z
     .enum(['banner', 'cookies_page'], { error: 'source is banner or cookies_page.' })
     .optional(),
   gpc: z.enum(['', '1'], { error: 'gpc is "1" or empty.' }).optional(),
 });
 const backQuery = z.object({
-  back: z.string().max(2000).optional(),
+  back: z.unknown().optional(),
   saved: z.string().max(1).optional(),
 });
 const langQuery = z.object({
   to: z.enum(['en', 'es'], { error: 'Choose en or es.' }),
-  back: z.string().max(2000).optional(),
+  back: z.unknown().optional(),
 });
-
-/** Only a path on this site: never another origin, so the form cannot be an open redirect. */
-export const safeBack = (back: string | undefined, fallback = '/') =>
-  back && back.startsWith('/') && !back.startsWith('//') && !back.startsWith('/\\')
-    ? back
-    : fallback;
 
 /**
  * A choice may only come from this site's own pages: a forged cross-site post could otherwise
@@ -111,7 +107,7 @@ export async function cookieRoutes(fastify: FastifyInstance, deps: CookieDeps) {
       lang: langOf(request),
       choices: request.browserChoices,
       gpc: request.gpc,
-      back: safeBack(request.query.back),
+      back: safeRedirectPath(request.query.back, '/'),
     };
     return renderPage(
       reply,
@@ -144,7 +140,7 @@ export async function cookieRoutes(fastify: FastifyInstance, deps: CookieDeps) {
       );
       if (wantsJson(request))
         return reply.send({ analytics: next.analytics, advertising: next.advertising });
-      return reply.redirect(safeBack(b.back, '/cookies?saved=1'), 303);
+      return reply.redirect(safeRedirectPath(b.back, '/cookies?saved=1'), 303);
     },
   );
 
@@ -160,7 +156,7 @@ export async function cookieRoutes(fastify: FastifyInstance, deps: CookieDeps) {
         secure: deps.secure,
         maxAge: YEAR_S,
       });
-      return reply.redirect(safeBack(request.query.back), 303);
+      return reply.redirect(safeRedirectPath(request.query.back, '/'), 303);
     },
   );
 }

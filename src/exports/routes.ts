@@ -10,6 +10,7 @@ import { leadStatuses, userTypes } from '../console/service.js';
 import type { Db } from '../db/database.js';
 import type { Kernel } from '../privacy/kernel.js';
 import { disclosureBases, type DisclosureBasis } from '../privacy/vocabulary.js';
+import { csvRoute, sendCsv } from '../web/csv.js';
 import { DomainError } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
 import { createExportService, exportPurposes, type ExportPurpose } from './service.js';
@@ -24,16 +25,26 @@ const bases = Object.keys(disclosureBases) as [DisclosureBasis, ...DisclosureBas
 const purposes = Object.keys(exportPurposes) as [ExportPurpose, ...ExportPurpose[]];
 const exportBody = z.object({
   ...filter,
-  recipient: z.string({ error: 'Choose who receives the file.' }).min(1, 'Choose who receives the file.').max(64),
+  recipient: z
+    .string({ error: 'Choose who receives the file.' })
+    .min(1, 'Choose who receives the file.')
+    .max(64),
   purpose: z.enum(purposes, { error: 'Choose why the file is needed.' }),
   basis: z.enum(bases, { error: 'Choose the legal basis from the list.' }),
-  reference: z.preprocess(blank, z.string().trim().max(200, 'A reference is at most 200 characters.').optional()),
+  reference: z.preprocess(
+    blank,
+    z.string().trim().max(200, 'A reference is at most 200 characters.').optional(),
+  ),
   _csrf: z.string().optional(),
 });
 
 /** Strings only, to put back in the form. */
 const valuesOf = (body: unknown): Record<string, string> =>
-  Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  Object.fromEntries(
+    Object.entries((body ?? {}) as Record<string, unknown>).filter(
+      (e): e is [string, string] => typeof e[1] === 'string',
+    ),
+  );
 
 export async function exportRoutes(
   fastify: FastifyInstance,
@@ -43,23 +54,43 @@ export async function exportRoutes(
   guardConsoleSection(fastify, opts.accounts);
   const service = createExportService(opts);
 
-  app.get('/console/leads/export', { schema: { querystring: z.object(filter) } }, async (request, reply) => {
-    const staff = staffOf(request);
-    demand(staff, 'leads.export');
-    const state = { values: valuesOf(request.query), errors: {} };
-    const page = ExportPage({ site: request.site, staff, csrf: reply.generateCsrf(), recipients: await service.recipients(), state });
-    return renderPage(reply, page);
-  });
+  app.get(
+    '/console/leads/export',
+    { schema: { querystring: z.object(filter) } },
+    async (request, reply) => {
+      const staff = staffOf(request);
+      demand(staff, 'leads.export');
+      const state = { values: valuesOf(request.query), errors: {} };
+      const page = ExportPage({
+        site: request.site,
+        staff,
+        csrf: reply.generateCsrf(),
+        recipients: await service.recipients(),
+        state,
+      });
+      return renderPage(reply, page);
+    },
+  );
 
   app.post(
     '/console/leads/export',
-    { schema: { body: exportBody }, attachValidation: true, preHandler: fastify.csrfProtection.bind(fastify) },
+    {
+      schema: { body: exportBody },
+      attachValidation: true,
+      preHandler: fastify.csrfProtection.bind(fastify),
+      config: csvRoute,
+    },
     async (request, reply) => {
       const staff = staffOf(request);
       demand(staff, 'leads.export');
       const values = valuesOf(request.body);
       try {
-        if (request.validationError) throw new DomainError(400, 'Please correct the highlighted fields.', fieldErrors(request.validationError, 'form'));
+        if (request.validationError)
+          throw new DomainError(
+            400,
+            'Please correct the highlighted fields.',
+            fieldErrors(request.validationError, 'form'),
+          );
         const b = request.body;
         const file = await service.exportLeads(staff, {
           recipientId: b.recipient,
@@ -68,16 +99,20 @@ export async function exportRoutes(
           reference: b.reference,
           filter: { status: b.status, type: b.type, q: b.q },
         });
-        return await reply
-          .header('content-type', 'text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${file.filename}"`)
-          .send(file.csv);
+        return await sendCsv(reply, file.filename, file.rows);
       } catch (err) {
         if (!(err instanceof DomainError) || err.status !== 400) throw err;
         reply.code(400);
         const state = { values, errors: err.fields };
         const message = Object.keys(err.fields).length ? undefined : err.message;
-        const page = ExportPage({ site: request.site, staff, csrf: reply.generateCsrf(), recipients: await service.recipients(), state, message });
+        const page = ExportPage({
+          site: request.site,
+          staff,
+          csrf: reply.generateCsrf(),
+          recipients: await service.recipients(),
+          state,
+          message,
+        });
         return renderPage(reply, page);
       }
     },

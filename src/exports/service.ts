@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
 import type { Clock } from '../adapters/clock.js';
 import type { StaffUser } from '../accounts/service.js';
 import { appendAudit } from '../audit/log.js';
@@ -18,7 +17,8 @@ import * as repo from './repository.js';
 
 /** Why staff may export, in the words the form shows. Phone numbers never leave by CSV. */
 export const exportPurposes = {
-  service_request: 'Answering their requests (for example, in a CRM a service provider runs for us)',
+  service_request:
+    'Answering their requests (for example, in a CRM a service provider runs for us)',
   marketing: 'Marketing to people who agreed to hear from us (only leads whose consent stands)',
 } as const;
 export type ExportPurpose = keyof typeof exportPurposes;
@@ -26,8 +26,20 @@ export type ExportPurpose = keyof typeof exportPurposes;
 export const MAX_EXPORT_ROWS = 20_000;
 
 const candidates = [
-  'id', 'created_at', 'status', 'user_type', 'name', 'organization', 'practice_size',
-  'address', 'city', 'state', 'zip', 'email', 'phone', 'needs',
+  'id',
+  'created_at',
+  'status',
+  'user_type',
+  'name',
+  'organization',
+  'practice_size',
+  'address',
+  'city',
+  'state',
+  'zip',
+  'email',
+  'phone',
+  'needs',
 ] as const;
 export type ExportColumn = (typeof candidates)[number];
 
@@ -45,9 +57,6 @@ function categoriesOf(columns: readonly ExportColumn[]): Category[] {
   return [...out];
 }
 
-// A cell starting with = + - @ is run as a formula by spreadsheet programs (CSV injection).
-const defuse = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
-
 export interface ExportRequest {
   recipientId: string;
   basis: DisclosureBasis;
@@ -64,8 +73,13 @@ export function createExportService(deps: { db: Db; kernel: Kernel; clock: Clock
   }
 
   // Marketing reaches only people whose latest marketing choice is a yes and who never opted out.
-  async function withStandingConsent<T extends { id: string; email: string }>(rows: T[]): Promise<T[]> {
-    const granted = await repo.standingMarketingConsent(db, rows.map((r) => r.id));
+  async function withStandingConsent<T extends { id: string; email: string }>(
+    rows: T[],
+  ): Promise<T[]> {
+    const granted = await repo.standingMarketingConsent(
+      db,
+      rows.map((r) => r.id),
+    );
     const kept: T[] = [];
     for (const r of rows) {
       if (!granted.has(r.id)) continue;
@@ -81,10 +95,15 @@ export function createExportService(deps: { db: Db; kernel: Kernel; clock: Clock
     const columns = exportColumns(req.purpose);
     let rows = await repo.leadsForExport(db, req.filter, MAX_EXPORT_ROWS + 1);
     if (rows.length > MAX_EXPORT_ROWS) {
-      throw invalid(`More than ${MAX_EXPORT_ROWS.toLocaleString('en-US')} leads match. Narrow the filter and export in parts.`);
+      throw invalid(
+        `More than ${MAX_EXPORT_ROWS.toLocaleString('en-US')} leads match. Narrow the filter and export in parts.`,
+      );
     }
     if (req.purpose === 'marketing') rows = await withStandingConsent(rows);
-    if (rows.length === 0) throw invalid('No lead matches this filter (for marketing: none whose consent stands), so there is nothing to export.');
+    if (rows.length === 0)
+      throw invalid(
+        'No lead matches this filter (for marketing: none whose consent stands), so there is nothing to export.',
+      );
     const at = deps.clock.now();
     try {
       await recordDisclosure(
@@ -107,17 +126,26 @@ export function createExportService(deps: { db: Db; kernel: Kernel; clock: Clock
     }
     await appendAudit(
       db,
-      { actor: { kind: 'staff', id: staff.id }, action: 'export', target: { type: 'leads', id: 'csv' }, purpose: req.purpose, detail: { rows: rows.length, columns: columns.join(',') } },
+      {
+        actor: { kind: 'staff', id: staff.id },
+        action: 'export',
+        target: { type: 'leads', id: 'csv' },
+        purpose: req.purpose,
+        detail: { rows: rows.length, columns: columns.join(',') },
+      },
       at,
     );
     const shown = kernel.reveal('leads', rows, req.purpose);
-    const records = shown.map((r) => columns.map((c) => {
-      const v = r[c];
-      return isMasked(v) ? '' : defuse(String(v ?? ''));
-    }));
+    const records = shown.map((r) =>
+      columns.map((c) => {
+        const v = r[c];
+        return isMasked(v) ? '' : String(v ?? '');
+      }),
+    );
+    // Written by the one CSV writer (src/web/csv.ts), which defuses formulas in every cell.
     return {
       filename: `leads-${req.purpose}-${at.toISOString().slice(0, 10)}.csv`,
-      csv: stringify([columns, ...records]),
+      rows: [columns, ...records],
       count: rows.length,
     };
   }

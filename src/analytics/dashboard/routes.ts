@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -7,6 +6,7 @@ import type { Clock } from '../../adapters/clock.js';
 import { blank, isoDate, optionalWholeNumber, validationMessage } from '../../console/input.js';
 import { demand } from '../../console/permissions.js';
 import { guardConsoleSection, staffOf } from '../../console/section.js';
+import { csvRoute, sendCsv } from '../../web/csv.js';
 import { invalid } from '../../web/errors.js';
 import { renderPage } from '../../web/render.js';
 import type { DashboardRepository, Filters } from './repository.js';
@@ -98,7 +98,7 @@ export async function analyticsDashboardRoutes(
   // Aggregates only: a panel's rows are counts per value, never a visit or a visitor.
   app.get(
     '/console/analytics/export.csv',
-    { schema: { querystring: csvQuery }, attachValidation: true },
+    { schema: { querystring: csvQuery }, attachValidation: true, config: csvRoute },
     async (request, reply) => {
       const staff = staffOf(request);
       demand(staff, 'analytics.read');
@@ -113,10 +113,7 @@ export async function analyticsDashboardRoutes(
         ...(withBounce ? [r.bounceRate === null ? '' : r.bounceRate.toFixed(4)] : []),
       ]);
       const name = `analytics-${panel.id}-${range.from}-${range.to}.csv`;
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${name}"`)
-        .send(stringify([header, ...rows]));
+      return sendCsv(reply, name, [header, ...rows]);
     },
   );
 }
