@@ -12,7 +12,8 @@ import { currentAuditKey, type AuditKey } from './key.js';
 import { genesisHash } from './log.js';
 import { verifyChain } from './verify.js';
 
-export type CheckpointOutcome = { ok: true; checkpoint: Checkpoint } | { ok: false; problem: string };
+export type CheckpointOutcome =
+  { ok: true; checkpoint: Checkpoint } | { ok: false; problem: string };
 
 export interface CheckpointDeps {
   db: Db;
@@ -69,8 +70,13 @@ export function createAuditCheckpoints(
 ) {
   async function runOnce(): Promise<CheckpointOutcome> {
     const outcome = await writeCheckpoint(deps);
-    if (outcome.ok) deps.log.info({ auditCheckpoint: outcome.checkpoint }, 'audit checkpoint written');
-    else deps.log.error({ problem: outcome.problem }, 'audit chain check failed; no checkpoint written');
+    if (outcome.ok)
+      deps.log.info({ auditCheckpoint: outcome.checkpoint }, 'audit checkpoint written');
+    else
+      deps.log.error(
+        { problem: outcome.problem },
+        'audit chain check failed; no checkpoint written',
+      );
     return outcome;
   }
   return intervalJob(runOnce, {

@@ -22,9 +22,14 @@ export interface AuditKey {
 export const AUDIT_KEY_FILE = 'audit-key';
 
 export function deriveAuditKey(master: Buffer, source: string): AuditKey {
-  const derive = (info: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
+  const derive = (info: string) =>
+    Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
   return {
-    id: createHash('sha256').update('starspmb audit key id').update(master).digest('hex').slice(0, 8),
+    id: createHash('sha256')
+      .update('starspmb audit key id')
+      .update(master)
+      .digest('hex')
+      .slice(0, 8),
     chainKey: derive('starspmb audit chain v1'),
     checkpointKey: derive('starspmb audit checkpoint v1'),
     source,
@@ -62,7 +67,8 @@ export function loadAuditKey(opts: AuditKeyOptions): AuditKey | undefined {
     // 'wx': two processes starting at once must not each write a different key.
     fs.writeFileSync(file, `${master.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadAuditKey({ ...opts, create: false });
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      return loadAuditKey({ ...opts, create: false });
     throw err;
   }
   opts.onCreated?.(file);

@@ -115,7 +115,9 @@ function canonicalRow(row: ChainedRow): unknown[] {
 
 /** The unkeyed hash of rows written before migration 0022: anyone can recompute it. */
 export function legacyRowHash(row: ChainedRow): string {
-  return createHash('sha256').update(JSON.stringify(canonicalRow(row)), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonicalRow(row)), 'utf8')
+    .digest('hex');
 }
 
 /** The keyed hash: HMAC-SHA256 under the audit key over the version and the canonical row. */

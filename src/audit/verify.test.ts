@@ -109,7 +109,10 @@ describe('verifyChain', () => {
     expect(await verifyChain(db, key)).toEqual({ ok: true, count: 0, head: null, legacyUntil: 0 });
     await fill(db, 10);
     const progress: number[] = [];
-    const report = await verifyChain(db, key, { chunkSize: 3, onProgress: (n) => progress.push(n) });
+    const report = await verifyChain(db, key, {
+      chunkSize: 3,
+      onProgress: (n) => progress.push(n),
+    });
     expect(report).toMatchObject({ ok: true, count: 10, head: { seq: 10 } });
     expect(progress).toEqual([3, 6, 9, 10]);
   });
@@ -208,7 +211,9 @@ describe('starspmb audit verify', () => {
     const { code, out } = await runAuditCli(url, 'verify');
     expect(code).toBe(3);
     expect(out).toMatch(/^OK: 4 entries, chain intact\./);
-    expect(out).toMatch(/WARNING: no checkpoint in .*deleting the newest entries would go unnoticed/);
+    expect(out).toMatch(
+      /WARNING: no checkpoint in .*deleting the newest entries would go unnoticed/,
+    );
   });
 
   it('names the first broken entry and exits non-zero', async () => {

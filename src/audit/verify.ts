@@ -166,7 +166,11 @@ export async function verifyChain(
     if (w.before) query = query.where('seq', '>', w.before.seq);
     const rows = await query.execute();
     for (const raw of rows) {
-      const row: StoredRow = { ...raw, seq: Number(raw.seq), chain_version: Number(raw.chain_version) };
+      const row: StoredRow = {
+        ...raw,
+        seq: Number(raw.seq),
+        chain_version: Number(raw.chain_version),
+      };
       const problem = checkRow(row, w);
       if (problem) return { ok: false, count: w.count, seq: row.seq, problem };
       if (row.chain_version === KEYED_CHAIN) w.keyedSeen = true;

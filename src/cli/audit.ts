@@ -54,7 +54,9 @@ async function checkpoint(db: Db, key: AuditKey, config: Config, clock: Clock): 
     return 2;
   }
   const cp = outcome.checkpoint;
-  console.log(`Checkpoint written to ${config.auditCheckpointFile}: entry ${cp.headSeq}, ${cp.count} entries.`);
+  console.log(
+    `Checkpoint written to ${config.auditCheckpointFile}: entry ${cp.headSeq}, ${cp.count} entries.`,
+  );
   console.log(JSON.stringify(cp));
   return 0;
 }
@@ -99,5 +101,7 @@ async function verify(db: Db, key: AuditKey, config: Config): Promise<number> {
 // words, PostgreSQL by code.
 function isMissingTable(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
-  return e?.code === '42P01' || e?.code === '42703' || /no such (table|column)/.test(e?.message ?? '');
+  return (
+    e?.code === '42P01' || e?.code === '42703' || /no such (table|column)/.test(e?.message ?? '')
+  );
 }

@@ -30,7 +30,9 @@ function withAuditKey(config: Config): Config {
     key: config.auditKey,
     create: true,
     onCreated: (file) =>
-      console.warn(`Created the audit key ${file}. Keep a copy apart from the database and its backups.`),
+      console.warn(
+        `Created the audit key ${file}. Keep a copy apart from the database and its backups.`,
+      ),
   });
   if (key) useAuditKey(key);
   return config;
