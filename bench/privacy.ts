@@ -7,6 +7,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
 import SQLite from 'better-sqlite3';
+import { deriveAuditKey, useAuditKey } from '../src/audit/key.js';
 import { createDb } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createKernel } from '../src/privacy/kernel.js';
@@ -17,6 +18,8 @@ import { machine, tmpDir, writeSection } from './support.js';
 const total = Number(process.env.BENCH_LEADS ?? 1_000_000);
 const runs = Number(process.env.BENCH_RUNS ?? 50);
 const kernel = createKernel(keyringOf([randomBytes(32)], 'bench'));
+// Erasure writes audit entries, keyed as a started server would key them.
+useAuditKey(deriveAuditKey(randomBytes(32), 'bench'));
 const dir = tmpDir();
 const file = path.join(dir, 'privacy.db');
 const url = `sqlite:${file}`;

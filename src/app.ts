@@ -20,6 +20,7 @@ import { createAccountService } from './accounts/service.js';
 import type { Clock } from './adapters/clock.js';
 import { incidentRoutes } from './audit/incidents/routes.js';
 import { createIncidentService } from './audit/incidents/service.js';
+import { createAuditCheckpoints } from './audit/checkpoint.js';
 import { auditRoutes } from './audit/routes.js';
 import type { Mailer } from './adapters/mailer.js';
 import type { Config } from './config/env.js';
@@ -227,6 +228,15 @@ export async function buildApp(deps: AppDeps) {
     afterRun: (now) => dashboard.warm(now),
   });
   app.decorate('rollupCompaction', rollupCompaction);
+  // Signed checkpoints of the audit chain's head, outside the database (decision 016).
+  const auditCheckpoints = createAuditCheckpoints({
+    db,
+    clock,
+    file: config.auditCheckpointFile,
+    log: app.log,
+    intervalMs: config.auditCheckpointIntervalHours * 3_600_000,
+  });
+  app.decorate('auditCheckpoints', auditCheckpoints);
 
   await app.register(opsRoutes, { db, site });
   await app.register(pageRoutes, {
@@ -290,6 +300,7 @@ export async function buildApp(deps: AppDeps) {
     await retentionScheduler.stop();
     await privacyJobs.stop();
     await rollupCompaction.stop();
+    await auditCheckpoints.stop();
     await analytics.collector.close();
   });
   return app;
@@ -309,5 +320,7 @@ declare module 'fastify' {
     analytics: ReturnType<typeof createAnalytics>;
     /** Folds closed days' hourly analytics rollups into daily rows; the server starts the timer. */
     rollupCompaction: ReturnType<typeof createRollupCompaction>;
+    /** Signed checkpoints of the audit chain's head; the server starts the timer. */
+    auditCheckpoints: ReturnType<typeof createAuditCheckpoints>;
   }
 }

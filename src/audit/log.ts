@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Purpose } from '../privacy/vocabulary.js';
+import { currentAuditKey, hmacHex, type AuditKey } from './key.js';
 
 export type AuditActor =
   | { kind: 'staff'; id: string }
@@ -70,6 +71,15 @@ export const genesisHash = '0'.repeat(64);
 /** An arbitrary constant naming the one advisory lock that serialises appends on PostgreSQL. */
 const chainLockKey = 734_201_903;
 
+/**
+ * How a row's hash was made. 0: plain SHA-256, every row written before the audit key existed
+ * (migration 0022); 1: HMAC-SHA256 under the audit key. Only legacy rows may precede keyed ones,
+ * and checkpoints record where the legacy prefix ends (docs/decisions/016).
+ */
+export type ChainVersion = 0 | 1;
+export const LEGACY_CHAIN = 0;
+export const KEYED_CHAIN = 1;
+
 /** The columns a row's hash covers, exactly as stored. */
 export interface ChainedRow {
   seq: number;
@@ -88,8 +98,8 @@ export interface ChainedRow {
  * A fixed-order JSON array, so the same content always hashes the same on both engines. Every
  * field is included, so changing any of them (or the link to the previous row) changes the hash.
  */
-export function rowHash(row: ChainedRow): string {
-  const canonical = JSON.stringify([
+function canonicalRow(row: ChainedRow): unknown[] {
+  return [
     row.seq,
     row.at,
     row.actor_kind,
@@ -100,8 +110,24 @@ export function rowHash(row: ChainedRow): string {
     row.purpose,
     row.detail,
     row.prev_hash,
-  ]);
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+  ];
+}
+
+/** The unkeyed hash of rows written before migration 0022: anyone can recompute it. */
+export function legacyRowHash(row: ChainedRow): string {
+  return createHash('sha256')
+    .update(JSON.stringify(canonicalRow(row)), 'utf8')
+    .digest('hex');
+}
+
+/** The keyed hash: HMAC-SHA256 under the audit key over the version and the canonical row. */
+export function keyedRowHash(row: ChainedRow, key: AuditKey): string {
+  return hmacHex(key.chainKey, JSON.stringify([KEYED_CHAIN, ...canonicalRow(row)]));
+}
+
+/** The hash a row of the given version must carry. */
+export function rowHash(row: ChainedRow, version: ChainVersion, key: AuditKey): string {
+  return version === LEGACY_CHAIN ? legacyRowHash(row) : keyedRowHash(row, key);
 }
 
 /** Detail as JSON with sorted keys: the stored text is what is hashed, so it must be stable. */
@@ -134,6 +160,7 @@ async function appendInTransaction(
   trx: Kysely<Database>,
   entry: AuditEntry,
   at: Date,
+  key: AuditKey,
 ): Promise<void> {
   // PostgreSQL: every append takes the same lock until its transaction ends, so two appends can
   // never read the same tail. SQLite: a write transaction is already exclusive.
@@ -160,12 +187,12 @@ async function appendInTransaction(
   // in the chain fails to insert rather than forking it.
   await trx
     .insertInto('audit_log')
-    .values({ ...row, hash: rowHash(row) })
+    .values({ ...row, chain_version: KEYED_CHAIN, hash: keyedRowHash(row, key) })
     .execute();
 }
 
 /**
- * Appends one entry to the hash-chained audit log. Pass the transaction of the change being
+ * Appends one entry to the hash-chained audit log, keyed with the process's audit key. Pass the transaction of the change being
  * audited, so the entry commits or rolls back with it; outside a transaction one is opened,
  * because reading the tail and inserting after it must be one atomic step.
  * Inside a transaction, pass `trx`, never the outer `db`: on SQLite the outer handle waits for
@@ -176,6 +203,7 @@ export async function appendAudit(
   entry: AuditEntry,
   at: Date,
 ): Promise<void> {
-  if (db.isTransaction) return appendInTransaction(db, entry, at);
-  await db.transaction().execute((trx) => appendInTransaction(trx, entry, at));
+  const key = currentAuditKey();
+  if (db.isTransaction) return appendInTransaction(db, entry, at, key);
+  await db.transaction().execute((trx) => appendInTransaction(trx, entry, at, key));
 }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/env.js';
-import { auditCommand } from './audit.js';
+import { ConfigError, loadConfig, type Config } from '../config/env.js';
+import { loadAuditKey, useAuditKey } from '../audit/key.js';
+import { auditCommand, auditUsage } from './audit.js';
 import { keysCommand, keysUsage } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
@@ -14,13 +15,28 @@ Commands:
   migrate                                 bring the database schema up to date
   user create --email E --role R          create a staff account (role: admin, sales, marketing, privacy);
                                           the password is asked for, or read from standard input
-  audit verify                            check the audit log's hash chain; names the first broken entry
+${auditUsage}
   retention run [--dry-run]               delete what the retention periods say is due (legal holds respected);
                                           --dry-run only counts it
 
 ${keysUsage}
 
 Settings come from the same environment variables as the server (DATA_DIR, DATABASE_URL, ...).`;
+
+/** Commands that write audit entries key them like the server does, making the key if none exists. */
+function withAuditKey(config: Config): Config {
+  const key = loadAuditKey({
+    dataDir: config.dataDir,
+    key: config.auditKey,
+    create: true,
+    onCreated: (file) =>
+      console.warn(
+        `Created the audit key ${file}. Keep a copy apart from the database and its backups.`,
+      ),
+  });
+  if (key) useAuditKey(key);
+  return config;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -32,13 +48,13 @@ async function main(argv: string[]): Promise<number> {
       case 'migrate':
         return await migrateCommand(loadConfig());
       case 'user':
-        return await userCommand(loadConfig(), rest, parseArgs);
+        return await userCommand(withAuditKey(loadConfig()), rest, parseArgs);
       case 'keys':
-        return await keysCommand(loadConfig(), rest);
+        return await keysCommand(withAuditKey(loadConfig()), rest);
       case 'audit':
         return await auditCommand(loadConfig(), rest);
       case 'retention':
-        return await retentionCommand(loadConfig(), rest);
+        return await retentionCommand(withAuditKey(loadConfig()), rest);
       case undefined:
       case 'help':
       case '--help':

@@ -31,6 +31,19 @@ const envSchema = z.object({
     )
     .optional(),
   STARSPMB_PREVIOUS_DATA_KEYS: z.string().optional(),
+  STARSPMB_AUDIT_KEY: z
+    .string()
+    .regex(
+      /^([0-9a-fA-F]{64}|[A-Za-z0-9_+/-]{43}=?)$/,
+      'must be 32 random bytes as 64 hex digits or base64 (openssl rand -base64 32)',
+    )
+    .optional(),
+  AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
+  AUDIT_CHECKPOINT_INTERVAL_HOURS: z.coerce
+    .number({ error: 'must be a number of hours' })
+    .gt(0, 'must be more than 0: checkpoints are what make truncating the audit log visible')
+    .max(24, 'must be at most 24: a checkpoint is written at least daily')
+    .default(24),
   NOTIFY_EMAIL: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
@@ -65,6 +78,12 @@ export interface Config {
   /** The data key and the older keys still needed to read what they sealed (rotation). */
   dataKey: string | undefined;
   previousDataKeys: string | undefined;
+  /** Keys the audit chain and signs its checkpoints; unset, DATA_DIR/audit-key (decision 016). */
+  auditKey: string | undefined;
+  /** Where signed checkpoints of the audit chain's head are appended; keep it apart from backups. */
+  auditCheckpointFile: string;
+  /** Hours between scheduled checkpoints (one is also written at start). */
+  auditCheckpointIntervalHours: number;
   notifyEmail: string[];
   logLevel: Env['LOG_LEVEL'];
   trustProxy: boolean;
@@ -99,6 +118,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appSecret: e.APP_SECRET,
     dataKey: e.STARSPMB_DATA_KEY,
     previousDataKeys: e.STARSPMB_PREVIOUS_DATA_KEYS,
+    auditKey: e.STARSPMB_AUDIT_KEY,
+    auditCheckpointFile: path.resolve(
+      e.AUDIT_CHECKPOINT_FILE ?? path.join(dataDir, 'audit-checkpoints.jsonl'),
+    ),
+    auditCheckpointIntervalHours: e.AUDIT_CHECKPOINT_INTERVAL_HOURS,
     notifyEmail: (e.NOTIFY_EMAIL ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { AuditAction } from '../audit/log.js';
 import type { DisclosureBasis, Purpose } from '../privacy/vocabulary.js';
 
@@ -165,7 +165,9 @@ export interface AuditLogTable {
   /** Canonical JSON (sorted keys) of ids, counts and field names; never personal data. */
   detail: string | null;
   prev_hash: string;
-  /** SHA-256 over this row's content and prev_hash (src/audit/log.ts rowHash). */
+  /** 0: hash is plain SHA-256 (rows from before migration 0022); 1: HMAC-SHA256 under the audit key. */
+  chain_version: ColumnType<0 | 1, 0 | 1, never>;
+  /** Hash over this row's content and prev_hash (src/audit/log.ts rowHash). */
   hash: string;
 }
 

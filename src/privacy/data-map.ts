@@ -255,6 +255,7 @@ export const dataMap = {
     purpose: meta('stated purpose of the access'),
     detail: meta('ids, counts and field names only, never personal values'),
     prev_hash: meta('hash of the previous entry'),
+    chain_version: meta('how the hash was made: plain SHA-256 (legacy) or keyed HMAC'),
     hash: meta('hash of this entry'),
   },
   // The register describes an incident, not the people in it: those are found from the audit

@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../config/env.js';
 import { loadSiteConfig } from '../config/site.js';
 import { createDb, type Db } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { deriveAuditKey, useAuditKey } from '../audit/key.js';
 import { createKernel } from '../privacy/kernel.js';
 import { keyringOf } from '../privacy/keyring.js';
 
@@ -17,11 +18,16 @@ import { keyringOf } from '../privacy/keyring.js';
 export const TEST_DATA_KEY = Buffer.alloc(32, 7);
 export const testKernel = () => createKernel(keyringOf([TEST_DATA_KEY], 'test'));
 
+/** A fixed audit key, loaded by every test database as a started server would load its own. */
+export const TEST_AUDIT_KEY_TEXT = Buffer.alloc(32, 9).toString('base64url');
+export const testAuditKey = deriveAuditKey(Buffer.alloc(32, 9), 'test');
+
 /** Which database this run targets: PostgreSQL when TEST_DATABASE_URL is set, else SQLite. */
 export const testDbKind = process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite';
 
 /** A fresh, migrated database of its own for one test file (a temp SQLite file or a new PG database). */
 export async function freshDatabase(): Promise<{ url: string; db: Db; drop(): Promise<void> }> {
+  useAuditKey(testAuditKey);
   const base = process.env.TEST_DATABASE_URL;
   if (!base) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'starspmb-test-'));
