@@ -162,10 +162,13 @@ export async function buildAccessReport(
       report.sections.push(section(table, link.report.section, rows));
     }
   }
-  // Records found by the person's addresses rather than by record id (opt-outs, requests).
+  // Records found by the person's email addresses rather than by record id (opt-outs, requests).
+  // Never by phone: a number is not verified and anyone may type someone else's, so an opt-out
+  // found by it could be a stranger's.
+  const verified: Contacts = { emails: contacts.emails, phones: new Set() };
   for (const [table, link] of contactLinks()) {
     if (!('section' in link.report)) continue;
-    const filter = contactFilter(kernel, link, contacts);
+    const filter = contactFilter(kernel, link, verified);
     const rows = filter ? await selectRows(db, kernel, table, filter) : [];
     report.sections.push(section(table, link.report.section, rows));
   }
