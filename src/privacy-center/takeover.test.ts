@@ -71,8 +71,12 @@ async function sendForm(p: Person): Promise<void> {
 }
 
 /** Asks the Privacy Center for something and confirms it from the mailed link. */
-async function verifiedRequest(kind: 'access' | 'deletion', email: string): Promise<string> {
-  expect((await askFor(t, { kind, email })).statusCode).toBe(303);
+async function verifiedRequest(
+  kind: 'access' | 'deletion' | 'correction',
+  email: string,
+  extra: Record<string, string> = {},
+): Promise<string> {
+  expect((await askFor(t, { kind, email, ...extra })).statusCode).toBe(303);
   await settle(t, smtp);
   const mail = smtp.received.filter((m) => m.to.includes(email)).at(-1);
   expect(mail, `a verification mail to ${email}`).toBeDefined();
@@ -172,5 +176,34 @@ describe('taking over a lead through the intake form', () => {
 
     await eraseAs(m.email);
     await expectIntact(v);
+  });
+
+  it('a stranger who gives the number first cannot block the owner’s correction to it', async () => {
+    const v = victim(3);
+    await sendForm(v);
+    const number = '(214) 555-0133';
+    await sendForm(attacker(3, number));
+    await verifiedRequest('correction', v.email, {
+      correctionField: 'phone',
+      correctionValue: number,
+    });
+    const row = await t.db
+      .selectFrom('privacy_requests')
+      .select('id')
+      .where('kind', '=', 'correction')
+      .where('email_index', 'in', t.kernel.lookupIndexes('email', v.email))
+      .executeTakeFirstOrThrow();
+    const res = await postForm(
+      t,
+      await staffJar(t, 'privacy'),
+      `/console/privacy/${row.id}/correct`,
+    );
+    expect(res.statusCode).toBe(303);
+    const lead = await t.db
+      .selectFrom('leads')
+      .select('phone')
+      .where('id', '=', await t.leadIdByEmail(v.email))
+      .executeTakeFirstOrThrow();
+    expect(t.kernel.open('leads', lead).phone).toBe('+12145550133');
   });
 });
