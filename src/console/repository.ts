@@ -137,6 +137,24 @@ export async function findEvents(db: Trx, leadId: string) {
     .execute();
 }
 
+/**
+ * Other leads that gave the same organization name (case-folded, through its index): possibly
+ * the same practice, for staff to compare. Never merged: each is its own person's record. Ids,
+ * dates and stages only; the phone number is for text messages and is never compared.
+ */
+export async function sameOrganization(db: Trx, leadId: string, organization: string, limit = 5) {
+  if (organization.trim() === '') return [];
+  return db
+    .selectFrom('leads')
+    .select(['id', 'created_at', 'status'])
+    .where(sql<string>`lower(${sql.ref('organization')})`, '=', sql<string>`lower(${organization})`)
+    .where('id', '!=', leadId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
 export async function findLeadStatus(db: Trx, id: string) {
   return db.selectFrom('leads').select(['id', 'status']).where('id', '=', id).executeTakeFirst();
 }

@@ -87,10 +87,11 @@ export function createConsoleService(deps: { db: Db; clock: Clock; kernel: Kerne
       },
       deps.clock.now(),
     );
-    const [consents, submissions, events] = await Promise.all([
+    const [consents, submissions, events, sameOrganization] = await Promise.all([
       repo.findConsents(db, id),
       repo.findSubmissions(db, id),
       repo.findEvents(db, id),
+      repo.sameOrganization(db, id, lead.organization),
     ]);
     return {
       lead: viewFor('leads', lead, 'service_request'),
@@ -106,6 +107,8 @@ export function createConsoleService(deps: { db: Db; clock: Clock; kernel: Kerne
             ? null
             : viewFor('staff_users', { email: staff_email }, 'security').email,
       })),
+      // A suggestion only: a lead is one email address, and other leads are never merged into it.
+      sameOrganization,
       nextStatuses: can(staff, 'leads.update_status') ? transitions[lead.status] : [],
     };
   }

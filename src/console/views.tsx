@@ -159,6 +159,7 @@ export function LeadDetailPage(
         ))}
       </section>
       <Timeline events={p.detail.events} />
+      <SameOrganization leads={p.detail.sameOrganization} />
       {p.panels}
     </ConsoleLayout>
   );
@@ -229,6 +230,29 @@ function Consents({ consents }: { consents: LeadDetail['consents'] }) {
           ))}
         </DataTable>
       )}
+    </section>
+  );
+}
+
+function SameOrganization({ leads }: { leads: LeadDetail['sameOrganization'] }) {
+  if (leads.length === 0) return null;
+  return (
+    <section aria-labelledby="same-org-h">
+      <h2 id="same-org-h">Possible duplicates</h2>
+      <p>
+        These leads gave the same organization name. Each is a separate person's record and is never
+        merged automatically: compare them before treating them as one.
+      </p>
+      <ul>
+        {leads.map((l) => (
+          <li>
+            <a href={`/console/leads/${l.id}`}>
+              Lead received <Time iso={l.created_at} />
+            </a>{' '}
+            <StatusBadge status={l.status} />
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }

@@ -176,31 +176,55 @@ describe('intake form', () => {
     expect(outbox.filter((o) => o.payload.includes(lead))).toHaveLength(2);
   });
 
-  it('attaches a returning person (same email in another case, or same phone) to their lead', async () => {
+  it('attaches a returning person to their lead by the same email, in any case, with their new details', async () => {
     const p = person();
     await post({ ...p, formToken: await formToken() });
     const before = await leadCount();
     await post({
       ...p,
-      email: p.email.toUpperCase(),
+      email: ` ${p.email.toUpperCase()} `,
       phone: '(972) 555-0100',
       formToken: await formToken(),
     });
-    await post({ ...person(), phone: '972-555-0100', formToken: await formToken() });
     expect(await leadCount()).toBe(before);
-    // The newest submission's email becomes the lead's contact address; the phone ties them together.
+    const leadId = await t.leadIdByEmail(p.email);
     const lead = await t.db
       .selectFrom('leads')
-      .select('id')
-      .where('phone_index', 'in', t.kernel.lookupIndexes('phone', '+19725550100'))
+      .select(['phone'])
+      .where('id', '=', leadId)
       .executeTakeFirstOrThrow();
+    expect(t.kernel.open('leads', lead).phone).toBe('+19725550100');
     const events = await t.db
       .selectFrom('lead_events')
       .select('kind')
-      .where('lead_id', '=', lead.id)
+      .where('lead_id', '=', leadId)
       .orderBy('id')
       .execute();
-    expect(events.map((e) => e.kind)).toEqual(['submitted', 'resubmitted', 'resubmitted']);
+    expect(events.map((e) => e.kind)).toEqual(['submitted', 'resubmitted']);
+  });
+
+  it('never attaches another email to a lead: the same phone number makes a new lead and changes no one else’s', async () => {
+    const p = person();
+    await post({ ...p, formToken: await formToken() });
+    const before = await leadCount();
+    const stranger = person({ phone: p.phone.replace(/\D/g, '') });
+    await post({ ...stranger, formToken: await formToken() });
+    expect(await leadCount()).toBe(before + 1);
+    const [mine, theirs] = [await t.leadIdByEmail(p.email), await t.leadIdByEmail(stranger.email)];
+    expect(theirs).not.toBe(mine);
+    // The first lead keeps its own address, name and single submission.
+    const lead = await t.db
+      .selectFrom('leads')
+      .select(['email', 'name'])
+      .where('id', '=', mine)
+      .executeTakeFirstOrThrow();
+    expect(t.kernel.open('leads', lead)).toEqual({ email: p.email, name: p.name });
+    const subs = await t.db
+      .selectFrom('lead_submissions')
+      .select('id')
+      .where('lead_id', '=', mine)
+      .execute();
+    expect(subs).toHaveLength(1);
   });
 
   it('accepts JSON and answers with JSON', async () => {

@@ -13,20 +13,17 @@ export async function findSubmissionByKey(db: Trx, key: string) {
 }
 
 /**
- * The lead this person already is, by email first, then by phone. Lookups go by blind index
- * (each list holds the value's index under every loaded key, for the time of a key rotation).
+ * The lead this person already is: the one holding the same email address, after normalising.
+ * Nothing else makes two submissions one person: the phone number is for text messages only,
+ * and a shared number or organization is at most a suggestion for staff. Lookups go by blind
+ * index (the value's index under every loaded key, for the time of a key rotation).
  */
-export async function findLeadFor(db: Trx, emailIndexes: string[], phoneIndexes: string[]) {
-  const rows = await db
+export async function findLeadByEmail(db: Trx, emailIndexes: string[]) {
+  return db
     .selectFrom('leads')
-    .select(['id', 'email_index'])
-    .where((eb) =>
-      eb.or([eb('email_index', 'in', emailIndexes), eb('phone_index', 'in', phoneIndexes)]),
-    )
-    .execute();
-  return (
-    rows.find((r) => r.email_index !== null && emailIndexes.includes(r.email_index)) ?? rows[0]
-  );
+    .select('id')
+    .where('email_index', 'in', emailIndexes)
+    .executeTakeFirst();
 }
 
 export async function insertLead(db: Trx, lead: LeadsTable): Promise<void> {
@@ -39,21 +36,6 @@ export async function updateLead(
   changes: Partial<Omit<LeadsTable, 'id' | 'created_at' | 'status'>>,
 ): Promise<void> {
   await db.updateTable('leads').set(changes).where('id', '=', id).execute();
-}
-
-export async function identifierTaken(
-  db: Trx,
-  column: 'email_index' | 'phone_index',
-  indexes: string[],
-  exceptLeadId: string,
-): Promise<boolean> {
-  const row = await db
-    .selectFrom('leads')
-    .select('id')
-    .where(column, 'in', indexes)
-    .where('id', '!=', exceptLeadId)
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 export async function insertSubmission(db: Trx, s: LeadSubmissionsTable): Promise<void> {

@@ -22,7 +22,7 @@ export interface IntakeDeps {
   config: Config;
   site: SiteConfig;
   secret: string;
-  /** Seals contact fields and computes the blind indexes duplicates are found by. */
+  /** Seals contact fields and computes the blind index a returning email is found by. */
   kernel: Kernel;
   /** Runs after a commit that queued mail, so the worker sends it now. */
   onCommit?: () => void;
@@ -74,11 +74,12 @@ export function createIntakeService(deps: IntakeDeps) {
     const at = now.toISOString();
     const { kernel } = deps;
     const emailIndexes = kernel.lookupIndexes('email', input.email);
-    const phoneIndexes = kernel.lookupIndexes('phone', input.phone);
     const result = await commits.run(async (trx) => {
-      const existing = await repo.findLeadFor(trx, emailIndexes, phoneIndexes);
+      // Only the same address (normalised) is the same person: their own lead takes the newest
+      // details. Any other address is a new lead, so no one can attach to someone else's record.
+      const existing = await repo.findLeadByEmail(trx, emailIndexes);
       const leadId = existing?.id ?? randomUUID();
-      const fields = kernel.seal('leads', {
+      const details = kernel.seal('leads', {
         user_type: input.userType,
         name: input.name,
         organization: input.organization,
@@ -88,27 +89,13 @@ export function createIntakeService(deps: IntakeDeps) {
         state: input.state,
         zip: input.zip,
         needs: input.needs,
-      });
-      const email = kernel.seal('leads', {
         email: input.email,
         email_index: kernel.index('email', input.email),
-      });
-      const phone = kernel.seal('leads', {
         phone: input.phone,
         phone_index: kernel.index('phone', input.phone),
       });
       if (existing) {
-        // Contact identifiers move to the newest only when no other lead already holds them.
-        const changes: Parameters<typeof repo.updateLead>[2] = {
-          ...fields,
-          updated_at: at,
-          last_activity_at: at,
-        };
-        if (!(await repo.identifierTaken(trx, 'email_index', emailIndexes, leadId)))
-          Object.assign(changes, email);
-        if (!(await repo.identifierTaken(trx, 'phone_index', phoneIndexes, leadId)))
-          Object.assign(changes, phone);
-        await repo.updateLead(trx, leadId, changes);
+        await repo.updateLead(trx, leadId, { ...details, updated_at: at, last_activity_at: at });
       } else {
         await repo.insertLead(trx, {
           id: leadId,
@@ -116,9 +103,7 @@ export function createIntakeService(deps: IntakeDeps) {
           updated_at: at,
           last_activity_at: at,
           status: 'new',
-          ...fields,
-          ...email,
-          ...phone,
+          ...details,
         });
       }
       const submissionId = randomUUID();

@@ -204,20 +204,21 @@ export function createRequestQueue(deps: RequestQueueDeps) {
     const leadIds = JSON.parse(row.lead_ids) as string[];
     const at = clock.now().toISOString();
     let change: Partial<LeadsTable> = kernel.seal('leads', { [field]: value, updated_at: at });
-    if (field === 'email' || field === 'phone') {
-      const indexes = kernel.lookupIndexes(field, value);
+    // An email address is one lead; a phone number is no key and may be shared (decision 017).
+    if (field === 'email') {
       const other = await db
         .selectFrom('leads')
         .select('id')
-        .where(`${field}_index`, 'in', indexes)
+        .where('email_index', 'in', kernel.lookupIndexes(field, value))
         .where('id', 'not in', leadIds.length ? leadIds : [''])
         .executeTakeFirst();
       if (other)
         throw conflict(
-          `Another record already uses that ${field === 'email' ? 'email address' : 'number'}, so the correction cannot be applied as asked. Deny it with that reason.`,
+          'Another record already uses that email address, so the correction cannot be applied as asked. Deny it with that reason.',
         );
-      change = { ...change, [`${field}_index`]: kernel.index(field, value) };
     }
+    if (field === 'email' || field === 'phone')
+      change = { ...change, [`${field}_index`]: kernel.index(field, value) };
     await close(
       staff,
       id,

@@ -28,7 +28,11 @@ export interface SubjectRef {
 }
 
 /** The leads holding this email, by blind index under every loaded key; none when unknown. */
-export async function findSubjectByEmail(db: Db, kernel: Kernel, email: string): Promise<SubjectRef> {
+export async function findSubjectByEmail(
+  db: Db,
+  kernel: Kernel,
+  email: string,
+): Promise<SubjectRef> {
   const trimmed = email.trim();
   if (trimmed === '') return { leadIds: [] };
   const rows = await db
@@ -61,10 +65,21 @@ export interface AccessReport {
     textShown: string;
   }[];
   /** Every time data about the person left us: recipient name, and basis and purpose in plain words. */
-  disclosures: { at: string; recipient: string; basis: string; purpose: string; categories: string[] }[];
+  disclosures: {
+    at: string;
+    recipient: string;
+    basis: string;
+    purpose: string;
+    categories: string[];
+  }[];
 }
 
-async function selectRows(db: Db, kernel: Kernel, table: string, filter: ReturnType<typeof leadFilter>): Promise<Row[]> {
+async function selectRows(
+  db: Db,
+  kernel: Kernel,
+  table: string,
+  filter: ReturnType<typeof leadFilter>,
+): Promise<Row[]> {
   const shown = shownColumns(table);
   const order = orderColumn(table);
   const result = await sql<Row>`select ${sql.join(shown.map((c) => sql.ref(c.column)))}
@@ -100,7 +115,9 @@ async function consentsOf(db: Db, leadIds: string[]): Promise<AccessReport['cons
 }
 
 async function disclosuresOf(db: Db, leadIds: string[]): Promise<AccessReport['disclosures']> {
-  const all = await Promise.all(leadIds.map((id) => disclosuresAboutSubject(db, { type: 'lead', id })));
+  const all = await Promise.all(
+    leadIds.map((id) => disclosuresAboutSubject(db, { type: 'lead', id })),
+  );
   const seen = new Set<string>();
   return all
     .flat()
@@ -120,8 +137,18 @@ async function disclosuresOf(db: Db, leadIds: string[]): Promise<AccessReport['d
  * from the data map), their consent records with the exact text shown, and every disclosure.
  * Index lookups only (every link column is indexed, migration 0008), so it stays fast at scale.
  */
-export async function buildAccessReport(db: Db, kernel: Kernel, subject: SubjectRef, at: Date): Promise<AccessReport> {
-  const report: AccessReport = { generatedAt: at.toISOString(), sections: [], consents: [], disclosures: [] };
+export async function buildAccessReport(
+  db: Db,
+  kernel: Kernel,
+  subject: SubjectRef,
+  at: Date,
+): Promise<AccessReport> {
+  const report: AccessReport = {
+    generatedAt: at.toISOString(),
+    sections: [],
+    consents: [],
+    disclosures: [],
+  };
   const ids = [...new Set(subject.leadIds)];
   if (ids.length === 0) return report;
   const contacts: Contacts = { emails: new Set(), phones: new Set() };
@@ -135,10 +162,13 @@ export async function buildAccessReport(db: Db, kernel: Kernel, subject: Subject
       report.sections.push(section(table, link.report.section, rows));
     }
   }
-  // Records found by the person's addresses rather than by record id (opt-outs, requests).
+  // Records found by the person's email addresses rather than by record id (opt-outs, requests).
+  // Never by phone: a number is not verified and anyone may type someone else's, so an opt-out
+  // found by it could be a stranger's.
+  const verified: Contacts = { emails: contacts.emails, phones: new Set() };
   for (const [table, link] of contactLinks()) {
     if (!('section' in link.report)) continue;
-    const filter = contactFilter(kernel, link, contacts);
+    const filter = contactFilter(kernel, link, verified);
     const rows = filter ? await selectRows(db, kernel, table, filter) : [];
     report.sections.push(section(table, link.report.section, rows));
   }
