@@ -49,6 +49,7 @@ import { createRetentionConsole } from './retention/console-service.js';
 import { leadHoldPanel, retentionRoutes } from './retention/routes.js';
 import { createRetentionScheduler, type RetentionScheduler } from './retention/scheduler.js';
 import { createRetentionRunner, type RetentionRunner } from './retention/service.js';
+import { guardCrossSite } from './web/cross-site.js';
 import { registerErrorHandling } from './web/errors.js';
 import { opsRoutes } from './web/ops.js';
 import './web/types.js';
@@ -124,6 +125,9 @@ export async function buildApp(deps: AppDeps) {
     if (request.routeOptions.config.securityHeaders === false) return done();
     securityHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
   });
+  // Every POST/PUT/PATCH/DELETE must come from the site's own pages (decision 015): before any
+  // route is registered, and before the hooks that record a GPC signal or read cookies.
+  guardCrossSite(app, { siteOrigin: new URL(config.baseUrl).origin });
   await app.register(formbody, { bodyLimit: 32 * 1024 });
   await app.register(cookie, { secret: deps.secret });
   await app.register(csrf, {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../app.js';
 import type { Clock } from '../adapters/clock.js';
@@ -105,6 +106,7 @@ export async function createTestApp(opts: TestAppOptions = {}) {
     kernel,
   });
   await app.ready();
+  sentFromTheSite(app);
   return {
     app,
     db: database.db,
@@ -132,6 +134,27 @@ export async function createTestApp(opts: TestAppOptions = {}) {
 }
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+const originHeaders = ['sec-fetch-site', 'origin', 'referer'];
+
+/**
+ * Injected requests come from the site's own pages, as a browser's would (Sec-Fetch-Site:
+ * same-origin), unless a test names an origin header itself; naming one as undefined sends
+ * none at all (decision 015).
+ */
+function sentFromTheSite(app: FastifyInstance): void {
+  const inject = app.inject.bind(app);
+  const withOrigin = (opts: InjectOptions | string): InjectOptions => {
+    const o = typeof opts === 'string' ? { url: opts } : opts;
+    const headers: Record<string, string | string[] | number | undefined> = { ...o.headers };
+    const named = Object.keys(headers).some((k) => originHeaders.includes(k.toLowerCase()));
+    for (const k of Object.keys(headers))
+      if (headers[k] === undefined && originHeaders.includes(k.toLowerCase())) delete headers[k];
+    return { ...o, headers: named ? headers : { 'sec-fetch-site': 'same-origin', ...headers } };
+  };
+  app.inject = ((opts?: InjectOptions | string) =>
+    opts === undefined ? inject() : inject(withOrigin(opts))) as typeof app.inject;
+}
 
 /** Cookies from a response as a Cookie header, merged over an earlier jar. */
 export function cookieJar(
