@@ -245,12 +245,26 @@ export async function buildApp(deps: AppDeps) {
     config,
     // A GPC signal sent with the form applies to the person, not only the browser.
     onAccepted: async (request, leadId, who) => {
-      if (request.gpc) await applyGpcToPerson({ db, kernel: deps.kernel }, who, [leadId], 'intake', request.gpcOverrode, clock.now());
+      if (request.gpc)
+        await applyGpcToPerson(
+          { db, kernel: deps.kernel },
+          who,
+          [leadId],
+          'intake',
+          request.gpcOverrode,
+          clock.now(),
+        );
       // The funnel's last step, counted by the server: no tracker needed, no field values.
       // A failure here must never fail the person's request: it is logged without details.
       await analytics
-        .track({ ...requestFacts(request), type: 'intake_submitted', url: new URL('/get-started', config.baseUrl) })
-        .catch((err: Error) => request.log.warn({ msg: err.message }, 'analytics: intake step not recorded'));
+        .track({
+          ...requestFacts(request),
+          type: 'intake_submitted',
+          url: new URL('/get-started', config.baseUrl),
+        })
+        .catch((err: Error) =>
+          request.log.warn({ msg: err.message }, 'analytics: intake step not recorded'),
+        );
     },
   });
   await app.register(privacyCenterRoutes, {

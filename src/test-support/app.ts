@@ -93,7 +93,11 @@ export async function createTestApp(opts: TestAppOptions = {}) {
   const site = loadSiteConfig();
   const mailer =
     opts.mailer ??
-    createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(dataDir, 'outbox'), from: site.email.from });
+    createMailer({
+      smtpUrl: config.smtpUrl,
+      outboxDir: path.join(dataDir, 'outbox'),
+      from: site.email.from,
+    });
   const clock = opts.clock ?? { now: () => new Date() };
   const kernel = testKernel();
   const app = await buildApp({
@@ -171,7 +175,8 @@ export const cookieHeader = (jar: Record<string, string>) =>
 
 /** The value of a hidden input in rendered HTML. */
 export function hiddenField(html: string, name: string): string {
-  const m = new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html) ??
+  const m =
+    new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html) ??
     new RegExp(`value="([^"]*)"[^>]*name="${name}"`).exec(html);
   if (!m?.[1]) throw new Error(`no hidden field ${name} in page`);
   return m[1].replace(/&amp;/g, '&');
