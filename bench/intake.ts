@@ -45,7 +45,8 @@ function nextBody(): string {
 const request = {
   method: 'POST' as const,
   path: '/get-started',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  // A browser's form post from the site's own page (decision 015).
+  headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
   setupRequest: (req: object) => ({ ...req, body: nextBody() }),
 };
 

@@ -52,6 +52,7 @@ import { leadHoldPanel, retentionRoutes } from './retention/routes.js';
 import { createRetentionScheduler, type RetentionScheduler } from './retention/scheduler.js';
 import { createRetentionRunner, type RetentionRunner } from './retention/service.js';
 import { trackCsvRoutes } from './web/csv.js';
+import { guardCrossSite } from './web/cross-site.js';
 import { registerErrorHandling } from './web/errors.js';
 import { opsRoutes } from './web/ops.js';
 import './web/types.js';
@@ -129,6 +130,9 @@ export async function buildApp(deps: AppDeps) {
     if (request.routeOptions.config.securityHeaders === false) return done();
     securityHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
   });
+  // Every POST/PUT/PATCH/DELETE must come from the site's own pages (decision 015): before any
+  // route is registered, and before the hooks that record a GPC signal or read cookies.
+  guardCrossSite(app, { siteOrigin: new URL(config.baseUrl).origin });
   await app.register(formbody, { bodyLimit: 32 * 1024 });
   await app.register(cookie, { secret: deps.secret });
   await app.register(csrf, {
@@ -255,12 +259,26 @@ export async function buildApp(deps: AppDeps) {
     config,
     // A GPC signal sent with the form applies to the person, not only the browser.
     onAccepted: async (request, leadId, who) => {
-      if (request.gpc) await applyGpcToPerson({ db, kernel: deps.kernel }, who, [leadId], 'intake', request.gpcOverrode, clock.now());
+      if (request.gpc)
+        await applyGpcToPerson(
+          { db, kernel: deps.kernel },
+          who,
+          [leadId],
+          'intake',
+          request.gpcOverrode,
+          clock.now(),
+        );
       // The funnel's last step, counted by the server: no tracker needed, no field values.
       // A failure here must never fail the person's request: it is logged without details.
       await analytics
-        .track({ ...requestFacts(request), type: 'intake_submitted', url: new URL('/get-started', config.baseUrl) })
-        .catch((err: Error) => request.log.warn({ msg: err.message }, 'analytics: intake step not recorded'));
+        .track({
+          ...requestFacts(request),
+          type: 'intake_submitted',
+          url: new URL('/get-started', config.baseUrl),
+        })
+        .catch((err: Error) =>
+          request.log.warn({ msg: err.message }, 'analytics: intake step not recorded'),
+        );
     },
   });
   await app.register(privacyCenterRoutes, {

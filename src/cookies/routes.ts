@@ -7,7 +7,7 @@ import { validationMessage } from '../console/input.js';
 import type { Db } from '../db/database.js';
 import type { CookieConsentsTable } from '../db/schema.js';
 import { writeChoices, type BrowserChoices } from '../privacy-center/gpc.js';
-import { forbidden, invalid, wantsJson } from '../web/errors.js';
+import { invalid, wantsJson } from '../web/errors.js';
 import { safeRedirectPath } from '../web/redirect.js';
 import { renderPage } from '../web/render.js';
 import { CONSENT_COOKIE, consentIdOf, recordChoice } from './consent-records.js';
@@ -41,22 +41,6 @@ const langQuery = z.object({
   back: z.unknown().optional(),
 });
 
-/**
- * A choice may only come from this site's own pages: a forged cross-site post could otherwise
- * "accept all" for a visitor. Browsers send Sec-Fetch-Site (and Origin) with form posts.
- */
-function fromThisSite(request: FastifyRequest): boolean {
-  const fetchSite = request.headers['sec-fetch-site'];
-  if (fetchSite) return fetchSite === 'same-origin' || fetchSite === 'none';
-  // Our Referrer-Policy (no-referrer) makes browsers send `Origin: null` on same-site posts.
-  const origin = request.headers.origin;
-  if (!origin || origin === 'null') return true;
-  try {
-    return new URL(origin).host === request.host;
-  } catch {
-    return false;
-  }
-}
 
 export interface CookieDeps {
   db: Db;
@@ -115,15 +99,12 @@ export async function cookieRoutes(fastify: FastifyInstance, deps: CookieDeps) {
     );
   });
 
+  // A choice forged by another site's page is refused before this runs (src/web/cross-site.ts).
   app.post(
     '/cookies',
     { schema: { body: choiceBody }, attachValidation: true },
     async (request, reply) => {
       if (request.validationError) throw invalid(validationMessage(request.validationError));
-      if (!fromThisSite(request))
-        throw forbidden(
-          'Cookie choices can only be made on this website. Please choose again on our cookie page.',
-        );
       const b = request.body;
       const all = b.choice === 'accept';
       const custom = b.choice === 'custom';

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../app.js';
 import type { Clock } from '../adapters/clock.js';
@@ -98,7 +99,11 @@ export async function createTestApp(opts: TestAppOptions = {}) {
   const site = loadSiteConfig();
   const mailer =
     opts.mailer ??
-    createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(dataDir, 'outbox'), from: site.email.from });
+    createMailer({
+      smtpUrl: config.smtpUrl,
+      outboxDir: path.join(dataDir, 'outbox'),
+      from: site.email.from,
+    });
   // Never the wall clock: a test that needs time to pass advances this one.
   const clock = opts.clock ?? new TestClock();
   const kernel = testKernel();
@@ -112,6 +117,7 @@ export async function createTestApp(opts: TestAppOptions = {}) {
     kernel,
   });
   await app.ready();
+  sentFromTheSite(app);
   return {
     app,
     db: database.db,
@@ -142,6 +148,27 @@ export async function createTestApp(opts: TestAppOptions = {}) {
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
+const originHeaders = ['sec-fetch-site', 'origin', 'referer'];
+
+/**
+ * Injected requests come from the site's own pages, as a browser's would (Sec-Fetch-Site:
+ * same-origin), unless a test names an origin header itself; naming one as undefined sends
+ * none at all (decision 015).
+ */
+function sentFromTheSite(app: FastifyInstance): void {
+  const inject = app.inject.bind(app);
+  const withOrigin = (opts: InjectOptions | string): InjectOptions => {
+    const o = typeof opts === 'string' ? { url: opts } : opts;
+    const headers: Record<string, string | string[] | number | undefined> = { ...o.headers };
+    const named = Object.keys(headers).some((k) => originHeaders.includes(k.toLowerCase()));
+    for (const k of Object.keys(headers))
+      if (headers[k] === undefined && originHeaders.includes(k.toLowerCase())) delete headers[k];
+    return { ...o, headers: named ? headers : { 'sec-fetch-site': 'same-origin', ...headers } };
+  };
+  app.inject = ((opts?: InjectOptions | string) =>
+    opts === undefined ? inject() : inject(withOrigin(opts))) as typeof app.inject;
+}
+
 /** Cookies from a response as a Cookie header, merged over an earlier jar. */
 export function cookieJar(
   res: { cookies: { name: string; value: string }[] },
@@ -157,7 +184,8 @@ export const cookieHeader = (jar: Record<string, string>) =>
 
 /** The value of a hidden input in rendered HTML. */
 export function hiddenField(html: string, name: string): string {
-  const m = new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html) ??
+  const m =
+    new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html) ??
     new RegExp(`value="([^"]*)"[^>]*name="${name}"`).exec(html);
   if (!m?.[1]) throw new Error(`no hidden field ${name} in page`);
   return m[1].replace(/&amp;/g, '&');
