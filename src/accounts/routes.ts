@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Config } from '../config/env.js';
 import { fieldErrors } from '../console/input.js';
 import { landingPath } from '../console/permissions.js';
+import { secretRoute } from '../privacy/secret-paths.js';
 import { DomainError, type FieldErrors } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
 import { SESSION_COOKIE, sessionCookieOptions, type AccountService } from './service.js';
@@ -131,7 +132,7 @@ async function setupRoutes(fastify: FastifyInstance, { accounts, config }: Accou
   const cookie = sessionCookieOptions(config);
   const checkCsrf = fastify.csrfProtection.bind(fastify);
 
-  app.get('/setup/:token', { schema: { params: setupParams } }, async (request, reply) => {
+  app.get(secretRoute('accountSetup'), { schema: { params: setupParams } }, async (request, reply) => {
     const { token } = request.params;
     if (!(await accounts.setupTokenValid(token))) return invalidLink(reply, request.site);
     const csrf = reply.generateCsrf();
@@ -142,7 +143,7 @@ async function setupRoutes(fastify: FastifyInstance, { accounts, config }: Accou
   });
 
   app.post(
-    '/setup/:token',
+    secretRoute('accountSetup'),
     {
       schema: { params: setupParams, body: setupBody },
       attachValidation: true,
