@@ -186,6 +186,7 @@ export async function buildApp(deps: AppDeps) {
     clock,
     kernel: deps.kernel,
     secret: deps.secret,
+    reportDays: config.privacyReportLinkDays,
     onCommit: outbox.nudge,
   });
   const privacyQueue = createRequestQueue({
