@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { ownerOnlyByDefault } from '../config/data-dir.js';
 import { ConfigError, loadConfig } from '../config/env.js';
 import { auditCommand } from './audit.js';
 import { keysCommand, keysUsage } from './keys.js';
@@ -24,6 +25,8 @@ Settings come from the same environment variables as the server (DATA_DIR, DATAB
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // Key files, the database and mail written by any command are the owner's alone.
+  ownerOnlyByDefault();
   try {
     switch (command) {
       case 'serve':
