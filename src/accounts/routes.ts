@@ -132,15 +132,19 @@ async function setupRoutes(fastify: FastifyInstance, { accounts, config }: Accou
   const cookie = sessionCookieOptions(config);
   const checkCsrf = fastify.csrfProtection.bind(fastify);
 
-  app.get(secretRoute('accountSetup'), { schema: { params: setupParams } }, async (request, reply) => {
-    const { token } = request.params;
-    if (!(await accounts.setupTokenValid(token))) return invalidLink(reply, request.site);
-    const csrf = reply.generateCsrf();
-    return renderPage(
-      reply,
-      SetupPage({ site: request.site, csrf, token, values: {}, errors: {} }),
-    );
-  });
+  app.get(
+    secretRoute('accountSetup'),
+    { schema: { params: setupParams } },
+    async (request, reply) => {
+      const { token } = request.params;
+      if (!(await accounts.setupTokenValid(token))) return invalidLink(reply, request.site);
+      const csrf = reply.generateCsrf();
+      return renderPage(
+        reply,
+        SetupPage({ site: request.site, csrf, token, values: {}, errors: {} }),
+      );
+    },
+  );
 
   app.post(
     secretRoute('accountSetup'),

@@ -101,7 +101,10 @@ export function ReportPage(p: {
     <CenterMessagePage site={p.site} title="The information we hold about you" gpc={p.gpc}>
       <p>{`As of ${day(r.generatedAt)}. This page works until ${day(p.until)}.`}</p>
       <p>
-        <a href={secretLink('privacyRequest', p.token, '/report.json')} download="my-information.json">
+        <a
+          href={secretLink('privacyRequest', p.token, '/report.json')}
+          download="my-information.json"
+        >
           Download a copy (JSON)
         </a>
       </p>

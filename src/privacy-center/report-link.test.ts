@@ -9,7 +9,7 @@ import { appWithMail, askFor, linkIn, settle, submitLead } from './testing.js';
 const DAY = 86_400_000;
 const MINUTE = 60_000;
 
-describe.each([
+describe.each<{ env: Record<string, string>; days: number }>([
   { env: {}, days: 7 },
   { env: { PRIVACY_REPORT_LINK_DAYS: '10' }, days: 10 },
 ])('a report link with $env', ({ env, days }) => {
