@@ -28,6 +28,13 @@ describe('cutting secret links', () => {
     expect(redactSecretUrl(`/x?Code=${TOKEN}`)).toBe('/x');
     expect(redactSecretUrl(`/setup/${TOKEN}?utm_source=mail`)).toBe('/setup/…?utm_source=mail');
     expect(redactSecretUrl('/console/analytics?range=7d')).toBe('/console/analytics?range=7d');
+    // A link back to a secret page, such as the cookie notice's, is cut where it stands.
+    expect(redactSecretUrl(`/cookies?back=%2Fprivacy-center%2Fr%2F${TOKEN}&x=1`)).toBe(
+      '/cookies?back=%2Fprivacy-center%2Fr%2F%E2%80%A6&x=1',
+    );
+    expect(redactSecretUrl(`/cookies/lang?to=es&back=http://h.example/setup/${TOKEN}`)).toBe(
+      '/cookies/lang?to=es&back=%2Fsetup%2F%E2%80%A6',
+    );
   });
 });
 

@@ -65,7 +65,10 @@ function secretPrefixOf(path: string): string | undefined {
   return prefixes.find((p) => read.startsWith(p));
 }
 
-/** A request URL (path and query) with secret paths cut and secret query parameters removed. */
+/**
+ * A request URL (path and query) with secret paths cut, secret query parameters removed, and
+ * query values that are themselves a secret address (the cookie notice's `back=`) cut too.
+ */
 export function redactSecretUrl(url: string): string {
   const q = url.indexOf('?');
   const path = redactSecretPath(q < 0 ? url : url.slice(0, q));
@@ -73,9 +76,15 @@ export function redactSecretUrl(url: string): string {
   const kept = url
     .slice(q + 1)
     .split('&')
-    .filter((pair) => {
-      const name = safeDecode(pair.split('=')[0] ?? '').toLowerCase();
-      return !secretQueryParams.includes(name);
+    .flatMap((pair) => {
+      const eq = pair.indexOf('=');
+      const name = safeDecode(eq < 0 ? pair : pair.slice(0, eq));
+      if (secretQueryParams.includes(name.toLowerCase())) return [];
+      const value = eq < 0 ? '' : safeDecode(pair.slice(eq + 1).replace(/\+/g, ' '));
+      const local = value.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
+      return isSecretPath(local)
+        ? [`${pair.slice(0, eq)}=${encodeURIComponent(redactSecretPath(local))}`]
+        : [pair];
     });
   return kept.length ? `${path}?${kept.join('&')}` : path;
 }

@@ -48,6 +48,7 @@ describe('the access log of the whole app', () => {
         `/privacy-center/r/${token}/report.json`,
         `/privacy-center/r/${token}/nothing-here`,
         `/services?token=${token}`,
+        `/cookies?back=${encodeURIComponent(`/privacy-center/r/${token}`)}`,
       ]) {
         await t.app.inject({ method: 'GET', url });
       }
