@@ -1,7 +1,9 @@
 // starspmb first-party analytics (src/analytics/): page views, outbound clicks, form start and
 // submit (never field values), data-event clicks and window.starspmb.track(name, props).
 (function (w, d) {
-  var l = w.location;
+  var l = w.location,
+    // Paths whose rest is a secret (src/privacy/secret-paths.ts), filled in when /a.js is served.
+    secret = [];
   if (/^\/(console|api)(\/|$)/.test(l.pathname)) return;
   var last;
   // Only what is kept leaves the browser: campaign tags of the query, the referrer's origin.
@@ -16,6 +18,8 @@
     return l.origin + l.pathname + (q ? '?' + q : '');
   }
   function send(type, name, props) {
+    // Nothing at all from a secret link's page, whichever way the browser got there.
+    for (var i = 0; i < secret.length; i++) if (l.pathname.indexOf(secret[i]) === 0) return;
     var b = { type: type, url: href(), screen: w.innerWidth },
       r = /^https?:\/\/[^/?#]+/.exec(d.referrer);
     if (r) b.referrer = r[0] + '/';

@@ -47,6 +47,7 @@ import { createRequestQueue } from './privacy-requests/service.js';
 import { registeredProcessors } from './privacy/disclosures.js';
 import { policyState } from './privacy/policy-revisions.js';
 import { emailRelayKey, guardMailer } from './privacy/mail-guard.js';
+import { protectSecretPages, withSecretSafeRequests } from './privacy/secret-requests.js';
 import { createRetentionConsole } from './retention/console-service.js';
 import { leadHoldPanel, retentionRoutes } from './retention/routes.js';
 import { createRetentionScheduler, type RetentionScheduler } from './retention/scheduler.js';
@@ -95,7 +96,8 @@ export const logRedaction = {
 export async function buildApp(deps: AppDeps) {
   const { config, site, db, clock } = deps;
   const app = Fastify({
-    logger: deps.logger ?? false,
+    // Every access-log line goes through the kernel's request serializer: no secret link in it.
+    logger: withSecretSafeRequests(deps.logger),
     trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
@@ -107,6 +109,7 @@ export async function buildApp(deps: AppDeps) {
   registerErrorHandling(app);
   // Before any route: lists the routes that answer with CSV (src/web/csv.ts).
   trackCsvRoutes(app);
+  protectSecretPages(app);
 
   // Security headers from one helmet middleware built at start-up: @fastify/helmet rebuilt it,
   // CSP parsing included, on every request (docs/decisions/012-analytics-ingest.md).
@@ -192,6 +195,7 @@ export async function buildApp(deps: AppDeps) {
     clock,
     kernel: deps.kernel,
     secret: deps.secret,
+    reportDays: config.privacyReportLinkDays,
     onCommit: outbox.nudge,
   });
   const privacyQueue = createRequestQueue({

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { buildApp, logRedaction } from './app.js';
 import { systemClock } from './adapters/clock.js';
 import { createMailer } from './adapters/mailer.js';
+import { checkDataDirModes, ownerOnlyByDefault } from './config/data-dir.js';
 import type { Config } from './config/env.js';
 import { loadAppSecret } from './config/secret.js';
 import { loadSiteConfig } from './config/site.js';
@@ -20,6 +21,8 @@ export interface ServerOptions {
 }
 
 export async function startServer(config: Config, opts: ServerOptions = {}): Promise<void> {
+  // Whatever the process or a library creates (SQLite's -wal and -shm included) is owner-only.
+  ownerOnlyByDefault();
   const site = loadSiteConfig(config.siteConfigPath);
   const secret = loadAppSecret(config.dataDir, config.appSecret);
   const db = createDb(config.databaseUrl);
@@ -60,6 +63,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     await db.destroy();
   });
 
+  // What was there before this start (or another tool made) is looked at, not changed.
+  checkDataDirModes(config.dataDir, (message) => app.log.warn(message));
   await opts.extend?.(app);
   await app.listen({ port: config.port, host: config.host });
   app.outbox.start();

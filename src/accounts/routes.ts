@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Config } from '../config/env.js';
 import { fieldErrors } from '../console/input.js';
 import { landingPath } from '../console/permissions.js';
+import { secretRoute } from '../privacy/secret-paths.js';
 import { DomainError, type FieldErrors } from '../web/errors.js';
 import { resolvedPathname, safeRedirectPath } from '../web/redirect.js';
 import { renderPage } from '../web/render.js';
@@ -134,18 +135,22 @@ async function setupRoutes(fastify: FastifyInstance, { accounts, config }: Accou
   const cookie = sessionCookieOptions(config);
   const checkCsrf = fastify.csrfProtection.bind(fastify);
 
-  app.get('/setup/:token', { schema: { params: setupParams } }, async (request, reply) => {
-    const { token } = request.params;
-    if (!(await accounts.setupTokenValid(token))) return invalidLink(reply, request.site);
-    const csrf = reply.generateCsrf();
-    return renderPage(
-      reply,
-      SetupPage({ site: request.site, csrf, token, values: {}, errors: {} }),
-    );
-  });
+  app.get(
+    secretRoute('accountSetup'),
+    { schema: { params: setupParams } },
+    async (request, reply) => {
+      const { token } = request.params;
+      if (!(await accounts.setupTokenValid(token))) return invalidLink(reply, request.site);
+      const csrf = reply.generateCsrf();
+      return renderPage(
+        reply,
+        SetupPage({ site: request.site, csrf, token, values: {}, errors: {} }),
+      );
+    },
+  );
 
   app.post(
-    '/setup/:token',
+    secretRoute('accountSetup'),
     {
       schema: { params: setupParams, body: setupBody },
       attachValidation: true,

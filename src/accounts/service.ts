@@ -6,6 +6,7 @@ import { appendAudit, type AuditActor } from '../audit/log.js';
 import type { Config } from '../config/env.js';
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { secretLink } from '../privacy/secret-paths.js';
 import type { StaffRole } from '../db/schema.js';
 import { conflict, DomainError, invalid, type FieldErrors } from '../web/errors.js';
 import * as repo from './repository.js';
@@ -223,7 +224,7 @@ export function createAccountService(deps: { db: Db; clock: Clock; config: Confi
       created_at: now.toISOString(),
       expires_at: iso(now.getTime() + SETUP_LINK_TTL_MS),
     });
-    return `${baseUrl.replace(/\/$/, '')}/setup/${token}`;
+    return `${baseUrl.replace(/\/$/, '')}${secretLink('accountSetup', token)}`;
   }
 
   async function setupTokenValid(token: string, now: Date = clock.now()): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { SiteConfig } from '../config/site.js';
 import { ConsoleLayout } from '../console/layout.js';
+import { secretLink } from '../privacy/secret-paths.js';
 import { ErrorSummary, Hidden, TextField, type FieldState } from '../web/forms.js';
 
 interface FormPage extends FieldState {
@@ -107,7 +108,7 @@ export function SetupPage(p: FormPage & { token: string }) {
         </p>
       }
       labels={setupLabels}
-      action={`/setup/${p.token}`}
+      action={secretLink('accountSetup', p.token)}
       submit="Create administrator"
     >
       <EmailField label={setupLabels.email} state={p} />

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
+import { OWNER_DIR, OWNER_FILE } from '../config/data-dir.js';
 import type { Category, DisclosureBasis, Purpose } from '../privacy/vocabulary.js';
 
 export interface OutgoingMail {
@@ -48,9 +49,12 @@ export function createMailer(opts: { smtpUrl?: string | undefined; outboxDir: st
   return {
     async send(mail) {
       const info = await transport.sendMail({ ...message(mail), from: opts.from });
-      await fs.mkdir(opts.outboxDir, { recursive: true });
+      // Queued mail holds people's addresses and links that open their requests: owner-only.
+      await fs.mkdir(opts.outboxDir, { recursive: true, mode: OWNER_DIR });
       const name = mail.messageId.replace(/[^a-zA-Z0-9.-]/g, '_');
-      await fs.writeFile(path.join(opts.outboxDir, `${name}.eml`), info.message as Buffer);
+      await fs.writeFile(path.join(opts.outboxDir, `${name}.eml`), info.message as Buffer, {
+        mode: OWNER_FILE,
+      });
     },
     close: () => transport.close(),
   };

@@ -3,6 +3,7 @@ import { isbot } from 'isbot';
 import maxmind, { type Reader, type Response } from 'maxmind';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { redactSecretPath } from '../privacy/secret-paths.js';
 import type { Channel, Device } from './codes.js';
 
 // Enrichment at ingest: what the request says about the visit, reduced to the few strings and
@@ -164,5 +165,8 @@ export function classify(page: URL, referrer: string | undefined): Acquisition {
   return { ...base, channel: 'direct' };
 }
 
-/** The page path kept: no query string and no fragment (a URL can carry personal data). */
-export const cleanPath = (u: URL): string => (u.pathname || '/').slice(0, 300);
+/**
+ * The page path kept: no query string and no fragment (a URL can carry personal data), and a
+ * secret link (src/privacy/secret-paths.ts) cut before its token, whatever client sent it.
+ */
+export const cleanPath = (u: URL): string => redactSecretPath(u.pathname || '/').slice(0, 300);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { secretPrefixes } from '../privacy/secret-paths.js';
 import { invalid } from '../web/errors.js';
 import type { EventType } from './codes.js';
 import { CLIENT_COOKIE, VISITOR_COOKIE, VISITOR_COOKIE_MAX_AGE_S } from './identity.js';
@@ -90,7 +91,7 @@ export async function analyticsRoutes(
   app: FastifyInstance,
   deps: AnalyticsRouteDeps,
 ): Promise<void> {
-  const tracker = fs.readFileSync(trackerFile);
+  const tracker = trackerWithSecretPaths(fs.readFileSync(trackerFile, 'utf8'));
   acceptBeacons(app);
 
   app.get('/a.js', async (_request, reply) =>
@@ -118,6 +119,16 @@ export async function analyticsRoutes(
       return reply.code(result.stored ? 202 : 204).send();
     },
   );
+}
+
+/**
+ * The tracker with the kernel's secret prefixes filled in: it sends nothing from a page whose
+ * address is a secret link, and the list has no second copy to fall out of date.
+ */
+export function trackerWithSecretPaths(source: string): string {
+  const placeholder = 'secret = [];';
+  if (!source.includes(placeholder)) throw new Error(`public/a.js lost its "${placeholder}" line`);
+  return source.replace(placeholder, `secret = ${JSON.stringify(secretPrefixes())};`);
 }
 
 /** sendBeacon posts a string as text/plain; it is the same JSON. */

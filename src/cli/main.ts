@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { ownerOnlyByDefault } from '../config/data-dir.js';
 import { ConfigError, loadConfig, type Config } from '../config/env.js';
 import { loadAuditKey, useAuditKey } from '../audit/key.js';
 import { auditCommand, auditUsage } from './audit.js';
@@ -40,6 +41,8 @@ function withAuditKey(config: Config): Config {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // Key files, the database and mail written by any command are the owner's alone.
+  ownerOnlyByDefault();
   try {
     switch (command) {
       case 'serve':

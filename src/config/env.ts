@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { REPORT_DAYS_DEFAULT, REPORT_DAYS_MAX } from '../privacy-center/deadlines.js';
 
 // Every setting the process reads, validated once at boot; the CLI reads the same variables.
 const envSchema = z.object({
@@ -61,6 +62,12 @@ const envSchema = z.object({
     // Timers cannot wait longer than 24.8 days, and retention is meant to run at least weekly.
     .max(168, 'must be at most 168 (one week); 0 turns the schedule off')
     .default(24),
+  PRIVACY_REPORT_LINK_DAYS: z.coerce
+    .number({ error: 'must be a whole number of days' })
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1 day')
+    .max(REPORT_DAYS_MAX, `must be at most ${REPORT_DAYS_MAX} days`)
+    .default(REPORT_DAYS_DEFAULT),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -94,6 +101,8 @@ export interface Config {
   analyticsWriter: Env['ANALYTICS_WRITER'];
   /** Hours between scheduled retention runs; 0 turns the schedule off. */
   retentionIntervalHours: number;
+  /** Days an access report stays readable behind its emailed link. */
+  privacyReportLinkDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -138,5 +147,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxPollMs: e.OUTBOX_POLL_MS,
     analyticsWriter: e.ANALYTICS_WRITER,
     retentionIntervalHours: e.RETENTION_INTERVAL_HOURS,
+    privacyReportLinkDays: e.PRIVACY_REPORT_LINK_DAYS,
   };
 }

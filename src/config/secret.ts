@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeOwnerDir, OWNER_FILE } from './data-dir.js';
 
 /**
  * The secret that signs cookies and form tokens: APP_SECRET, or for the embedded default a file
@@ -14,8 +15,8 @@ export function loadAppSecret(dataDir: string, fromEnv: string | undefined): str
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  fs.mkdirSync(dataDir, { recursive: true });
+  makeOwnerDir(dataDir);
   const secret = randomBytes(32).toString('base64url');
-  fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  fs.writeFileSync(file, `${secret}\n`, { mode: OWNER_FILE, flag: 'wx' });
   return secret;
 }

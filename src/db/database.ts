@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
   CompiledQuery,
@@ -10,6 +8,7 @@ import {
   type Driver,
 } from 'kysely';
 import pg from 'pg';
+import { touchOwnerFile } from '../config/data-dir.js';
 import { BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 
@@ -40,7 +39,8 @@ export interface DbOptions {
 export function createDb(url: string, opts: DbOptions = {}): Db {
   if (dbKind(url) === 'sqlite') {
     const file = sqlitePath(url);
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    // Made owner-only before SQLite opens it: its -wal and -shm files take the file's mode.
+    if (file !== ':memory:') touchOwnerFile(file);
     const database = new SQLite(file);
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');

@@ -13,8 +13,13 @@ export const EXTENSION_DAYS = 45;
 export const REMINDER_DAYS_LEFT = 10;
 /** A verification link works for 24 hours. */
 export const LINK_HOURS = 24;
-/** How long the access report stays readable behind its link after verification. */
-export const REPORT_DAYS = 30;
+/** How long the access report stays readable behind its link after verification, by default. */
+export const REPORT_DAYS_DEFAULT = 7;
+/**
+ * The longest PRIVACY_REPORT_LINK_DAYS may be: a closed request's address is dropped after this
+ * many days, and staff may need it to mail a working report link again until then.
+ */
+export const REPORT_DAYS_MAX = 30;
 
 export const addDays = (at: Date, days: number): Date => new Date(at.getTime() + days * DAY_MS);
 export const addHours = (at: Date, hours: number): Date =>

@@ -1,4 +1,5 @@
 import type { SiteConfig } from '../config/site.js';
+import { secretLink } from '../privacy/secret-paths.js';
 import type { AccessReport } from '../privacy/subject-data.js';
 import type { RequestRow } from './repository.js';
 import { CenterMessagePage, kindLabels } from './views.js';
@@ -57,7 +58,7 @@ export function ConfirmPage(p: {
           ? 'Press the button to confirm this is your new address.'
           : `Your request: ${kindLabels[p.request.kind]}.`}
       </p>
-      <form method="post" action={`/privacy-center/r/${p.token}`}>
+      <form method="post" action={secretLink('privacyRequest', p.token)}>
         <button class="button" type="submit">
           Confirm
         </button>
@@ -100,7 +101,10 @@ export function ReportPage(p: {
     <CenterMessagePage site={p.site} title="The information we hold about you" gpc={p.gpc}>
       <p>{`As of ${day(r.generatedAt)}. This page works until ${day(p.until)}.`}</p>
       <p>
-        <a href={`/privacy-center/r/${p.token}/report.json`} download="my-information.json">
+        <a
+          href={secretLink('privacyRequest', p.token, '/report.json')}
+          download="my-information.json"
+        >
           Download a copy (JSON)
         </a>
       </p>

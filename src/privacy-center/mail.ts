@@ -5,6 +5,7 @@ import type { Db } from '../db/database.js';
 import type { PrivacyMailKind, PrivacyRequestChannel } from '../db/schema.js';
 import { assertReadable } from '../privacy/access.js';
 import type { Kernel } from '../privacy/kernel.js';
+import { secretLink } from '../privacy/secret-paths.js';
 import { findSubjectByEmail } from '../privacy/subject-data.js';
 import { latestToken, requestById, type RequestRow } from './repository.js';
 import { tokenFor } from './tokens.js';
@@ -57,7 +58,7 @@ export async function privacyMail(
   const link = async (purpose: 'verify' | 'confirm_email') => {
     const t = await latestToken(deps.db, request.id, purpose);
     return t
-      ? `${deps.config.baseUrl}/privacy-center/r/${tokenFor(deps.secret, t.nonce)}`
+      ? `${deps.config.baseUrl}${secretLink('privacyRequest', tokenFor(deps.secret, t.nonce))}`
       : undefined;
   };
   const sign = `\n\n${deps.site.company.name}\n${deps.site.company.address.street}, ${deps.site.company.address.city}, ${deps.site.company.address.state} ${deps.site.company.address.zip}\n`;

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config/env.js';
+import { secretLink, secretRoute } from '../privacy/secret-paths.js';
 import { DomainError, sendError, wantsJson, type FieldErrors } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
 import { saveChoices, type ChoicesDeps } from './choices.js';
@@ -112,18 +113,18 @@ export async function privacyCenterRoutes(
     }
   };
 
-  app.get('/privacy-center/r/:token', { schema: { params: tokenParams } }, async (request, reply) =>
+  app.get(secretRoute('privacyRequest'), { schema: { params: tokenParams } }, async (request, reply) =>
     show(request, reply, request.params.token, await center.linkState(request.params.token)),
   );
 
-  app.post('/privacy-center/r/:token', { schema: { params: tokenParams }, config: { rateLimit } }, async (request, reply) => {
+  app.post(secretRoute('privacyRequest'), { schema: { params: tokenParams }, config: { rateLimit } }, async (request, reply) => {
     const { token } = request.params;
     const state = await center.confirm(token, { gpc: request.gpc, overrode: request.gpcOverrode });
     if (state.kind === 'invalid') return show(request, reply, token, state);
-    return reply.redirect(`/privacy-center/r/${token}`, 303);
+    return reply.redirect(secretLink('privacyRequest', token), 303);
   });
 
-  app.get('/privacy-center/r/:token/report.json', { schema: { params: tokenParams } }, async (request, reply) => {
+  app.get(secretRoute('privacyRequest', '/report.json'), { schema: { params: tokenParams } }, async (request, reply) => {
     const { report } = await center.report(request.params.token);
     reply.header('cache-control', 'no-store');
     reply.header('content-disposition', 'attachment; filename="my-information.json"');

@@ -16,7 +16,7 @@ import {
   type AccessReport,
 } from '../privacy/subject-data.js';
 import { invalid, notFound } from '../web/errors.js';
-import { addDays, addHours, deadlinesFor, LINK_HOURS, REPORT_DAYS } from './deadlines.js';
+import { addDays, addHours, deadlinesFor, LINK_HOURS } from './deadlines.js';
 import type { Correction, LoggedRequestInput, RequestInput } from './fields.js';
 import { applyGpcToPerson } from './gpc.js';
 import * as repo from './repository.js';
@@ -27,6 +27,8 @@ export interface PrivacyCenterDeps {
   clock: Clock;
   kernel: Kernel;
   secret: string;
+  /** Days an access report stays readable behind its link (PRIVACY_REPORT_LINK_DAYS). */
+  reportDays: number;
   /** Runs after a commit that queued mail, so the worker sends it now. */
   onCommit?: (() => void) | undefined;
 }
@@ -207,7 +209,7 @@ export function createPrivacyCenter(deps: PrivacyCenterDeps) {
                 response: 'report_provided' as const,
                 responded_at: now.toISOString(),
                 closed_at: now.toISOString(),
-                report_until: addDays(now, REPORT_DAYS).toISOString(),
+                report_until: addDays(now, deps.reportDays).toISOString(),
               }
             : {}),
         },

@@ -5,11 +5,11 @@ import { startSmtp, type ReceivedMail } from '../test-support/smtp.js';
 // Test helpers for the Privacy Center and the request queue (test files only).
 
 /** The app with a real SMTP peer and a registered relay, so its mail reaches people. */
-export async function appWithMail(clock: Clock) {
+export async function appWithMail(clock: Clock, env: Record<string, string> = {}) {
   const smtp = await startSmtp();
   const t = await createTestApp({
     clock,
-    env: { SMTP_URL: smtp.url, NOTIFY_EMAIL: 'leads@starspmb.test' },
+    env: { SMTP_URL: smtp.url, NOTIFY_EMAIL: 'leads@starspmb.test', ...env },
   });
   await registerRelay(t);
   const close = async () => {

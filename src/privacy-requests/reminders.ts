@@ -7,7 +7,7 @@ import {
   addHours,
   LINK_HOURS,
   REMINDER_DAYS_LEFT,
-  REPORT_DAYS,
+  REPORT_DAYS_MAX,
 } from '../privacy-center/deadlines.js';
 import {
   claimReminder,
@@ -50,7 +50,7 @@ export async function minimisePrivacyRequests(
   const res = await db
     .updateTable('privacy_requests')
     .set({ email: null, email_index: null, correction_value: null })
-    .where('closed_at', '<=', addDays(now, -REPORT_DAYS).toISOString())
+    .where('closed_at', '<=', addDays(now, -REPORT_DAYS_MAX).toISOString())
     .where('email', 'is not', null)
     .executeTakeFirst();
   return { unverified, minimised: Number(res.numUpdatedRows) };

@@ -1,6 +1,7 @@
 import { createHash, hkdfSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeOwnerDir, OWNER_FILE } from '../config/data-dir.js';
 
 // The data key protects contact fields at rest (AES-256-GCM) and keys the blind indexes used to
 // find a person by email or phone without decrypting. One master key per generation; the
@@ -80,8 +81,8 @@ export function loadKeyring(opts: KeyringOptions): Keyring {
   const existing = readKeyFile(file);
   if (existing) return fromFile(existing, file);
   const created = newKeyFile();
-  fs.mkdirSync(opts.dataDir, { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(created, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  makeOwnerDir(opts.dataDir);
+  fs.writeFileSync(file, JSON.stringify(created, null, 2) + '\n', { mode: OWNER_FILE, flag: 'wx' });
   opts.onCreated?.(file);
   return fromFile(created, file);
 }
@@ -120,7 +121,7 @@ export function addKeyToFile(dataDir: string): Keyring {
   const fresh = newKeyFile().keys[0]!;
   const next: KeyFile = { current: fresh.id, keys: [fresh, ...f.keys] };
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
+  fs.writeFileSync(tmp, JSON.stringify(next, null, 2) + '\n', { mode: OWNER_FILE });
   fs.renameSync(tmp, file);
   return fromFile(next, file);
 }
@@ -134,7 +135,7 @@ export function dropKeysFromFile(dataDir: string, keep: (id: string) => boolean)
   if (dropped.length === 0) return [];
   const next: KeyFile = { current: f.current, keys: f.keys.filter((k) => !dropped.includes(k.id)) };
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
+  fs.writeFileSync(tmp, JSON.stringify(next, null, 2) + '\n', { mode: OWNER_FILE });
   fs.renameSync(tmp, file);
   return dropped;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import pg from 'pg';
-import { buildApp } from '../app.js';
+import { buildApp, type AppDeps } from '../app.js';
 import type { Clock } from '../adapters/clock.js';
 import { createMailer, type Mailer } from '../adapters/mailer.js';
 import { loadConfig, type Config } from '../config/env.js';
@@ -81,6 +81,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   mailer?: Mailer;
   clock?: Clock;
+  /** Logger options (a test that reads the log passes a stream). */
+  logger?: AppDeps['logger'];
 }
 
 /** The whole app against a real database, for `inject` tests. */
@@ -115,6 +117,7 @@ export async function createTestApp(opts: TestAppOptions = {}) {
     clock,
     secret: 'test-secret-test-secret-test-secret-0123',
     kernel,
+    ...(opts.logger ? { logger: opts.logger } : {}),
   });
   await app.ready();
   sentFromTheSite(app);
