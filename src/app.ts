@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import helmet from 'helmet';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler } from 'fastify-type-provider-zod';
 import { Redis } from 'ioredis';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,7 @@ import { leadHoldPanel, retentionRoutes } from './retention/routes.js';
 import { createRetentionScheduler, type RetentionScheduler } from './retention/scheduler.js';
 import { createRetentionRunner, type RetentionRunner } from './retention/service.js';
 import { registerErrorHandling } from './web/errors.js';
+import { refuseUnstorableText, storableValidatorCompiler } from './web/storable-text.js';
 import { opsRoutes } from './web/ops.js';
 import './web/types.js';
 import type { Kernel } from './privacy/kernel.js';
@@ -96,11 +97,14 @@ export async function buildApp(deps: AppDeps) {
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
   });
-  app.setValidatorCompiler(validatorCompiler);
+  // Every schema's validator first refuses text the database cannot store (NUL, lone
+  // surrogates); the hook does the same for what a route declares no schema for.
+  app.setValidatorCompiler(storableValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('site', { getter: () => site });
   app.decorateRequest('staff', null);
   registerErrorHandling(app);
+  refuseUnstorableText(app);
 
   // Security headers from one helmet middleware built at start-up: @fastify/helmet rebuilt it,
   // CSP parsing included, on every request (docs/decisions/012-analytics-ingest.md).
@@ -241,12 +245,26 @@ export async function buildApp(deps: AppDeps) {
     config,
     // A GPC signal sent with the form applies to the person, not only the browser.
     onAccepted: async (request, leadId, who) => {
-      if (request.gpc) await applyGpcToPerson({ db, kernel: deps.kernel }, who, [leadId], 'intake', request.gpcOverrode, clock.now());
+      if (request.gpc)
+        await applyGpcToPerson(
+          { db, kernel: deps.kernel },
+          who,
+          [leadId],
+          'intake',
+          request.gpcOverrode,
+          clock.now(),
+        );
       // The funnel's last step, counted by the server: no tracker needed, no field values.
       // A failure here must never fail the person's request: it is logged without details.
       await analytics
-        .track({ ...requestFacts(request), type: 'intake_submitted', url: new URL('/get-started', config.baseUrl) })
-        .catch((err: Error) => request.log.warn({ msg: err.message }, 'analytics: intake step not recorded'));
+        .track({
+          ...requestFacts(request),
+          type: 'intake_submitted',
+          url: new URL('/get-started', config.baseUrl),
+        })
+        .catch((err: Error) =>
+          request.log.warn({ msg: err.message }, 'analytics: intake step not recorded'),
+        );
     },
   });
   await app.register(privacyCenterRoutes, {
