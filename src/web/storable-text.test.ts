@@ -133,6 +133,22 @@ describe(`text the database cannot store, on ${testDbKind}`, () => {
     expect(await count('analytics_events')).toBe(before);
     expect((await beacon(event)).statusCode).toBe(202);
   });
+
+  it('analytics beacons sent together: the poisoned one gets 400, every honest one is stored', async () => {
+    const event = (name: string) => ({ type: 'event', url: 'http://localhost:3000/', name });
+    const honest = Array.from({ length: 120 }, (_, i) => `together-${i}`);
+    const names = [...honest.slice(0, 60), `together${NUL}`, ...honest.slice(60)];
+    const codes = (await Promise.all(names.map((n) => beacon(event(n))))).map((r) => r.statusCode);
+    expect(codes.filter((c) => c === 202)).toHaveLength(120);
+    expect(codes[60]).toBe(400);
+    const stored = await t.db
+      .selectFrom('analytics_events as e')
+      .innerJoin('analytics_dict as d', 'd.id', 'e.name')
+      .where('d.value', 'in', honest)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(120);
+  });
 });
 
 const beacon = (body: unknown) =>
