@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import helmet from 'helmet';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler } from 'fastify-type-provider-zod';
 import { Redis } from 'ioredis';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,7 @@ import { createRetentionRunner, type RetentionRunner } from './retention/service
 import { trackCsvRoutes } from './web/csv.js';
 import { guardCrossSite } from './web/cross-site.js';
 import { registerErrorHandling } from './web/errors.js';
+import { refuseUnstorableText, storableValidatorCompiler } from './web/storable-text.js';
 import { opsRoutes } from './web/ops.js';
 import './web/types.js';
 import type { Kernel } from './privacy/kernel.js';
@@ -102,7 +103,9 @@ export async function buildApp(deps: AppDeps) {
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
   });
-  app.setValidatorCompiler(validatorCompiler);
+  // Every schema's validator first refuses text the database cannot store (NUL, lone
+  // surrogates); the hook does the same for what a route declares no schema for.
+  app.setValidatorCompiler(storableValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('site', { getter: () => site });
   app.decorateRequest('staff', null);
@@ -110,6 +113,7 @@ export async function buildApp(deps: AppDeps) {
   // Before any route: lists the routes that answer with CSV (src/web/csv.ts).
   trackCsvRoutes(app);
   protectSecretPages(app);
+  refuseUnstorableText(app);
 
   // Security headers from one helmet middleware built at start-up: @fastify/helmet rebuilt it,
   // CSP parsing included, on every request (docs/decisions/012-analytics-ingest.md).

@@ -7,7 +7,7 @@ import { contend } from '../test-support/contention.js';
 import { dayOf, dictKinds, toAt } from './codes.js';
 import { createCollector } from './collector.js';
 import { cookieVisitor } from './identity.js';
-import type { BatchWriter, Hit } from './writer.js';
+import type { BatchWriter, Hit, Refused } from './writer.js';
 
 /** The choice cookie as the banner writes it after "allow analytics", under the current policy. */
 const GRANTED = `a:g.v:${policyVersions.at(-1)!.version.replace('.', '_')}`;
@@ -312,7 +312,7 @@ describe('group commit (createCollector)', () => {
       gathers,
       write: (hits) => {
         batches.push(hits.map((h) => h.at));
-        return new Promise<void>((resolve) => release.push(resolve));
+        return new Promise<Refused>((resolve) => release.push(() => resolve(new Map())));
       },
     };
     return { writer, batches, releaseOne: () => release.shift()?.() };

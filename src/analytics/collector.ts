@@ -36,7 +36,11 @@ export function createCollector(writer: BatchWriter, opts: CollectorOptions = {}
       writer
         .write(batch.map((b) => b.hit))
         .then(
-          () => batch.forEach((b) => b.done()),
+          // A hit the database refused fails alone; the rest of its batch is stored.
+          (refused) =>
+            batch.forEach((b, i) =>
+              b.done(refused.has(i) ? (refused.get(i) ?? new Error('refused')) : undefined),
+            ),
           (err: unknown) => batch.forEach((b) => b.done(err)),
         )
         .finally(() => {
@@ -62,7 +66,10 @@ export function createCollector(writer: BatchWriter, opts: CollectorOptions = {}
   }
 
   return {
-    /** Resolves once the hit is committed; rejects if its batch failed (nothing of it stored). */
+    /**
+     * Resolves once the hit is committed; rejects if its batch failed (nothing of it stored), or
+     * if the database refused this hit alone.
+     */
     add(hit: Hit): Promise<void> {
       return new Promise<void>((resolve, reject) => {
         queue.push({

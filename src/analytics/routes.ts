@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { secretPrefixes } from '../privacy/secret-paths.js';
 import { invalid } from '../web/errors.js';
+import { findUnstorableParam, unstorableMessage } from '../web/storable-text.js';
 import type { EventType } from './codes.js';
 import { CLIENT_COOKIE, VISITOR_COOKIE, VISITOR_COOKIE_MAX_AGE_S } from './identity.js';
 import type { Analytics, TrackInput } from './service.js';
@@ -165,6 +166,9 @@ export function parseEvent(
   if (!ofThisSite(url.hostname, [deps.siteHost, request.hostname])) {
     throw invalid(`Invalid event: url: must be a page of ${deps.siteHost}`);
   }
+  // Campaign tags are stored decoded, out of sight of the edge's check on the body's strings.
+  const tag = findUnstorableParam(url.searchParams);
+  if (tag !== null) throw invalid(`Invalid event: url: ${unstorableMessage(`url.${tag}`)}`);
   const props = b.props
     ? Object.fromEntries(Object.entries(b.props).map(([k, v]) => [k, String(v)]))
     : undefined;

@@ -1,7 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { isSqlite, type Db } from '../db/database.js';
-import type { BatchWriter, Hit } from './writer.js';
-import type { WriterReply, WriterRequest } from './writer-worker.js';
+import type { BatchWriter, Hit, Refused } from './writer.js';
+import type { WireError, WriterReply, WriterRequest } from './writer-worker.js';
+
+const errorOf = (e: WireError) => Object.assign(new Error(e.message), { code: e.code });
 
 // A worker runs its entry as a module: the compiled JS under dist/; from source (tests,
 // benchmarks, `tsx`), the TypeScript through tsx's loader, a dev dependency that is there then.
@@ -44,7 +46,7 @@ function entry(): { entry: string; tsx?: string } {
 export function startWriterThread(url: string): BatchWriter {
   let worker: Worker | null = null;
   let next = 0;
-  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (r: Refused) => void; reject: (e: Error) => void }>();
 
   function spawn(): Worker {
     const w = new Worker(boot, { eval: true, workerData: { ...entry(), url } });
@@ -55,8 +57,8 @@ export function startWriterThread(url: string): BatchWriter {
       pending.delete(m.id);
       // Idle, the thread must not keep the process alive.
       if (pending.size === 0) w.unref();
-      if (m.error) p.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
-      else p.resolve();
+      if (m.error) p.reject(errorOf(m.error));
+      else p.resolve(new Map((m.refused ?? []).map(([i, e]) => [i, errorOf(e)])));
     });
     const gone = (why: string) => {
       if (worker !== w) return;
@@ -80,13 +82,13 @@ export function startWriterThread(url: string): BatchWriter {
       worker ??= spawn();
       worker.unref();
     },
-    write(hits: readonly Hit[]): Promise<void> {
-      if (hits.length === 0) return Promise.resolve();
+    write(hits: readonly Hit[]): Promise<Refused> {
+      if (hits.length === 0) return Promise.resolve(new Map());
       worker ??= spawn();
       worker.ref();
       const id = next++;
       const w = worker;
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<Refused>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         send(w, { id, hits: JSON.stringify(hits) });
       });

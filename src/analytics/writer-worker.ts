@@ -1,11 +1,14 @@
 // The analytics writer's thread (writer-thread.ts starts it): batches in, one reply per batch.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDb } from '../db/database.js';
-import { createWriter, MAX_BATCH, type Hit } from './writer.js';
+import { createWriter, MAX_BATCH, type Hit, type Refused } from './writer.js';
 
 /** `hits` as JSON: cloning a string costs the main thread a copy; cloning objects, a walk. */
 export type WriterRequest = { id: number; hits: string } | 'close';
-export type WriterReply = { id: number; error?: { message: string; code?: string } };
+/** Only the message and code cross: the code tells the route a busy database from a fault. */
+export type WireError = { message: string; code?: string };
+/** `error`: the whole batch failed; `refused`: these hits (by index) alone, the rest committed. */
+export type WriterReply = { id: number; error?: WireError; refused?: [number, WireError][] };
 
 const port = parentPort!;
 const { url } = workerData as { url: string };
@@ -41,22 +44,41 @@ async function writeQueued(): Promise<void> {
     while (take < queued.length && (take === 0 || n + queued[take]!.hits.length <= MAX_BATCH))
       n += queued[take++]!.hits.length;
     const batches = queued.splice(0, take);
-    const reply = await writer.write(batches.flatMap((b) => b.hits)).then(
-      () => ({}),
-      // Only the message and code cross: the code tells the route a busy database from a fault.
-      (err: Error & { code?: unknown }) => ({
-        error: {
-          message: String(err?.message),
-          ...(typeof err?.code === 'string' ? { code: err.code } : {}),
-        },
-      }),
+    const outcome = await writer.write(batches.flatMap((b) => b.hits)).then(
+      (refused) => ({ refused }),
+      (err: unknown) => ({ error: wire(err) }),
     );
-    for (const b of batches) port.postMessage({ id: b.id, ...reply } satisfies WriterReply);
+    let from = 0;
+    for (const b of batches) {
+      port.postMessage({ id: b.id, ...replyFor(outcome, from, b.hits.length) });
+      from += b.hits.length;
+    }
     // Let the batches that arrived during the commit in, so they share the next one.
     await new Promise((resolve) => setImmediate(resolve));
   }
   writing = false;
   if (closing) close();
+}
+
+const wire = (err: unknown): WireError => {
+  const e = err as { message?: unknown; code?: unknown } | null;
+  return {
+    message: String(e?.message),
+    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+  };
+};
+
+/** One sender's share of a merged write: its own refused hits, numbered within its batch. */
+function replyFor(
+  outcome: { error: WireError } | { refused: Refused },
+  from: number,
+  n: number,
+): Omit<WriterReply, 'id'> {
+  if ('error' in outcome) return { error: outcome.error };
+  const refused: [number, WireError][] = [];
+  for (const [i, err] of outcome.refused)
+    if (i >= from && i < from + n) refused.push([i - from, wire(err)]);
+  return refused.length > 0 ? { refused } : {};
 }
 
 function close(): void {

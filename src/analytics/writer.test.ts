@@ -84,7 +84,12 @@ describe(`analytics writer on ${testDbKind}`, () => {
     await writer.write([view(at, 'fail-v')]);
     // The database refuses the event at `doomed`, after the batch has continued the visit.
     await refuseEventsAt(doomed);
-    await expect(writer.write([view(doomed, 'fail-v')])).rejects.toThrow();
+    // A refusal for what the hit holds (SQLite's trigger abort) is answered for that hit alone.
+    const failed = await writer.write([view(doomed, 'fail-v')]).then(
+      (refused) => refused.get(0),
+      (err: unknown) => err,
+    );
+    expect(failed).toBeInstanceOf(Error);
     await allowEvents();
     await writer.write([view(at + 120, 'fail-v')]);
     expect(await sessionsOf(['fail-v'])).toEqual([{ visitor: 'fail-v', pageviews: 2 }]);

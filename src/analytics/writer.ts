@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { isSqlite, type Db } from '../db/database.js';
 import { runCompiled } from '../db/compiled.js';
-import { retryTransient } from '../db/errors.js';
+import { isDataError, retryTransient } from '../db/errors.js';
 import { insertRows } from '../db/insert-rows.js';
 import type { AnalyticsSessionsTable } from '../db/schema.js';
 import {
@@ -58,10 +58,17 @@ export interface Hit {
 /** At most this many hits share one transaction (the collector's batches, the thread's merges). */
 export const MAX_BATCH = 1000;
 
+/** The hits a write left out, by their index in the batch, each with the error refusing it. */
+export type Refused = ReadonlyMap<number, unknown>;
+
 /** What the collector writes through: this module's writer, in line or on a thread. */
 export interface BatchWriter {
-  /** Commits the hits in one transaction, or rejects having stored none of them. */
-  write(hits: readonly Hit[]): Promise<void>;
+  /**
+   * Commits the hits, or rejects having stored none of them (the database busy or failing). A
+   * hit the database refuses for what it holds is left out on its own: the others commit, and
+   * the answer names it (empty when every hit was stored).
+   */
+  write(hits: readonly Hit[]): Promise<Refused>;
   /**
    * Takes further batches while one is being written, and commits those that queued up together
    * (in order), settling each when its commit does; the collector then hands over each batch at
@@ -98,8 +105,7 @@ export function createWriter(db: Db): BatchWriter {
   let knownDaysFor = -1;
 
   /** Writes a batch of hits in one transaction; nothing of a failed batch stays, on disk or here. */
-  async function write(hits: readonly Hit[]): Promise<void> {
-    if (hits.length === 0) return;
+  async function commit(hits: readonly Hit[]): Promise<void> {
     // A deadlock with the compactor or a lock held by another process fails the attempt, not
     // the batch: each attempt starts from memory as it was, since memory changes only on commit.
     const batch = await retryTransient(async () => {
@@ -127,6 +133,40 @@ export function createWriter(db: Db): BatchWriter {
     for (const d of batch.days) knownDays.add(d);
     for (const d of batch.retired) knownDays.delete(d);
     forgetIdle(open, hits[hits.length - 1]!.at);
+  }
+
+  /**
+   * A batch the database refused for a value one of its hits holds (text PostgreSQL cannot
+   * store, say) is written again in halves, down to the hit at fault: that hit alone is refused,
+   * and the others are stored in their order. Any other failure refuses the whole batch.
+   */
+  async function isolate(hits: readonly Hit[], from: number, refused: Map<number, unknown>) {
+    const mid = Math.ceil(hits.length / 2);
+    for (const [part, at] of [
+      [hits.slice(0, mid), from],
+      [hits.slice(mid), from + mid],
+    ] as const) {
+      try {
+        await commit(part);
+      } catch (err) {
+        // Part of the batch may have committed already: from here on, failures are per hit.
+        if (isDataError(err) && part.length > 1) await isolate(part, at, refused);
+        else part.forEach((_, i) => refused.set(at + i, err));
+      }
+    }
+  }
+
+  async function write(hits: readonly Hit[]): Promise<Refused> {
+    const refused = new Map<number, unknown>();
+    if (hits.length === 0) return refused;
+    try {
+      await commit(hits);
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      if (hits.length === 1) refused.set(0, err);
+      else await isolate(hits, 0, refused);
+    }
+    return refused;
   }
 
   return { write };

@@ -25,6 +25,15 @@ export function isTransient(err: unknown): boolean {
   return typeof code === 'string' && transientCodes.has(code);
 }
 
+// Failures that say "not this value": a statement refused for what it holds (PostgreSQL's data
+// exceptions and constraint violations, such as text holding U+0000; SQLite's constraints and type
+// errors). The same work without the unit that brought the value can succeed.
+const dataCodes = /^(2[23][0-9A-Z]{3}|SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)(_[A-Z]+)?)$/;
+export function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && dataCodes.test(code);
+}
+
 /**
  * Runs `attempt` again after a transient failure, waiting a little longer each time; any other
  * failure, or the last transient one, is thrown. `attempt` must leave nothing behind when it fails

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { isTransient } from '../db/errors.js';
 import { renderPage } from './render.js';
 import { MessagePage } from './message-page.js';
+import { unstorableIssues } from './storable-text.js';
 
 export type FieldErrors = Record<string, string>;
 
@@ -41,11 +42,16 @@ const frameworkMessages: Record<string, [number, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'The request body is not valid JSON.'],
 };
 
-function classify(error: FastifyError): { status: number; message: string } {
+function classify(error: FastifyError): { status: number; message: string; fields?: FieldErrors } {
   if (error instanceof DomainError) return { status: error.status, message: error.message };
   const known = error.code ? frameworkMessages[error.code] : undefined;
   if (known) return { status: known[0], message: known[1] };
-  if (error.validation) return { status: 400, message: 'Some of what you sent is not valid.' };
+  if (error.validation) {
+    // Text the database cannot store is named, field by field: nothing else tells the sender.
+    const unstorable = unstorableIssues(error.validation);
+    if (unstorable) return { status: 400, ...unstorable };
+    return { status: 400, message: 'Some of what you sent is not valid.' };
+  }
   if (error.statusCode === 429) return { status: 429, message: error.message };
   if (error.statusCode === 403 && error.code?.startsWith('FST_CSRF')) {
     return {
@@ -65,12 +71,12 @@ function classify(error: FastifyError): { status: number; message: string } {
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { status, message } = classify(error);
+    const { status, message, fields } = classify(error);
     // Messages and stacks only; request bodies (which hold personal data) are never logged.
     if (status === 503) reply.header('retry-after', '1');
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: error.code, status }, 'request refused');
-    return sendError(request, reply, status, message);
+    return sendError(request, reply, status, message, fields);
   });
   app.setNotFoundHandler((request, reply) =>
     sendError(request, reply, 404, 'We could not find that page.'),
