@@ -64,6 +64,8 @@ export interface AppDeps {
   /** The privacy kernel holding the data key: seals and reveals contact fields. */
   kernel: Kernel;
   logger?: FastifyServerOptions['logger'];
+  /** argon2 verification of staff passwords; tests may wrap it. */
+  verifyPassword?: (hash: string, password: string) => Promise<boolean>;
 }
 
 const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
@@ -155,7 +157,14 @@ export async function buildApp(deps: AppDeps) {
     relayKey: emailRelayKey(config.smtpUrl),
   });
   const outbox = createOutboxWorker({ ...deps, mailer, log: app.log });
-  const accounts = createAccountService({ db, clock, config });
+  const accounts = createAccountService({
+    db,
+    clock,
+    config,
+    secret: deps.secret,
+    onCommit: outbox.nudge,
+    verifyPassword: deps.verifyPassword,
+  });
   const intake = createIntakeService({
     db,
     clock,
@@ -241,12 +250,26 @@ export async function buildApp(deps: AppDeps) {
     config,
     // A GPC signal sent with the form applies to the person, not only the browser.
     onAccepted: async (request, leadId, who) => {
-      if (request.gpc) await applyGpcToPerson({ db, kernel: deps.kernel }, who, [leadId], 'intake', request.gpcOverrode, clock.now());
+      if (request.gpc)
+        await applyGpcToPerson(
+          { db, kernel: deps.kernel },
+          who,
+          [leadId],
+          'intake',
+          request.gpcOverrode,
+          clock.now(),
+        );
       // The funnel's last step, counted by the server: no tracker needed, no field values.
       // A failure here must never fail the person's request: it is logged without details.
       await analytics
-        .track({ ...requestFacts(request), type: 'intake_submitted', url: new URL('/get-started', config.baseUrl) })
-        .catch((err: Error) => request.log.warn({ msg: err.message }, 'analytics: intake step not recorded'));
+        .track({
+          ...requestFacts(request),
+          type: 'intake_submitted',
+          url: new URL('/get-started', config.baseUrl),
+        })
+        .catch((err: Error) =>
+          request.log.warn({ msg: err.message }, 'analytics: intake step not recorded'),
+        );
     },
   });
   await app.register(privacyCenterRoutes, {

@@ -47,6 +47,15 @@ export const policyVersions: readonly PolicyVersion[] = [
     summary:
       'Adds first-party website analytics: pages viewed, approximate location, browser and device, and how you found us, kept 13 months and never shared.',
   },
+  {
+    version: '1.4',
+    effective: '2026-12-07',
+    fingerprint: 'dbb59a9174bf397a',
+    // Security, not consent, is the basis: nothing to ask again.
+    material: false,
+    summary:
+      'Adds counters of failed staff sign-ins, kept one hour under coded fingerprints of the email typed and the network, never the address itself.',
+  },
 ];
 
 export const currentPolicy = policyVersions[policyVersions.length - 1]!;

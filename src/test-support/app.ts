@@ -74,6 +74,7 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   mailer?: Mailer;
   clock?: Clock;
+  verifyPassword?: (hash: string, password: string) => Promise<boolean>;
 }
 
 /** The whole app against a real database, for `inject` tests. */
@@ -92,7 +93,11 @@ export async function createTestApp(opts: TestAppOptions = {}) {
   const site = loadSiteConfig();
   const mailer =
     opts.mailer ??
-    createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(dataDir, 'outbox'), from: site.email.from });
+    createMailer({
+      smtpUrl: config.smtpUrl,
+      outboxDir: path.join(dataDir, 'outbox'),
+      from: site.email.from,
+    });
   const clock = opts.clock ?? { now: () => new Date() };
   const kernel = testKernel();
   const app = await buildApp({
@@ -103,6 +108,7 @@ export async function createTestApp(opts: TestAppOptions = {}) {
     clock,
     secret: 'test-secret-test-secret-test-secret-0123',
     kernel,
+    verifyPassword: opts.verifyPassword,
   });
   await app.ready();
   return {
@@ -148,7 +154,8 @@ export const cookieHeader = (jar: Record<string, string>) =>
 
 /** The value of a hidden input in rendered HTML. */
 export function hiddenField(html: string, name: string): string {
-  const m = new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html) ??
+  const m =
+    new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html) ??
     new RegExp(`value="([^"]*)"[^>]*name="${name}"`).exec(html);
   if (!m?.[1]) throw new Error(`no hidden field ${name} in page`);
   return m[1].replace(/&amp;/g, '&');
