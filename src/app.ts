@@ -70,6 +70,8 @@ export interface AppDeps {
   /** The privacy kernel holding the data key: seals and reveals contact fields. */
   kernel: Kernel;
   logger?: FastifyServerOptions['logger'];
+  /** argon2 verification of staff passwords; tests may wrap it. */
+  verifyPassword?: (hash: string, password: string) => Promise<boolean>;
 }
 
 const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
@@ -171,7 +173,14 @@ export async function buildApp(deps: AppDeps) {
     relayKey: emailRelayKey(config.smtpUrl),
   });
   const outbox = createOutboxWorker({ ...deps, mailer, log: app.log });
-  const accounts = createAccountService({ db, clock, config });
+  const accounts = createAccountService({
+    db,
+    clock,
+    config,
+    secret: deps.secret,
+    onCommit: outbox.nudge,
+    verifyPassword: deps.verifyPassword,
+  });
   const intake = createIntakeService({
     db,
     clock,

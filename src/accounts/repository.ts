@@ -7,15 +7,7 @@ type Trx = Kysely<Database>;
 export async function findUserForLogin(db: Trx, email: string) {
   return db
     .selectFrom('staff_users')
-    .select([
-      'id',
-      'email',
-      'role',
-      'password_hash',
-      'disabled_at',
-      'failed_logins',
-      'locked_until',
-    ])
+    .select(['id', 'email', 'role', 'password_hash', 'disabled_at'])
     .where('email', '=', email)
     .executeTakeFirst();
 }
@@ -38,31 +30,8 @@ export async function insertUser(db: Trx, user: StaffUsersTable): Promise<void> 
   await db.insertInto('staff_users').values(user).execute();
 }
 
-/** Counts a failure atomically, so parallel guesses cannot share one count. Returns the new count. */
-export async function countFailure(db: Trx, id: string): Promise<number> {
-  const row = await db
-    .updateTable('staff_users')
-    .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
-    .where('id', '=', id)
-    .returning('failed_logins')
-    .executeTakeFirst();
-  return row?.failed_logins ?? 0;
-}
-
-export async function lockUser(db: Trx, id: string, until: string): Promise<void> {
-  await db
-    .updateTable('staff_users')
-    .set({ failed_logins: 0, locked_until: until })
-    .where('id', '=', id)
-    .execute();
-}
-
 export async function recordLogin(db: Trx, id: string, at: string): Promise<void> {
-  await db
-    .updateTable('staff_users')
-    .set({ failed_logins: 0, locked_until: null, last_login_at: at })
-    .where('id', '=', id)
-    .execute();
+  await db.updateTable('staff_users').set({ last_login_at: at }).where('id', '=', id).execute();
 }
 
 export async function insertSession(db: Trx, session: SessionsTable): Promise<void> {

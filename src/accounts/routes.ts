@@ -109,7 +109,9 @@ async function loginRoutes(fastify: FastifyInstance, { accounts, config }: Accou
         );
       }
       try {
-        const { token, user } = await accounts.login(request.body.email, request.body.password);
+        const { token, user } = await accounts.login(request.body.email, request.body.password, {
+          source: request.ip,
+        });
         reply.setCookie(SESSION_COOKIE, token, cookie);
         return await reply.redirect(next ?? landingPath(user), 303);
       } catch (err) {

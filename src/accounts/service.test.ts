@@ -34,7 +34,7 @@ describe('createStaffUser', () => {
     expect(user).toMatchObject({ email: 'pat@example.test', role: 'marketing' });
     const row = await t.db
       .selectFrom('staff_users')
-      .select(['password_hash', 'failed_logins'])
+      .select(['password_hash'])
       .where('id', '=', user.id)
       .executeTakeFirstOrThrow();
     expect(row.password_hash).toMatch(/^\$argon2id\$/);

@@ -10,6 +10,7 @@ import { secretLink } from '../privacy/secret-paths.js';
 import type { StaffRole } from '../db/schema.js';
 import { conflict, DomainError, invalid, type FieldErrors } from '../web/errors.js';
 import * as repo from './repository.js';
+import { createLoginThrottle, defaultThrottleLimits, type ThrottleLimits } from './throttle.js';
 
 export interface StaffUser {
   id: string;
@@ -30,13 +31,12 @@ export const IDLE_TIMEOUT_MS = 30 * MINUTE;
 export const SESSION_LIFETIME_MS = 12 * 60 * MINUTE;
 // last_seen_at is written at most this often, so browsing is not one UPDATE per request.
 const TOUCH_INTERVAL_MS = MINUTE;
-export const LOCK_AFTER_FAILURES = 5;
-export const LOCK_MS = 15 * MINUTE;
 export const SETUP_LINK_TTL_MS = 60 * MINUTE;
 
-export const loginFailedMessage = 'That email and password do not match.';
-export const lockedMessage =
-  'Too many failed sign-in attempts. This account is locked for 15 minutes; please wait and try again.';
+// One answer for an unknown email, a wrong password and a throttled source, so none of them
+// tells a requester which emails are staff; it still says what a person can do.
+export const loginFailedMessage =
+  'That email and password do not match, or sign-in from your network is paused after too many attempts. Check them and try again, or wait 15 minutes.';
 export const disabledMessage =
   'This account has been disabled. Ask an administrator if you need access again.';
 export const setupLinkInvalidMessage = 'This setup link is no longer valid.';
@@ -71,9 +71,29 @@ export function sessionCookieOptions(config: Config) {
   };
 }
 
-export function createAccountService(deps: { db: Db; clock: Clock; config: Config }) {
+export interface AccountDeps {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  /** The app secret: keys the fingerprints failed sign-ins are counted under. */
+  secret: string;
+  /** Called after a commit that queued mail (the owner's failed sign-in notice). */
+  onCommit?: () => void;
+  limits?: ThrottleLimits;
+  /** argon2 verification; tests count its calls. */
+  verifyPassword?: (hash: string, password: string) => Promise<boolean>;
+}
+
+export function createAccountService(deps: AccountDeps) {
   const { db, clock } = deps;
   let dummyHash: Promise<string> | undefined;
+  const verifyPassword = deps.verifyPassword ?? ((h, p) => argon2.verify(h, p));
+  const throttle = createLoginThrottle({
+    db,
+    secret: deps.secret,
+    limits: deps.limits ?? defaultThrottleLimits,
+    onCommit: deps.onCommit ?? (() => undefined),
+  });
 
   function validate(input: { email: string; password: string }, extra: FieldErrors = {}) {
     const parsed = credentials.safeParse(input);
@@ -95,7 +115,7 @@ export function createAccountService(deps: { db: Db; clock: Clock; config: Confi
   async function verify(hash: string | undefined, password: string): Promise<boolean> {
     dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
     const against = hash ?? (await dummyHash);
-    const ok = await argon2.verify(against, password).catch(() => false);
+    const ok = await verifyPassword(against, password).catch(() => false);
     return ok && hash !== undefined;
   }
 
@@ -129,24 +149,30 @@ export function createAccountService(deps: { db: Db; clock: Clock; config: Confi
       password_hash: await hashPassword(password),
       created_at: clock.now().toISOString(),
       disabled_at: null,
-      failed_logins: 0,
-      locked_until: null,
       last_login_at: null,
     };
   }
 
-  async function login(email: string, password: string, now: Date = clock.now()) {
+  /**
+   * `source`: the requester's IP. Failures are counted per (email typed, source network) and per
+   * email, known or not, so an unknown email, a wrong password and a throttled source take the
+   * same path to the same answer, one argon2 verify included.
+   */
+  async function login(
+    email: string,
+    password: string,
+    opts: { source?: string; now?: Date } = {},
+  ) {
+    const now = opts.now ?? clock.now();
     const normalized = email.trim().toLowerCase();
     const user = normalized ? await repo.findUserForLogin(db, normalized) : undefined;
-    const at = now.toISOString();
-    if (user?.locked_until && user.locked_until > at) {
-      await verify(undefined, password);
-      await auditFailure(user.id, 'locked', now);
-      throw new DomainError(429, lockedMessage);
-    }
-    if (!(await verify(user?.password_hash, password)) || !user) {
-      await auditFailure(user?.id, 'wrong_password', now);
-      if (user) await countFailure(user.id, now);
+    const key = throttle.keyOf(normalized, opts.source ?? '');
+    const throttled = await throttle.throttled(key, now);
+    // A throttled source is refused even with the right password, so it learns nothing.
+    const ok = await verify(throttled ? undefined : user?.password_hash, password);
+    if (throttled || !ok || !user) {
+      await auditFailure(user?.id, throttled ? 'throttled' : 'wrong_password', now);
+      if (!throttled) await throttle.failed(key, user?.id, now);
       throw invalid(loginFailedMessage);
     }
     // Only someone who knows the password learns that the account is disabled.
@@ -154,6 +180,8 @@ export function createAccountService(deps: { db: Db; clock: Clock; config: Confi
       await auditFailure(user.id, 'disabled', now);
       throw new DomainError(403, disabledMessage);
     }
+    const at = now.toISOString();
+    await throttle.succeeded(key);
     await repo.recordLogin(db, user.id, at);
     await appendAudit(db, { actor: { kind: 'staff', id: user.id }, action: 'login' }, now);
     await repo.deleteExpiredSessions(db, at, iso(now.getTime() - IDLE_TIMEOUT_MS));
@@ -167,13 +195,6 @@ export function createAccountService(deps: { db: Db; clock: Clock; config: Confi
   async function auditFailure(userId: string | undefined, reason: string, now: Date) {
     const actor: AuditActor = userId ? { kind: 'staff', id: userId } : { kind: 'anonymous' };
     await appendAudit(db, { actor, action: 'login_failed', detail: { reason } }, now);
-  }
-
-  async function countFailure(userId: string, now: Date): Promise<void> {
-    const failures = await repo.countFailure(db, userId);
-    if (failures < LOCK_AFTER_FAILURES) return;
-    await repo.lockUser(db, userId, iso(now.getTime() + LOCK_MS));
-    throw new DomainError(429, lockedMessage);
   }
 
   async function startSession(userId: string, now: Date = clock.now()): Promise<string> {
@@ -211,7 +232,11 @@ export function createAccountService(deps: { db: Db; clock: Clock; config: Confi
     const session = await repo.findSession(db, sha256(token));
     await repo.deleteSession(db, sha256(token));
     if (session) {
-      await appendAudit(db, { actor: { kind: 'staff', id: session.user_id }, action: 'logout' }, clock.now());
+      await appendAudit(
+        db,
+        { actor: { kind: 'staff', id: session.user_id }, action: 'logout' },
+        clock.now(),
+      );
     }
   }
 

@@ -73,8 +73,9 @@ export function LoginPage(p: FormPage & { next?: string | undefined }) {
       submit="Sign in"
       after={
         <p class="console-note">
-          Forgotten your password? Ask an administrator to reset it. After 5 wrong attempts the
-          account is locked for 15 minutes.
+          Forgotten your password? Ask an administrator to reset it. After 5 failed attempts from
+          one network, sign-in from there pauses for 15 minutes and the owner of the account is
+          emailed.
         </p>
       }
     >

@@ -2,6 +2,7 @@ import type { parseArgs as ParseArgs } from 'node:util';
 import { createAccountService } from '../accounts/service.js';
 import { systemClock } from '../adapters/clock.js';
 import type { Config } from '../config/env.js';
+import { loadAppSecret } from '../config/secret.js';
 import { createDb } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { StaffRole } from '../db/schema.js';
@@ -10,7 +11,11 @@ import { readSecret } from './prompt.js';
 
 const roles: readonly StaffRole[] = ['admin', 'sales', 'marketing', 'privacy'];
 
-export async function userCommand(config: Config, args: string[], parseArgs: typeof ParseArgs): Promise<number> {
+export async function userCommand(
+  config: Config,
+  args: string[],
+  parseArgs: typeof ParseArgs,
+): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'create') {
     console.error('Usage: starspmb user create --email E --role admin|sales|marketing|privacy');
@@ -29,8 +34,13 @@ export async function userCommand(config: Config, args: string[], parseArgs: typ
   const db = createDb(config.databaseUrl);
   try {
     await migrateToLatest(db);
-    const accounts = createAccountService({ db, clock: systemClock, config });
-    const user = await accounts.createStaffUser({ email: values.email, password, role: values.role as StaffRole });
+    const secret = loadAppSecret(config.dataDir, config.appSecret);
+    const accounts = createAccountService({ db, clock: systemClock, config, secret });
+    const user = await accounts.createStaffUser({
+      email: values.email,
+      password,
+      role: values.role as StaffRole,
+    });
     console.log(`Created ${user.role} account for ${user.email}.`);
     return 0;
   } catch (err) {

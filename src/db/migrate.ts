@@ -20,6 +20,7 @@ import * as m0020 from './migrations/0020_analytics_visitors_last_at.js';
 import * as m0021 from './migrations/0021_analytics_prop_rollup_by_key.js';
 import * as m0022 from './migrations/0022_audit_keyed_chain.js';
 import * as m0023 from './migrations/0023_lead_identity_by_email.js';
+import * as m0024 from './migrations/0024_login_failures.js';
 
 // Migrations are imported, not globbed, so the compiled build and tsx see the same list.
 const migrations: Record<string, Migration> = {
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '0021_analytics_prop_rollup_by_key': m0021,
   '0022_audit_keyed_chain': m0022,
   '0023_lead_identity_by_email': m0023,
+  '0024_login_failures': m0024,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

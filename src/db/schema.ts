@@ -96,8 +96,6 @@ export interface StaffUsersTable {
   role: StaffRole;
   created_at: Timestamp;
   disabled_at: Timestamp | null;
-  failed_logins: number;
-  locked_until: Timestamp | null;
   last_login_at: Timestamp | null;
 }
 
@@ -107,6 +105,18 @@ export interface SessionsTable {
   created_at: Timestamp;
   last_seen_at: Timestamp;
   expires_at: Timestamp;
+}
+
+/** Failed sign-ins per (account, source network), and per account with source_key '*'. */
+export interface LoginFailuresTable {
+  /** Keyed fingerprint of the normalised email typed, whether or not an account has it. */
+  account_key: string;
+  /** Keyed fingerprint of the source network, or '*' for all sources. */
+  source_key: string;
+  failures: number;
+  window_started_at: Timestamp;
+  /** On the '*' row: when the account's owner was last emailed about failures. */
+  notified_at: Timestamp | null;
 }
 
 export interface SetupTokensTable {
@@ -119,7 +129,7 @@ export interface SetupTokensTable {
 export interface OutboxTable {
   id: string;
   created_at: Timestamp;
-  kind: 'lead_notification' | 'incident_reminder' | PrivacyMailKind;
+  kind: 'lead_notification' | 'incident_reminder' | 'login_alert' | PrivacyMailKind;
   payload: string;
   attempts: number;
   next_attempt_at: Timestamp;
@@ -498,6 +508,7 @@ export interface Database {
   staff_users: StaffUsersTable;
   sessions: SessionsTable;
   setup_tokens: SetupTokensTable;
+  login_failures: LoginFailuresTable;
   outbox: OutboxTable;
   legal_holds: LegalHoldsTable;
   retention_runs: RetentionRunsTable;

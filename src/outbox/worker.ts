@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../adapters/clock.js';
 import type { Mailer, OutgoingMail } from '../adapters/mailer.js';
+import { loginAlertMail } from '../accounts/alert-mail.js';
 import { incidentReminderMail } from '../audit/incidents/mail.js';
 import { privacyMail } from '../privacy-center/mail.js';
 import type { Kernel } from '../privacy/kernel.js';
@@ -49,7 +50,12 @@ export function createOutboxWorker(deps: OutboxDeps) {
     for (const job of await dueJobs(deps.db, now, 20)) {
       if (!(await claim(job.id, now))) continue;
       try {
-        const mail = await buildMail(deps, job.id, job.kind, JSON.parse(job.payload) as Record<string, string>);
+        const mail = await buildMail(
+          deps,
+          job.id,
+          job.kind,
+          JSON.parse(job.payload) as Record<string, string>,
+        );
         if (mail) await deps.mailer.send(mail);
         await markSent(deps.db, job.id, deps.clock.now());
         sent++;
@@ -117,6 +123,8 @@ async function buildMail(
     }
     case 'incident_reminder':
       return incidentReminderMail(deps, jobId, payload);
+    case 'login_alert':
+      return loginAlertMail(deps, jobId, payload);
     case 'privacy_verify':
     case 'privacy_receipt':
     case 'privacy_response':

@@ -93,6 +93,15 @@ const staff = (
   encrypted: false,
 });
 
+const signInFailure: PersonalField = {
+  personal: true,
+  category: 'account.sign_in_failures',
+  subjects: ['staff', 'visitor'],
+  purposes: ['security'],
+  retention: 'sign_in_failures',
+  encrypted: false,
+};
+
 const acquisition = lead('acquisition.campaign', ['service_request', 'advertising']);
 
 /** A blind index kept only so an opt-out is honoured; the address it hashes is not stored. */
@@ -122,7 +131,8 @@ const visit = (category: Category): PersonalField => ({
   retention: 'analytics_event',
   encrypted: false,
 });
-const aggregate = (why: string): NonPersonalField => meta(`${why}; counts over all visitors, no one in them`);
+const aggregate = (why: string): NonPersonalField =>
+  meta(`${why}; counts over all visitors, no one in them`);
 
 /** Every column the system stores, classified. A new column fails typecheck until it is here. */
 export const dataMap = {
@@ -185,8 +195,6 @@ export const dataMap = {
     role: meta('permission level'),
     created_at: meta('account bookkeeping'),
     disabled_at: meta('account bookkeeping'),
-    failed_logins: meta('lockout counter'),
-    locked_until: meta('lockout timer'),
     last_login_at: staff('account.session', ['security'], 'staff_account'),
   },
   sessions: {
@@ -195,6 +203,15 @@ export const dataMap = {
     created_at: staff('account.session', ['security'], 'session'),
     last_seen_at: staff('account.session', ['security'], 'session'),
     expires_at: meta('session bookkeeping'),
+  },
+  // Keyed fingerprints (HMAC with the app secret) of the email typed, whoever's it is, and of
+  // the source network: counted for security, never shown, gone an hour after their window.
+  login_failures: {
+    account_key: signInFailure,
+    source_key: signInFailure,
+    failures: signInFailure,
+    window_started_at: signInFailure,
+    notified_at: meta('when the account owner was last emailed about failures'),
   },
   setup_tokens: {
     token_hash: key('hash of a one-time setup token'),
@@ -407,7 +424,9 @@ export const dataMap = {
   analytics_dict: {
     id: key(),
     kind: meta('which kind of string'),
-    value: meta('a page path, referring host, campaign tag, place or browser name, shared by many visits'),
+    value: meta(
+      'a page path, referring host, campaign tag, place or browser name, shared by many visits',
+    ),
   },
   analytics_sessions: {
     id: key(),
@@ -612,6 +631,10 @@ export const subjectLinks: { readonly [T in keyof DataMap]?: SubjectLink } = {
   staff_users: { none: 'staff accounts, not people who contacted us' },
   sessions: { none: 'staff sign-in sessions' },
   setup_tokens: { none: 'one-time tokens for staff setup, tied to no one' },
+  login_failures: {
+    pseudonymous:
+      'failed sign-in counts under keyed fingerprints of the email typed and the network, deleted an hour after their 15-minute window opens',
+  },
   outbox: {
     none: 'job arguments are record ids only; pending jobs about an erased lead are dropped with it',
   },
@@ -623,16 +646,22 @@ export const subjectLinks: { readonly [T in keyof DataMap]?: SubjectLink } = {
   incidents: { none: 'describes an incident with record ids, never the people in it' },
   incident_reminders: { none: 'deadline reminders, no people' },
   recipients: { none: 'organisations that receive data, not people' },
-  cookie_consents: { none: 'cookie choices by a random browser id or a staff id, never by contact details' },
+  cookie_consents: {
+    none: 'cookie choices by a random browser id or a staff id, never by contact details',
+  },
   tags: { none: 'third-party tags and their vendors, not people' },
-  disclosures: { none: 'what left and on what basis; the people concerned are in disclosure_subjects' },
+  disclosures: {
+    none: 'what left and on what basis; the people concerned are in disclosure_subjects',
+  },
   analytics_sessions: {
     pseudonymous:
       'visits with no name, email or IP; the visitor id is a daily-salted hash or a random cookie id, deleted after 13 months',
   },
   analytics_events: { pseudonymous: 'page views and clicks, linked only to a pseudonymous visit' },
   analytics_event_props: { pseudonymous: 'properties of pseudonymous events' },
-  analytics_visitor_days: { pseudonymous: 'pseudonymous visitor ids per day, for unique-visitor counts' },
+  analytics_visitor_days: {
+    pseudonymous: 'pseudonymous visitor ids per day, for unique-visitor counts',
+  },
   analytics_dict: { none: 'paths, hosts, places and browser names shared by all visits' },
   analytics_rollup: { none: 'hourly counts over all visitors' },
   analytics_prop_rollup: { none: 'hourly counts of event properties over all visitors' },

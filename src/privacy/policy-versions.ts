@@ -53,7 +53,7 @@ export const policyVersions: readonly PolicyVersion[] = [
     fingerprint: '688b3f918724992e',
     material: true,
     summary:
-      'Says what the website records by itself and why, and how your IP address is used; states without exception that intake form data goes to no third party; adds life and this website to the protection clause; explains how the Privacy Center verifies and answers requests; and promises only what our systems do today.',
+      'Says what the website records by itself and why, and how your IP address is used; states without exception that intake form data goes to no third party; adds life and this website to the protection clause; explains how the Privacy Center verifies and answers requests; and promises only what our systems do today. Adds counters of failed staff sign-ins, kept one hour under coded fingerprints of the email typed and the network, never the address itself.',
   },
 ];
 

@@ -38,11 +38,14 @@ export const categories = {
   'consent.record': 'the choices you made about being contacted, with the text you were shown',
   'account.login': 'your login details (email and a one-way hash of your password)',
   'account.session': 'sign-in session records',
+  'account.sign_in_failures':
+    'failed attempts to sign in to the staff console, counted under coded fingerprints of the email typed and of the network they came from',
   'privacy.request': 'the privacy requests you make to us and how we answered them',
   'online.identifier':
     'a random identifier of your browser (with your consent) or a coded fingerprint of it that changes every day',
   'online.activity': 'the pages you view and what you click on our website',
-  'online.location': 'your approximate location (country, region, city), derived from your IP address',
+  'online.location':
+    'your approximate location (country, region, city), derived from your IP address',
   'online.device': 'your browser type and version, operating system and kind of device',
 } as const;
 export type Category = keyof typeof categories;
@@ -101,11 +104,22 @@ export const retention = {
     period: { years: 5 },
     from: 'withdrawal',
   },
-  staff_account: { label: 'while the staff account is active', period: null, from: 'account_closed' },
+  staff_account: {
+    label: 'while the staff account is active',
+    period: null,
+    from: 'account_closed',
+  },
   session: { label: 'until sign-out, or 12 hours at most', period: { hours: 12 }, from: 'sign_in' },
+  // Counters of failed sign-ins: a window lasts 15 minutes, so an hour is past any use.
+  sign_in_failures: {
+    label: 'one hour, as coded fingerprints, never the email typed or the network address itself',
+    period: { hours: 1 },
+    from: 'recorded',
+  },
   // Kept after the rest of a person's record is deleted, so we never contact them again.
   opt_out: {
-    label: 'as long as your opt-out stands, as a coded fingerprint of your address rather than the address itself',
+    label:
+      'as long as your opt-out stands, as a coded fingerprint of your address rather than the address itself',
     period: null,
     from: 'recorded',
   },

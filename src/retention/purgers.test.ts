@@ -107,7 +107,9 @@ describe('lead purger', () => {
     });
     expect(await exists(t.db, 'leads', lead)).toBe(false);
     // The proof stays, but tied to a fresh id: nothing left names the deleted lead.
-    expect(await t.db.selectFrom('consents').select('id').where('subject_id', '=', lead).execute()).toEqual([]);
+    expect(
+      await t.db.selectFrom('consents').select('id').where('subject_id', '=', lead).execute(),
+    ).toEqual([]);
     const { subject_id: pseudonym } = await t.db
       .selectFrom('consents')
       .select('subject_id')
@@ -231,5 +233,24 @@ describe('sessions, setup tokens and sent mail', () => {
     expect(await exists(t.db, 'outbox', 'sent-31')).toBe(false);
     expect(await exists(t.db, 'outbox', 'sent-29')).toBe(true);
     expect(await exists(t.db, 'outbox', 'unsent')).toBe(true);
+  });
+});
+
+describe('failed sign-in counters', () => {
+  it('keeps the new, removes the old: an hour after their window opened', async () => {
+    const row = (account: string, minutesAgo: number) => ({
+      account_key: account,
+      source_key: '*',
+      failures: 3,
+      window_started_at: new Date(now().getTime() - minutesAgo * 60_000).toISOString(),
+      notified_at: null,
+    });
+    await t.db
+      .insertInto('login_failures')
+      .values([row('recent', 10), row('hour-old', 61)])
+      .execute();
+    await run();
+    const left = await t.db.selectFrom('login_failures').select('account_key').execute();
+    expect(left.map((r) => r.account_key)).toEqual(['recent']);
   });
 });

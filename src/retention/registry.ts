@@ -1,6 +1,7 @@
 import { consentPurger } from './purgers/consents.js';
 import { leadPurger } from './purgers/leads.js';
 import { sentOutboxPurger } from './purgers/outbox.js';
+import { loginFailurePurger } from './purgers/login-failures.js';
 import { sessionPurger } from './purgers/sessions.js';
 import { setupTokenPurger } from './purgers/setup-tokens.js';
 import { privacyRequestPurger } from '../privacy-requests/purger.js';
@@ -19,6 +20,7 @@ export const purgers: readonly Purger[] = [
   leadPurger,
   consentPurger,
   sessionPurger,
+  loginFailurePurger,
   setupTokenPurger,
   privacyRequestPurger,
   analyticsPurger,

@@ -83,6 +83,8 @@ export interface TestAppOptions {
   clock?: Clock;
   /** Logger options (a test that reads the log passes a stream). */
   logger?: AppDeps['logger'];
+  /** Stands in for argon2's verify, for tests that count its calls. */
+  verifyPassword?: (hash: string, password: string) => Promise<boolean>;
 }
 
 /** The whole app against a real database, for `inject` tests. */
@@ -118,6 +120,7 @@ export async function createTestApp(opts: TestAppOptions = {}) {
     secret: 'test-secret-test-secret-test-secret-0123',
     kernel,
     ...(opts.logger ? { logger: opts.logger } : {}),
+    verifyPassword: opts.verifyPassword,
   });
   await app.ready();
   sentFromTheSite(app);
