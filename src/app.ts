@@ -49,6 +49,7 @@ import { createRetentionConsole } from './retention/console-service.js';
 import { leadHoldPanel, retentionRoutes } from './retention/routes.js';
 import { createRetentionScheduler, type RetentionScheduler } from './retention/scheduler.js';
 import { createRetentionRunner, type RetentionRunner } from './retention/service.js';
+import { cookieGuard } from './web/cookie-guard.js';
 import { registerErrorHandling } from './web/errors.js';
 import { opsRoutes } from './web/ops.js';
 import './web/types.js';
@@ -126,6 +127,8 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(formbody, { bodyLimit: 32 * 1024 });
   await app.register(cookie, { secret: deps.secret });
+  // After the cookie plugin's own onSend: collector, assets, probes and error pages set none.
+  app.addHook('onSend', cookieGuard);
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieOpts: {

@@ -103,7 +103,12 @@ export async function analyticsRoutes(
   app.post(
     '/api/event',
     // One beacon per page view would be an access-log line each; failures are still logged.
-    { bodyLimit: MAX_BODY, logLevel: 'warn', config: { securityHeaders: false } },
+    // The only cookie it may set is the consented visitor id (src/web/cookie-guard.ts).
+    {
+      bodyLimit: MAX_BODY,
+      logLevel: 'warn',
+      config: { securityHeaders: false, cookies: [VISITOR_COOKIE] },
+    },
     async (request, reply) => {
       const result = await deps.analytics.track(parseEvent(request, deps));
       if (result.setVisitorCookie) {

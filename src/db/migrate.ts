@@ -18,6 +18,7 @@ import * as m0018 from './migrations/0018_analytics_visit_events.js';
 import * as m0019 from './migrations/0019_analytics_segments.js';
 import * as m0020 from './migrations/0020_analytics_visitors_last_at.js';
 import * as m0021 from './migrations/0021_analytics_prop_rollup_by_key.js';
+import * as m0022 from './migrations/0022_gpc_daily.js';
 
 // Migrations are imported, not globbed, so the compiled build and tsx see the same list.
 const migrations: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '0019_analytics_segments': m0019,
   '0020_analytics_visitors_last_at': m0020,
   '0021_analytics_prop_rollup_by_key': m0021,
+  '0022_gpc_daily': m0022,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

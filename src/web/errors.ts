@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isTransient } from '../db/errors.js';
+import { markErrorPage } from './cookie-guard.js';
 import { renderPage } from './render.js';
 import { MessagePage } from './message-page.js';
 
@@ -85,6 +86,7 @@ export function sendError(
   fields: FieldErrors = {},
 ) {
   reply.code(status);
+  markErrorPage(reply);
   if (wantsJson(request)) {
     return reply.send({
       error: message,
