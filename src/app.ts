@@ -277,7 +277,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(analyticsRoutes, {
     analytics,
     secure: secureCookies,
-    siteHost: new URL(config.baseUrl).hostname,
+    site: new URL(config.baseUrl),
   });
   await app.register(disclosureRoutes, { db, accounts, clock });
   await app.register(cookieConsoleRoutes, { db, accounts, clock });

@@ -59,8 +59,11 @@ export type ClientSessionCheck = (request: FastifyRequest) => boolean;
 export interface AnalyticsRouteDeps {
   analytics: Analytics;
   secure: boolean;
-  /** The site's host name: events about pages elsewhere (a copied page, a forged beacon) are refused. */
-  siteHost: string;
+  /**
+   * The site's public address (BASE_URL): events about pages elsewhere (a copied page, a forged
+   * beacon, a spoofed Host header) are refused.
+   */
+  site: URL;
   clientSessions?: readonly ClientSessionCheck[];
 }
 
@@ -143,7 +146,7 @@ export function acceptBeacons(app: FastifyInstance): void {
 /** The collector's input from a beacon: its validated body and the request's privacy facts. */
 export function parseEvent(
   request: FastifyRequest,
-  deps: Pick<AnalyticsRouteDeps, 'siteHost' | 'clientSessions'>,
+  deps: Pick<AnalyticsRouteDeps, 'site' | 'clientSessions'>,
 ): TrackInput {
   const parsed = eventBody.safeParse(request.body);
   if (!parsed.success) {
@@ -154,10 +157,9 @@ export function parseEvent(
   }
   const b = parsed.data;
   const url = b.url;
-  // The tracker posts to the origin of the page it runs on: the page's host is the host the
-  // beacon came to, or the site's configured one.
-  if (!ofThisSite(url.hostname, [deps.siteHost, request.hostname])) {
-    throw invalid(`Invalid event: url: must be a page of ${deps.siteHost}`);
+  // The configured address, never the request's Host header, which the sender chooses.
+  if (!ofThisSite(url, deps.site)) {
+    throw invalid(`Invalid event: url: must be a page of this site, ${deps.site.origin}`);
   }
   const props = b.props
     ? Object.fromEntries(Object.entries(b.props).map(([k, v]) => [k, String(v)]))
@@ -185,9 +187,11 @@ function httpUrl(value: string): URL | null {
   }
 }
 
-/** The site itself, with or without its www. prefix. */
-const ofThisSite = (host: string, sites: string[]) =>
-  sites.some((site) => host.replace(/^www\./, '') === site.replace(/^www\./, ''));
+/** The site's own origin: scheme and port as configured, host with or without its www. prefix. */
+const ofThisSite = (url: URL, site: URL) =>
+  url.protocol === site.protocol &&
+  url.port === site.port &&
+  url.hostname.replace(/^www\./, '') === site.hostname.replace(/^www\./, '');
 
 /** Outbound clicks keep the link's host only: a full URL can carry personal data. */
 function hostOf(target: string): string {
