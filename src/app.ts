@@ -209,6 +209,7 @@ export async function buildApp(deps: AppDeps) {
     clock,
     geo: await openGeo(),
     site: new URL(config.baseUrl).host,
+    bounds: config.analyticsBounds,
     // A thread of its own needs a database it can open again; an in-memory one it cannot.
     ...(config.analyticsWriter === 'thread' && !config.databaseUrl.endsWith(':memory:')
       ? { writerUrl: config.databaseUrl }
