@@ -118,7 +118,12 @@ export const gpcPlugin = fp(async (app: FastifyInstance, deps: GpcDeps) => {
     onError: (err) => app.log.warn({ err }, 'gpc: daily count not written yet'),
   });
   app.decorate('gpcDaily', daily);
-  app.addHook('onClose', async () => daily.flush());
+  // Before close, while the database is surely open (the server's own onClose hook, which runs
+  // before this plugin's, destroys it); then whatever requests still in flight counted.
+  const flushQuietly = () =>
+    daily.flush().catch((err: unknown) => app.log.warn({ err }, 'gpc: daily count lost at close'));
+  app.addHook('preClose', flushQuietly);
+  app.addHook('onClose', flushQuietly);
   app.decorateRequest('gpc', false);
   app.decorateRequest('gpcOverrode', 'none');
   app.decorateRequest('browserChoices', null as unknown as BrowserChoices);
