@@ -25,7 +25,7 @@ if (mode === 'empty') {
   process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
 } else {
   const config = loadConfig();
-  const siteHost = new URL(config.baseUrl).hostname;
+  const site = new URL(config.baseUrl);
   await startServer(config, {
     extend:
       mode === 'stages'
@@ -34,11 +34,11 @@ if (mode === 'empty') {
               acceptBeacons(stages);
               const route = { bodyLimit: 4096, config: { securityHeaders: false as const } };
               stages.post('/bench/parsed', route, async (request, reply) => {
-                parseEvent(request, { siteHost });
+                parseEvent(request, { site });
                 return reply.code(202).send();
               });
               stages.post('/bench/enriched', route, async (request, reply) => {
-                await app.analytics.enrich(parseEvent(request, { siteHost }));
+                await app.analytics.enrich(parseEvent(request, { site }));
                 return reply.code(202).send();
               });
             });

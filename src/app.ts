@@ -54,6 +54,7 @@ import { createRetentionScheduler, type RetentionScheduler } from './retention/s
 import { createRetentionRunner, type RetentionRunner } from './retention/service.js';
 import { trackCsvRoutes } from './web/csv.js';
 import { guardCrossSite } from './web/cross-site.js';
+import { cookieGuard } from './web/cookie-guard.js';
 import { registerErrorHandling } from './web/errors.js';
 import { refuseUnstorableText, storableValidatorCompiler } from './web/storable-text.js';
 import { opsRoutes } from './web/ops.js';
@@ -144,6 +145,8 @@ export async function buildApp(deps: AppDeps) {
   guardCrossSite(app, { siteOrigin: new URL(config.baseUrl).origin });
   await app.register(formbody, { bodyLimit: 32 * 1024 });
   await app.register(cookie, { secret: deps.secret });
+  // After the cookie plugin's own onSend: collector, assets, probes and error pages set none.
+  app.addHook('onSend', cookieGuard);
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieOpts: {
@@ -232,6 +235,7 @@ export async function buildApp(deps: AppDeps) {
     clock,
     geo: await openGeo(),
     site: new URL(config.baseUrl).host,
+    bounds: config.analyticsBounds,
     // A thread of its own needs a database it can open again; an in-memory one it cannot.
     ...(config.analyticsWriter === 'thread' && !config.databaseUrl.endsWith(':memory:')
       ? { writerUrl: config.databaseUrl }
@@ -324,7 +328,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(analyticsRoutes, {
     analytics,
     secure: secureCookies,
-    siteHost: new URL(config.baseUrl).hostname,
+    site: new URL(config.baseUrl),
   });
   await app.register(disclosureRoutes, { db, accounts, clock });
   await app.register(cookieConsoleRoutes, { db, accounts, clock });

@@ -61,8 +61,11 @@ export type ClientSessionCheck = (request: FastifyRequest) => boolean;
 export interface AnalyticsRouteDeps {
   analytics: Analytics;
   secure: boolean;
-  /** The site's host name: events about pages elsewhere (a copied page, a forged beacon) are refused. */
-  siteHost: string;
+  /**
+   * The site's public address (BASE_URL): events about pages elsewhere (a copied page, a forged
+   * beacon, a spoofed Host header) are refused.
+   */
+  site: URL;
   clientSessions?: readonly ClientSessionCheck[];
 }
 
@@ -105,7 +108,12 @@ export async function analyticsRoutes(
   app.post(
     '/api/event',
     // One beacon per page view would be an access-log line each; failures are still logged.
-    { bodyLimit: MAX_BODY, logLevel: 'warn', config: { securityHeaders: false } },
+    // The only cookie it may set is the consented visitor id (src/web/cookie-guard.ts).
+    {
+      bodyLimit: MAX_BODY,
+      logLevel: 'warn',
+      config: { securityHeaders: false, cookies: [VISITOR_COOKIE] },
+    },
     async (request, reply) => {
       const result = await deps.analytics.track(parseEvent(request, deps));
       if (result.setVisitorCookie) {
@@ -150,7 +158,7 @@ export function acceptBeacons(app: FastifyInstance): void {
 /** The collector's input from a beacon: its validated body and the request's privacy facts. */
 export function parseEvent(
   request: FastifyRequest,
-  deps: Pick<AnalyticsRouteDeps, 'siteHost' | 'clientSessions'>,
+  deps: Pick<AnalyticsRouteDeps, 'site' | 'clientSessions'>,
 ): TrackInput {
   const parsed = eventBody.safeParse(request.body);
   if (!parsed.success) {
@@ -161,10 +169,9 @@ export function parseEvent(
   }
   const b = parsed.data;
   const url = b.url;
-  // The tracker posts to the origin of the page it runs on: the page's host is the host the
-  // beacon came to, or the site's configured one.
-  if (!ofThisSite(url.hostname, [deps.siteHost, request.hostname])) {
-    throw invalid(`Invalid event: url: must be a page of ${deps.siteHost}`);
+  // The configured address, never the request's Host header, which the sender chooses.
+  if (!ofThisSite(url, deps.site)) {
+    throw invalid(`Invalid event: url: must be a page of this site, ${deps.site.origin}`);
   }
   // Campaign tags are stored decoded, out of sight of the edge's check on the body's strings.
   const tag = findUnstorableParam(url.searchParams);
@@ -195,9 +202,11 @@ function httpUrl(value: string): URL | null {
   }
 }
 
-/** The site itself, with or without its www. prefix. */
-const ofThisSite = (host: string, sites: string[]) =>
-  sites.some((site) => host.replace(/^www\./, '') === site.replace(/^www\./, ''));
+/** The site's own origin: scheme and port as configured, host with or without its www. prefix. */
+const ofThisSite = (url: URL, site: URL) =>
+  url.protocol === site.protocol &&
+  url.port === site.port &&
+  url.hostname.replace(/^www\./, '') === site.hostname.replace(/^www\./, '');
 
 /** Outbound clicks keep the link's host only: a full URL can carry personal data. */
 function hostOf(target: string): string {

@@ -12,7 +12,9 @@ import {
   type GeoLookup,
   type UaInfo,
 } from './enrich.js';
+import { TooManyError } from '../web/errors.js';
 import { cookieVisitor, createSalts, newVisitorId, validVisitorId } from './identity.js';
+import { createSourceBounds, type SourceLimits } from './source-bounds.js';
 import { createWriter, type Hit } from './writer.js';
 import { startWriterThread } from './writer-thread.js';
 
@@ -49,6 +51,8 @@ export interface AnalyticsDeps {
   /** Site name mixed into the cookieless hash, so two sites never share visitor ids. */
   site: string;
   collector?: CollectorOptions;
+  /** Per client address and minute; without them, no bound (tools that feed events themselves). */
+  bounds?: SourceLimits;
   /**
    * The database's URL, for the writer thread's own connection (the server). Without it, batches
    * are written in line on `db`.
@@ -60,6 +64,7 @@ export function createAnalytics(deps: AnalyticsDeps) {
   const writer = deps.writerUrl ? startWriterThread(deps.writerUrl) : createWriter(deps.db);
   const collector = createCollector(writer, deps.collector);
   const salts = createSalts(deps.db);
+  const bounds = deps.bounds ? createSourceBounds(deps.clock, deps.bounds) : undefined;
   // Parsing a user agent cost more than the rest of enrichment; a site sees few distinct ones.
   const agents = new LRUCache<string, { bot: boolean; ua: UaInfo }>({ max: 5000 });
   const agent = (ua: string) => {
@@ -134,8 +139,11 @@ export function createAnalytics(deps: AnalyticsDeps) {
     enrich,
     /** Enriches and stores one event; resolves after commit. Bots are dropped (stored: false). */
     async track(input: TrackInput): Promise<TrackResult> {
+      refuseOver(bounds?.event(input.ip), 'events');
       const enriched = await enrich(input);
       if (!enriched) return { stored: false };
+      const visitor = enriched.hit.visitor;
+      if (visitor) refuseOver(bounds?.visitor(input.ip, visitor), 'new visitors');
       await collector.add(enriched.hit);
       return {
         stored: true,
@@ -145,3 +153,12 @@ export function createAnalytics(deps: AnalyticsDeps) {
   };
 }
 export type Analytics = ReturnType<typeof createAnalytics>;
+
+/** A bound's answer: nothing when within it, else 429 saying how long to wait. */
+function refuseOver(waitS: number | undefined, what: string): void {
+  if (!waitS) return;
+  throw new TooManyError(
+    `Too many ${what} from your address this minute; nothing was stored. Try again in ${waitS} seconds.`,
+    waitS,
+  );
+}

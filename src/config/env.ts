@@ -52,6 +52,16 @@ const envSchema = z.object({
   INTAKE_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   INTAKE_RATE_WINDOW: z.string().default('10 minutes'),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  ANALYTICS_EVENTS_PER_MINUTE: z.coerce
+    .number({ error: 'must be a whole number of events' })
+    .int('must be a whole number of events')
+    .min(1, 'must be at least 1')
+    .default(300),
+  ANALYTICS_NEW_VISITORS_PER_MINUTE: z.coerce
+    .number({ error: 'must be a whole number of visitors' })
+    .int('must be a whole number of visitors')
+    .min(1, 'must be at least 1')
+    .default(30),
   ANALYTICS_WRITER: z
     .enum(['thread', 'inline'], { message: 'must be thread or inline' })
     .default('thread'),
@@ -97,6 +107,8 @@ export interface Config {
   intake: { minFillMs: number; rateLimit: number; rateWindow: string };
   loginRateLimit: number;
   outboxPollMs: number;
+  /** Per client address and minute: events the collector accepts, and new visitors among them. */
+  analyticsBounds: { eventsPerMinute: number; newVisitorsPerMinute: number };
   /** Analytics batches written on a worker thread with its own connection, or on the main one. */
   analyticsWriter: Env['ANALYTICS_WRITER'];
   /** Hours between scheduled retention runs; 0 turns the schedule off. */
@@ -145,6 +157,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     outboxPollMs: e.OUTBOX_POLL_MS,
+    analyticsBounds: {
+      eventsPerMinute: e.ANALYTICS_EVENTS_PER_MINUTE,
+      newVisitorsPerMinute: e.ANALYTICS_NEW_VISITORS_PER_MINUTE,
+    },
     analyticsWriter: e.ANALYTICS_WRITER,
     retentionIntervalHours: e.RETENTION_INTERVAL_HOURS,
     privacyReportLinkDays: e.PRIVACY_REPORT_LINK_DAYS,

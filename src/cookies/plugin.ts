@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from '../db/database.js';
+import { cookieFreePath, pathOf } from '../privacy/cookie-free.js';
 import { safeRedirectPath } from '../web/redirect.js';
 import { CookieBanner, TagScripts } from './views.js';
 import { langOf } from './messages.js';
@@ -17,13 +18,8 @@ declare module 'fastify' {
   }
 }
 
-const skipped = (url: string) =>
-  url.startsWith('/static/') ||
-  url.startsWith('/console') ||
-  url === '/theme.css' ||
-  url === '/healthz' ||
-  url === '/readyz' ||
-  url === '/metrics';
+// No page, no notice: the cookie-free paths (query string ignored) and the staff console.
+const skipped = (url: string) => cookieFreePath(url) || pathOf(url).startsWith('/console');
 
 /** A choice is still to be made while either category has none that stands. */
 export const needsChoice = (request: FastifyRequest) =>

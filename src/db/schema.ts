@@ -351,6 +351,12 @@ export interface GpcApplicationsTable {
   overrode: 'none' | 'advertising_opt_in';
 }
 
+/** Requests that carried Global Privacy Control, per UTC day (YYYY-MM-DD): a count, no one in it. */
+export interface GpcDailyTable {
+  day: string;
+  signals: number;
+}
+
 /** One row per cookie choice: proof of what was chosen, when, under which texts. */
 export interface CookieConsentsTable {
   id: Generated<number>;
@@ -523,6 +529,7 @@ export interface Database {
   privacy_requests: PrivacyRequestsTable;
   privacy_request_tokens: PrivacyRequestTokensTable;
   gpc_applications: GpcApplicationsTable;
+  gpc_daily: GpcDailyTable;
   cookie_consents: CookieConsentsTable;
   tags: TagsTable;
   analytics_dict: AnalyticsDictTable;

@@ -6,12 +6,15 @@ import type { GpcApplicationsTable } from '../db/schema.js';
 import type { Kernel } from '../privacy/kernel.js';
 import { suppress } from '../privacy/subject-data.js';
 import { consentStands, policyVersionNow } from '../privacy/consent.js';
+import { cookieFreePath } from '../privacy/cookie-free.js';
+import { createGpcDaily, type GpcDaily } from './gpc-daily.js';
 import { insertGpc } from './repository.js';
 
 // Global Privacy Control: `Sec-GPC: 1` opts this browser out of sale, sharing and advertising.
-// Two strictly necessary cookies remember what was decided, so the signal is recorded once per
-// browser rather than on every request, and a signal that later disappears changes nothing:
-// the choice cookie still says "do not allow", and only the person can change it.
+// Every request with it is counted per day (gpc_daily); a person identified while sending it
+// (intake, a verified request, a cookie choice) gets a gpc_applications row. On pages, two
+// strictly necessary cookies remember what was decided, so a signal that later disappears
+// changes nothing: the choice cookie still says "do not allow", and only the person can change it.
 
 export const CHOICES_COOKIE = 'spmb_choices';
 export const GPC_COOKIE = 'spmb_gpc';
@@ -74,13 +77,6 @@ export function writeChoices(reply: FastifyReply, choices: BrowserChoices, secur
   });
 }
 
-const skipped = (url: string) =>
-  url.startsWith('/static/') ||
-  url === '/theme.css' ||
-  url === '/healthz' ||
-  url === '/readyz' ||
-  url === '/metrics';
-
 export interface GpcDeps {
   db: Db;
   clock: Clock;
@@ -110,8 +106,24 @@ export async function applyGpcToPerson(
   );
 }
 
-/** The root hook: reads the signal on every request and applies it to the browser once. */
+/**
+ * The root hook: reads the signal on every request and counts it (per day, in memory), and on a
+ * page applies it to the browser's choices once. Nothing is written per request, and the
+ * collector, assets, probes and 404s get no cookie (src/privacy/cookie-free.ts).
+ */
 export const gpcPlugin = fp(async (app: FastifyInstance, deps: GpcDeps) => {
+  const daily = createGpcDaily({
+    db: deps.db,
+    clock: deps.clock,
+    onError: (err) => app.log.warn({ err }, 'gpc: daily count not written yet'),
+  });
+  app.decorate('gpcDaily', daily);
+  // Before close, while the database is surely open (the server's own onClose hook, which runs
+  // before this plugin's, destroys it); then whatever requests still in flight counted.
+  const flushQuietly = () =>
+    daily.flush().catch((err: unknown) => app.log.warn({ err }, 'gpc: daily count lost at close'));
+  app.addHook('preClose', flushQuietly);
+  app.addHook('onClose', flushQuietly);
   app.decorateRequest('gpc', false);
   app.decorateRequest('gpcOverrode', 'none');
   app.decorateRequest('browserChoices', null as unknown as BrowserChoices);
@@ -119,21 +131,13 @@ export const gpcPlugin = fp(async (app: FastifyInstance, deps: GpcDeps) => {
     const choices = readChoices(request);
     request.browserChoices = choices;
     request.gpc = request.headers['sec-gpc'] === '1';
-    if (!request.gpc || skipped(request.url)) return;
+    if (!request.gpc) return;
+    daily.record();
+    if (request.is404 || cookieFreePath(request.url)) return;
     const optedIn = choices.advertising === 'granted';
     if (optedIn) request.gpcOverrode = 'advertising_opt_in';
-    // Recorded once per browser, and again whenever the browser has opted in since.
+    // Applied to the browser once, and again whenever the browser has opted in since.
     if (request.cookies[GPC_COOKIE] === '1' && !optedIn) return;
-    const at = deps.clock.now();
-    await insertGpc(deps.db, [
-      {
-        at: at.toISOString(),
-        subject_kind: 'browser',
-        subject_id: null,
-        source: 'page',
-        overrode: optedIn ? 'advertising_opt_in' : 'none',
-      },
-    ]);
     const next = { ...choices, advertising: 'denied' as const };
     request.browserChoices = next;
     writeChoices(reply, next, deps.secure);
@@ -146,3 +150,10 @@ export const gpcPlugin = fp(async (app: FastifyInstance, deps: GpcDeps) => {
     });
   });
 });
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Requests with the signal, counted per day and flushed to gpc_daily. */
+    gpcDaily: GpcDaily;
+  }
+}

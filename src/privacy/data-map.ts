@@ -388,6 +388,11 @@ export const dataMap = {
     source: meta('where the signal was seen'),
     overrode: lead('consent.record', ['legal'], 'consent'),
   },
+  // How many requests carried the signal each day; no browser, person or address in it.
+  gpc_daily: {
+    day: meta('UTC day of the count'),
+    signals: meta('requests that carried Global Privacy Control that day; a count over everyone'),
+  },
   // Cookie choices name no one: a random browser id, or a staff id, and what was chosen.
   cookie_consents: {
     id: key(),
@@ -624,6 +629,9 @@ export const subjectLinks: { readonly [T in keyof DataMap]?: SubjectLink } = {
     report: { section: 'Global Privacy Control signals we honoured for you' },
     erase: 'pseudonymise',
     why: 'proof that the signal was honoured is kept like a consent record, tied to no one',
+  },
+  gpc_daily: {
+    none: 'a count of signals per day, naming no one; kept like the other aggregates (no retention rule)',
   },
   privacy_request_tokens: {
     none: 'hashes of one-time link tokens; the request they confirm is linked by email',

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isTransient } from '../db/errors.js';
+import { markErrorPage } from './cookie-guard.js';
 import { renderPage } from './render.js';
 import { MessagePage } from './message-page.js';
 import { unstorableIssues } from './storable-text.js';
@@ -21,6 +22,15 @@ export const forbidden = (msg = 'You do not have permission to do that.') =>
   new DomainError(403, msg);
 export const conflict = (msg: string) => new DomainError(409, msg);
 export const invalid = (msg: string, fields: FieldErrors = {}) => new DomainError(400, msg, fields);
+/** Over a rate bound: 429, with the seconds to wait in Retry-After. */
+export class TooManyError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super(429, message);
+  }
+}
 
 export function wantsJson(request: FastifyRequest): boolean {
   const type = request.headers['content-type'] ?? '';
@@ -74,6 +84,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const { status, message, fields } = classify(error);
     // Messages and stacks only; request bodies (which hold personal data) are never logged.
     if (status === 503) reply.header('retry-after', '1');
+    if (error instanceof TooManyError) reply.header('retry-after', String(error.retryAfterS));
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: error.code, status }, 'request refused');
     return sendError(request, reply, status, message, fields);
@@ -91,6 +102,7 @@ export function sendError(
   fields: FieldErrors = {},
 ) {
   reply.code(status);
+  markErrorPage(reply);
   if (wantsJson(request)) {
     return reply.send({
       error: message,

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createTestApp, type TestApp, type TestAppOptions } from '../../src/test-support/app.js';
 
@@ -15,12 +15,25 @@ export function launch(): Promise<Browser> {
   });
 }
 
-/** The whole app on a real port, over a fresh database. */
+/** A port free right now, so the app's BASE_URL can name the address it will listen on. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/**
+ * The whole app on a real port, over a fresh database. Its BASE_URL is that address: the
+ * collector takes events only for pages of the configured origin.
+ */
 export async function serve(opts: TestAppOptions = {}): Promise<TestApp & { url: string }> {
-  const t = await createTestApp(opts);
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = t.app.server.address() as AddressInfo;
-  return { ...t, url: `http://127.0.0.1:${port}` };
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const t = await createTestApp({ ...opts, env: { BASE_URL: url, ...opts.env } });
+  await t.app.listen({ port, host: '127.0.0.1' });
+  return { ...t, url };
 }
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
