@@ -12,7 +12,11 @@ import { createDb } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createKernel } from '../src/privacy/kernel.js';
 import { keyringOf } from '../src/privacy/keyring.js';
-import { buildAccessReport, eraseSubject, findSubjectByEmail } from '../src/privacy/subject-data.js';
+import {
+  buildAccessReport,
+  eraseSubject,
+  findSubjectByEmail,
+} from '../src/privacy/subject-data.js';
 import { machine, tmpDir, writeSection } from './support.js';
 
 const total = Number(process.env.BENCH_LEADS ?? 1_000_000);
@@ -31,8 +35,16 @@ await migrating.destroy();
 const email = (i: number) => `person${i}@clinic${i % 997}.example`;
 const phone = (i: number) => `+1214${String(2_000_000 + i)}`;
 
-const plainOf = (i: number) => ({ email: email(i), phone: phone(i), address: `${i} Bench Way`, needs: 'Help with denials and credentialing.' });
-const sealedFor = (plain: ReturnType<typeof plainOf>) => ({ sealed: kernel.seal('leads', plain), sub: kernel.seal('lead_submissions', plain) });
+const plainOf = (i: number) => ({
+  email: email(i),
+  phone: phone(i),
+  address: `${i} Bench Way`,
+  needs: 'Help with denials and credentialing.',
+});
+const sealedFor = (plain: ReturnType<typeof plainOf>) => ({
+  sealed: kernel.seal('leads', plain),
+  sub: kernel.seal('lead_submissions', plain),
+});
 
 const pick = (k: number) => Math.floor(((k * 7919 + 13) % runs) * (total / runs)) + (k % 7);
 /** Everyone a timed run reads or erases (erasure takes the person after each one reported). */
@@ -46,16 +58,21 @@ function fill(): number {
   // Random keys (UUIDs, blind indexes) land all over five B-trees: a large page cache keeps the
   // one big transaction from spilling pages to the WAL over and over.
   raw.pragma('cache_size = -2000000');
-  const lead = raw.prepare(`insert into leads (id, created_at, updated_at, last_activity_at, status, user_type, name,
+  const lead =
+    raw.prepare(`insert into leads (id, created_at, updated_at, last_activity_at, status, user_type, name,
     organization, practice_size, address, city, state, zip, email, email_index, phone, phone_index, needs)
     values (@id, @at, @at, @at, 'new', 'provider', @name, @organization, '6-20', @address, 'Dallas', 'TX', '75201',
     @email, @email_index, @phone, @phone_index, @needs)`);
-  const submission = raw.prepare(`insert into lead_submissions (id, lead_id, created_at, idempotency_key, form_id,
+  const submission =
+    raw.prepare(`insert into lead_submissions (id, lead_id, created_at, idempotency_key, form_id,
     form_version, user_type, name, organization, practice_size, address, city, state, zip, email, phone, needs,
     health_confirmed, utm_source) values (@sid, @id, @at, @sid, 'get-started', '1', 'provider', @name, @organization,
     '6-20', @subAddress, 'Dallas', 'TX', '75201', @subEmail, @subPhone, @subNeeds, 1, 'newsletter')`);
-  const event = raw.prepare(`insert into lead_events (lead_id, at, kind, submission_id) values (@id, @at, 'submitted', @sid)`);
-  const consent = raw.prepare(`insert into consents (id, subject_type, subject_id, purpose, channel, granted, at,
+  const event = raw.prepare(
+    `insert into lead_events (lead_id, at, kind, submission_id) values (@id, @at, 'submitted', @sid)`,
+  );
+  const consent =
+    raw.prepare(`insert into consents (id, subject_type, subject_id, purpose, channel, granted, at,
     form_id, form_version, text_shown, submission_id) values (@cid, 'lead', @id, 'marketing', 'email', 1, @at,
     'get-started', '1', 'Yes, you may email me about your services.', @sid)`);
   // AES-GCM sealing costs ~40 µs a value here: the people measured get their own sealed values,
@@ -97,10 +114,17 @@ function fill(): number {
 const fillSeconds = fill();
 const db = createDb(url);
 
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
 async function timeReports(): Promise<number[]> {
-  for (let k = 0; k < 5; k++) await buildAccessReport(db, kernel, await findSubjectByEmail(db, kernel, email(pick(k))), new Date());
+  for (let k = 0; k < 5; k++)
+    await buildAccessReport(
+      db,
+      kernel,
+      await findSubjectByEmail(db, kernel, email(pick(k))),
+      new Date(),
+    );
   const times: number[] = [];
   for (let k = 0; k < runs; k++) {
     const t0 = performance.now();
@@ -108,7 +132,8 @@ async function timeReports(): Promise<number[]> {
     const report = await buildAccessReport(db, kernel, subject, new Date());
     times.push(performance.now() - t0);
     if (process.env.BENCH_TRACE) console.log('report', k, times.at(-1)!.toFixed(1));
-    if (report.sections[0]?.rows[0]?.email !== email(pick(k))) throw new Error('report is missing the person');
+    if (report.sections[0]?.rows[0]?.email !== email(pick(k)))
+      throw new Error('report is missing the person');
   }
   return times;
 }
@@ -118,7 +143,10 @@ async function timeErasures(): Promise<number[]> {
   for (let k = 0; k < runs; k++) {
     const subject = await findSubjectByEmail(db, kernel, email(pick(k) + 1));
     const t0 = performance.now();
-    const result = await eraseSubject(db, kernel, subject, { actor: { kind: 'system', name: 'bench' }, at: new Date() });
+    const result = await eraseSubject(db, kernel, subject, {
+      actor: { kind: 'system', name: 'bench' },
+      at: new Date(),
+    });
     times.push(performance.now() - t0);
     if (process.env.BENCH_TRACE) console.log('erase', k, times.at(-1)!.toFixed(1));
     if (!result.erased) throw new Error(result.reason);
@@ -139,7 +167,10 @@ const md = `## Access report and erasure (\`npm run bench:privacy\`)
 Ran ${new Date().toISOString().slice(0, 16)}Z on ${machine()}. SQLite, ${total.toLocaleString('en-US')} leads, each with a
 submission and an event, a consent for one in three; contact fields sealed and indexed by the kernel as intake does
 (the people timed have their own sealed values, the rest reuse a pool of 1,000 sealed tuples; blind indexes are per
-person). Load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(', ')} (the machine is shared).
+person). Load average at the end: ${os
+  .loadavg()
+  .map((x) => x.toFixed(1))
+  .join(', ')} (the machine is shared).
 
 | what | median ms | p99 ms |
 |---|---|---|

@@ -127,9 +127,13 @@ const shots: Shot[] = [
       await signInIfAsked(page);
       await page.goto(`${baseUrl}/console/analytics?range=7d`, { waitUntil: 'networkidle' });
       const panel = (name: string) => page.getByRole('region', { name, exact: true });
-      await panel('Top pages').getByRole('link', { name: /^\/services/ }).click();
+      await panel('Top pages')
+        .getByRole('link', { name: /^\/services/ })
+        .click();
       await page.waitForLoadState('networkidle');
-      await panel('Devices').getByRole('link', { name: /^mobile/ }).click();
+      await panel('Devices')
+        .getByRole('link', { name: /^mobile/ })
+        .click();
       await page.waitForLoadState('networkidle');
     },
   },

@@ -35,7 +35,11 @@ export interface Mailer {
 }
 
 /** SMTP when SMTP_URL is set; otherwise each message is written as an .eml file to read locally. */
-export function createMailer(opts: { smtpUrl?: string | undefined; outboxDir: string; from: string }): Mailer {
+export function createMailer(opts: {
+  smtpUrl?: string | undefined;
+  outboxDir: string;
+  from: string;
+}): Mailer {
   if (opts.smtpUrl) {
     const transport = nodemailer.createTransport(opts.smtpUrl);
     return {
@@ -45,7 +49,11 @@ export function createMailer(opts: { smtpUrl?: string | undefined; outboxDir: st
       close: () => transport.close(),
     };
   }
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const transport = nodemailer.createTransport({
+    streamTransport: true,
+    buffer: true,
+    newline: 'unix',
+  });
   return {
     async send(mail) {
       const info = await transport.sendMail({ ...message(mail), from: opts.from });

@@ -21,24 +21,26 @@ async function insertLead(status: LeadStatus = 'new'): Promise<string> {
   const at = new Date(Date.UTC(2026, 0, 1) + seq * 60_000).toISOString();
   await t.db
     .insertInto('leads')
-    .values(t.kernel.seal('leads', {
-      id,
-      created_at: at,
-      updated_at: at,
-      last_activity_at: at,
-      status,
-      user_type: 'provider',
-      name: `Person ${seq}`,
-      organization: `Clinic ${seq}`,
-      practice_size: '1',
-      address: '1 Main St',
-      city: 'Dallas',
-      state: 'TX',
-      zip: '75201',
-      email: `p${seq}@example.test`,
-      phone: `+1972555${String(seq).padStart(4, '0')}`,
-      needs: 'Help.',
-    }))
+    .values(
+      t.kernel.seal('leads', {
+        id,
+        created_at: at,
+        updated_at: at,
+        last_activity_at: at,
+        status,
+        user_type: 'provider',
+        name: `Person ${seq}`,
+        organization: `Clinic ${seq}`,
+        practice_size: '1',
+        address: '1 Main St',
+        city: 'Dallas',
+        state: 'TX',
+        zip: '75201',
+        email: `p${seq}@example.test`,
+        phone: `+1972555${String(seq).padStart(4, '0')}`,
+        needs: 'Help.',
+      }),
+    )
     .execute();
   return id;
 }

@@ -41,7 +41,6 @@ const langQuery = z.object({
   back: z.unknown().optional(),
 });
 
-
 export interface CookieDeps {
   db: Db;
   clock: Clock;

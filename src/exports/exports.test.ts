@@ -15,9 +15,18 @@ async function submit(email: string, name: string, consentMarketing: boolean) {
     method: 'POST',
     url: '/get-started',
     payload: {
-      userType: 'provider', name, organization: `${name} Clinic`, practiceSize: '2-5', address: '9 Elm Street',
-      city: 'Dallas', state: 'TX', zip: '75201', email, phone: `(214) 555-0${String(100 + email.length).slice(-3)}`,
-      needs: '=HYPERLINK("http://evil.example")', formToken: hiddenField(form.body, 'formToken'),
+      userType: 'provider',
+      name,
+      organization: `${name} Clinic`,
+      practiceSize: '2-5',
+      address: '9 Elm Street',
+      city: 'Dallas',
+      state: 'TX',
+      zip: '75201',
+      email,
+      phone: `(214) 555-0${String(100 + email.length).slice(-3)}`,
+      needs: '=HYPERLINK("http://evil.example")',
+      formToken: hiddenField(form.body, 'formToken'),
       ...(consentMarketing ? { consentMarketing: 'on' } : {}),
     },
   });
@@ -27,27 +36,55 @@ async function submit(email: string, name: string, consentMarketing: boolean) {
 beforeAll(async () => {
   t = await createTestApp();
   staff = await staffSessions(t, ['admin', 'sales']);
-  crm = await addRecipient(t, { name: 'Pipeline CRM', categories: ['contact.name', 'contact.email', 'contact.address', 'org.name', 'org.size', 'location.city_state', 'profile.user_type', 'request.needs'] });
+  crm = await addRecipient(t, {
+    name: 'Pipeline CRM',
+    categories: [
+      'contact.name',
+      'contact.email',
+      'contact.address',
+      'org.name',
+      'org.size',
+      'location.city_state',
+      'profile.user_type',
+      'request.needs',
+    ],
+  });
   buyer = await addRecipient(t, { kind: 'third_party', name: 'Acme Buyer', categories: [] });
   await submit('yes@clinic.example', 'Yara', true);
   await submit('no@clinic.example', 'Nico', false);
   await submit('optout@clinic.example', 'Otto', true);
-  await suppress(t.db, t.kernel, { email: 'optout@clinic.example' }, 'email_marketing', t.clock.now());
+  await suppress(
+    t.db,
+    t.kernel,
+    { email: 'optout@clinic.example' },
+    'email_marketing',
+    t.clock.now(),
+  );
 });
 afterAll(async () => t.close());
 
 const exportAs = (role: 'admin' | 'sales', fields: Record<string, string>) =>
   postForm(t, staff[role]!.jar, '/console/leads/export', fields);
 
-const ledgerRows = () => t.db.selectFrom('disclosures').select(['id', 'basis', 'purpose', 'channel', 'subject_count']).execute();
+const ledgerRows = () =>
+  t.db
+    .selectFrom('disclosures')
+    .select(['id', 'basis', 'purpose', 'channel', 'subject_count'])
+    .execute();
 
 describe('CSV export of leads', () => {
   it('is a recorded disclosure: the file comes only with a ledger entry, and never carries the phone', async () => {
     const before = (await ledgerRows()).length;
-    const res = await exportAs('admin', { recipient: crm, purpose: 'service_request', basis: 'requested_service' });
+    const res = await exportAs('admin', {
+      recipient: crm,
+      purpose: 'service_request',
+      basis: 'requested_service',
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
-    expect(res.headers['content-disposition']).toMatch(/attachment; filename="leads-service_request-/);
+    expect(res.headers['content-disposition']).toMatch(
+      /attachment; filename="leads-service_request-/,
+    );
     const [header, ...lines] = res.body.trim().split('\n');
     expect(header).not.toContain('phone');
     expect(header).toContain('email');
@@ -60,8 +97,17 @@ describe('CSV export of leads', () => {
     expect(res.body).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
     const ledger = await ledgerRows();
     expect(ledger).toHaveLength(before + 1);
-    expect(ledger.at(-1)).toMatchObject({ basis: 'requested_service', purpose: 'service_request', channel: 'csv_export', subject_count: 3 });
-    const audit = await t.db.selectFrom('audit_log').select('action').where('action', '=', 'export').execute();
+    expect(ledger.at(-1)).toMatchObject({
+      basis: 'requested_service',
+      purpose: 'service_request',
+      channel: 'csv_export',
+      subject_count: 3,
+    });
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('action', '=', 'export')
+      .execute();
     expect(audit.length).toBeGreaterThan(0);
   });
 
@@ -76,7 +122,11 @@ describe('CSV export of leads', () => {
 
   it('is refused, and records nothing, when the policy does not allow the recipient and basis', async () => {
     const before = (await ledgerRows()).length;
-    const res = await exportAs('admin', { recipient: buyer, purpose: 'service_request', basis: 'requested_service' });
+    const res = await exportAs('admin', {
+      recipient: buyer,
+      purpose: 'service_request',
+      basis: 'requested_service',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.body).toContain('Export refused');
@@ -84,7 +134,11 @@ describe('CSV export of leads', () => {
   });
 
   it('re-renders the form with field errors for missing choices, and never answers 500', async () => {
-    const res = await exportAs('admin', { recipient: '', purpose: 'advertising', basis: 'whatever' });
+    const res = await exportAs('admin', {
+      recipient: '',
+      purpose: 'advertising',
+      basis: 'whatever',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('id="recipient-error"');
     expect(res.body).toContain('Choose why the file is needed.');
@@ -93,8 +147,14 @@ describe('CSV export of leads', () => {
   it('is for administrators only', async () => {
     expect((await getAs(t, staff.admin!.jar, '/console/leads/export')).statusCode).toBe(200);
     expect((await getAs(t, staff.sales!.jar, '/console/leads/export')).statusCode).toBe(403);
-    const res = await exportAs('sales', { recipient: crm, purpose: 'service_request', basis: 'requested_service' });
+    const res = await exportAs('sales', {
+      recipient: crm,
+      purpose: 'service_request',
+      basis: 'requested_service',
+    });
     expect(res.statusCode).toBe(403);
-    expect((await getAs(t, staff.sales!.jar, '/console/leads')).body).not.toContain('Export these as CSV');
+    expect((await getAs(t, staff.sales!.jar, '/console/leads')).body).not.toContain(
+      'Export these as CSV',
+    );
   });
 });

@@ -9,8 +9,20 @@ type Trx = Kysely<Database>;
 export async function leadsForExport(db: Trx, f: LeadFilter, limit: number) {
   return filteredLeads(db, f)
     .select([
-      'id', 'created_at', 'status', 'user_type', 'name', 'organization', 'practice_size',
-      'address', 'city', 'state', 'zip', 'email', 'phone', 'needs',
+      'id',
+      'created_at',
+      'status',
+      'user_type',
+      'name',
+      'organization',
+      'practice_size',
+      'address',
+      'city',
+      'state',
+      'zip',
+      'email',
+      'phone',
+      'needs',
     ])
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')

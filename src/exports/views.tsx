@@ -3,10 +3,23 @@ import type { SiteConfig } from '../config/site.js';
 import { ConsoleLayout } from '../console/layout.js';
 import type { Recipient } from '../privacy/disclosure-store.js';
 import { disclosureBases } from '../privacy/vocabulary.js';
-import { ErrorSummary, FieldError, Hidden, SelectField, TextField, describedBy, type FieldState } from '../web/forms.js';
+import {
+  ErrorSummary,
+  FieldError,
+  Hidden,
+  SelectField,
+  TextField,
+  describedBy,
+  type FieldState,
+} from '../web/forms.js';
 import { exportColumns, exportPurposes, type ExportPurpose } from './service.js';
 
-const labels = { recipient: 'Recipient', basis: 'Legal basis', purpose: 'Purpose', reference: 'Reference' };
+const labels = {
+  recipient: 'Recipient',
+  basis: 'Legal basis',
+  purpose: 'Purpose',
+  reference: 'Reference',
+};
 
 export function ExportPage(p: {
   site: SiteConfig;
@@ -17,24 +30,34 @@ export function ExportPage(p: {
   message?: string | undefined;
 }) {
   const v = p.state.values;
-  const filter = [v.status && `status ${v.status}`, v.type && `type ${v.type}`, v.q && `matching “${v.q}”`].filter(Boolean);
+  const filter = [
+    v.status && `status ${v.status}`,
+    v.type && `type ${v.type}`,
+    v.q && `matching “${v.q}”`,
+  ].filter(Boolean);
   return (
-    <ConsoleLayout site={p.site} title="Export leads" staff={p.staff} csrf={p.csrf} current="/console/leads">
+    <ConsoleLayout
+      site={p.site}
+      title="Export leads"
+      staff={p.staff}
+      csrf={p.csrf}
+      current="/console/leads"
+    >
       <p>
         <a href="/console/leads">Back to leads</a>
       </p>
       <h1>Export leads as CSV</h1>
       <p>
-        A file that leaves the console is a disclosure: it is recorded in the disclosure ledger with its recipient and
-        legal basis, and refused when the policy does not allow it. Telephone numbers are never exported: the policy
-        reserves them for text messages.
+        A file that leaves the console is a disclosure: it is recorded in the disclosure ledger with
+        its recipient and legal basis, and refused when the policy does not allow it. Telephone
+        numbers are never exported: the policy reserves them for text messages.
       </p>
       <p>Leads: {filter.length ? filter.join(', ') : 'all leads'}.</p>
       <ErrorSummary state={p.state} labels={labels} message={p.message} />
       {p.recipients.length === 0 ? (
         <p class="notice">
-          No recipient is registered, so nothing can be exported. An administrator registers service providers under{' '}
-          <a href="/console/settings/processors">Service providers</a>.
+          No recipient is registered, so nothing can be exported. An administrator registers service
+          providers under <a href="/console/settings/processors">Service providers</a>.
         </p>
       ) : (
         <form method="post" action="/console/leads/export" novalidate>
@@ -47,13 +70,25 @@ export function ExportPage(p: {
             label={labels.recipient}
             state={p.state}
             hint="Who receives the file. Service providers receive only the categories they are registered for."
-            options={p.recipients.map((r) => [r.id, `${r.name} (${r.kind === 'processor' ? 'service provider' : 'third party'})`] as const)}
+            options={p.recipients.map(
+              (r) =>
+                [
+                  r.id,
+                  `${r.name} (${r.kind === 'processor' ? 'service provider' : 'third party'})`,
+                ] as const,
+            )}
           />
           <fieldset class="fieldset" aria-describedby={describedBy('purpose', p.state)}>
             <legend>{labels.purpose}</legend>
             {(Object.keys(exportPurposes) as ExportPurpose[]).map((key) => (
               <div class="choice">
-                <input type="radio" id={`purpose-${key}`} name="purpose" value={key} checked={v.purpose === key} />
+                <input
+                  type="radio"
+                  id={`purpose-${key}`}
+                  name="purpose"
+                  value={key}
+                  checked={v.purpose === key}
+                />
                 <label for={`purpose-${key}`}>
                   {exportPurposes[key]}
                   <span class="hint"> Columns: {exportColumns(key).join(', ')}.</span>
@@ -66,7 +101,9 @@ export function ExportPage(p: {
             name="basis"
             label={labels.basis}
             state={p.state}
-            options={Object.entries(disclosureBases).map(([k, text]) => [k, `${k.replace(/_/g, ' ')}: ${text}`] as const)}
+            options={Object.entries(disclosureBases).map(
+              ([k, text]) => [k, `${k.replace(/_/g, ' ')}: ${text}`] as const,
+            )}
           />
           <TextField
             name="reference"

@@ -6,18 +6,65 @@ export const practiceSizes = ['1', '2-5', '6-20', '21-50', '51+'] as const;
 
 // USPS codes: states, DC, territories and military mail.
 export const usStates: Record<string, string> = {
-  AL: 'Alabama', AK: 'Alaska', AZ: 'Arizona', AR: 'Arkansas', CA: 'California', CO: 'Colorado',
-  CT: 'Connecticut', DE: 'Delaware', DC: 'District of Columbia', FL: 'Florida', GA: 'Georgia',
-  HI: 'Hawaii', ID: 'Idaho', IL: 'Illinois', IN: 'Indiana', IA: 'Iowa', KS: 'Kansas',
-  KY: 'Kentucky', LA: 'Louisiana', ME: 'Maine', MD: 'Maryland', MA: 'Massachusetts',
-  MI: 'Michigan', MN: 'Minnesota', MS: 'Mississippi', MO: 'Missouri', MT: 'Montana',
-  NE: 'Nebraska', NV: 'Nevada', NH: 'New Hampshire', NJ: 'New Jersey', NM: 'New Mexico',
-  NY: 'New York', NC: 'North Carolina', ND: 'North Dakota', OH: 'Ohio', OK: 'Oklahoma',
-  OR: 'Oregon', PA: 'Pennsylvania', RI: 'Rhode Island', SC: 'South Carolina',
-  SD: 'South Dakota', TN: 'Tennessee', TX: 'Texas', UT: 'Utah', VT: 'Vermont', VA: 'Virginia',
-  WA: 'Washington', WV: 'West Virginia', WI: 'Wisconsin', WY: 'Wyoming', AS: 'American Samoa',
-  GU: 'Guam', MP: 'Northern Mariana Islands', PR: 'Puerto Rico', VI: 'U.S. Virgin Islands',
-  AA: 'Armed Forces Americas', AE: 'Armed Forces Europe', AP: 'Armed Forces Pacific',
+  AL: 'Alabama',
+  AK: 'Alaska',
+  AZ: 'Arizona',
+  AR: 'Arkansas',
+  CA: 'California',
+  CO: 'Colorado',
+  CT: 'Connecticut',
+  DE: 'Delaware',
+  DC: 'District of Columbia',
+  FL: 'Florida',
+  GA: 'Georgia',
+  HI: 'Hawaii',
+  ID: 'Idaho',
+  IL: 'Illinois',
+  IN: 'Indiana',
+  IA: 'Iowa',
+  KS: 'Kansas',
+  KY: 'Kentucky',
+  LA: 'Louisiana',
+  ME: 'Maine',
+  MD: 'Maryland',
+  MA: 'Massachusetts',
+  MI: 'Michigan',
+  MN: 'Minnesota',
+  MS: 'Mississippi',
+  MO: 'Missouri',
+  MT: 'Montana',
+  NE: 'Nebraska',
+  NV: 'Nevada',
+  NH: 'New Hampshire',
+  NJ: 'New Jersey',
+  NM: 'New Mexico',
+  NY: 'New York',
+  NC: 'North Carolina',
+  ND: 'North Dakota',
+  OH: 'Ohio',
+  OK: 'Oklahoma',
+  OR: 'Oregon',
+  PA: 'Pennsylvania',
+  RI: 'Rhode Island',
+  SC: 'South Carolina',
+  SD: 'South Dakota',
+  TN: 'Tennessee',
+  TX: 'Texas',
+  UT: 'Utah',
+  VT: 'Vermont',
+  VA: 'Virginia',
+  WA: 'Washington',
+  WV: 'West Virginia',
+  WI: 'Wisconsin',
+  WY: 'Wyoming',
+  AS: 'American Samoa',
+  GU: 'Guam',
+  MP: 'Northern Mariana Islands',
+  PR: 'Puerto Rico',
+  VI: 'U.S. Virgin Islands',
+  AA: 'Armed Forces Americas',
+  AE: 'Armed Forces Europe',
+  AP: 'Armed Forces Pacific',
 };
 
 const nanpCountries = new Set(['US', 'PR', 'VI', 'GU', 'AS', 'MP']);
@@ -57,15 +104,25 @@ export const usPhone = (missing?: { error: string }) =>
       return e164;
     });
 
-const optionalTag = z.string().trim().max(300, 'Campaign tags are limited to 300 characters.').optional();
+const optionalTag = z
+  .string()
+  .trim()
+  .max(300, 'Campaign tags are limited to 300 characters.')
+  .optional();
 
 /** The intake form's fields, declared once: Fastify validates with it and the view reads its names. */
 export const intakeBody = z
   .strictObject(
     {
-      userType: z.enum(userTypes, { error: 'Choose whether you are a patient, provider or partner.' }),
+      userType: z.enum(userTypes, {
+        error: 'Choose whether you are a patient, provider or partner.',
+      }),
       name: text(120, 'Enter your name.'),
-      organization: z.string().trim().max(200, 'Please keep this under 200 characters.').default(''),
+      organization: z
+        .string()
+        .trim()
+        .max(200, 'Please keep this under 200 characters.')
+        .default(''),
       practiceSize: z
         .union([z.enum(practiceSizes), z.literal('')], {
           error: 'Choose the number of providers in your practice.',
@@ -104,20 +161,41 @@ export const intakeBody = z
       gclid: optionalTag,
       msclkid: optionalTag,
     },
-    { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unexpected fields: ${issue.keys.join(', ')}.` : undefined) },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `Unexpected fields: ${issue.keys.join(', ')}.`
+          : undefined,
+    },
   )
   .superRefine((v, ctx) => {
     // A practice has a name and a size; a patient writing about their own bill may have neither.
     if (v.userType === 'patient') return;
     if (!v.organization) {
-      ctx.addIssue({ code: 'custom', path: ['organization'], message: 'Enter your practice or organization name.' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['organization'],
+        message: 'Enter your practice or organization name.',
+      });
     }
     if (!v.practiceSize) {
-      ctx.addIssue({ code: 'custom', path: ['practiceSize'], message: 'Choose the number of providers in your practice.' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['practiceSize'],
+        message: 'Choose the number of providers in your practice.',
+      });
     }
   });
 
 export type IntakeBody = z.output<typeof intakeBody>;
 
-export const campaignTags = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'gclid', 'msclkid'] as const;
+export const campaignTags = [
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+  'gclid',
+  'msclkid',
+] as const;
 export type CampaignTag = (typeof campaignTags)[number];

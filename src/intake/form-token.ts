@@ -9,10 +9,12 @@ export interface FormToken {
   key: string;
 }
 
-export type TokenCheck = { ok: true; token: FormToken } | { ok: false; reason: 'invalid' | 'expired' };
+export type TokenCheck =
+  { ok: true; token: FormToken } | { ok: false; reason: 'invalid' | 'expired' };
 
 export function createFormTokens(secret: string) {
-  const sign = (body: string) => createHmac('sha256', secret).update(`intake:${body}`).digest('base64url');
+  const sign = (body: string) =>
+    createHmac('sha256', secret).update(`intake:${body}`).digest('base64url');
 
   return {
     issue(now: Date): string {

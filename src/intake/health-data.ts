@@ -23,14 +23,18 @@ const day = '(?:0?[1-9]|[12]\\d|3[01])';
 const monthNames =
   '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 const idToken = '[A-Z0-9][A-Z0-9-]{4,19}';
-const mbi = '[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\\d-?[AC-HJKMNP-RT-Y]{2}\\d{2}';
+const mbi =
+  '[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\\d-?[AC-HJKMNP-RT-Y]{2}\\d{2}';
 const icd = '[A-TV-Z]\\d[0-9AB]';
 
 const patterns: { kind: HealthKind; re: RegExp }[] = [
   // Numeric and written dates: 3/14/1962, 1962-03-14, March 14, 1962, DOB 3-14-62.
   { kind: 'date', re: new RegExp(`\\b${month}[/.-]${day}[/.-](?:19|20)?\\d{2}\\b`, 'g') },
   { kind: 'date', re: new RegExp(`\\b(?:19|20)\\d{2}-${month}-${day}\\b`, 'g') },
-  { kind: 'date', re: new RegExp(`\\b${monthNames}\\.? ${day}(?:st|nd|rd|th)?,? (?:19|20)\\d{2}\\b`, 'gi') },
+  {
+    kind: 'date',
+    re: new RegExp(`\\b${monthNames}\\.? ${day}(?:st|nd|rd|th)?,? (?:19|20)\\d{2}\\b`, 'gi'),
+  },
   { kind: 'date', re: /\b(?:dob|d\.o\.b\.?|date of birth|born(?: on)?)\b[:#\s]*\S+/gi },
   // Identifiers after the words that usually introduce them, and Medicare's MBI shape anywhere.
   {
@@ -46,7 +50,10 @@ const patterns: { kind: HealthKind; re: RegExp }[] = [
   { kind: 'diagnosis_code', re: new RegExp(`\\b${icd}\\.[0-9A-TV-Z]{1,4}\\b`, 'g') },
   {
     kind: 'diagnosis_code',
-    re: new RegExp(`\\b(?:icd(?:-?10)?|dx|diagnos[ie]s|diagnosed with|code)\\s*[:#]?\\s*${icd}[0-9A-TV-Z]{0,4}\\b`, 'gi'),
+    re: new RegExp(
+      `\\b(?:icd(?:-?10)?|dx|diagnos[ie]s|diagnosed with|code)\\s*[:#]?\\s*${icd}[0-9A-TV-Z]{0,4}\\b`,
+      'gi',
+    ),
   },
 ];
 

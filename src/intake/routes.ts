@@ -19,7 +19,11 @@ export async function intakeRoutes(
     intake: IntakeService;
     config: Config;
     /** After a lead is stored: applies a Global Privacy Control signal to the person. */
-    onAccepted?: (request: FastifyRequest, leadId: string, who: { email: string; phone: string }) => Promise<void>;
+    onAccepted?: (
+      request: FastifyRequest,
+      leadId: string,
+      who: { email: string; phone: string },
+    ) => Promise<void>;
   },
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -48,7 +52,8 @@ export async function intakeRoutes(
 
   app.get('/get-started', { schema: { querystring: landingQuery } }, async (request, reply) => {
     const values: Record<string, string> = {};
-    for (const [k, v] of Object.entries(request.query)) if (typeof v === 'string' && v) values[k] = v;
+    for (const [k, v] of Object.entries(request.query))
+      if (typeof v === 'string' && v) values[k] = v;
     const referrer = externalReferrer(request, config.baseUrl);
     if (referrer) values.referrer = referrer;
     reply.header('cache-control', 'no-store');
@@ -82,7 +87,8 @@ export async function intakeRoutes(
       try {
         const result = await intake.submit(request.body);
         if (result.kind === 'health_flagged') {
-          const message = 'Your message may contain health information. Please remove it or confirm it is not.';
+          const message =
+            'Your message may contain health information. Please remove it or confirm it is not.';
           if (wantsJson(request)) {
             return reply.code(400).send({
               error: message,
@@ -91,12 +97,19 @@ export async function intakeRoutes(
             });
           }
           reply.code(400);
-          return renderForm(request, reply, raw, { flags: result.flags, token: request.body.formToken });
+          return renderForm(request, reply, raw, {
+            flags: result.flags,
+            token: request.body.formToken,
+          });
         }
         if (result.kind === 'accepted') {
-          await opts.onAccepted?.(request, result.leadId, { email: request.body.email, phone: request.body.phone });
+          await opts.onAccepted?.(request, result.leadId, {
+            email: request.body.email,
+            phone: request.body.phone,
+          });
         }
-        if (wantsJson(request)) return reply.code(201).send({ status: 'received', next: '/get-started/thanks' });
+        if (wantsJson(request))
+          return reply.code(201).send({ status: 'received', next: '/get-started/thanks' });
         return reply.redirect('/get-started/thanks', 303);
       } catch (err) {
         if (!(err instanceof DomainError) || wantsJson(request)) throw err;
@@ -108,7 +121,9 @@ export async function intakeRoutes(
     },
   );
 
-  app.get('/get-started/thanks', async (request, reply) => renderPage(reply, ThanksPage({ site: request.site })));
+  app.get('/get-started/thanks', async (request, reply) =>
+    renderPage(reply, ThanksPage({ site: request.site })),
+  );
 }
 
 function tooMany(phone: string) {

@@ -10,9 +10,18 @@ async function submitLead(t: TestApp, email: string) {
     method: 'POST',
     url: '/get-started',
     payload: {
-      userType: 'provider', name: 'Riley Stone', organization: 'Stone Orthopedics', practiceSize: '2-5',
-      address: '77 Pine Street', city: 'Houston', state: 'TX', zip: '77002', email, phone: '(713) 555-0177',
-      needs: 'Please help credentialing Dr. Okafor.', formToken: hiddenField(page.body, 'formToken'),
+      userType: 'provider',
+      name: 'Riley Stone',
+      organization: 'Stone Orthopedics',
+      practiceSize: '2-5',
+      address: '77 Pine Street',
+      city: 'Houston',
+      state: 'TX',
+      zip: '77002',
+      email,
+      phone: '(713) 555-0177',
+      needs: 'Please help credentialing Dr. Okafor.',
+      formToken: hiddenField(page.body, 'formToken'),
     },
   });
   expect(res.statusCode).toBe(201);
@@ -24,7 +33,9 @@ describe('staff notification over SMTP', () => {
   let t: TestApp;
   beforeAll(async () => {
     smtp = await startSmtp();
-    t = await createTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, NOTIFY_EMAIL: 'leads@starspmb.test' } });
+    t = await createTestApp({
+      env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, NOTIFY_EMAIL: 'leads@starspmb.test' },
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -39,10 +50,21 @@ describe('staff notification over SMTP', () => {
     expect(mail.to).toEqual(['leads@starspmb.test']);
     expect(mail.raw).toContain(`http://localhost:3000/console/leads/${leadId}`);
     // Not even the kind of person (patient, provider, partner): a patient's category hints at health.
-    for (const secret of ['Riley', 'Stone Orthopedics', 'riley@stone-ortho.example', '555-0177', '7135550177', 'Okafor', 'provider']) {
+    for (const secret of [
+      'Riley',
+      'Stone Orthopedics',
+      'riley@stone-ortho.example',
+      '555-0177',
+      '7135550177',
+      'Okafor',
+      'provider',
+    ]) {
       expect(mail.raw).not.toContain(secret);
     }
-    const row = await t.db.selectFrom('outbox').select(['sent_at', 'attempts']).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('outbox')
+      .select(['sent_at', 'attempts'])
+      .executeTakeFirstOrThrow();
     expect(row.sent_at).not.toBeNull();
     // Running again sends nothing twice.
     await t.app.outbox.runOnce();
@@ -59,7 +81,9 @@ describe('outbox without SMTP and when delivery fails', () => {
       const dir = path.join(t.dataDir, 'outbox');
       const files = fs.readdirSync(dir).filter((f) => f.endsWith('.eml'));
       expect(files).toHaveLength(1);
-      expect(fs.readFileSync(path.join(dir, files[0]!), 'utf8')).toContain(`/console/leads/${leadId}`);
+      expect(fs.readFileSync(path.join(dir, files[0]!), 'utf8')).toContain(
+        `/console/leads/${leadId}`,
+      );
     } finally {
       await t.close();
     }
@@ -69,11 +93,16 @@ describe('outbox without SMTP and when delivery fails', () => {
     const smtp = await startSmtp();
     const port = smtp.port;
     await smtp.close();
-    const t = await createTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, NOTIFY_EMAIL: 'leads@starspmb.test' } });
+    const t = await createTestApp({
+      env: { SMTP_URL: `smtp://127.0.0.1:${port}`, NOTIFY_EMAIL: 'leads@starspmb.test' },
+    });
     try {
       await submitLead(t, 'retry@stone-ortho.example');
       await t.app.outbox.runOnce();
-      const row = await t.db.selectFrom('outbox').select(['sent_at', 'attempts', 'last_error', 'next_attempt_at']).executeTakeFirstOrThrow();
+      const row = await t.db
+        .selectFrom('outbox')
+        .select(['sent_at', 'attempts', 'last_error', 'next_attempt_at'])
+        .executeTakeFirstOrThrow();
       expect(row.sent_at).toBeNull();
       expect(row.attempts).toBe(1);
       expect(row.last_error).toBeTruthy();

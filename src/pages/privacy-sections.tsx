@@ -116,8 +116,8 @@ export function Sharing({ model }: PolicyPageProps) {
     <>
       <ul>
         <li>
-          Nothing you send us through our intake form is given to any third party, for any reason
-          of theirs. Service providers that work for us (listed below) are not third parties in this
+          Nothing you send us through our intake form is given to any third party, for any reason of
+          theirs. Service providers that work for us (listed below) are not third parties in this
           sense: they handle information only on our instructions and may not pass it on.
         </li>
         {model.smsOnly.length > 0 ? (
@@ -152,16 +152,16 @@ export function Choices({ site, model }: PolicyPageProps) {
       <ul>
         {can.privacyCenter ? (
           <li>
-            Use our <a href="/privacy-center">Privacy Center</a> to ask what we hold about you, or to
-            correct or delete it. So that no one else can see or change your information, we email
-            a confirmation link to the address you give, and the request covers only what we hold
-            under that address. We answer within 45 days; if we need longer, we tell you why
+            Use our <a href="/privacy-center">Privacy Center</a> to ask what we hold about you, or
+            to correct or delete it. So that no one else can see or change your information, we
+            email a confirmation link to the address you give, and the request covers only what we
+            hold under that address. We answer within 45 days; if we need longer, we tell you why
             before those days are over.
           </li>
         ) : null}
         <li>
-          You can also write to <Email to={c.privacyEmail} /> with any of these requests. We may
-          ask you to confirm it is you before we act.
+          You can also write to <Email to={c.privacyEmail} /> with any of these requests. We may ask
+          you to confirm it is you before we act.
         </li>
         <li>
           {can.privacyCenter

@@ -171,14 +171,14 @@ function AutomaticCollection({ model }: Pick<PolicyPageProps, 'model'>) {
     <>
       <h3>What our website records when you visit</h3>
       <p>
-        Our own analytics, run by us and shared with no one, records the pages you view, the
-        website or search engine that sent you and any campaign tags in the link, the buttons and
-        features you use, your browser and its version, your operating system and the kind of
-        device. Your IP address is used for a moment to estimate your approximate location
-        (country, region and city) and, when you have not agreed to analytics cookies, to compute a
-        visitor code from a random value that is replaced every day and then deleted; the IP
-        address itself is not stored with your visit. If your browser sends a Global Privacy
-        Control or Do Not Track signal, no visitor code or cookie is kept at all.
+        Our own analytics, run by us and shared with no one, records the pages you view, the website
+        or search engine that sent you and any campaign tags in the link, the buttons and features
+        you use, your browser and its version, your operating system and the kind of device. Your IP
+        address is used for a moment to estimate your approximate location (country, region and
+        city) and, when you have not agreed to analytics cookies, to compute a visitor code from a
+        random value that is replaced every day and then deleted; the IP address itself is not
+        stored with your visit. If your browser sends a Global Privacy Control or Do Not Track
+        signal, no visitor code or cookie is kept at all.
       </p>
       <p>We use these records to:</p>
       <ul>

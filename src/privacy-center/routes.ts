@@ -8,7 +8,14 @@ import { renderPage } from '../web/render.js';
 import { saveChoices, type ChoicesDeps } from './choices.js';
 import { choicesBody, requestBody } from './fields.js';
 import { writeChoices, type BrowserChoices } from './gpc.js';
-import { ChoicesSavedPage, ConfirmPage, InvalidLinkPage, ReportPage, SentPage, StatusPage } from './link-views.js';
+import {
+  ChoicesSavedPage,
+  ConfirmPage,
+  InvalidLinkPage,
+  ReportPage,
+  SentPage,
+  StatusPage,
+} from './link-views.js';
 import type { LinkState, PrivacyCenter } from './service.js';
 import { PrivacyCenterPage } from './views.js';
 
@@ -26,7 +33,12 @@ type SaveBrowserChoice = (
 
 export async function privacyCenterRoutes(
   fastify: FastifyInstance,
-  opts: { center: PrivacyCenter; choices: ChoicesDeps; config: Config; saveBrowserChoice: SaveBrowserChoice },
+  opts: {
+    center: PrivacyCenter;
+    choices: ChoicesDeps;
+    config: Config;
+    saveBrowserChoice: SaveBrowserChoice;
+  },
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { center, config } = opts;
@@ -34,10 +46,20 @@ export async function privacyCenterRoutes(
   const rateLimit = {
     max: config.intake.rateLimit,
     timeWindow: config.intake.rateWindow,
-    errorResponseBuilder: () => Object.assign(new Error('You have sent this form several times in a short while. Please wait a few minutes and try again.'), { statusCode: 429 }),
+    errorResponseBuilder: () =>
+      Object.assign(
+        new Error(
+          'You have sent this form several times in a short while. Please wait a few minutes and try again.',
+        ),
+        { statusCode: 429 },
+      ),
   };
 
-  const page = (request: FastifyRequest, reply: FastifyReply, extra: { request?: Form; choices?: Form; token?: string } = {}) => {
+  const page = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { request?: Form; choices?: Form; token?: string } = {},
+  ) => {
     reply.header('cache-control', 'no-store');
     return renderPage(
       reply,
@@ -54,47 +76,80 @@ export async function privacyCenterRoutes(
 
   app.get('/privacy-center', async (request, reply) => page(request, reply));
 
-  app.post('/privacy-center/request', { schema: { body: requestBody }, attachValidation: true, config: { rateLimit } }, async (request, reply) => {
-    const raw = stringValues(request.body);
-    if (request.validationError) {
-      const form = formErrors(request.validationError.validation as Issues, raw);
-      if (wantsJson(request)) return sendError(request, reply, 400, form.message ?? 'Please correct the highlighted fields.', form.errors);
-      reply.code(400);
-      return page(request, reply, { request: form, ...(raw.formToken ? { token: raw.formToken } : {}) });
-    }
-    try {
-      await center.submitRequest(request.body);
-    } catch (err) {
-      if (!(err instanceof DomainError) || wantsJson(request)) throw err;
-      reply.code(err.status);
-      return page(request, reply, { request: { values: raw, errors: {}, message: err.message } });
-    }
-    if (wantsJson(request)) return reply.code(202).send({ status: 'sent_if_on_file' });
-    return reply.redirect('/privacy-center/sent', 303);
-  });
+  app.post(
+    '/privacy-center/request',
+    { schema: { body: requestBody }, attachValidation: true, config: { rateLimit } },
+    async (request, reply) => {
+      const raw = stringValues(request.body);
+      if (request.validationError) {
+        const form = formErrors(request.validationError.validation as Issues, raw);
+        if (wantsJson(request))
+          return sendError(
+            request,
+            reply,
+            400,
+            form.message ?? 'Please correct the highlighted fields.',
+            form.errors,
+          );
+        reply.code(400);
+        return page(request, reply, {
+          request: form,
+          ...(raw.formToken ? { token: raw.formToken } : {}),
+        });
+      }
+      try {
+        await center.submitRequest(request.body);
+      } catch (err) {
+        if (!(err instanceof DomainError) || wantsJson(request)) throw err;
+        reply.code(err.status);
+        return page(request, reply, { request: { values: raw, errors: {}, message: err.message } });
+      }
+      if (wantsJson(request)) return reply.code(202).send({ status: 'sent_if_on_file' });
+      return reply.redirect('/privacy-center/sent', 303);
+    },
+  );
 
-  app.get('/privacy-center/sent', async (request, reply) => renderPage(reply, SentPage({ site: request.site, gpc: request.gpc })));
+  app.get('/privacy-center/sent', async (request, reply) =>
+    renderPage(reply, SentPage({ site: request.site, gpc: request.gpc })),
+  );
 
-  app.post('/privacy-center/choices', { schema: { body: choicesBody }, attachValidation: true, config: { rateLimit } }, async (request, reply) => {
-    const raw = stringValues(request.body);
-    if (request.validationError) {
-      const form = formErrors(request.validationError.validation as Issues, raw);
-      if (wantsJson(request)) return sendError(request, reply, 400, form.message ?? 'Please correct the highlighted fields.', form.errors);
-      reply.code(400);
-      return page(request, reply, { choices: form });
-    }
-    const before = request.browserChoices;
-    const next = await saveChoices(opts.choices, request.body, before, request.gpc);
-    // The cookie radios here are the banner's choice by another door: recorded the same way.
-    if (next.analytics !== before.analytics || next.advertising !== before.advertising) {
-      const wanted = { analytics: next.analytics === 'granted', advertising: next.advertising === 'granted', gpc: request.gpc };
-      await opts.saveBrowserChoice(request, reply, wanted, 'privacy_center');
-    } else writeChoices(reply, next, secure);
-    if (wantsJson(request)) return reply.send({ status: 'saved' });
-    return reply.redirect('/privacy-center/choices/saved', 303);
-  });
+  app.post(
+    '/privacy-center/choices',
+    { schema: { body: choicesBody }, attachValidation: true, config: { rateLimit } },
+    async (request, reply) => {
+      const raw = stringValues(request.body);
+      if (request.validationError) {
+        const form = formErrors(request.validationError.validation as Issues, raw);
+        if (wantsJson(request))
+          return sendError(
+            request,
+            reply,
+            400,
+            form.message ?? 'Please correct the highlighted fields.',
+            form.errors,
+          );
+        reply.code(400);
+        return page(request, reply, { choices: form });
+      }
+      const before = request.browserChoices;
+      const next = await saveChoices(opts.choices, request.body, before, request.gpc);
+      // The cookie radios here are the banner's choice by another door: recorded the same way.
+      if (next.analytics !== before.analytics || next.advertising !== before.advertising) {
+        const wanted = {
+          analytics: next.analytics === 'granted',
+          advertising: next.advertising === 'granted',
+          gpc: request.gpc,
+        };
+        await opts.saveBrowserChoice(request, reply, wanted, 'privacy_center');
+      } else writeChoices(reply, next, secure);
+      if (wantsJson(request)) return reply.send({ status: 'saved' });
+      return reply.redirect('/privacy-center/choices/saved', 303);
+    },
+  );
 
-  app.get('/privacy-center/choices/saved', async (request, reply) => renderPage(reply, ChoicesSavedPage({ site: request.site, gpc: request.gpc })));
+  app.get('/privacy-center/choices/saved', async (request, reply) =>
+    renderPage(reply, ChoicesSavedPage({ site: request.site, gpc: request.gpc })),
+  );
 
   const show = (request: FastifyRequest, reply: FastifyReply, token: string, state: LinkState) => {
     reply.header('cache-control', 'no-store');
@@ -105,31 +160,57 @@ export async function privacyCenterRoutes(
         return renderPage(reply, InvalidLinkPage(base));
       case 'confirm':
       case 'confirm_email':
-        return renderPage(reply, ConfirmPage({ ...base, token, request: state.request, newEmail: state.kind === 'confirm_email' }));
+        return renderPage(
+          reply,
+          ConfirmPage({
+            ...base,
+            token,
+            request: state.request,
+            newEmail: state.kind === 'confirm_email',
+          }),
+        );
       case 'status':
         return renderPage(reply, StatusPage({ ...base, request: state.request }));
       case 'report':
-        return center.report(token).then(({ report, request: r }) => renderPage(reply, ReportPage({ ...base, token, report, until: r.report_until })));
+        return center
+          .report(token)
+          .then(({ report, request: r }) =>
+            renderPage(reply, ReportPage({ ...base, token, report, until: r.report_until })),
+          );
     }
   };
 
-  app.get(secretRoute('privacyRequest'), { schema: { params: tokenParams } }, async (request, reply) =>
-    show(request, reply, request.params.token, await center.linkState(request.params.token)),
+  app.get(
+    secretRoute('privacyRequest'),
+    { schema: { params: tokenParams } },
+    async (request, reply) =>
+      show(request, reply, request.params.token, await center.linkState(request.params.token)),
   );
 
-  app.post(secretRoute('privacyRequest'), { schema: { params: tokenParams }, config: { rateLimit } }, async (request, reply) => {
-    const { token } = request.params;
-    const state = await center.confirm(token, { gpc: request.gpc, overrode: request.gpcOverrode });
-    if (state.kind === 'invalid') return show(request, reply, token, state);
-    return reply.redirect(secretLink('privacyRequest', token), 303);
-  });
+  app.post(
+    secretRoute('privacyRequest'),
+    { schema: { params: tokenParams }, config: { rateLimit } },
+    async (request, reply) => {
+      const { token } = request.params;
+      const state = await center.confirm(token, {
+        gpc: request.gpc,
+        overrode: request.gpcOverrode,
+      });
+      if (state.kind === 'invalid') return show(request, reply, token, state);
+      return reply.redirect(secretLink('privacyRequest', token), 303);
+    },
+  );
 
-  app.get(secretRoute('privacyRequest', '/report.json'), { schema: { params: tokenParams } }, async (request, reply) => {
-    const { report } = await center.report(request.params.token);
-    reply.header('cache-control', 'no-store');
-    reply.header('content-disposition', 'attachment; filename="my-information.json"');
-    return reply.type('application/json; charset=utf-8').send(JSON.stringify(report, null, 2));
-  });
+  app.get(
+    secretRoute('privacyRequest', '/report.json'),
+    { schema: { params: tokenParams } },
+    async (request, reply) => {
+      const { report } = await center.report(request.params.token);
+      reply.header('cache-control', 'no-store');
+      reply.header('content-disposition', 'attachment; filename="my-information.json"');
+      return reply.type('application/json; charset=utf-8').send(JSON.stringify(report, null, 2));
+    },
+  );
 }
 
 type Form = { values: Record<string, string>; errors: FieldErrors; message?: string | undefined };
@@ -149,5 +230,9 @@ function formErrors(issues: Issues, values: Record<string, string>): Form {
     if (field && !errors[field]) errors[field] = issue.message ?? 'This is not valid.';
     else if (!field) general.push(issue.message ?? 'The form could not be read.');
   }
-  return { values, errors, message: general.length ? general.join(' ') : 'Please correct the highlighted fields.' };
+  return {
+    values,
+    errors,
+    message: general.length ? general.join(' ') : 'Please correct the highlighted fields.',
+  };
 }

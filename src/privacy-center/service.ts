@@ -218,7 +218,12 @@ export function createPrivacyCenter(deps: PrivacyCenterDeps) {
       await enqueue(trx, 'privacy_receipt', { requestId: request.id }, now);
       // Access is answered by the system; anything else waits for a privacy officer.
       if (!access)
-        await enqueue(trx, 'privacy_new_request', { requestId: request.id, due: request.due_at }, now);
+        await enqueue(
+          trx,
+          'privacy_new_request',
+          { requestId: request.id, due: request.due_at },
+          now,
+        );
       if (request.kind === 'correction' && request.correction_field === 'email') {
         await newLink(trx, request.id, 'confirm_email', now);
         await enqueue(

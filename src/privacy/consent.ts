@@ -9,7 +9,9 @@ export const policyVersionNow = (): string => currentPolicy.version;
  */
 export function consentStands(c: { granted: number; policy_version: string | null }): boolean {
   if (c.granted !== 1) return false;
-  const given = policyVersions.findIndex((v) => v.version === (c.policy_version ?? policyVersions[0]!.version));
+  const given = policyVersions.findIndex(
+    (v) => v.version === (c.policy_version ?? policyVersions[0]!.version),
+  );
   if (given < 0) return false;
   return !policyVersions.slice(given + 1).some((v) => v.material);
 }

@@ -13,17 +13,22 @@ describe(`data map against the real ${testDbKind} schema`, () => {
   afterAll(async () => database.drop());
 
   it('classifies every column of every table, and names nothing that does not exist', async () => {
-    const tables = (await database.db.introspection.getTables()).filter((t) => !systemTables.has(t.name));
+    const tables = (await database.db.introspection.getTables()).filter(
+      (t) => !systemTables.has(t.name),
+    );
     const unclassified: string[] = [];
     for (const table of tables) {
       const map = (dataMap as Record<string, Record<string, unknown>>)[table.name];
-      for (const col of table.columns) if (!map?.[col.name]) unclassified.push(`${table.name}.${col.name}`);
+      for (const col of table.columns)
+        if (!map?.[col.name]) unclassified.push(`${table.name}.${col.name}`);
     }
     expect(unclassified, 'add these columns to src/privacy/data-map.ts').toEqual([]);
 
     const inDb = new Set(tables.flatMap((t) => t.columns.map((c) => `${t.name}.${c.name}`)));
     const stale = Object.entries(dataMap).flatMap(([t, cols]) =>
-      Object.keys(cols).map((c) => `${t}.${c}`).filter((k) => !inDb.has(k)),
+      Object.keys(cols)
+        .map((c) => `${t}.${c}`)
+        .filter((k) => !inDb.has(k)),
     );
     expect(stale, 'these data map entries name no real column').toEqual([]);
   });
@@ -32,7 +37,13 @@ describe(`data map against the real ${testDbKind} schema`, () => {
 describe('purpose-checked reads', () => {
   it('allows the phone number for SMS communication and nothing else', () => {
     expect(mayRead('leads', 'phone', 'sms_communication')).toBe(true);
-    for (const p of ['service_request', 'marketing', 'analytics', 'advertising', 'usability_research'] as const) {
+    for (const p of [
+      'service_request',
+      'marketing',
+      'analytics',
+      'advertising',
+      'usability_research',
+    ] as const) {
       expect(mayRead('leads', 'phone', p)).toBe(false);
     }
     expect(() => assertReadable('leads', 'phone', 'marketing')).toThrow(PurposeNotAllowedError);

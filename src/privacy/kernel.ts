@@ -53,7 +53,9 @@ export function createKernel(keys: Keyring) {
         const field = personal(table, column);
         if (field?.blindIndexOf) continue;
         const plain =
-          typeof value === 'string' && field?.encrypted ? open(keys, where(table, column), value) : value;
+          typeof value === 'string' && field?.encrypted
+            ? open(keys, where(table, column), value)
+            : value;
         out[column] = mayRead(table, column, purpose) ? plain : mask(table, column, plain);
       }
       return out as Shown<T>;
@@ -68,7 +70,9 @@ export function createKernel(keys: Keyring) {
     /** The index to store with a new or changed value (current key). */
     index: (kind: IndexKind, value: string) => blindIndex(keys.current, kind, value),
     /** Every index the value may be stored under while a key rotation is under way. */
-    lookupIndexes: (kind: IndexKind, value: string) => [...new Set(keys.all.map((k) => blindIndex(k, kind, value)))],
+    lookupIndexes: (kind: IndexKind, value: string) => [
+      ...new Set(keys.all.map((k) => blindIndex(k, kind, value))),
+    ],
   };
 }
 

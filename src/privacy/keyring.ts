@@ -42,7 +42,8 @@ export function parseMasterKey(text: string, what = 'STARSPMB_DATA_KEY'): Buffer
 }
 
 export function deriveKey(master: Buffer): DataKey {
-  const derive = (info: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
+  const derive = (info: string) =>
+    Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
   return {
     id: createHash('sha256').update(master).digest('hex').slice(0, 8),
     encKey: derive('starspmb field encryption v1'),
@@ -100,13 +101,19 @@ function fromFile(f: KeyFile, file: string): Keyring {
   const current = f.keys.find((k) => k.id === f.current);
   if (!current) throw new Error(`the data key file ${file} names a current key it does not hold`);
   const rest = f.keys.filter((k) => k !== current);
-  return keyringOf([current, ...rest].map((k) => parseMasterKey(k.key, file)), file);
+  return keyringOf(
+    [current, ...rest].map((k) => parseMasterKey(k.key, file)),
+    file,
+  );
 }
 
 function newKeyFile(): KeyFile {
   const master = randomBytes(32);
   const id = deriveKey(master).id;
-  return { current: id, keys: [{ id, key: master.toString('base64url'), createdAt: new Date().toISOString() }] };
+  return {
+    current: id,
+    keys: [{ id, key: master.toString('base64url'), createdAt: new Date().toISOString() }],
+  };
 }
 
 /**

@@ -25,7 +25,9 @@ export interface PolicyState {
 export type RegistrySource = PolicyRevisionsTable['source'];
 
 /** Of a registry as printed: order-independent, so re-saving an entry unchanged adds nothing. */
-export function registryFingerprint(printed: readonly (PolicyProcessor | PolicyTagVendor)[]): string {
+export function registryFingerprint(
+  printed: readonly (PolicyProcessor | PolicyTagVendor)[],
+): string {
   const entries = printed.map((p) => JSON.stringify(p)).sort();
   return createHash('sha256').update(JSON.stringify(entries)).digest('hex').slice(0, 16);
 }

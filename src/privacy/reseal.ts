@@ -17,11 +17,15 @@ interface Plan {
 export function resealPlans(): Plan[] {
   return Object.entries(dataMap as Record<string, Record<string, FieldClass>>)
     .map(([table, cols]) => {
-      const fields = Object.entries(cols).filter((e): e is [string, PersonalField] => e[1].personal);
+      const fields = Object.entries(cols).filter(
+        (e): e is [string, PersonalField] => e[1].personal,
+      );
       return {
         table,
         sealed: fields.filter(([, f]) => f.encrypted).map(([c]) => c),
-        indexes: fields.filter(([, f]) => f.blindIndexOf).map(([c, f]) => [c, f.blindIndexOf!] as [string, string]),
+        indexes: fields
+          .filter(([, f]) => f.blindIndexOf)
+          .map(([c, f]) => [c, f.blindIndexOf!] as [string, string]),
       };
     })
     .filter((p) => p.sealed.length > 0);
@@ -57,13 +61,19 @@ export async function resealPending(
   const counts: Record<string, number> = {};
   for (const plan of resealPlans()) {
     const filter = pending(db, plan, kernel.keys.current.id);
-    const totalRow = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(plan.table)} where ${filter}`.execute(db);
+    const totalRow = await sql<{
+      n: number | string;
+    }>`select count(*) as n from ${sql.table(plan.table)} where ${filter}`.execute(db);
     const total = Number(totalRow.rows[0]?.n ?? 0);
     counts[plan.table] = 0;
     let after = '';
     while (counts[plan.table]! < total) {
-      const columns = sql.join(['id', ...plan.sealed, ...plan.indexes.map(([c]) => c)].map((c) => sql.ref(c)));
-      const rows = await sql<Record<string, string | null>>`select ${columns} from ${sql.table(plan.table)}
+      const columns = sql.join(
+        ['id', ...plan.sealed, ...plan.indexes.map(([c]) => c)].map((c) => sql.ref(c)),
+      );
+      const rows = await sql<
+        Record<string, string | null>
+      >`select ${columns} from ${sql.table(plan.table)}
         where id > ${after} and (${filter}) order by id limit ${CHUNK}`.execute(db);
       if (rows.rows.length === 0) break;
       await db.transaction().execute(async (trx) => {
@@ -76,7 +86,9 @@ export async function resealPending(
             const v = opened[source];
             if (typeof v === 'string') sealedRow[idx] = kernel.index(indexKind(source), v);
           }
-          const sets = sql.join(Object.entries(sealedRow).map(([c, v]) => sql`${sql.ref(c)} = ${v}`));
+          const sets = sql.join(
+            Object.entries(sealedRow).map(([c, v]) => sql`${sql.ref(c)} = ${v}`),
+          );
           await sql`update ${sql.table(plan.table)} set ${sets} where id = ${row.id}`.execute(trx);
         }
       });

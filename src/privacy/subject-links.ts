@@ -22,8 +22,10 @@ const tables = dataMap as unknown as Record<string, Record<string, FieldClass>>;
 const links = subjectLinks as Record<string, SubjectLink | undefined>;
 
 export const isLeadLink = (l: SubjectLink | undefined): l is LeadLink => !!l && 'column' in l;
-export const isContactLink = (l: SubjectLink | undefined): l is ContactLink => !!l && 'contact' in l;
-export const isPseudonymousLink = (l: SubjectLink | undefined): l is PseudonymousLink => !!l && 'pseudonymous' in l;
+export const isContactLink = (l: SubjectLink | undefined): l is ContactLink =>
+  !!l && 'contact' in l;
+export const isPseudonymousLink = (l: SubjectLink | undefined): l is PseudonymousLink =>
+  !!l && 'pseudonymous' in l;
 
 /** Tables holding a personal field about someone other than staff: each needs a subject link. */
 export function tablesAboutPeople(): string[] {

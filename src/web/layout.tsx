@@ -108,7 +108,15 @@ export function Layout({
   );
 }
 
-function Footer({ site, path, gpc }: { site: SiteConfig; path?: string | undefined; gpc?: boolean | undefined }) {
+function Footer({
+  site,
+  path,
+  gpc,
+}: {
+  site: SiteConfig;
+  path?: string | undefined;
+  gpc?: boolean | undefined;
+}) {
   const c = site.company;
   const honored = useGpcNotice() || gpc;
   return (

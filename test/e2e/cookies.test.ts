@@ -200,7 +200,9 @@ describe.skipIf(!hasChromium)('cookie choices in Chromium', () => {
     await page.keyboard.press('Enter');
     // The page was already at / before the post: wait for the cookie the answer sets, not the URL.
     const saved = async () =>
-      decodeURIComponent((await context.cookies()).find((c) => c.name === 'spmb_choices')?.value ?? '');
+      decodeURIComponent(
+        (await context.cookies()).find((c) => c.name === 'spmb_choices')?.value ?? '',
+      );
     await expect.poll(saved).toMatch(/^a:g\.d:d\./);
   });
 

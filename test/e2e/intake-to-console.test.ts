@@ -11,7 +11,11 @@ describe.skipIf(!hasChromium)('a visitor expresses interest and staff find the l
   beforeAll(async () => {
     server = await serve();
     browser = await launch();
-    await server.app.accounts.createStaffUser({ email: 'sales@starspmb.test', password: 'correct horse battery staple', role: 'sales' });
+    await server.app.accounts.createStaffUser({
+      email: 'sales@starspmb.test',
+      password: 'correct horse battery staple',
+      role: 'sales',
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -40,17 +44,29 @@ describe.skipIf(!hasChromium)('a visitor expresses interest and staff find the l
     await page.getByLabel('City').fill('Plano');
     await page.getByLabel('State').selectOption('TX');
     await page.getByLabel('ZIP code').fill('75024');
-    await page.getByLabel('What do you need help with?').fill('Help with credentialing two new providers.');
+    await page
+      .getByLabel('What do you need help with?')
+      .fill('Help with credentialing two new providers.');
     await page.getByLabel(/send me text messages/).check();
     await page.getByRole('button', { name: 'Send' }).click();
     await page.waitForURL('**/get-started/thanks');
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('Thank you');
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toContain('Thank you');
 
     const id = await server.leadIdByEmail('morgan@ellis-clinic.example');
-    const stored = await server.db.selectFrom('leads').select(['id', 'phone', 'organization']).where('id', '=', id).executeTakeFirstOrThrow();
+    const stored = await server.db
+      .selectFrom('leads')
+      .select(['id', 'phone', 'organization'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     const lead = server.kernel.open('leads', stored);
     expect(lead.phone).toBe('+14695550188');
-    const sub = await server.db.selectFrom('lead_submissions').select(['utm_source', 'utm_campaign']).where('lead_id', '=', lead.id).executeTakeFirstOrThrow();
+    const sub = await server.db
+      .selectFrom('lead_submissions')
+      .select(['utm_source', 'utm_campaign'])
+      .where('lead_id', '=', lead.id)
+      .executeTakeFirstOrThrow();
     expect(sub).toEqual({ utm_source: 'e2e', utm_campaign: 'browser' });
     await page.close();
   });
@@ -67,7 +83,9 @@ describe.skipIf(!hasChromium)('a visitor expresses interest and staff find the l
     await page.getByLabel('City').fill('Austin');
     await page.getByLabel('State').selectOption('TX');
     await page.getByLabel('ZIP code').fill('78701');
-    await page.getByLabel('What do you need help with?').fill('I have a question about a statement I received.');
+    await page
+      .getByLabel('What do you need help with?')
+      .fill('I have a question about a statement I received.');
     await page.getByRole('button', { name: 'Send' }).click();
     await page.waitForURL('**/get-started/thanks');
     await context.close();

@@ -35,7 +35,9 @@ describe.skipIf(!hasChromium)('a person asks for their data in the Privacy Cente
     await settle(server, smtp);
     const page = await browser.newPage();
     await page.goto(`${server.url}/privacy-center`);
-    await page.getByLabel('Show me the information you hold about me, with a copy I can download').check();
+    await page
+      .getByLabel('Show me the information you hold about me, with a copy I can download')
+      .check();
     await page.getByLabel('Your email address').fill('morgan@ellis-clinic.example');
     await page.getByRole('button', { name: 'Send request' }).click();
     await page.waitForURL('**/privacy-center/sent');
@@ -44,7 +46,9 @@ describe.skipIf(!hasChromium)('a person asks for their data in the Privacy Cente
     // The link is opened on this server's own port (the mail names the configured BASE_URL).
     await page.goto(server.url + linkIn(mail.raw));
     await page.getByRole('button', { name: 'Confirm' }).click();
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('The information we hold about you');
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toContain('The information we hold about you');
     expect(await page.content()).toContain('Stone Orthopedics');
     expect(await axeViolations(page)).toEqual([]);
     await page.close();

@@ -26,13 +26,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('needs', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('leads_created_idx').on('leads').column('created_at').execute();
-  await db.schema.createIndex('leads_email_idx').unique().on('leads').column('email_normalized').execute();
+  await db.schema
+    .createIndex('leads_email_idx')
+    .unique()
+    .on('leads')
+    .column('email_normalized')
+    .execute();
   await db.schema.createIndex('leads_phone_idx').unique().on('leads').column('phone').execute();
 
   await db.schema
     .createTable('lead_submissions')
     .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
-    .addColumn('lead_id', 'varchar(36)', (c) => c.notNull().references('leads.id').onDelete('cascade'))
+    .addColumn('lead_id', 'varchar(36)', (c) =>
+      c.notNull().references('leads.id').onDelete('cascade'),
+    )
     .addColumn('created_at', ts, (c) => c.notNull())
     .addColumn('idempotency_key', 'varchar(64)', (c) => c.notNull().unique())
     .addColumn('form_id', 'varchar(32)', (c) => c.notNull())
@@ -67,7 +74,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('lead_events')
     .addColumn('id', 'integer', autoId(db))
-    .addColumn('lead_id', 'varchar(36)', (c) => c.notNull().references('leads.id').onDelete('cascade'))
+    .addColumn('lead_id', 'varchar(36)', (c) =>
+      c.notNull().references('leads.id').onDelete('cascade'),
+    )
     .addColumn('at', ts, (c) => c.notNull())
     .addColumn('kind', 'varchar(32)', (c) => c.notNull())
     .addColumn('submission_id', 'varchar(36)')

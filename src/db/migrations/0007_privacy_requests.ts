@@ -34,20 +34,34 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('handled_by', 'varchar(36)')
     .addColumn('closed_at', ts)
     .execute();
-  await db.schema.createIndex('privacy_requests_status_due_idx').on('privacy_requests').columns(['status', 'due_at']).execute();
-  await db.schema.createIndex('privacy_requests_closed_idx').on('privacy_requests').column('closed_at').execute();
+  await db.schema
+    .createIndex('privacy_requests_status_due_idx')
+    .on('privacy_requests')
+    .columns(['status', 'due_at'])
+    .execute();
+  await db.schema
+    .createIndex('privacy_requests_closed_idx')
+    .on('privacy_requests')
+    .column('closed_at')
+    .execute();
 
   await db.schema
     .createTable('privacy_request_tokens')
     .addColumn('token_hash', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('request_id', 'varchar(36)', (c) => c.notNull().references('privacy_requests.id').onDelete('cascade'))
+    .addColumn('request_id', 'varchar(36)', (c) =>
+      c.notNull().references('privacy_requests.id').onDelete('cascade'),
+    )
     .addColumn('purpose', 'varchar(16)', (c) => c.notNull())
     .addColumn('nonce', 'varchar(32)', (c) => c.notNull())
     .addColumn('created_at', ts, (c) => c.notNull())
     .addColumn('expires_at', ts, (c) => c.notNull())
     .addColumn('used_at', ts)
     .execute();
-  await db.schema.createIndex('privacy_request_tokens_request_idx').on('privacy_request_tokens').column('request_id').execute();
+  await db.schema
+    .createIndex('privacy_request_tokens_request_idx')
+    .on('privacy_request_tokens')
+    .column('request_id')
+    .execute();
 
   await db.schema
     .createTable('gpc_applications')
@@ -58,7 +72,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('source', 'varchar(16)', (c) => c.notNull())
     .addColumn('overrode', 'varchar(32)', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('gpc_applications_subject_idx').on('gpc_applications').columns(['subject_kind', 'subject_id']).execute();
+  await db.schema
+    .createIndex('gpc_applications_subject_idx')
+    .on('gpc_applications')
+    .columns(['subject_kind', 'subject_id'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
