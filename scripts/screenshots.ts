@@ -3,12 +3,12 @@
 //   npx tsx scripts/screenshots.ts home       only pages whose name contains "home"
 // The app runs on a free port over a fresh temporary SQLite database; nothing else is touched.
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { seedAnalytics, type FixtureVisit } from '../src/analytics/dashboard/fixture.js';
-import { createTestApp, hiddenField, type TestApp } from '../src/test-support/app.js';
+import { hiddenField, type TestApp } from '../src/test-support/app.js';
+import { serve } from '../test/e2e/support.js';
 
 interface Shot {
   /** File name stem: docs/screenshots/<name>-desktop.png and -phone.png. */
@@ -309,11 +309,10 @@ async function main() {
   const selected = only ? shots.filter((s) => s.name.includes(only)) : shots;
   fs.mkdirSync(outDir, { recursive: true });
 
-  const app = await createTestApp();
+  // Served at its own BASE_URL: the collector and the same-origin rule compare with it.
+  const app = await serve();
   await seed(app);
-  await app.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.app.server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = app.url;
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
