@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
-import { cookies, type CookieCategory } from '../privacy/policy.js';
+import { cookiesInUse, type CookieCategory } from '../privacy/policy.js';
 
 // The words of the cookie notice and /cookies in English and Spanish: a small catalogue, not a
 // translation of the site. BANNER_VERSION names these words in every consent record: change a
@@ -159,7 +159,7 @@ export const messages: Record<Lang, Messages> = { en, es };
 
 /** The catalogue's cookie list in a language. */
 export function cookieRows(lang: Lang) {
-  return cookies.map((c) => {
+  return cookiesInUse().map((c) => {
     const es = lang === 'es' ? cookiePurposeEs[c.name] : undefined;
     return { ...c, purpose: es?.purpose ?? c.purpose, lifetime: es?.lifetime ?? c.lifetime };
   });

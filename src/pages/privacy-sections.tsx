@@ -116,9 +116,9 @@ export function Sharing({ model }: PolicyPageProps) {
     <>
       <ul>
         <li>
-          Nothing you send us through our intake form is given to any third party, for any reason of
-          theirs. Service providers that work for us (listed below) are not third parties in this
-          sense: they handle information only on our instructions and may not pass it on.
+          Nothing you send us through our intake form is given to any third party. Service providers
+          that work for us (listed below) are not third parties in this sense: they handle
+          information only on our instructions and may not pass it on.
         </li>
         {model.smsOnly.length > 0 ? (
           <li>{`${sentence(listJoin(model.smsOnly))} ${model.smsOnly.length > 1 ? 'are' : 'is'} used only for text messages and never shared.`}</li>

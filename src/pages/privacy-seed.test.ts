@@ -37,7 +37,7 @@ const statements: readonly Row[] = [
   {
     seed: 'We do not share any information gathered through our intake forms with third parties.',
     section: 'sharing',
-    says: /nothing you send us through our intake form is given to any third party, for any reason/,
+    says: /nothing you send us through our intake form is given to any third party\./,
   },
   {
     seed: 'We do not control, nor are we responsible for, the privacy practices or data found on other websites.',

@@ -50,7 +50,7 @@ export const policyVersions: readonly PolicyVersion[] = [
   {
     version: '1.4',
     effective: '2026-12-07',
-    fingerprint: '153ac2a418149c81',
+    fingerprint: 'dd726b15c0b15191',
     material: true,
     summary:
       'Says what the website records by itself and why, and how your IP address is used; states without exception that intake form data goes to no third party; adds life and this website to the protection clause; explains how the Privacy Center verifies and answers requests; and promises only what our systems do today. Adds counters of failed staff sign-ins, kept one hour under coded fingerprints of the email typed and the network, never the address itself.',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runningCapabilities } from './capabilities.js';
 import { cookies, disclosureBases, policyFingerprint, policyModel } from './policy.js';
 import { currentPolicy, policyVersions } from './policy-versions.js';
 import { categories } from './vocabulary.js';
@@ -51,12 +52,15 @@ describe('policy model', () => {
     expect(model.smsOnly).toContain(categories['contact.phone']);
   });
 
-  it('carries the closed list of disclosure situations and every cookie', () => {
+  it('carries the closed list of disclosure situations and every cookie in use', () => {
     expect(model.disclosures.map((d) => d.basis)).toEqual(Object.keys(disclosureBases));
-    expect(model.cookies).toEqual(cookies);
-    // The analytics cookies the first-party analytics sets only after consent are declared too.
+    expect(model.cookies).toEqual(cookies.filter((c) => c.name !== 'spmb_client'));
+    // The analytics cookies the first-party analytics sets only after consent are declared too;
+    // the client marker only once client accounts exist.
     const analytics = model.cookies.filter((c) => c.category === 'analytics').map((c) => c.name);
-    expect(analytics).toEqual(['spmb_vid', 'spmb_client']);
+    expect(analytics).toEqual(['spmb_vid']);
+    const withPortal = policyModel([], [], { ...runningCapabilities, clientPortal: true });
+    expect(withPortal.cookies.map((c) => c.name)).toContain('spmb_client');
     expect(model.cookies.every((c) => c.party === 'first' && c.lifetime.length > 0)).toBe(true);
   });
 

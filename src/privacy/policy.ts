@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { runningCapabilities, type Capabilities } from './capabilities.js';
+import { runningCapabilities, type Capabilities, type Capability } from './capabilities.js';
 import { dataMap, type FieldClass, type PersonalField } from './data-map.js';
 import {
   categories,
@@ -40,6 +40,8 @@ export interface PolicyCookie {
   lifetime: string;
   /** Set by us (first) or by another company (third). */
   party: 'first' | 'third';
+  /** Set only once this capability runs; until then no page lists it. */
+  needs?: Capability;
 }
 
 /**
@@ -109,8 +111,13 @@ export const cookies: readonly PolicyCookie[] = [
     category: 'analytics',
     lifetime: '13 months',
     party: 'first',
+    needs: 'clientPortal',
   },
 ];
+
+/** The cookies the running system may set: the banner, /cookies and /privacy list these. */
+export const cookiesInUse = (capabilities: Readonly<Capabilities> = runningCapabilities) =>
+  cookies.filter((c) => !c.needs || capabilities[c.needs]);
 
 /** A third-party tag's vendor as the policy names it: who, for which category, receiving what. */
 export interface PolicyTagVendor {
@@ -213,7 +220,7 @@ export function policyModel(
       basis,
       text: disclosureBases[basis],
     })),
-    cookies: [...cookies],
+    cookies: cookiesInUse(capabilities),
     tagVendors: [...tagVendors],
     capabilities: { ...capabilities },
   };
