@@ -9,6 +9,7 @@ import { addDays, EXTENSION_DAYS } from '../privacy-center/deadlines.js';
 import type { CorrectableField } from '../privacy-center/fields.js';
 import * as repo from '../privacy-center/repository.js';
 import type { Kernel } from '../privacy/kernel.js';
+import { erasurePlan } from '../privacy/erasure-plan.js';
 import { eraseSubject } from '../privacy/subject-data.js';
 import { conflict, invalid, notFound } from '../web/errors.js';
 
@@ -63,7 +64,18 @@ export function createRequestQueue(deps: RequestQueueDeps) {
       },
       clock.now(),
     );
-    return { row, email: shown?.email, correctionValue: shown?.correction_value, now: clock.now() };
+    // An open deletion shows what it would delete, pseudonymise and keep before anyone confirms.
+    const plan =
+      row.kind === 'deletion' && row.status === 'verified'
+        ? await erasurePlan(db, kernel, JSON.parse(row.lead_ids) as string[])
+        : null;
+    return {
+      row,
+      email: shown?.email,
+      correctionValue: shown?.correction_value,
+      plan,
+      now: clock.now(),
+    };
   }
 
   function checkReason(reason: string, what: string): string {

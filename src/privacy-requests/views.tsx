@@ -12,6 +12,7 @@ import {
 import { ErrorSummary, SelectField, TextField, type FieldState } from '../web/forms.js';
 import type { RequestRow } from '../privacy-center/repository.js';
 import type { RequestQueue } from './service.js';
+import type { ErasurePlan, ErasurePlanRow } from '../privacy/erasure-plan.js';
 import { REASON_MAX } from './service.js';
 
 const kindNames: Record<RequestRow['kind'], string> = {
@@ -274,12 +275,53 @@ export function RequestPage(
         </dd>
         {row.denial_reason ? [<dt>Reason for denial</dt>, <dd>{row.denial_reason}</dd>] : null}
       </dl>
-      {can(p.staff, 'privacy_requests.act') ? <Actions {...p} row={row} /> : null}
+      {p.view.plan ? <PlanTable plan={p.view.plan} /> : null}
+      {can(p.staff, 'privacy_requests.act') ? (
+        <Actions {...p} row={row} refused={!!p.view.plan?.refusedBecause} />
+      ) : null}
     </ConsoleLayout>
   );
 }
 
-function Actions(p: ConsoleFrame & { row: RequestRow }) {
+const planActions: Record<ErasurePlanRow['action'], string> = {
+  delete: 'Deleted',
+  pseudonymise: 'Kept without anything that names the person',
+  keep: 'Kept',
+};
+
+/** What "Delete as shown" will do, table by table, read from the data map. */
+function PlanTable({ plan }: { plan: ErasurePlan }) {
+  return (
+    <section aria-labelledby="plan-h">
+      <h2 id="plan-h">What the deletion will do</h2>
+      {plan.refusedBecause ? (
+        <p class="console-alert" role="alert">
+          {plan.refusedBecause}
+        </p>
+      ) : null}
+      {plan.rows.length === 0 ? (
+        <p>We hold nothing about this person: the request is answered with nothing to delete.</p>
+      ) : (
+        <DataTable labelledBy="plan-h" headings={['Records', 'How many', 'What happens', 'Why']}>
+          {plan.rows.map((r) => (
+            <tr>
+              <th scope="row">{r.label}</th>
+              <td>{String(r.rows)}</td>
+              <td>{planActions[r.action]}</td>
+              <td>{r.why ?? ''}</td>
+            </tr>
+          ))}
+        </DataTable>
+      )}
+      <p>
+        Opt-outs the person made are carried into the suppression list as coded fingerprints, so
+        they are never contacted again.
+      </p>
+    </section>
+  );
+}
+
+function Actions(p: ConsoleFrame & { row: RequestRow; refused?: boolean }) {
   const { row } = p;
   const base = `/console/privacy/${row.id}`;
   const csrf = <input type="hidden" name="_csrf" value={p.csrf} />;
@@ -299,8 +341,8 @@ function Actions(p: ConsoleFrame & { row: RequestRow }) {
       {row.kind === 'deletion' ? (
         <form method="post" action={`${base}/delete`}>
           {csrf}
-          <button class="console-button" type="submit">
-            Complete the deletion
+          <button class="console-button" type="submit" disabled={p.refused}>
+            Delete as shown above
           </button>
         </form>
       ) : null}

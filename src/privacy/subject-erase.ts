@@ -30,7 +30,10 @@ const consentErasedText =
 
 type Trx = Db;
 
-async function activeHold(trx: Trx, leadIds: string[]): Promise<{ placed_at: string } | undefined> {
+export async function activeHold(
+  trx: Trx,
+  leadIds: readonly string[],
+): Promise<{ placed_at: string } | undefined> {
   return trx
     .selectFrom('legal_holds')
     .select('placed_at')
@@ -42,7 +45,7 @@ async function activeHold(trx: Trx, leadIds: string[]): Promise<{ placed_at: str
 }
 
 /** Every email and phone the person gave, opened from the lead and each submission. */
-async function contactsOf(trx: Trx, kernel: Kernel, leadId: string): Promise<Contacts> {
+export async function contactsOf(trx: Trx, kernel: Kernel, leadId: string): Promise<Contacts> {
   const contacts: Contacts = { emails: new Set(), phones: new Set() };
   const lead = await trx
     .selectFrom('leads')
