@@ -2,11 +2,13 @@
 //   npx tsx scripts/screenshots.ts            all pages below
 //   npx tsx scripts/screenshots.ts home       only pages whose name contains "home"
 // The app runs on a free port over a fresh temporary SQLite database; nothing else is touched.
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { seedAnalytics, type FixtureVisit } from '../src/analytics/dashboard/fixture.js';
+import { arrivingRequest } from '../src/privacy-center/repository.js';
 import { hiddenField, type TestApp } from '../src/test-support/app.js';
 import { serve } from '../test/e2e/support.js';
 
@@ -148,7 +150,57 @@ const shots: Shot[] = [
     'settings/processors',
     'leads/export',
   ].map((screen) => ({ name: `console-${screen.replace('/', '-')}`, path: `/console/${screen}` })),
+  {
+    // A deletion 37 days old: the deadline notice on top, and what the deletion will do.
+    name: 'console-privacy-deletion',
+    path: '/console/privacy',
+    prepare: async ({ app, page, baseUrl }) => {
+      const id = await agedDeletionRequest(app);
+      await signInIfAsked(page);
+      await page.goto(`${baseUrl}/console/privacy/${id}`, { waitUntil: 'networkidle' });
+    },
+  },
 ];
+
+let deletionId: string | undefined;
+/** A verified deletion request for the first sample lead, due in 8 days (made once). */
+async function agedDeletionRequest(app: TestApp): Promise<string> {
+  if (deletionId) return deletionId;
+  const now = app.clock.now().getTime();
+  const email = `${sampleLeads[0]!.name.split(' ')[0]!.toLowerCase()}@example.com`;
+  const leadId = await app.leadIdByEmail(email);
+  const id = randomUUID();
+  const at = (days: number) => new Date(now + days * 86_400_000).toISOString();
+  await app.db
+    .insertInto('privacy_requests')
+    .values(
+      app.kernel.seal(
+        'privacy_requests',
+        arrivingRequest({
+          id,
+          created_at: at(-37),
+          kind: 'deletion',
+          channel: 'web',
+          status: 'verified',
+          email,
+          email_index: app.kernel.index('email', email),
+          lead_ids: JSON.stringify([leadId]),
+          correction_field: null,
+          correction_value: null,
+          receipt_due_at: at(-23),
+          due_at: at(8),
+        }),
+      ),
+    )
+    .execute();
+  await app.db
+    .updateTable('privacy_requests')
+    .set({ verified_at: at(-37), receipt_sent_at: at(-37) })
+    .where('id', '=', id)
+    .execute();
+  deletionId = id;
+  return id;
+}
 
 const staff = { email: 'admin@starspmb.test', password: 'correct horse battery staple' };
 
@@ -261,7 +313,7 @@ async function seed(app: TestApp) {
     if (res.statusCode !== 201)
       throw new Error(`seeding a lead answered ${res.statusCode}: ${res.body}`);
   }
-  await seedAnalytics(app.db, sampleVisits(Date.now()));
+  await seedAnalytics(app.db, sampleVisits(app.clock.now().getTime()));
 }
 
 /** A week of made-up visits for the analytics dashboard, ending now. */
