@@ -9,7 +9,7 @@ import { loadAppSecret } from './config/secret.js';
 import { loadSiteConfig } from './config/site.js';
 import { createDb } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
-import { loadAuditKey, useAuditKey } from './audit/key.js';
+import { useConfiguredAuditKey } from './audit/key.js';
 import { createKernel } from './privacy/kernel.js';
 import { loadKeyring } from './privacy/keyring.js';
 import { resealPending } from './privacy/reseal.js';
@@ -39,7 +39,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
         ),
     }),
   );
-  useAuditKey(loadServerAuditKey(config));
+  useConfiguredAuditKey(config);
   // Rows stored before encryption, or under a key being rotated out, are sealed before serving.
   await resealPending(db, kernel);
   await labelSuppressionKeys(db, kernel);
@@ -84,20 +84,4 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     if (err) app.log.error({ err }, 'shutting down after error');
     await app.close();
   });
-}
-
-/** The audit key, made on first start when none is configured (like the data key). */
-function loadServerAuditKey(config: Config) {
-  const key = loadAuditKey({
-    dataDir: config.dataDir,
-    key: config.auditKey,
-    create: true,
-    onCreated: (file) =>
-      console.warn(
-        `\nCreated the audit key ${file} (readable by this user only).\n` +
-          'Keep a copy apart from the database and its backups: it is what proves the audit log was not rewritten.\n',
-      ),
-  });
-  if (!key) throw new Error('no audit key');
-  return key;
 }

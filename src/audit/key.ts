@@ -95,3 +95,25 @@ export function currentAuditKey(): AuditKey {
   }
   return current;
 }
+
+/**
+ * What the server and every CLI command that appends to the log do first: the configured key, or
+ * the one in DATA_DIR, made on first use with a warning to keep a copy apart from the backups.
+ */
+export function useConfiguredAuditKey(config: {
+  dataDir: string;
+  auditKey?: string | undefined;
+}): void {
+  const key = loadAuditKey({
+    dataDir: config.dataDir,
+    key: config.auditKey,
+    create: true,
+    onCreated: (file) =>
+      console.warn(
+        `\nCreated the audit key ${file} (readable by this user only).\n` +
+          'Keep a copy apart from the database and its backups: it is what proves the audit log was not rewritten.\n',
+      ),
+  });
+  if (!key) throw new Error('no audit key');
+  useAuditKey(key);
+}

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ownerOnlyByDefault } from '../config/data-dir.js';
 import { ConfigError, loadConfig, type Config } from '../config/env.js';
-import { loadAuditKey, useAuditKey } from '../audit/key.js';
+import { useConfiguredAuditKey } from '../audit/key.js';
 import { auditCommand, auditUsage } from './audit.js';
 import { keysCommand, keysUsage } from './keys.js';
 import { migrateCommand } from './migrate.js';
@@ -26,16 +26,7 @@ Settings come from the same environment variables as the server (DATA_DIR, DATAB
 
 /** Commands that write audit entries key them like the server does, making the key if none exists. */
 function withAuditKey(config: Config): Config {
-  const key = loadAuditKey({
-    dataDir: config.dataDir,
-    key: config.auditKey,
-    create: true,
-    onCreated: (file) =>
-      console.warn(
-        `Created the audit key ${file}. Keep a copy apart from the database and its backups.`,
-      ),
-  });
-  if (key) useAuditKey(key);
+  useConfiguredAuditKey(config);
   return config;
 }
 
