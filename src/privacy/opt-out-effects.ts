@@ -11,10 +11,12 @@ import type { Purpose } from './vocabulary.js';
 export const optOutEffects = {
   email_marketing: {
     withdraws: ['marketing'],
-    effects: ['excluded from every marketing export and campaign email'],
+    // Campaign email does not exist yet: when it does, it asks `isWithdrawn` before each send.
+    effects: ['excluded from every marketing export, and from campaigns to come'],
   },
   sms: {
     withdraws: ['sms_communication'],
+    // Nothing sends SMS yet: the sender, when built, asks `isWithdrawn` before each text.
     effects: ['no text message is sent to the number'],
   },
   // "Do not sell or share": no advertising and no hand-off for anyone's marketing.

@@ -99,8 +99,8 @@ export const retention = {
     period: { months: 24 },
     from: 'last_activity',
   },
-  // A lead marked won: bounded until client practices exist, whose records then take it over
-  // (docs/decisions/019-every-table-has-a-retention-rule.md).
+  // A lead marked won: bounded now. Once client practices exist, the client relationship's own
+  // records take this over and a won lead follows the practice's retention instead.
   client_lead: {
     label: '6 years after your last contact with us, if you became a client',
     period: { years: 6 },
