@@ -37,7 +37,7 @@ import { intakeRoutes } from './intake/routes.js';
 import { createIntakeService } from './intake/service.js';
 import { createOutboxWorker } from './outbox/worker.js';
 import { pageRoutes } from './pages/routes.js';
-import { applyGpcToPerson, gpcPlugin } from './privacy-center/gpc.js';
+import { applyGpcToPerson, applyOptOutsToBrowser, gpcPlugin } from './privacy-center/gpc.js';
 import { privacyCenterRoutes } from './privacy-center/routes.js';
 import { createPrivacyCenter } from './privacy-center/service.js';
 import { createPrivacyJobs } from './privacy-requests/reminders.js';
@@ -279,7 +279,8 @@ export async function buildApp(deps: AppDeps) {
     intake,
     config,
     // A GPC signal sent with the form applies to the person, not only the browser.
-    onAccepted: async (request, leadId, who) => {
+    onAccepted: async (request, reply, leadId, who) => {
+      await applyOptOutsToBrowser({ db, kernel: deps.kernel }, request, reply, who, secureCookies);
       if (request.gpc)
         await applyGpcToPerson(
           { db, kernel: deps.kernel },

@@ -10,7 +10,7 @@ import { allRecipients } from '../privacy/disclosure-store.js';
 import { DisclosureRefusedError, recordDisclosure } from '../privacy/disclosures.js';
 import type { Kernel } from '../privacy/kernel.js';
 import { isMasked } from '../privacy/access.js';
-import { isSuppressed } from '../privacy/suppression.js';
+import { isWithdrawn } from '../privacy/opt-out-effects.js';
 import type { Category, DisclosureBasis } from '../privacy/vocabulary.js';
 import { invalid } from '../web/errors.js';
 import * as repo from './repository.js';
@@ -72,19 +72,24 @@ export function createExportService(deps: { db: Db; kernel: Kernel; clock: Clock
     return (await allRecipients(db)).filter((r) => r.active);
   }
 
-  // Marketing reaches only people whose latest marketing choice is a yes and who never opted out.
-  async function withStandingConsent<T extends { id: string; email: string }>(
+  // Marketing reaches only people whose latest marketing choice is a yes; and no export carries
+  // anyone whose stored opt-out withdraws its purpose (the kernel's table `optOutEffects`).
+  async function withoutOptOuts<T extends { id: string; email: string }>(
     rows: T[],
+    purpose: ExportPurpose,
   ): Promise<T[]> {
-    const granted = await repo.standingMarketingConsent(
-      db,
-      rows.map((r) => r.id),
-    );
+    const granted =
+      purpose === 'marketing'
+        ? await repo.standingMarketingConsent(
+            db,
+            rows.map((r) => r.id),
+          )
+        : undefined;
     const kept: T[] = [];
     for (const r of rows) {
-      if (!granted.has(r.id)) continue;
+      if (granted && !granted.has(r.id)) continue;
       const email = kernel.open('leads', { email: r.email }).email;
-      if (!(await isSuppressed(db, kernel, { email }, 'email_marketing'))) kept.push(r);
+      if (!(await isWithdrawn(db, kernel, { email }, purpose))) kept.push(r);
     }
     return kept;
   }
@@ -99,10 +104,10 @@ export function createExportService(deps: { db: Db; kernel: Kernel; clock: Clock
         `More than ${MAX_EXPORT_ROWS.toLocaleString('en-US')} leads match. Narrow the filter and export in parts.`,
       );
     }
-    if (req.purpose === 'marketing') rows = await withStandingConsent(rows);
+    rows = await withoutOptOuts(rows, req.purpose);
     if (rows.length === 0)
       throw invalid(
-        'No lead matches this filter (for marketing: none whose consent stands), so there is nothing to export.',
+        'No lead matches this filter (for marketing: none whose consent stands and who did not opt out), so there is nothing to export.',
       );
     const at = deps.clock.now();
     try {

@@ -18,9 +18,10 @@ export async function intakeRoutes(
   opts: {
     intake: IntakeService;
     config: Config;
-    /** After a lead is stored: applies a Global Privacy Control signal to the person. */
+    /** After a lead is stored: applies GPC and the person's stored opt-outs to this browser. */
     onAccepted?: (
       request: FastifyRequest,
+      reply: FastifyReply,
       leadId: string,
       who: { email: string; phone: string },
     ) => Promise<void>;
@@ -85,7 +86,7 @@ export async function intakeRoutes(
         return renderForm(request, reply, raw, { errors, message, ...(token ? { token } : {}) });
       }
       try {
-        const result = await intake.submit(request.body);
+        const result = await intake.submit(request.body, { gpc: request.gpc });
         if (result.kind === 'health_flagged') {
           const message =
             'Your message may contain health information. Please remove it or confirm it is not.';
@@ -103,7 +104,7 @@ export async function intakeRoutes(
           });
         }
         if (result.kind === 'accepted') {
-          await opts.onAccepted?.(request, result.leadId, {
+          await opts.onAccepted?.(request, reply, result.leadId, {
             email: request.body.email,
             phone: request.body.phone,
           });

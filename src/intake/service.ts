@@ -6,6 +6,7 @@ import type { Db } from '../db/database.js';
 import { createCommitGroup } from '../db/group-commit.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { Kernel } from '../privacy/kernel.js';
+import { clickIdFields, mayKeepClickIds } from '../privacy/opt-out-effects.js';
 import { policyVersionNow } from '../privacy/consent.js';
 import type { ConsentsTable, LeadSubmissionsTable } from '../db/schema.js';
 import { enqueue } from '../outbox/repository.js';
@@ -42,7 +43,8 @@ export function createIntakeService(deps: IntakeDeps) {
   // Submissions arriving together share one SQLite commit; each still succeeds or fails alone.
   const commits = createCommitGroup(deps.db);
 
-  async function submit(input: IntakeBody): Promise<SubmitResult> {
+  /** `gpc`: the request carried Global Privacy Control, so no advertising click id is kept. */
+  async function submit(input: IntakeBody, signals: { gpc?: boolean } = {}): Promise<SubmitResult> {
     const now = deps.clock.now();
     const check = tokens.check(input.formToken, now);
     if (!check.ok) throw invalid(expiredFormMessage);
@@ -60,17 +62,22 @@ export function createIntakeService(deps: IntakeDeps) {
     if (flags.length > 0 && !input.confirmNoHealthInfo) return { kind: 'health_flagged', flags };
 
     try {
-      return await store(input, check.token.key, now);
+      return await store(input, check.token.key, now, signals.gpc === true);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       // A concurrent double submit or a new lead racing its twin: the other transaction won.
       const again = await repo.findSubmissionByKey(deps.db, check.token.key);
       if (again) return { kind: 'accepted', leadId: again.lead_id, repeat: true };
-      return store(input, check.token.key, now);
+      return store(input, check.token.key, now, signals.gpc === true);
     }
   }
 
-  async function store(input: IntakeBody, key: string, now: Date): Promise<SubmitResult> {
+  async function store(
+    input: IntakeBody,
+    key: string,
+    now: Date,
+    gpc: boolean,
+  ): Promise<SubmitResult> {
     const at = now.toISOString();
     const { kernel } = deps;
     const emailIndexes = kernel.lookupIndexes('email', input.email);
@@ -107,11 +114,13 @@ export function createIntakeService(deps: IntakeDeps) {
         });
       }
       const submissionId = randomUUID();
+      const who = { email: input.email, phone: input.phone };
+      const clickIds = await mayKeepClickIds(trx, kernel, who, gpc);
       await repo.insertSubmission(
         trx,
         kernel.seal(
           'lead_submissions',
-          submissionRow(input, { id: submissionId, leadId, key, at }),
+          submissionRow(input, { id: submissionId, leadId, key, at }, clickIds),
         ),
       );
       await repo.insertEvent(trx, {
@@ -183,11 +192,13 @@ export type IntakeService = ReturnType<typeof createIntakeService>;
 function submissionRow(
   input: IntakeBody,
   ids: { id: string; leadId: string; key: string; at: string },
+  keepClickIds: boolean,
 ): LeadSubmissionsTable {
   const tags = Object.fromEntries(campaignTags.map((t) => [t, input[t] || null])) as Record<
     (typeof campaignTags)[number],
     string | null
   >;
+  if (!keepClickIds) for (const f of clickIdFields) tags[f] = null;
   return {
     id: ids.id,
     lead_id: ids.leadId,

@@ -5,6 +5,7 @@ import type { Db } from '../db/database.js';
 import type { GpcApplicationsTable } from '../db/schema.js';
 import type { Kernel } from '../privacy/kernel.js';
 import { suppress } from '../privacy/subject-data.js';
+import { isWithdrawn } from '../privacy/opt-out-effects.js';
 import { consentStands, policyVersionNow } from '../privacy/consent.js';
 import { cookieFreePath } from '../privacy/cookie-free.js';
 import { createGpcDaily, type GpcDaily } from './gpc-daily.js';
@@ -104,6 +105,24 @@ export async function applyGpcToPerson(
       overrode,
     })),
   );
+}
+
+/**
+ * A person identified by a form: an opt-out they stored that withdraws advertising (kernel table
+ * `optOutEffects`) turns advertising off in this browser, so no advertising tag loads for them.
+ */
+export async function applyOptOutsToBrowser(
+  deps: Pick<GpcDeps, 'db' | 'kernel'>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  who: { email?: string; phone?: string },
+  secure: boolean,
+): Promise<void> {
+  if (request.browserChoices.advertising === 'denied') return;
+  if (!(await isWithdrawn(deps.db, deps.kernel, who, 'advertising'))) return;
+  const next = { ...request.browserChoices, advertising: 'denied' as const };
+  request.browserChoices = next;
+  writeChoices(reply, next, secure);
 }
 
 /**

@@ -386,7 +386,7 @@ export const dataMap = {
     subject_kind: meta('a browser or a known person'),
     subject_id: key(),
     source: meta('where the signal was seen'),
-    overrode: lead('consent.record', ['legal'], 'consent'),
+    overrode: lead('consent.record', ['legal'], 'gpc_proof'),
   },
   // How many requests carried the signal each day; no browser, person or address in it.
   gpc_daily: {

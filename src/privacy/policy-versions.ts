@@ -50,10 +50,10 @@ export const policyVersions: readonly PolicyVersion[] = [
   {
     version: '1.4',
     effective: '2026-12-07',
-    fingerprint: 'dd726b15c0b15191',
+    fingerprint: '45c7c64380322e46',
     material: true,
     summary:
-      'Says what the website records by itself and why, and how your IP address is used; states without exception that intake form data goes to no third party; adds life and this website to the protection clause; explains how the Privacy Center verifies and answers requests; and promises only what our systems do today. Adds counters of failed staff sign-ins, kept one hour under coded fingerprints of the email typed and the network, never the address itself.',
+      "Says what the website records by itself and why, and how your IP address is used; states without exception that intake form data goes to no third party; adds life and this website to the protection clause; explains how the Privacy Center verifies and answers requests; and promises only what our systems do today. Adds counters of failed staff sign-ins, kept one hour under coded fingerprints of the email typed and the network, never the address itself. Bounds how long a client's record is kept (6 years after the last contact), staff accounts (6 years after they close) and proof that a Global Privacy Control signal was honoured (5 years).",
   },
 ];
 

@@ -95,8 +95,15 @@ export interface RetentionSpec {
 
 export const retention = {
   lead: {
-    label: '24 months after your last contact with us, unless you become a client',
+    label: '24 months after your last contact with us, or 6 years if you became a client',
     period: { months: 24 },
+    from: 'last_activity',
+  },
+  // A lead marked won: bounded now. Once client practices exist, the client relationship's own
+  // records take this over and a won lead follows the practice's retention instead.
+  client_lead: {
+    label: '6 years after your last contact with us, if you became a client',
+    period: { years: 6 },
     from: 'last_activity',
   },
   consent: {
@@ -104,9 +111,10 @@ export const retention = {
     period: { years: 5 },
     from: 'withdrawal',
   },
+  // Six years: the audit log names staff by id and is kept that long as HIPAA documentation.
   staff_account: {
-    label: 'while the staff account is active',
-    period: null,
+    label: 'while the staff account is active, then 6 years after it is closed',
+    period: { years: 6 },
     from: 'account_closed',
   },
   session: { label: 'until sign-out, or 12 hours at most', period: { hours: 12 }, from: 'sign_in' },
@@ -133,6 +141,24 @@ export const retention = {
   analytics_event: {
     label: '13 months after the visit',
     period: { months: 13 },
+    from: 'recorded',
+  },
+  // Proof that a Global Privacy Control signal was honoured, kept like other consent proof.
+  gpc_proof: {
+    label: '5 years after the signal was honoured, as proof that it was',
+    period: { years: 5 },
+    from: 'recorded',
+  },
+  // A cookie choice stands 13 months at most; its proof is kept while it can be asked about.
+  cookie_choice: {
+    label: '5 years after a cookie choice is made, as proof of what was chosen',
+    period: { years: 5 },
+    from: 'recorded',
+  },
+  // HIPAA keeps required documentation six years (45 CFR 164.316(b)(2)).
+  audit_record: {
+    label: '6 years after the audited action, as security documentation',
+    period: { years: 6 },
     from: 'recorded',
   },
 } as const satisfies Record<string, RetentionSpec>;

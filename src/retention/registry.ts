@@ -4,6 +4,8 @@ import { sentOutboxPurger } from './purgers/outbox.js';
 import { loginFailurePurger } from './purgers/login-failures.js';
 import { sessionPurger } from './purgers/sessions.js';
 import { setupTokenPurger } from './purgers/setup-tokens.js';
+import { cookieConsentPurger, gpcApplicationPurger } from './purgers/proof.js';
+import { closedStaffPurger } from './purgers/staff-accounts.js';
 import { privacyRequestPurger } from '../privacy-requests/purger.js';
 import { analyticsPurger } from '../analytics/purger.js';
 import type { Purger } from './types.js';
@@ -24,4 +26,7 @@ export const purgers: readonly Purger[] = [
   setupTokenPurger,
   privacyRequestPurger,
   analyticsPurger,
+  gpcApplicationPurger,
+  cookieConsentPurger,
+  closedStaffPurger,
 ];

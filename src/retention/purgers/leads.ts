@@ -11,6 +11,8 @@ import { notSentOutboxDue } from './outbox.js';
 import { countRows, type PurgeCounts, type Purger } from '../types.js';
 
 const { period, from } = retention.lead;
+// A won lead is a client's record: bounded too, until client practices take it over.
+const clientPeriod = retention.client_lead.period;
 
 /**
  * Form id of the consent record written when retention deletes a lead whose consent was still
@@ -21,12 +23,18 @@ export const CONSENT_END_FORM = 'retention';
 const consentEndText =
   'No text was shown. This consent ended when the lead was deleted at the end of its retention period.';
 
-// Unconverted leads: only id, status and the activity clock are read, never contact columns.
+// Only id, status and the activity clock are read, never contact columns.
 function due(db: Db, now: Date) {
+  const lead = cutoffFor(now, period).toISOString();
+  const client = cutoffFor(now, clientPeriod).toISOString();
   return db
     .selectFrom('leads')
-    .where('leads.status', '!=', 'won')
-    .where('leads.last_activity_at', '<=', cutoffFor(now, period).toISOString())
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('leads.status', '!=', 'won'), eb('leads.last_activity_at', '<=', lead)]),
+        eb.and([eb('leads.status', '=', 'won'), eb('leads.last_activity_at', '<=', client)]),
+      ]),
+    )
     .where(notHeld('leads.id'));
 }
 
@@ -163,22 +171,29 @@ async function endConsents(db: Db, ids: readonly string[], now: Date): Promise<n
   return rows.length;
 }
 
-async function nextDue(db: Db, now: Date): Promise<Date | null> {
+async function firstDue(db: Db, now: Date, won: boolean): Promise<Date | null> {
+  const p = won ? clientPeriod : period;
   const row = await db
     .selectFrom('leads')
-    .where('status', '!=', 'won')
-    .where('last_activity_at', '>', cutoffFor(now, period).toISOString())
+    .where('status', won ? '=' : '!=', 'won')
+    .where('last_activity_at', '>', cutoffFor(now, p).toISOString())
     .where(notHeld('leads.id'))
     .select((eb) => eb.fn.min('last_activity_at').as('first'))
     .executeTakeFirst();
-  return row?.first ? dueAt(new Date(row.first), period) : null;
+  return row?.first ? dueAt(new Date(row.first), p) : null;
+}
+
+async function nextDue(db: Db, now: Date): Promise<Date | null> {
+  const dates = [await firstDue(db, now, false), await firstDue(db, now, true)];
+  const times = dates.filter((d): d is Date => d !== null).map((d) => d.getTime());
+  return times.length > 0 ? new Date(Math.min(...times)) : null;
 }
 
 export const leadPurger: Purger = {
   key: 'lead',
-  title: 'Leads that did not become clients, with their submissions and history',
+  title: 'Leads, with their submissions and history (won leads after a longer period)',
   rule: 'lead',
-  period: `${describePeriod(period)} after ${retentionClocks[from]}`,
+  period: `${describePeriod(period)} after ${retentionClocks[from]} (${describePeriod(clientPeriod)} for a won lead)`,
   action: 'deleted',
   count,
   purgeChunk,

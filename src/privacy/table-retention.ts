@@ -1,0 +1,71 @@
+import type { Database } from '../db/schema.js';
+
+/**
+ * How every table leaves the database: the purger (by key, src/retention/registry.ts) that
+ * deletes or anonymises its rows when their period ends, the record whose deletion takes its
+ * rows along, or an explicit decision to keep it with the reason. A table missing here fails
+ * typecheck and the schema walk in src/retention/coverage.test.ts.
+ */
+export type TableRetention =
+  | { purger: string }
+  | { with: string; how: string }
+  | { kept: string }
+  /** Deleted by the capability that owns it, outside the retention run (and why). */
+  | { deletedBy: string }
+  /** Kept for now, with what remains to be built; a purge would break a proof as it stands. */
+  | { pending: string };
+
+export const tableRetention = {
+  leads: { purger: 'lead' },
+  lead_submissions: { with: 'leads', how: 'deleted with the lead by the lead purger' },
+  lead_events: { with: 'leads', how: 'deleted with the lead by the lead purger' },
+  consents: { purger: 'consent' },
+  staff_users: { purger: 'staff_account' },
+  sessions: { purger: 'session' },
+  login_failures: { purger: 'login_failures' },
+  setup_tokens: { purger: 'setup_token' },
+  outbox: { purger: 'outbox_sent' },
+  legal_holds: {
+    kept: 'names a legal matter and record ids, no personal details; the record of what was held and why',
+  },
+  policy_revisions: { kept: 'published versions of the policy, naming organisations only' },
+  retention_runs: { kept: 'counts per rule, no people: the proof that retention runs' },
+  audit_log: {
+    pending:
+      '6 years (rule audit_record); deleting a prefix needs audit verify to accept a chain that starts after a recorded purge boundary, not built yet',
+  },
+  incidents: {
+    kept: 'incident register with record ids only, kept as breach documentation',
+  },
+  incident_reminders: { with: 'incidents', how: 'reminders of an incident, no people' },
+  recipients: { kept: 'organisations that receive data, not people' },
+  disclosures: {
+    kept: 'what left, on what basis and how many people, no one named; the links to people go with them',
+  },
+  disclosure_subjects: { with: 'leads', how: 'unlinked with the lead by the lead purger' },
+  suppressions: {
+    kept: 'an opt-out is kept as long as it stands, as keyed hashes, so the person is never contacted again',
+  },
+  privacy_requests: { purger: 'privacy_request' },
+  privacy_request_tokens: {
+    with: 'privacy_requests',
+    how: 'deleted with the request by foreign key',
+  },
+  gpc_applications: { purger: 'gpc_application' },
+  gpc_daily: { kept: 'a count of signals per day over everyone, naming no one' },
+  cookie_consents: { purger: 'cookie_consent' },
+  tags: { kept: 'third-party tags and their vendors, not people' },
+  analytics_dict: { kept: 'paths, hosts, places and browser names shared by all visits' },
+  analytics_sessions: { purger: 'analytics_event' },
+  analytics_events: { purger: 'analytics_event' },
+  analytics_event_props: { purger: 'analytics_event' },
+  analytics_visitor_days: { purger: 'analytics_event' },
+  analytics_rollup: { kept: 'hourly counts over all visitors, naming no one' },
+  analytics_prop_rollup: { kept: 'hourly counts of event properties over all visitors' },
+  analytics_salts: {
+    deletedBy: 'src/analytics/identity.ts deletes each daily salt two days later, when it rotates',
+  },
+  analytics_segments: { purger: 'analytics_event' },
+  analytics_segment_columns: { purger: 'analytics_event' },
+  analytics_visitors: { purger: 'analytics_event' },
+} as const satisfies Record<keyof Database, TableRetention>;
