@@ -225,6 +225,29 @@ export interface DisclosureSubjectsTable {
   subject_id: string;
 }
 
+export type DisclosureAuthorityKind = 'legal_process' | 'protection' | 'buyer_undertaking';
+
+/** Evidence for a disclosure to a third party, entered by a privacy officer (migration 0026). */
+export interface DisclosureAuthoritiesTable {
+  id: string;
+  kind: DisclosureAuthorityKind;
+  recipient_id: string;
+  /** Court, agency or officer who issued it; for a buyer, who signed the undertaking. */
+  issuer: string;
+  reference: string;
+  /** YYYY-MM-DD */
+  issued_on: string;
+  justification: string | null;
+  entered_by: string;
+  entered_at: Timestamp;
+}
+
+export interface DisclosureAuthoritySubjectsTable {
+  authority_id: string;
+  subject_type: 'lead';
+  subject_id: string;
+}
+
 export type IncidentStatus = 'open' | 'closed';
 
 /** A suspected or confirmed breach, and the clock it starts for notifying the people affected. */
@@ -524,6 +547,8 @@ export interface Database {
   recipients: RecipientsTable;
   disclosures: DisclosuresTable;
   disclosure_subjects: DisclosureSubjectsTable;
+  disclosure_authorities: DisclosureAuthoritiesTable;
+  disclosure_authority_subjects: DisclosureAuthoritySubjectsTable;
   suppressions: SuppressionsTable;
   policy_revisions: PolicyRevisionsTable;
   privacy_requests: PrivacyRequestsTable;

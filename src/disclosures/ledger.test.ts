@@ -4,7 +4,7 @@ import { elementTexts } from '../pages/testing.js';
 import { recordDisclosure, type Disclosure } from '../privacy/disclosures.js';
 import { createTestApp, type TestApp } from '../test-support/app.js';
 import { getAs, staffSessions } from '../test-support/staff.js';
-import { addRecipient } from './testing.js';
+import { addAuthority, addRecipient } from './testing.js';
 
 const url = '/console/disclosures';
 let t: TestApp;
@@ -47,6 +47,13 @@ beforeAll(async () => {
     ]),
     at(60),
   );
+  // The court order, as a privacy officer entered it: it names Riley.
+  await addAuthority(t, {
+    kind: 'legal_process',
+    recipientId: court,
+    reference: 'Subpoena 2026-CV-0142',
+    leads: [riley],
+  });
   await recordDisclosure(
     t.db,
     {

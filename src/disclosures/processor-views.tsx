@@ -178,7 +178,8 @@ export function ProcessorFormPage(
             checked={p.values.relatedEntity === 'on'}
           />
           <label for="relatedEntity">
-            A related company (parent, sister or affiliate): it may never receive intake-form data
+            A related company (parent, sister or affiliate): it receives nothing for business
+            purposes, so it is never a service provider
           </label>
         </div>
         <button class="console-button" type="submit">

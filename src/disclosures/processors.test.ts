@@ -125,10 +125,10 @@ describe('the registration form refuses, with the reason beside the field', () =
       'Third parties are not registered',
     ],
     [
-      'intake data for a related company',
-      { ...relay, key: 'x-7', relatedEntity: 'on' },
+      'a related company as a service provider, in any category',
+      { ...relay, key: 'x-7', relatedEntity: 'on', categories: ['online.activity'] },
       'categories',
-      'related company may never',
+      'cannot be a service provider',
     ],
     [
       'an unknown kind',

@@ -37,3 +37,36 @@ export async function addRecipient(t: TestApp, r: RecipientFixture = {}): Promis
     .execute();
   return id;
 }
+
+/** An evidence record as a privacy officer would enter it, covering these leads. */
+export async function addAuthority(
+  t: TestApp,
+  a: {
+    kind: 'legal_process' | 'protection' | 'buyer_undertaking';
+    recipientId: string;
+    reference?: string;
+    leads?: string[];
+  },
+): Promise<string> {
+  const id = randomUUID();
+  await t.db
+    .insertInto('disclosure_authorities')
+    .values({
+      id,
+      kind: a.kind,
+      recipient_id: a.recipientId,
+      issuer: 'County Court',
+      reference: a.reference ?? `REF-${id.slice(0, 6)}`,
+      issued_on: '2026-11-20',
+      justification: a.kind === 'protection' ? 'imminent threat reported' : null,
+      entered_by: 'officer-1',
+      entered_at: new Date('2026-11-20T00:00:00.000Z').toISOString(),
+    })
+    .execute();
+  for (const lead of a.leads ?? [])
+    await t.db
+      .insertInto('disclosure_authority_subjects')
+      .values({ authority_id: id, subject_type: 'lead', subject_id: lead })
+      .execute();
+  return id;
+}

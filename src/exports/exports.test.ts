@@ -133,6 +133,36 @@ describe('CSV export of leads', () => {
     expect(await ledgerRows()).toHaveLength(before);
   });
 
+  it('"We do not share any information gathered through our intake forms with third parties": a chosen basis and a typed reference are not evidence', async () => {
+    const before = (await ledgerRows()).length;
+    for (const basis of ['person_request', 'legal_obligation', 'business_transfer']) {
+      const res = await exportAs('admin', {
+        recipient: buyer,
+        purpose: 'service_request',
+        basis,
+        reference: 'anything at all',
+      });
+      expect(res.statusCode, basis).toBe(400);
+      expect(res.body).toContain('Export refused');
+    }
+    const marketing = await exportAs('admin', {
+      recipient: buyer,
+      purpose: 'marketing',
+      basis: 'consent',
+      reference: 'X',
+    });
+    expect(marketing.statusCode).toBe(400);
+    expect(marketing.body).toContain('never shared with a third party for marketing');
+    const consent = await exportAs('admin', {
+      recipient: buyer,
+      purpose: 'service_request',
+      basis: 'consent',
+    });
+    expect(consent.statusCode).toBe(400);
+    expect(consent.body).toContain('No row has consent naming this recipient');
+    expect(await ledgerRows()).toHaveLength(before);
+  });
+
   it('re-renders the form with field errors for missing choices, and never answers 500', async () => {
     const res = await exportAs('admin', {
       recipient: '',

@@ -111,7 +111,7 @@ export function ExportPage(p: {
             state={p.state}
             required={false}
             maxLength={200}
-            hint="Contract, agreement or case number. Required for a third party."
+            hint="Contract, agreement or case number, kept in the ledger. A third party receives only the rows a privacy officer has recorded evidence for; a reference typed here is not evidence."
           />
           <button type="submit" class="console-button">
             Record the disclosure and download

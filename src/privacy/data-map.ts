@@ -333,6 +333,24 @@ export const dataMap = {
     subject_type: meta('kind of record the disclosure concerned'),
     subject_id: key(),
   },
+  // Evidence for third-party disclosures, entered by a privacy officer: references and reasons
+  // written without personal details; the people covered are ids only.
+  disclosure_authorities: {
+    id: key(),
+    kind: meta('legal process, protection or buyer undertaking'),
+    recipient_id: key(),
+    issuer: meta('court, agency or company that issued it, not a private person'),
+    reference: meta('case number or agreement reference, no personal details'),
+    issued_on: meta('date of the process or undertaking'),
+    justification: meta('why a protection disclosure is needed, written without personal details'),
+    entered_by: key('staff id of the privacy officer'),
+    entered_at: meta('time it was entered'),
+  },
+  disclosure_authority_subjects: {
+    authority_id: key(),
+    subject_type: meta('kind of record covered'),
+    subject_id: key(),
+  },
   // Opt-outs that outlive the person's record: keyed hashes of the address only, never the
   // address, so a deleted person is still never contacted again (docs/decisions/005-erasure.md).
   suppressions: {
@@ -635,6 +653,18 @@ export const subjectLinks: { readonly [T in keyof DataMap]?: SubjectLink } = {
   },
   privacy_request_tokens: {
     none: 'hashes of one-time link tokens; the request they confirm is linked by email',
+  },
+  disclosure_authorities: {
+    none: 'issuer, reference and reason of evidence for disclosures; the people covered are linked by disclosure_authority_subjects',
+  },
+  disclosure_authority_subjects: {
+    column: 'subject_id',
+    where: { subject_type: 'lead' },
+    report: {
+      omitted:
+        'a legal process may forbid telling the person it exists; every disclosure made under it is in the ledger list',
+    },
+    erase: 'delete',
   },
   staff_users: { none: 'staff accounts, not people who contacted us' },
   sessions: { none: 'staff sign-in sessions' },

@@ -23,18 +23,6 @@ export const disclosureChannels = [
   'other',
 ] as const satisfies readonly DisclosureChannel[];
 
-/**
- * The only bases on which anything may reach a third party (someone not acting for us). The
- * policy: intake-form data is never shared for business or commercial purposes; these are the
- * situations it names that are not business purposes, and each needs a case or agreement number.
- */
-export const thirdPartyBases = [
-  'legal_obligation',
-  'protection',
-  'business_transfer',
-  'person_request',
-] as const satisfies readonly DisclosureBasis[];
-
 /** Tables the intake form writes: every category stored in them is intake-form data. */
 const intakeTables = ['leads', 'lead_submissions', 'consents'] as const;
 
@@ -71,7 +59,8 @@ export type RefusalReason =
   | 'processor_not_registered'
   | 'intake_to_third_party'
   | 'third_party_basis'
-  | 'reference_required';
+  | 'contract_required'
+  | 'evidence_required';
 
 /** A disclosure the policy does not allow. The message says why and what would make it allowed. */
 export class DisclosureRefusedError extends Error {
@@ -95,7 +84,7 @@ export interface Disclosure {
   purpose: Purpose;
   categories: Category[];
   subjects: DisclosureSubject[];
-  /** Case number, court order, agreement: required for every third party. */
+  /** Case number, order or agreement; for a third party the evidence records' references are added. */
   reference?: string | undefined;
   actor: AuditActor;
   channel: DisclosureChannel;
@@ -147,38 +136,18 @@ export function checkPurpose(d: Disclosure): void {
   );
 }
 
-/** The rules that depend on who receives the data. */
-export function checkRecipient(r: Recipient, d: Disclosure, reference: string | null): void {
-  const intake = d.categories.filter((c) => intakeCategories.has(c));
-  if (r.relatedEntity && intake.length > 0)
+/** The rules for a service provider: registered for every category, bound by a contract. */
+export function checkProcessorDisclosure(r: Recipient, d: Disclosure): void {
+  const outside = d.categories.filter((c) => !r.categories.includes(c));
+  if (outside.length > 0)
     throw refuse(
-      'related_entity',
-      `${who(r)} is a related company, and intake-form data (${named(intake)}) is never shared with related companies.`,
+      'processor_not_registered',
+      `${who(r)} is not registered to receive ${named(outside)}. An administrator can add them under Settings, Service providers, or leave them out.`,
     );
-  if (r.kind === 'processor') {
-    const outside = d.categories.filter((c) => !r.categories.includes(c));
-    if (outside.length > 0)
-      throw refuse(
-        'processor_not_registered',
-        `${who(r)} is not registered to receive ${named(outside)}. An administrator can add them under Settings, Service providers, or leave them out.`,
-      );
-    return;
-  }
-  const allowed = (thirdPartyBases as readonly DisclosureBasis[]).includes(d.basis);
-  if (!allowed && intake.length > 0)
+  if (!r.contractRef)
     throw refuse(
-      'intake_to_third_party',
-      `Intake-form data (${named(intake)}) may reach a third party only by law or legal process, to protect rights or safety, in a business transfer, or at the person's own request; not on the basis ${d.basis}.`,
-    );
-  if (!allowed)
-    throw refuse(
-      'third_party_basis',
-      `A third party may receive data only on one of these bases: ${thirdPartyBases.join(', ')}; not ${d.basis}.`,
-    );
-  if (!reference)
-    throw refuse(
-      'reference_required',
-      `A disclosure to the third party ${who(r)} needs a reference: the case number, order or agreement it answers.`,
+      'contract_required',
+      `${who(r)} has no contract reference; a service provider receives nothing until one is registered.`,
     );
 }
 
@@ -205,10 +174,9 @@ export function checkProcessorFor(r: Recipient, categories: readonly Category[])
       'processor_not_registered',
       `${who(r)} is not registered to receive ${named(outside)}.`,
     );
-  const intake = categories.filter((c) => intakeCategories.has(c));
-  if (r.relatedEntity && intake.length > 0)
+  if (r.relatedEntity)
     throw refuse(
       'related_entity',
-      `${who(r)} is a related company and may not receive intake-form data (${named(intake)}).`,
+      `${who(r)} is a related company, and related companies receive nothing for business purposes.`,
     );
 }

@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addRecipient } from '../disclosures/testing.js';
+import { addAuthority, addRecipient } from '../disclosures/testing.js';
 import { createTestApp, type TestApp } from '../test-support/app.js';
 import {
   DisclosureRefusedError,
   disclosuresAbout,
   recordDisclosure,
-  thirdPartyBases,
   type Disclosure,
   type RefusalReason,
 } from './disclosures.js';
-import type { DisclosureBasis } from './vocabulary.js';
+import { disclosureBases, type DisclosureBasis } from './vocabulary.js';
 
 let t: TestApp;
 const at = new Date('2026-12-01T10:00:00.000Z');
@@ -194,19 +193,13 @@ describe('service providers', () => {
     expect(await recordDisclosure(t.db, base(relay), at)).toBeTruthy();
   });
 
-  it('refuses intake data to a related company even when it is registered for it', async () => {
-    const sister = await addRecipient(t, {
-      categories: ['contact.email', 'account.login'],
-      relatedEntity: true,
-    });
-    await expectRefused(base(sister), 'related_entity', 'related compan');
-    // The rule is about intake-form data: staff login details may go to a related host.
-    const staffData = base(sister, { categories: ['account.login'], purpose: 'security' });
-    expect(await recordDisclosure(t.db, staffData, at)).toBeTruthy();
+  it('refuses one without a contract reference', async () => {
+    const relay = await addRecipient(t, { categories: ['contact.email'], contractRef: null });
+    await expectRefused(base(relay), 'contract_required', 'contract');
   });
 });
 
-describe('third parties', () => {
+describe('"We do not share any information gathered through our intake forms with third parties"', () => {
   const court = () =>
     addRecipient(t, {
       kind: 'third_party',
@@ -217,67 +210,155 @@ describe('third parties', () => {
   const intake = {
     categories: ['contact.name' as const, 'contact.email' as const],
     channel: 'legal_process' as const,
+    purpose: 'service_request' as const,
   };
+  const bases = Object.keys(disclosureBases) as DisclosureBasis[];
 
-  it('may receive intake data on each of the four non-commercial bases, with a reference', async () => {
+  it('intake data never goes to a third party for marketing, whatever the basis or evidence', async () => {
     const c = await court();
-    for (const basis of thirdPartyBases) {
-      const id = await recordDisclosure(
-        t.db,
-        base(c, { ...intake, basis, reference: ' 2026-CV-0142 ' }),
-        at,
-      );
-      const row = await t.db
-        .selectFrom('disclosures')
-        .select('reference')
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      expect(row.reference, basis).toBe('2026-CV-0142');
-    }
-  });
-
-  it('never receive intake data on consent, requested service or notice and consent', async () => {
-    const c = await court();
-    for (const basis of ['consent', 'requested_service', 'notice_and_consent'] as const) {
+    const a = lead();
+    await addAuthority(t, { kind: 'legal_process', recipientId: c, leads: [a.id] });
+    await addAuthority(t, { kind: 'buyer_undertaking', recipientId: c });
+    for (const basis of bases)
       await expectRefused(
-        base(c, { ...intake, basis, reference: 'X-1' }),
+        base(c, { ...intake, purpose: 'marketing', basis, subjects: [a], reference: 'X-1' }),
         'intake_to_third_party',
-        basis,
+        'never shared',
       );
-    }
   });
 
-  it('receive other data only on those bases too', async () => {
+  it('a basis typed with a reference is not evidence: refused on every basis without a record', async () => {
     const c = await court();
-    const login = {
-      categories: ['account.login' as const],
-      purpose: 'security' as const,
-      reference: 'X-2',
-    };
-    await expectRefused(base(c, { ...login, basis: 'notice_and_consent' }), 'third_party_basis');
+    for (const basis of bases)
+      await expectRefused(
+        base(c, { ...intake, basis, reference: '2026-CV-0142' }),
+        basis === 'requested_service' ? 'third_party_basis' : 'evidence_required',
+      );
+  });
+
+  it('"with your consent" and "with notice and consent": no row has consent naming this recipient', async () => {
+    const c = await court();
+    for (const basis of ['consent', 'notice_and_consent'] as const)
+      await expectRefused(
+        base(c, { ...intake, basis }),
+        'evidence_required',
+        'No row has consent naming this recipient',
+      );
+  });
+
+  it('"as required by law or legal process": only the people the legal-process record names', async () => {
+    const c = await court();
+    const [a, b] = [lead(), lead()];
+    await addAuthority(t, {
+      kind: 'legal_process',
+      recipientId: c,
+      reference: 'SUBP-7',
+      leads: [a.id],
+    });
+    const other = await court();
+    await expectRefused(
+      base(other, { ...intake, basis: 'legal_obligation', subjects: [a] }),
+      'evidence_required',
+    );
+    await expectRefused(
+      base(c, { ...intake, basis: 'legal_obligation', subjects: [a, b] }),
+      'evidence_required',
+      '1 of 2 people',
+    );
+    const id = await recordDisclosure(
+      t.db,
+      base(c, { ...intake, basis: 'legal_obligation', subjects: [a] }),
+      at,
+    );
+    const row = await t.db
+      .selectFrom('disclosures')
+      .select('reference')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.reference).toBe('SUBP-7');
+  });
+
+  it('"to protect rights, safety": a recorded justification, one person at a time', async () => {
+    const c = await court();
+    const [a, b] = [lead(), lead()];
+    await addAuthority(t, { kind: 'protection', recipientId: c, leads: [a.id, b.id] });
+    await expectRefused(
+      base(c, { ...intake, basis: 'protection', subjects: [a, b] }),
+      'evidence_required',
+      'one person at a time',
+    );
+    await expectRefused(
+      base(c, { ...intake, basis: 'protection', subjects: [lead()] }),
+      'evidence_required',
+    );
     expect(
-      await recordDisclosure(t.db, base(c, { ...login, basis: 'protection' }), at),
+      await recordDisclosure(t.db, base(c, { ...intake, basis: 'protection', subjects: [a] }), at),
     ).toBeTruthy();
   });
 
-  it('need a reference', async () => {
+  it('"to a buyer in a business transaction": only a recipient bound by a buyer undertaking', async () => {
     const c = await court();
-    await expectRefused(base(c, { ...intake, basis: 'legal_obligation' }), 'reference_required');
     await expectRefused(
-      base(c, { ...intake, basis: 'legal_obligation', reference: '   ' }),
-      'reference_required',
+      base(c, { ...intake, basis: 'business_transfer' }),
+      'evidence_required',
+      'buyer undertaking',
+    );
+    await addAuthority(t, { kind: 'buyer_undertaking', recipientId: c, reference: 'NDA-2026-3' });
+    expect(
+      await recordDisclosure(t.db, base(c, { ...intake, basis: 'business_transfer' }), at),
+    ).toBeTruthy();
+  });
+
+  it('"at your request": no verified request names a third party yet, so it is refused', async () => {
+    const c = await court();
+    await expectRefused(
+      base(c, { ...intake, basis: 'person_request' }),
+      'evidence_required',
+      'verified request',
+    );
+  });
+});
+
+describe('"We do not share information with our related entities ... for any business or commercial purposes"', () => {
+  it('a related company is never a service provider, in any category', async () => {
+    const sister = await addRecipient(t, {
+      categories: ['contact.email', 'account.login', 'online.activity'],
+      relatedEntity: true,
+    });
+    await expectRefused(base(sister), 'related_entity', 'related compan');
+    await expectRefused(
+      base(sister, { categories: ['account.login'], purpose: 'security' }),
+      'related_entity',
+    );
+    await expectRefused(
+      base(sister, { categories: ['online.activity'], purpose: 'analytics', channel: 'other' }),
+      'related_entity',
     );
   });
 
-  it('that are related companies never receive intake data, whatever the basis', async () => {
+  it('a related third party gets nothing on a commercial basis, even with evidence', async () => {
     const parent = await addRecipient(t, {
       kind: 'third_party',
       relatedEntity: true,
       contractRef: null,
     });
+    await addAuthority(t, { kind: 'buyer_undertaking', recipientId: parent });
     await expectRefused(
-      base(parent, { ...intake, basis: 'person_request', reference: 'R-1' }),
+      base(parent, {
+        categories: ['online.activity'],
+        purpose: 'analytics',
+        basis: 'business_transfer',
+      }),
       'related_entity',
     );
+    const a = lead();
+    await addAuthority(t, { kind: 'legal_process', recipientId: parent, leads: [a.id] });
+    expect(
+      await recordDisclosure(
+        t.db,
+        base(parent, { categories: ['contact.email'], basis: 'legal_obligation', subjects: [a] }),
+        at,
+      ),
+    ).toBeTruthy();
   });
 });

@@ -4,10 +4,11 @@ import { appendAudit, type AuditActor } from '../audit/log.js';
 import type { Database } from '../db/schema.js';
 import * as store from './disclosure-store.js';
 import type { Recipient } from './disclosure-store.js';
+import { checkEvidence, checkRelated, checkThirdParty } from './disclosure-evidence.js';
 import {
+  checkProcessorDisclosure,
   checkProcessorFor,
   checkPurpose,
-  checkRecipient,
   checkShape,
   loadActive,
   type Disclosure,
@@ -17,12 +18,12 @@ import type { PolicyProcessor } from './policy.js';
 import { categories as categoryLabels, type Category } from './vocabulary.js';
 
 export type { Recipient } from './disclosure-store.js';
+export { commercialPurposes, relatedEntityBases } from './disclosure-evidence.js';
 export {
   DisclosureRefusedError,
   disclosureChannels,
   intakeCategories,
   purposesAllowedFor,
-  thirdPartyBases,
   type Disclosure,
   type DisclosureSubject,
   type RefusalReason,
@@ -94,6 +95,22 @@ async function writeDisclosure(
   );
 }
 
+/** Who may receive it, and on what evidence; returns the references of the evidence records. */
+async function checkRecipient(
+  db: Kysely<Database>,
+  recipient: Recipient,
+  d: Disclosure,
+  subjects: DisclosureSubject[],
+): Promise<string[]> {
+  checkRelated(recipient, d);
+  if (recipient.kind === 'processor') {
+    checkProcessorDisclosure(recipient, d);
+    return [];
+  }
+  checkThirdParty(recipient, d);
+  return checkEvidence(db, recipient, d, subjects);
+}
+
 /**
  * Records a disclosure, or refuses it (DisclosureRefusedError) and stores nothing. Pass the
  * transaction of the export or hand-off when there is one, so the record commits with it.
@@ -109,10 +126,12 @@ export async function recordDisclosure(
     await store.recipientById(db, d.recipientId),
     `with id ${d.recipientId}`,
   );
-  checkRecipient(recipient, d, reference);
+  const evidence = await checkRecipient(db, recipient, d, subjects);
   const id = randomUUID();
+  const refs = [reference, ...evidence].filter((x): x is string => !!x);
+  const ledgerRef = refs.length ? [...new Set(refs)].join('; ').slice(0, 200) : null;
   const write = (trx: Kysely<Database>) =>
-    writeDisclosure(trx, { ...d, id, reference, subjects, recipient }, at);
+    writeDisclosure(trx, { ...d, id, reference: ledgerRef, subjects, recipient }, at);
   if (db.isTransaction) await write(db);
   else await db.transaction().execute(write);
   return id;

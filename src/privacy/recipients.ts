@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { RecipientsTable } from '../db/schema.js';
-import { intakeCategories } from './disclosures.js';
 import { categories, type Category } from './vocabulary.js';
 
 // What makes a registry entry acceptable. The console's form validates with these schemas, so
@@ -81,9 +80,10 @@ export function registryProblems(kind: RecipientKind, r: RecipientEdit): Record<
     problems.categories =
       'Third parties are not registered for categories: each disclosure to them names its own. Untick them.';
   }
-  const intake = r.categories.filter((c) => intakeCategories.has(c));
-  if (r.relatedEntity && intake.length > 0 && !problems.categories) {
-    problems.categories = `A related company may never receive intake-form data. Untick ${intake.join(', ')}, or the related-company box.`;
-  }
+  // Related companies receive nothing for business purposes, and a service provider's work for
+  // us is a business purpose, whatever the categories.
+  if (r.relatedEntity && kind === 'processor' && !problems.categories)
+    problems.categories =
+      'A related company (parent or sister) cannot be a service provider: it receives nothing for business purposes. Untick the related-company box, or register it as a third party.';
   return problems;
 }

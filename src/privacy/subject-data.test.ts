@@ -278,6 +278,45 @@ const fixtures: Record<string, (leadId: string, p: Person) => Promise<void>> = {
       .values({ disclosure_id: disclosure, subject_type: 'lead', subject_id: leadId })
       .execute();
   },
+  disclosure_authority_subjects: async (leadId) => {
+    const recipient = randomUUID();
+    const authority = randomUUID();
+    const at = '2026-11-20T00:00:00.000Z';
+    await t.db
+      .insertInto('recipients')
+      .values({
+        id: recipient,
+        kind: 'third_party',
+        key: `court-${recipient.slice(0, 8)}`,
+        name: 'Denton County Court',
+        categories: '[]',
+        purpose: 'answers legal process',
+        contract_ref: null,
+        related_entity: 0,
+        active: 1,
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    await t.db
+      .insertInto('disclosure_authorities')
+      .values({
+        id: authority,
+        kind: 'legal_process',
+        recipient_id: recipient,
+        issuer: 'Denton County Court',
+        reference: 'Subpoena 9',
+        issued_on: '2026-11-20',
+        justification: null,
+        entered_by: 'officer-1',
+        entered_at: at,
+      })
+      .execute();
+    await t.db
+      .insertInto('disclosure_authority_subjects')
+      .values({ authority_id: authority, subject_type: 'lead', subject_id: leadId })
+      .execute();
+  },
   legal_holds: async (leadId) => {
     await t.db
       .insertInto('legal_holds')

@@ -43,6 +43,13 @@ export const tableRetention = {
     kept: 'what left, on what basis and how many people, no one named; the links to people go with them',
   },
   disclosure_subjects: { with: 'leads', how: 'unlinked with the lead by the lead purger' },
+  disclosure_authorities: {
+    kept: 'the legal process, protection record or buyer undertaking behind a disclosure, naming organisations and staff, kept with the ledger it justifies',
+  },
+  disclosure_authority_subjects: {
+    with: 'leads',
+    how: 'unlinked with the lead by the lead purger and by erasure',
+  },
   suppressions: {
     kept: 'an opt-out is kept as long as it stands, as keyed hashes, so the person is never contacted again',
   },
