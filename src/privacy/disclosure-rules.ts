@@ -71,7 +71,8 @@ export type RefusalReason =
   | 'processor_not_registered'
   | 'intake_to_third_party'
   | 'third_party_basis'
-  | 'reference_required';
+  | 'reference_required'
+  | 'phone_only_for_sms';
 
 /** A disclosure the policy does not allow. The message says why and what would make it allowed. */
 export class DisclosureRefusedError extends Error {
@@ -147,8 +148,27 @@ export function checkPurpose(d: Disclosure): void {
   );
 }
 
+/** The key the SMS adapter looks itself up by: the one recipient a phone number may reach. */
+export const smsProviderKey = 'sms-gateway';
+
+/**
+ * The policy: phone numbers are used solely for SMS and never shared with third parties. Only the
+ * registered SMS provider receives one, to send a text; no purpose label or basis changes that.
+ */
+export function checkPhone(r: Recipient, categories: readonly Category[], purpose?: Purpose): void {
+  if (!categories.includes('contact.phone')) return;
+  // An adapter states no purpose: the SMS adapter's only use is sending a text.
+  const smsProvider = r.kind === 'processor' && r.key === smsProviderKey;
+  if (smsProvider && (purpose === undefined || purpose === 'sms_communication')) return;
+  throw refuse(
+    'phone_only_for_sms',
+    `${who(r)} may not receive telephone numbers: they are used only to send text messages, through the registered SMS provider (${smsProviderKey}), and are never shared with anyone else.`,
+  );
+}
+
 /** The rules that depend on who receives the data. */
 export function checkRecipient(r: Recipient, d: Disclosure, reference: string | null): void {
+  checkPhone(r, d.categories, d.purpose);
   const intake = d.categories.filter((c) => intakeCategories.has(c));
   if (r.relatedEntity && intake.length > 0)
     throw refuse(
@@ -194,6 +214,7 @@ export function loadActive(found: Recipient | undefined, asked: string): Recipie
 
 /** For adapters: the recipient must be a processor registered for every category it would get. */
 export function checkProcessorFor(r: Recipient, categories: readonly Category[]): void {
+  checkPhone(r, categories);
   if (r.kind !== 'processor')
     throw refuse(
       'not_a_processor',

@@ -10,6 +10,7 @@ import {
   checkRecipient,
   checkShape,
   loadActive,
+  smsProviderKey,
   type Disclosure,
   type DisclosureSubject,
 } from './disclosure-rules.js';
@@ -33,7 +34,7 @@ export {
 // checked before anything is written, so a refused disclosure stores nothing.
 
 /** The keys the adapters look themselves up by; an admin registers them in the console. */
-export const processorKeys = { email: 'smtp-relay', sms: 'sms-gateway' } as const;
+export const processorKeys = { email: 'smtp-relay', sms: smsProviderKey } as const;
 
 function actorColumns(actor: AuditActor): {
   actor_kind: AuditActor['kind'];
