@@ -22,7 +22,7 @@ export async function intakeRoutes(
     onAccepted?: (
       request: FastifyRequest,
       leadId: string,
-      who: { email: string; phone: string },
+      who: { email: string; phone?: string | undefined },
     ) => Promise<void>;
   },
 ) {

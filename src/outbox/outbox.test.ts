@@ -20,6 +20,7 @@ async function submitLead(t: TestApp, email: string) {
       zip: '77002',
       email,
       phone: '(713) 555-0177',
+      consentSms: 'on',
       needs: 'Please help credentialing Dr. Okafor.',
       formToken: hiddenField(page.body, 'formToken'),
     },
