@@ -125,7 +125,8 @@ export function createIntakeService(deps: IntakeDeps) {
       await enqueue(
         trx,
         'lead_notification',
-        { leadId, event: existing ? 'resubmitted' : 'new', userType: input.userType },
+        // The lead and the event only: a patient's category would hint at their health.
+        { leadId, event: existing ? 'resubmitted' : 'new' },
         now,
       );
       return { kind: 'accepted' as const, leadId, repeat: existing !== undefined };

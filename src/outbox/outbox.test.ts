@@ -64,9 +64,11 @@ describe('staff notification over SMTP', () => {
     }
     const row = await t.db
       .selectFrom('outbox')
-      .select(['sent_at', 'attempts'])
+      .select(['sent_at', 'attempts', 'payload'])
       .executeTakeFirstOrThrow();
     expect(row.sent_at).not.toBeNull();
+    // Patients are not prospects: the queued job holds no category either, only the lead and event.
+    expect(Object.keys(JSON.parse(row.payload) as object).sort()).toEqual(['event', 'leadId']);
     // Running again sends nothing twice.
     await t.app.outbox.runOnce();
     expect(smtp.received).toHaveLength(1);
