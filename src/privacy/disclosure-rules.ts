@@ -72,7 +72,8 @@ export type RefusalReason =
   | 'intake_to_third_party'
   | 'third_party_basis'
   | 'reference_required'
-  | 'phone_only_for_sms';
+  | 'phone_only_for_sms'
+  | 'patient_not_prospect';
 
 /** A disclosure the policy does not allow. The message says why and what would make it allowed. */
 export class DisclosureRefusedError extends Error {

@@ -14,6 +14,7 @@ import {
   type Disclosure,
   type DisclosureSubject,
 } from './disclosure-rules.js';
+import { assertNotUnconsentedPatients } from './patients.js';
 import type { PolicyProcessor } from './policy.js';
 import { categories as categoryLabels, type Category } from './vocabulary.js';
 
@@ -111,6 +112,7 @@ export async function recordDisclosure(
     `with id ${d.recipientId}`,
   );
   checkRecipient(recipient, d, reference);
+  await assertNotUnconsentedPatients(db, subjects, d.purpose);
   const id = randomUUID();
   const write = (trx: Kysely<Database>) =>
     writeDisclosure(trx, { ...d, id, reference, subjects, recipient }, at);
