@@ -38,6 +38,8 @@ function nextBody(): string {
     phone: `+1214${digits}`,
     needs: 'Help with denials and credentialing.',
     consentMarketing: 'on',
+    // A number is taken only with consent to texts.
+    consentSms: 'on',
     formToken: tokens.issue(new Date(Date.now() - 60_000)),
   }).toString();
 }

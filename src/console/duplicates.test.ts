@@ -29,6 +29,7 @@ async function send(email: string, organization: string, phone: string): Promise
       zip: '75701',
       email,
       phone,
+      consentSms: 'on',
       needs: 'Help with our claims.',
       formToken: hiddenField(page.body, 'formToken'),
     },

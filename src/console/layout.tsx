@@ -160,7 +160,6 @@ const fieldLabels: [string, string][] = [
   ['organization', 'Organization'],
   ['practice_size', 'Practice size'],
   ['email', 'Email'],
-  ['phone', 'Telephone'],
   ['address', 'Street address'],
   ['city', 'City'],
   ['state', 'State'],
@@ -190,15 +189,8 @@ export function Fields({ row }: { row: Row }) {
 }
 
 function Value({ name, value }: { name: string; value: unknown }) {
-  if (isMasked(value)) {
-    // The policy keeps phone numbers for SMS only, so the console shows just enough to recognise one.
-    return (
-      <span class="masked">
-        {value.hint}
-        {name === 'phone' ? <span class="console-note"> (used only for SMS)</span> : null}
-      </span>
-    );
-  }
+  // The kernel leaves the phone number out entirely: the policy keeps it for text messages.
+  if (isMasked(value)) return <span class="masked">{value.hint}</span>;
   if (name.endsWith('_at')) return <Time iso={value} />;
   if (name === 'email' && typeof value === 'string') return <a href={`mailto:${value}`}>{value}</a>;
   if (name === 'health_confirmed') return <>{value === 1 ? 'Yes' : 'No'}</>;

@@ -25,6 +25,7 @@ async function submit(email: string, name: string, consentMarketing: boolean) {
       zip: '75201',
       email,
       phone: `(214) 555-0${String(100 + email.length).slice(-3)}`,
+      consentSms: 'on',
       needs: '=HYPERLINK("http://evil.example")',
       formToken: hiddenField(form.body, 'formToken'),
       ...(consentMarketing ? { consentMarketing: 'on' } : {}),

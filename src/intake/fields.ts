@@ -145,7 +145,11 @@ export const intakeBody = z
         .trim()
         .max(254, 'That email address is too long.')
         .pipe(z.email('Enter an email address like name@example.com.')),
-      phone: usPhone({ error: 'Enter your phone number.' }),
+      // Asked only of someone who wants text messages: a number has no other use (the policy).
+      phone: z.preprocess(
+        (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+        usPhone({ error: 'Enter a US phone number, like (214) 555-0142.' }).optional(),
+      ),
       needs: text(2000, 'Tell us briefly what you need.'),
       consentMarketing: checkbox,
       consentSms: checkbox,
@@ -169,6 +173,7 @@ export const intakeBody = z
     },
   )
   .superRefine((v, ctx) => {
+    phoneOnlyForTexts(v, ctx);
     // A practice has a name and a size; a patient writing about their own bill may have neither.
     if (v.userType === 'patient') return;
     if (!v.organization) {
@@ -186,6 +191,30 @@ export const intakeBody = z
       });
     }
   });
+
+/**
+ * The policy uses phone numbers solely for SMS, so a number given without agreeing to texts has
+ * no lawful use: it is refused with a field error rather than silently dropped, so the person
+ * knows it was not kept and can choose texts if that is what they meant.
+ */
+function phoneOnlyForTexts(
+  v: { phone?: string | undefined; consentSms: boolean },
+  ctx: z.RefinementCtx,
+) {
+  if (v.phone && !v.consentSms)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['phone'],
+      message:
+        'Leave the phone number empty unless you want text messages: we use it for nothing else. Clear it, or tick the box to get texts.',
+    });
+  if (v.consentSms && !v.phone)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['phone'],
+      message: 'Enter the number we should text, or untick the box for text messages.',
+    });
+}
 
 export type IntakeBody = z.output<typeof intakeBody>;
 

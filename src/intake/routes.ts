@@ -23,7 +23,7 @@ export async function intakeRoutes(
       request: FastifyRequest,
       reply: FastifyReply,
       leadId: string,
-      who: { email: string; phone: string },
+      who: { email: string; phone?: string | undefined },
     ) => Promise<void>;
   },
 ) {

@@ -98,8 +98,9 @@ export function createIntakeService(deps: IntakeDeps) {
         needs: input.needs,
         email: input.email,
         email_index: kernel.index('email', input.email),
-        phone: input.phone,
-        phone_index: kernel.index('phone', input.phone),
+        // No number unless the person asked for texts: an empty (sealed) value, no index.
+        phone: input.phone ?? '',
+        phone_index: input.phone ? kernel.index('phone', input.phone) : null,
       });
       if (existing) {
         await repo.updateLead(trx, leadId, { ...details, updated_at: at, last_activity_at: at });
@@ -133,7 +134,8 @@ export function createIntakeService(deps: IntakeDeps) {
       await enqueue(
         trx,
         'lead_notification',
-        { leadId, event: existing ? 'resubmitted' : 'new', userType: input.userType },
+        // The lead and the event only: a patient's category would hint at their health.
+        { leadId, event: existing ? 'resubmitted' : 'new' },
         now,
       );
       return { kind: 'accepted' as const, leadId, repeat: existing !== undefined };
@@ -215,7 +217,7 @@ function submissionRow(
     state: input.state,
     zip: input.zip,
     email: input.email,
-    phone: input.phone,
+    phone: input.phone ?? '',
     needs: input.needs,
     health_confirmed: input.confirmNoHealthInfo ? 1 : 0,
     referrer: cleanReferrer(input.referrer),

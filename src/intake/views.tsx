@@ -34,7 +34,7 @@ const labels: Record<string, string> = {
   state: 'State',
   zip: 'ZIP code',
   email: 'Email address',
-  phone: 'Telephone',
+  phone: 'Telephone, for text messages (optional)',
   needs: 'What do you need help with?',
 };
 
@@ -142,7 +142,8 @@ function AboutYou(p: IntakeFormProps) {
           state={p}
           autocomplete="tel"
           inputmode="tel"
-          hint="A US number. We use it only for text messages, and only if you agree below."
+          required={false}
+          hint="Optional, only if you want text messages (tick the box below too). A US number, used for texts and nothing else, never shared."
           maxLength={40}
         />
       </div>

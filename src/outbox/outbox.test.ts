@@ -20,6 +20,7 @@ async function submitLead(t: TestApp, email: string) {
       zip: '77002',
       email,
       phone: '(713) 555-0177',
+      consentSms: 'on',
       needs: 'Please help credentialing Dr. Okafor.',
       formToken: hiddenField(page.body, 'formToken'),
     },
@@ -63,9 +64,11 @@ describe('staff notification over SMTP', () => {
     }
     const row = await t.db
       .selectFrom('outbox')
-      .select(['sent_at', 'attempts'])
+      .select(['sent_at', 'attempts', 'payload'])
       .executeTakeFirstOrThrow();
     expect(row.sent_at).not.toBeNull();
+    // Patients are not prospects: the queued job holds no category either, only the lead and event.
+    expect(Object.keys(JSON.parse(row.payload) as object).sort()).toEqual(['event', 'leadId']);
     // Running again sends nothing twice.
     await t.app.outbox.runOnce();
     expect(smtp.received).toHaveLength(1);

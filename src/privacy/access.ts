@@ -34,7 +34,8 @@ export function viewFor<Row extends Record<string, unknown>>(
 ): { [K in keyof Row]: Row[K] | Masked } {
   const out: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(row)) {
-    out[column] = mayRead(table, column, purpose) ? value : mask(table, column, value);
+    if (isWithheld(table, column, purpose)) continue;
+    out[column] = mayRead(table, column, purpose) ? value : mask();
   }
   return out as { [K in keyof Row]: Row[K] | Masked };
 }
@@ -48,10 +49,18 @@ export function isMasked(v: unknown): v is Masked {
   return typeof v === 'object' && v !== null && (v as Masked).masked === true;
 }
 
-export function mask(table: string, column: string, value: unknown): Masked {
-  const field = fieldClass(table, column);
-  if (field?.personal && field.category === 'contact.phone' && typeof value === 'string') {
-    return { masked: true, hint: `•••-•••-${value.slice(-4)}` };
-  }
+/** A mask never carries any part of the value: not even a phone number's last digits. */
+export function mask(): Masked {
   return { masked: true, hint: 'hidden' };
+}
+
+/**
+ * The policy uses phone numbers solely for SMS: outside that purpose a number is not shown at all,
+ * not even masked, so a reader cannot tell numbers apart or see that one is held.
+ */
+export function isWithheld(table: string, column: string, purpose: Purpose): boolean {
+  const field = fieldClass(table, column);
+  return (
+    !!field?.personal && field.category === 'contact.phone' && !mayRead(table, column, purpose)
+  );
 }

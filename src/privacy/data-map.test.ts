@@ -60,9 +60,16 @@ describe('purpose-checked reads', () => {
     expect(mayRead('leads', 'no_such_column', 'service_request')).toBe(false);
   });
 
-  it('masks the phone to its last four digits in a service view', () => {
-    const view = viewFor('leads', { name: 'A', phone: '+12145550142' }, 'service_request');
-    expect(view.name).toBe('A');
-    expect(isMasked(view.phone) && view.phone.hint).toBe('•••-•••-0142');
+  it('"phone numbers will be used solely for SMS communication": any other view leaves the number out, not even its last digits', () => {
+    const row = { name: 'A', phone: '+12145550142', email: 'a@example.com' };
+    for (const purpose of ['service_request', 'marketing', 'legal', 'security'] as const) {
+      const view = viewFor('leads', row, purpose);
+      expect('phone' in view).toBe(false);
+      expect(JSON.stringify(view)).not.toContain('0142');
+    }
+    expect(viewFor('leads', row, 'sms_communication').phone).toBe('+12145550142');
+    // Other refused fields are masked without any part of their value.
+    const masked = viewFor('leads', row, 'analytics').email;
+    expect(isMasked(masked) && masked.hint).toBe('hidden');
   });
 });

@@ -60,7 +60,9 @@ export type RefusalReason =
   | 'intake_to_third_party'
   | 'third_party_basis'
   | 'contract_required'
-  | 'evidence_required';
+  | 'evidence_required'
+  | 'phone_only_for_sms'
+  | 'patient_not_prospect';
 
 /** A disclosure the policy does not allow. The message says why and what would make it allowed. */
 export class DisclosureRefusedError extends Error {
@@ -136,6 +138,24 @@ export function checkPurpose(d: Disclosure): void {
   );
 }
 
+/** The key the SMS adapter looks itself up by: the one recipient a phone number may reach. */
+export const smsProviderKey = 'sms-gateway';
+
+/**
+ * The policy: phone numbers are used solely for SMS and never shared with third parties. Only the
+ * registered SMS provider receives one, to send a text; no purpose label or basis changes that.
+ */
+export function checkPhone(r: Recipient, categories: readonly Category[], purpose?: Purpose): void {
+  if (!categories.includes('contact.phone')) return;
+  // An adapter states no purpose: the SMS adapter's only use is sending a text.
+  const smsProvider = r.kind === 'processor' && r.key === smsProviderKey;
+  if (smsProvider && (purpose === undefined || purpose === 'sms_communication')) return;
+  throw refuse(
+    'phone_only_for_sms',
+    `${who(r)} may not receive telephone numbers: they are used only to send text messages, through the registered SMS provider (${smsProviderKey}), and are never shared with anyone else.`,
+  );
+}
+
 /** The rules for a service provider: registered for every category, bound by a contract. */
 export function checkProcessorDisclosure(r: Recipient, d: Disclosure): void {
   const outside = d.categories.filter((c) => !r.categories.includes(c));
@@ -163,6 +183,7 @@ export function loadActive(found: Recipient | undefined, asked: string): Recipie
 
 /** For adapters: the recipient must be a processor registered for every category it would get. */
 export function checkProcessorFor(r: Recipient, categories: readonly Category[]): void {
+  checkPhone(r, categories);
   if (r.kind !== 'processor')
     throw refuse(
       'not_a_processor',

@@ -156,7 +156,11 @@ describe('recording a disclosure', () => {
 
 describe('purposes from the data map', () => {
   it('lets a phone number leave only for SMS, and only to a processor registered for it', async () => {
-    const sms = await addRecipient(t, { name: 'SMS Gateway', categories: ['contact.phone'] });
+    const sms = await addRecipient(t, {
+      key: 'sms-gateway',
+      name: 'SMS Gateway',
+      categories: ['contact.phone'],
+    });
     const phone = { categories: ['contact.phone' as const], channel: 'sms_provider' as const };
     await expectRefused(
       base(sms, { ...phone, purpose: 'marketing' }),

@@ -7,13 +7,16 @@ import type { Recipient } from './disclosure-store.js';
 import { checkEvidence, checkRelated, checkThirdParty } from './disclosure-evidence.js';
 import {
   checkProcessorDisclosure,
+  checkPhone,
   checkProcessorFor,
   checkPurpose,
   checkShape,
   loadActive,
+  smsProviderKey,
   type Disclosure,
   type DisclosureSubject,
 } from './disclosure-rules.js';
+import { assertNotUnconsentedPatients } from './patients.js';
 import type { PolicyProcessor } from './policy.js';
 import { categories as categoryLabels, type Category } from './vocabulary.js';
 
@@ -34,7 +37,7 @@ export {
 // checked before anything is written, so a refused disclosure stores nothing.
 
 /** The keys the adapters look themselves up by; an admin registers them in the console. */
-export const processorKeys = { email: 'smtp-relay', sms: 'sms-gateway' } as const;
+export const processorKeys = { email: 'smtp-relay', sms: smsProviderKey } as const;
 
 function actorColumns(actor: AuditActor): {
   actor_kind: AuditActor['kind'];
@@ -102,6 +105,7 @@ async function checkRecipient(
   d: Disclosure,
   subjects: DisclosureSubject[],
 ): Promise<string[]> {
+  checkPhone(recipient, d.categories, d.purpose);
   checkRelated(recipient, d);
   if (recipient.kind === 'processor') {
     checkProcessorDisclosure(recipient, d);
@@ -127,6 +131,7 @@ export async function recordDisclosure(
     `with id ${d.recipientId}`,
   );
   const evidence = await checkRecipient(db, recipient, d, subjects);
+  await assertNotUnconsentedPatients(db, subjects, d.purpose);
   const id = randomUUID();
   const refs = [reference, ...evidence].filter((x): x is string => !!x);
   const ledgerRef = refs.length ? [...new Set(refs)].join('; ').slice(0, 200) : null;

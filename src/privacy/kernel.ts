@@ -1,7 +1,7 @@
 import { blindIndex, open, seal, type IndexKind } from './cipher.js';
 import { fieldClass, type PersonalField } from './data-map.js';
 import type { Keyring } from './keyring.js';
-import { mayRead, mask, type Masked } from './access.js';
+import { isWithheld, mayRead, mask, type Masked } from './access.js';
 import type { Purpose } from './vocabulary.js';
 
 /** A row as a purpose allows it to be seen: refused fields arrive as Masked. */
@@ -43,20 +43,20 @@ export function createKernel(keys: Keyring) {
   }
 
   /**
-   * What a purpose may see of some rows: allowed fields opened, refused ones masked (the phone
-   * keeps its last four digits so staff can tell numbers apart), blind indexes left out.
+   * What a purpose may see of some rows: allowed fields opened, refused ones masked, blind indexes
+   * and phone numbers outside SMS left out entirely (the policy reserves a number for texts).
    */
   function reveal<T extends object>(table: string, rows: T[], purpose: Purpose): Shown<T>[] {
     return rows.map((row) => {
       const out: Record<string, unknown> = {};
       for (const [column, value] of Object.entries(row as Record<string, unknown>)) {
         const field = personal(table, column);
-        if (field?.blindIndexOf) continue;
+        if (field?.blindIndexOf || isWithheld(table, column, purpose)) continue;
         const plain =
           typeof value === 'string' && field?.encrypted
             ? open(keys, where(table, column), value)
             : value;
-        out[column] = mayRead(table, column, purpose) ? plain : mask(table, column, plain);
+        out[column] = mayRead(table, column, purpose) ? plain : mask();
       }
       return out as Shown<T>;
     });

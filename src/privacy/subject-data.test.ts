@@ -59,8 +59,9 @@ async function submit(p: Person, extra: Record<string, string> = {}): Promise<st
   const res = await t.app.inject({
     method: 'POST',
     url: '/get-started',
+    // A number is taken only with consent to texts (the policy keeps it for SMS).
     payload: new URLSearchParams({
-      ...p,
+      ...(extra.consentSms ? p : { ...p, phone: '' }),
       formToken: hiddenField(page.body, 'formToken'),
       ...extra,
     }).toString(),
@@ -523,17 +524,17 @@ describe('reaching every linked table', () => {
 describe('erasure', () => {
   it('removes the person from every table, keeps their opt-outs, and audits counts only', async () => {
     const p = person();
-    const leadId = await submit(p, { consentMarketing: 'on' });
-    // A returning visit with another phone: both numbers keep the SMS opt-out.
+    // A number is given only with consent to texts; a returning visit brings another one.
+    const leadId = await submit(p, { consentMarketing: 'on', consentSms: 'on' });
     const second = { ...p, phone: '(972) 555-0177' };
-    await submit(second);
+    await submit(second, { consentSms: 'on' });
     expect(await t.leadIdByEmail(p.email)).toBe(leadId);
     const subject = await findSubjectByEmail(t.db, t.kernel, p.email);
 
     const result = await eraseSubject(t.db, t.kernel, subject, { actor, at });
     expect(result).toMatchObject({
       erased: true,
-      counts: { leads: 1, lead_submissions: 2, lead_events: 2, consents_ended: 1 },
+      counts: { leads: 1, lead_submissions: 2, lead_events: 2, consents_ended: 2 },
     });
 
     // Nothing of the person is left, sealed or plain, outside the append-only audit log (ids only)
@@ -541,9 +542,9 @@ describe('erasure', () => {
     expect(await traces(p, leadId, new Set(['audit_log']))).toEqual([]);
     expect(await traces(second, leadId, new Set(['audit_log']))).toEqual([]);
 
-    // Never granted SMS: both phones stay suppressed. Marketing was granted: not suppressed.
-    expect(await isSuppressed(t.db, t.kernel, { phone: p.phone }, 'sms')).toBe(true);
-    expect(await isSuppressed(t.db, t.kernel, { phone: '972-555-0177' }, 'sms')).toBe(true);
+    // SMS and marketing were granted, so erasure adds no opt-out for them (consent was the choice).
+    expect(await isSuppressed(t.db, t.kernel, { phone: p.phone }, 'sms')).toBe(false);
+    expect(await isSuppressed(t.db, t.kernel, { phone: '972-555-0177' }, 'sms')).toBe(false);
     expect(await isSuppressed(t.db, t.kernel, { email: p.email }, 'email_marketing')).toBe(false);
 
     const audit = await t.db

@@ -162,7 +162,6 @@ describe('honest posts from the site', () => {
       state: 'TX',
       zip: '75201',
       email: 'dana@field.example',
-      phone: '(214) 555-0188',
       needs: 'Help with billing.',
       formToken: hiddenField(page.body, 'formToken'),
     });

@@ -117,7 +117,6 @@ async function plantLead() {
       state: 'TX',
       zip: '75201',
       email: 'mallory@clinic.example',
-      phone: '(214) 555-0199',
       needs: `Billing help;${LINK}`,
       formToken: hiddenField(form.body, 'formToken'),
     },

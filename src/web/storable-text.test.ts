@@ -45,7 +45,6 @@ const person = {
   state: 'TX',
   zip: '75201',
   email: 'dana@lakeside.example',
-  phone: '(214) 555-0142',
   needs: 'Help with denials.',
 };
 async function intake(fields: Record<string, string>, json = false) {
