@@ -35,7 +35,6 @@ async function submit(email: string, opts: { cookie?: string; gpc?: boolean; que
       state: 'TX',
       zip: '75201',
       email,
-      phone: `(214) 555-0${100 + n}`,
       needs: 'Billing help',
       formToken: hiddenField(form.body, 'formToken'),
       consentMarketing: 'on',
