@@ -263,7 +263,6 @@ const sampleLeads = [
     organization: 'Lakeside Family Medicine',
     practiceSize: '6-20',
     city: 'Dallas',
-    phone: '(214) 555-0142',
     needs: 'Our denial rate went up after we changed clearinghouse.',
     consentMarketing: 'on',
   },
@@ -283,7 +282,6 @@ const sampleLeads = [
     organization: '',
     practiceSize: '',
     city: 'Houston',
-    phone: '713 555 0111',
     needs: 'I have a question about a statement I received.',
   },
 ];

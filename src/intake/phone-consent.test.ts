@@ -1,3 +1,4 @@
+import { visibleText } from '../pages/testing.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
 
@@ -56,7 +57,9 @@ describe('"phone numbers will be used solely for SMS communication": the intake 
     const input = /<input[^>]*name="phone"[^>]*>/.exec(res.body)?.[0] ?? '';
     expect(input).not.toBe('');
     expect(input).not.toMatch(/\srequired/);
-    expect(res.body).toContain('Telephone, for text messages (optional)');
+    const text = visibleText(res.body);
+    expect(text).toContain('Telephone, for text messages (optional)');
+    expect(text).not.toContain('(optional) (optional)');
     expect(res.body).toMatch(/used for texts and nothing else/);
   });
 

@@ -34,7 +34,7 @@ const labels: Record<string, string> = {
   state: 'State',
   zip: 'ZIP code',
   email: 'Email address',
-  phone: 'Telephone, for text messages (optional)',
+  phone: 'Telephone, for text messages',
   needs: 'What do you need help with?',
 };
 
