@@ -15,7 +15,7 @@ import { consentTexts, INTAKE_FORM } from './consent-text.js';
 import { campaignTags, type IntakeBody } from './fields.js';
 import { createFormTokens } from '../web/form-token.js';
 import { findHealthData, type HealthFlag } from './health-data.js';
-import * as repo from '../leads/submissions.js';
+import * as repo from '../leads/records.js';
 
 export interface IntakeDeps {
   db: Db;
