@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AccountService } from '../accounts/service.js';
 import { ConsoleMessagePage } from '../console/layout.js';
 import { can, demand } from '../console/permissions.js';
-import type { LeadPanel } from '../console/views.js';
+import type { LeadPanel } from '../leads/console-views.js';
 import { guardConsoleSection, staffOf } from '../console/section.js';
 import { DomainError } from '../web/errors.js';
 import { renderPage } from '../web/render.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appWithMail, askFor, linkIn, settle, submitLead } from '../privacy-center/testing.js';
+import { appWithMail, askFor, linkIn, settle, submitLead } from './testing.js';
 import { TestClock, type TestApp } from '../test-support/app.js';
 import type { SmtpPeer } from '../test-support/smtp.js';
 import { getAs, staffJar, type Jar } from '../test-support/staff.js';

@@ -7,12 +7,12 @@ import type { Db } from '../db/database.js';
 import type { Kernel } from '../privacy/kernel.js';
 import { DomainError, invalid } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
-import { roleLabels } from './layout.js';
-import { landingPath } from './permissions.js';
-import { blank, pageParam, validationMessage } from './input.js';
-import { consoleMessage, guardConsoleSection, staffOf } from './section.js';
+import { roleLabels } from '../console/layout.js';
+import { landingPath } from '../console/permissions.js';
+import { blank, pageParam, validationMessage } from '../console/input.js';
+import { consoleMessage, guardConsoleSection, staffOf } from '../console/section.js';
 import { createConsoleService, leadStatuses, userTypes } from './service.js';
-import { LeadDetailPage, LeadsPage, type LeadPanel } from './views.js';
+import { LeadDetailPage, LeadsPage, type LeadPanel } from './console-views.js';
 
 const statusMessage = `Status must be one of: ${leadStatuses.join(', ')}.`;
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arrivingRequest } from '../privacy-center/repository.js';
+import { arrivingRequest } from './repository.js';
 import { dueAt } from '../retention/period.js';
 import { createTestApp, type TestApp } from '../test-support/app.js';
 import { monthsBefore } from '../test-support/retention.js';

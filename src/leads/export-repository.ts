@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { filteredLeads, type LeadFilter } from '../console/repository.js';
+import { filteredLeads, type LeadFilter } from './repository.js';
 import type { Database } from '../db/schema.js';
 import { consentStands } from '../privacy/consent.js';
 

@@ -6,15 +6,15 @@ import type { Clock } from '../adapters/clock.js';
 import { demand } from '../console/permissions.js';
 import { blank, fieldErrors } from '../console/input.js';
 import { guardConsoleSection, staffOf } from '../console/section.js';
-import { leadStatuses, userTypes } from '../console/service.js';
+import { leadStatuses, userTypes } from './service.js';
 import type { Db } from '../db/database.js';
 import type { Kernel } from '../privacy/kernel.js';
 import { disclosureBases, type DisclosureBasis } from '../privacy/vocabulary.js';
 import { csvRoute, sendCsv } from '../web/csv.js';
 import { DomainError } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
-import { createExportService, exportPurposes, type ExportPurpose } from './service.js';
-import { ExportPage } from './views.js';
+import { createExportService, exportPurposes, type ExportPurpose } from './export-service.js';
+import { ExportPage } from './export-views.js';
 
 const filter = {
   status: z.preprocess(blank, z.enum(leadStatuses).optional()),

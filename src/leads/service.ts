@@ -6,7 +6,7 @@ import type { LeadStatus, UserType } from '../db/schema.js';
 import type { Kernel } from '../privacy/kernel.js';
 import type { Purpose } from '../privacy/vocabulary.js';
 import { conflict, invalid, notFound } from '../web/errors.js';
-import { can, demand } from './permissions.js';
+import { can, demand } from '../console/permissions.js';
 import * as repo from './repository.js';
 import type { LeadFilter } from './repository.js';
 

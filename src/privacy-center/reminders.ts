@@ -2,18 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import { intervalJob } from '../adapters/interval-job.js';
 import type { Db } from '../db/database.js';
 import { enqueue } from '../outbox/repository.js';
-import {
-  addDays,
-  addHours,
-  LINK_HOURS,
-  REMINDER_DAYS_LEFT,
-  REPORT_DAYS_MAX,
-} from '../privacy-center/deadlines.js';
-import {
-  claimReminder,
-  deleteExpiredUnverified,
-  requestsToRemind,
-} from '../privacy-center/repository.js';
+import { addDays, addHours, LINK_HOURS, REMINDER_DAYS_LEFT, REPORT_DAYS_MAX } from './deadlines.js';
+import { claimReminder, deleteExpiredUnverified, requestsToRemind } from './repository.js';
 
 /**
  * Queues one reminder to privacy staff for each open request with 10 days or fewer left, once

@@ -9,13 +9,13 @@ import {
   cap,
   show,
   type ConsoleFrame,
-} from './layout.js';
-import { FilterForm, FilterInput, FilterSelect } from './filters.js';
-import { NumberedPager, listUrl, shownRange } from './pager.js';
-import { can } from './permissions.js';
+} from '../console/layout.js';
+import { FilterForm, FilterInput, FilterSelect } from '../console/filters.js';
+import { NumberedPager, listUrl, shownRange } from '../console/pager.js';
+import { can } from '../console/permissions.js';
 import type { LeadFilter } from './repository.js';
 import { PAGE_SIZE, leadStatuses, userTypes, type LeadDetail, type LeadList } from './service.js';
-import { DataTable } from './table.js';
+import { DataTable } from '../console/table.js';
 
 const typeLabels = { patient: 'Patient', provider: 'Provider', partner: 'Partner' } as const;
 

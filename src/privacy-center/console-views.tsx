@@ -1,19 +1,19 @@
 import { ConsoleLayout, Time, show, type ConsoleFrame } from '../console/layout.js';
 import { can } from '../console/permissions.js';
 import { DataTable } from '../console/table.js';
-import { daysLeft } from '../privacy-center/deadlines.js';
+import { daysLeft } from './deadlines.js';
 import {
   correctableFields,
   correctableLabels,
   offlineChannels,
   requestKinds,
   type CorrectableField,
-} from '../privacy-center/fields.js';
+} from './fields.js';
 import { ErrorSummary, SelectField, TextField, type FieldState } from '../web/forms.js';
-import type { RequestRow } from '../privacy-center/repository.js';
-import type { RequestQueue } from './service.js';
+import type { RequestRow } from './repository.js';
+import type { RequestQueue } from './console-service.js';
 import type { ErasurePlan, ErasurePlanRow } from '../privacy/erasure-plan.js';
-import { REASON_MAX } from './service.js';
+import { REASON_MAX } from './console-service.js';
 
 const kindNames: Record<RequestRow['kind'], string> = {
   access: 'Access',

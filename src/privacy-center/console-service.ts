@@ -4,10 +4,11 @@ import { appendAudit } from '../audit/log.js';
 import { demand } from '../console/permissions.js';
 import type { Db } from '../db/database.js';
 import type { LeadsTable } from '../db/schema.js';
+import { correctLeads, otherLeadWithEmail } from '../leads/records.js';
 import { enqueue } from '../outbox/repository.js';
-import { addDays, EXTENSION_DAYS } from '../privacy-center/deadlines.js';
-import type { CorrectableField } from '../privacy-center/fields.js';
-import * as repo from '../privacy-center/repository.js';
+import { addDays, EXTENSION_DAYS } from './deadlines.js';
+import type { CorrectableField } from './fields.js';
+import * as repo from './repository.js';
 import type { Kernel } from '../privacy/kernel.js';
 import { erasurePlan } from '../privacy/erasure-plan.js';
 import { eraseSubject } from '../privacy/subject-data.js';
@@ -218,12 +219,7 @@ export function createRequestQueue(deps: RequestQueueDeps) {
     let change: Partial<LeadsTable> = kernel.seal('leads', { [field]: value, updated_at: at });
     // An email address is one lead; a phone number is no key and may be shared (decision 017).
     if (field === 'email') {
-      const other = await db
-        .selectFrom('leads')
-        .select('id')
-        .where('email_index', 'in', kernel.lookupIndexes(field, value))
-        .where('id', 'not in', leadIds.length ? leadIds : [''])
-        .executeTakeFirst();
+      const other = await otherLeadWithEmail(db, kernel.lookupIndexes(field, value), leadIds);
       if (other)
         throw conflict(
           'Another record already uses that email address, so the correction cannot be applied as asked. Deny it with that reason.',
@@ -238,8 +234,7 @@ export function createRequestQueue(deps: RequestQueueDeps) {
       'corrected',
       { field },
       async (trx) => {
-        if (leadIds.length)
-          await trx.updateTable('leads').set(change).where('id', 'in', leadIds).execute();
+        await correctLeads(trx, leadIds, change);
       },
     );
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appWithMail, askFor, linkIn, settle, submitLead } from '../privacy-center/testing.js';
+import { appWithMail, askFor, linkIn, settle, submitLead } from './testing.js';
 import { TestClock, type TestApp } from '../test-support/app.js';
 import type { SmtpPeer } from '../test-support/smtp.js';
 import { getAs, postForm, staffJar, type Jar } from '../test-support/staff.js';

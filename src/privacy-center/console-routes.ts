@@ -5,12 +5,12 @@ import type { AccountService } from '../accounts/service.js';
 import { fieldErrors } from '../console/input.js';
 import { demand } from '../console/permissions.js';
 import { guardConsoleSection, staffOf } from '../console/section.js';
-import { loggedRequestBody, type LoggedRequestInput } from '../privacy-center/fields.js';
+import { loggedRequestBody, type LoggedRequestInput } from './fields.js';
 import type { FieldState } from '../web/forms.js';
 import { DomainError } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
-import type { RequestQueue } from './service.js';
-import { LogRequestPage, QueuePage, RequestPage } from './views.js';
+import type { RequestQueue } from './console-service.js';
+import { LogRequestPage, QueuePage, RequestPage } from './console-views.js';
 
 /** What was typed, kept for the form shown again (only strings: nothing else is echoed). */
 const stringValues = (body: unknown): Record<string, string> =>

@@ -12,7 +12,7 @@ import {
   describedBy,
   type FieldState,
 } from '../web/forms.js';
-import { exportColumns, exportPurposes, type ExportPurpose } from './service.js';
+import { exportColumns, exportPurposes, type ExportPurpose } from './export-service.js';
 
 const labels = {
   recipient: 'Recipient',

@@ -2,7 +2,7 @@ import type { Clock } from '../adapters/clock.js';
 import type { StaffUser } from '../accounts/service.js';
 import { appendAudit } from '../audit/log.js';
 import { demand } from '../console/permissions.js';
-import type { LeadFilter } from '../console/repository.js';
+import type { LeadFilter } from './repository.js';
 import type { Db } from '../db/database.js';
 import { mayRead } from '../privacy/access.js';
 import { fieldClass } from '../privacy/data-map.js';
@@ -13,7 +13,7 @@ import { isMasked } from '../privacy/access.js';
 import { isWithdrawn } from '../privacy/opt-out-effects.js';
 import type { Category, DisclosureBasis } from '../privacy/vocabulary.js';
 import { invalid } from '../web/errors.js';
-import * as repo from './repository.js';
+import * as repo from './export-repository.js';
 
 /** Why staff may export, in the words the form shows. Phone numbers never leave by CSV. */
 export const exportPurposes = {
