@@ -7,7 +7,7 @@ import { policyVersionNow } from '../privacy/consent.js';
 import type { Kernel } from '../privacy/kernel.js';
 import { findSubjectByEmail, suppress, type SuppressionChannel } from '../privacy/subject-data.js';
 import type { ChoicesInput } from './fields.js';
-import type { BrowserChoices } from './gpc.js';
+import type { BrowserChoices } from '../privacy/signals.js';
 import * as repo from './repository.js';
 
 export const CHOICES_FORM = { id: 'privacy-choices', version: '2026-11-29' } as const;
