@@ -78,26 +78,6 @@ export interface AppDeps {
 
 const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
 
-// Personal data must never reach the logs: bodies are not logged, and these keys are censored
-// wherever they appear in a log object.
-export const logRedaction = {
-  paths: [
-    'req.headers.cookie',
-    'req.headers.authorization',
-    // An IP address is personal data: the access log says what was asked, not who asked.
-    'req.remoteAddress',
-    'req.remotePort',
-    'req.headers["x-forwarded-for"]',
-    'req.body',
-    '*.email',
-    '*.phone',
-    '*.name',
-    '*.address',
-    '*.password',
-  ],
-  censor: '[redacted]',
-};
-
 export async function buildApp(deps: AppDeps) {
   const { config, site, db, clock } = deps;
   const app = Fastify({
