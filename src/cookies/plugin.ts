@@ -8,7 +8,7 @@ import { langOf } from './messages.js';
 import { cspWithTags, tagsFor, type Tag } from './tags.js';
 
 // Per request, on public pages: the cookie notice until a choice stands, the tags the choice
-// allows (none on sensitive pages, none under GPC for advertising), and a CSP naming exactly
+// allows (none on sensitive pages, none under GPC or Do Not Track), and a CSP naming exactly
 // the origins of the tags served. Every answer comes from the kernel's `request.privacy`;
 // registered after the GPC plugin, which may turn advertising off first.
 

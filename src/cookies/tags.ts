@@ -13,8 +13,9 @@ import type { PrivacySignals } from '../privacy/signals.js';
 import { invalid, notFound } from '../web/errors.js';
 
 // Consent-gated third-party tags. A tag is served only when the kernel allows its category
-// (consent, and no GPC or Do Not Track signal: src/privacy/signals.ts), and never on a page where a person types personal data or is signed in. The CSP of
-// the pages where one loads names its vendor's origin, and no other page's CSP does.
+// (consent, and no GPC or Do Not Track signal: src/privacy/signals.ts), and never on a page
+// where a person types personal data or is signed in (src/privacy/sensitive-paths.ts). The CSP
+// of the pages where one loads names its vendor's origin, and no other page's CSP does.
 
 const tagCategories = ['analytics', 'advertising'] as const satisfies TagsTable['category'][];
 
@@ -200,7 +201,7 @@ export async function tagVendors(db: Db): Promise<PolicyTagVendor[]> {
   return rows.map((r) => ({ vendor: r.vendor, category: r.category, receives: r.data_received }));
 }
 
-/** The active tags this page may load for this visitor: what the kernel allows, none on sensitive pages. */
+/** The active tags this page may load: of the categories the kernel allows, none on sensitive pages. */
 export async function tagsFor(db: Db, url: string, privacy: PrivacySignals): Promise<Tag[]> {
   const allowed = tagCategories.filter((c) => privacy.allows(c));
   if (allowed.length === 0 || isSensitivePath(url)) return [];
