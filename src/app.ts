@@ -48,6 +48,7 @@ import { registeredProcessors } from './privacy/disclosures.js';
 import { policyState } from './privacy/policy-revisions.js';
 import { emailRelayKey, guardMailer } from './privacy/mail-guard.js';
 import { protectSecretPages, withSecretSafeRequests } from './privacy/secret-requests.js';
+import { privacySignalsPlugin } from './privacy/signals.js';
 import { createRetentionConsole } from './retention/console-service.js';
 import { leadHoldPanel, retentionRoutes } from './retention/routes.js';
 import { createRetentionScheduler, type RetentionScheduler } from './retention/scheduler.js';
@@ -76,26 +77,6 @@ export interface AppDeps {
 }
 
 const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
-
-// Personal data must never reach the logs: bodies are not logged, and these keys are censored
-// wherever they appear in a log object.
-export const logRedaction = {
-  paths: [
-    'req.headers.cookie',
-    'req.headers.authorization',
-    // An IP address is personal data: the access log says what was asked, not who asked.
-    'req.remoteAddress',
-    'req.remotePort',
-    'req.headers["x-forwarded-for"]',
-    'req.body',
-    '*.email',
-    '*.phone',
-    '*.name',
-    '*.address',
-    '*.password',
-  ],
-  censor: '[redacted]',
-};
 
 export async function buildApp(deps: AppDeps) {
   const { config, site, db, clock } = deps;
@@ -145,6 +126,8 @@ export async function buildApp(deps: AppDeps) {
   guardCrossSite(app, { siteOrigin: new URL(config.baseUrl).origin });
   await app.register(formbody, { bodyLimit: 32 * 1024 });
   await app.register(cookie, { secret: deps.secret });
+  // What the visitor allows (GPC, Do Not Track, cookie choices), asked of `request.privacy`.
+  await app.register(privacySignalsPlugin);
   // After the cookie plugin's own onSend: collector, assets, probes and error pages set none.
   app.addHook('onSend', cookieGuard);
   await app.register(csrf, {
@@ -281,7 +264,7 @@ export async function buildApp(deps: AppDeps) {
     // A GPC signal sent with the form applies to the person, not only the browser.
     onAccepted: async (request, reply, leadId, who) => {
       await applyOptOutsToBrowser({ db, kernel: deps.kernel }, request, reply, who, secureCookies);
-      if (request.gpc)
+      if (request.privacy.gpc)
         await applyGpcToPerson(
           { db, kernel: deps.kernel },
           who,

@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import path from 'node:path';
-import { buildApp, logRedaction } from './app.js';
+import { buildApp } from './app.js';
+import { logRedaction } from './privacy/log-redaction.js';
 import { systemClock } from './adapters/clock.js';
 import { createMailer } from './adapters/mailer.js';
 import { checkDataDirModes, ownerOnlyByDefault } from './config/data-dir.js';

@@ -8,8 +8,9 @@ import { langOf } from './messages.js';
 import { cspWithTags, tagsFor, type Tag } from './tags.js';
 
 // Per request, on public pages: the cookie notice until a choice stands, the tags the choice
-// allows (none on sensitive pages, none under GPC for advertising), and a CSP naming exactly
-// the origins of the tags served. Registered after the GPC plugin, which reads the choices.
+// allows (none on sensitive pages, none under GPC or Do Not Track), and a CSP naming exactly
+// the origins of the tags served. Every answer comes from the kernel's `request.privacy`;
+// registered after the GPC plugin, which may turn advertising off first.
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,26 +22,23 @@ declare module 'fastify' {
 // No page, no notice: the cookie-free paths (query string ignored) and the staff console.
 const skipped = (url: string) => cookieFreePath(url) || pathOf(url).startsWith('/console');
 
-/** A choice is still to be made while either category has none that stands. */
-export const needsChoice = (request: FastifyRequest) =>
-  !request.browserChoices.analytics || !request.browserChoices.advertising;
-
 export const cookieNoticePlugin = fp(async (app: FastifyInstance, deps: { db: Db }) => {
   app.decorateRequest('pageExtras', null);
   app.decorateRequest('tagsServed', null);
   app.addHook('onRequest', async (request) => {
     if ((request.method !== 'GET' && request.method !== 'HEAD') || skipped(request.url)) return;
     const path = request.url.split('?')[0]!;
-    const tags = await tagsFor(deps.db, request.url, request.browserChoices, request.gpc);
-    const banner = needsChoice(request) && path !== '/cookies';
+    const privacy = request.privacy;
+    const tags = await tagsFor(deps.db, request.url, privacy);
+    const banner = privacy.undecided && path !== '/cookies';
     request.tagsServed = tags;
     request.pageExtras = {
-      gpc: request.gpc,
+      gpc: privacy.gpc,
       top: banner
         ? CookieBanner({
             lang: langOf(request),
-            choices: request.browserChoices,
-            gpc: request.gpc,
+            choices: privacy.choices,
+            gpc: privacy.gpc,
             back: safeRedirectPath(request.url, '/'),
           })
         : null,

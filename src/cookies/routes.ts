@@ -6,7 +6,7 @@ import type { Clock } from '../adapters/clock.js';
 import { validationMessage } from '../console/input.js';
 import type { Db } from '../db/database.js';
 import type { CookieConsentsTable } from '../db/schema.js';
-import { writeChoices, type BrowserChoices } from '../privacy-center/gpc.js';
+import { writeChoices, type BrowserChoices } from '../privacy/signals.js';
 import { invalid, wantsJson } from '../web/errors.js';
 import { safeRedirectPath } from '../web/redirect.js';
 import { renderPage } from '../web/render.js';
@@ -88,8 +88,8 @@ export async function cookieRoutes(fastify: FastifyInstance, deps: CookieDeps) {
     const vendors = await tagVendors(deps.db);
     const view = {
       lang: langOf(request),
-      choices: request.browserChoices,
-      gpc: request.gpc,
+      choices: request.privacy.choices,
+      gpc: request.privacy.gpc,
       back: safeRedirectPath(request.query.back, '/'),
     };
     return renderPage(
@@ -110,7 +110,7 @@ export async function cookieRoutes(fastify: FastifyInstance, deps: CookieDeps) {
       const wanted = {
         analytics: all || (custom && b.analytics === 'on'),
         advertising: all || (custom && b.advertising === 'on'),
-        gpc: request.gpc || b.gpc === '1',
+        gpc: request.privacy.gpc || b.gpc === '1',
       };
       const next = await save(
         request,

@@ -2,7 +2,7 @@ import { policyVersions } from '../privacy/policy-versions.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookieHeader, createTestApp, type TestApp } from '../test-support/app.js';
 import { postForm, staffJar, type Jar } from '../test-support/staff.js';
-import { isSensitivePath } from './tags.js';
+import { isSensitivePath } from '../privacy/sensitive-paths.js';
 
 /** The policy version as the choice cookie carries it. */
 const V = policyVersions.at(-1)!.version.replace('.', '_');

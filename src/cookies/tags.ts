@@ -8,27 +8,16 @@ import { demand } from '../console/permissions.js';
 import type { Db } from '../db/database.js';
 import type { TagsTable } from '../db/schema.js';
 import type { PolicyTagVendor } from '../privacy/policy.js';
-import type { BrowserChoices } from '../privacy-center/gpc.js';
+import { isSensitivePath } from '../privacy/sensitive-paths.js';
+import type { PrivacySignals } from '../privacy/signals.js';
 import { invalid, notFound } from '../web/errors.js';
 
-// Consent-gated third-party tags. A tag is served only after consent to its category, never
-// under GPC, and never on a page where a person types personal data or is signed in. The CSP of
-// the pages where one loads names its vendor's origin, and no other page's CSP does.
+// Consent-gated third-party tags. A tag is served only when the kernel allows its category
+// (consent, and no GPC or Do Not Track signal: src/privacy/signals.ts), and never on a page
+// where a person types personal data or is signed in (src/privacy/sensitive-paths.ts). The CSP
+// of the pages where one loads names its vendor's origin, and no other page's CSP does.
 
-/** Pages where no third-party code may ever load, whatever the consent. */
-const sensitive = [
-  '/get-started',
-  '/partners/apply',
-  '/privacy-center',
-  '/portal',
-  '/partner',
-  '/console',
-];
-
-export function isSensitivePath(url: string): boolean {
-  const path = url.split('?')[0]!.replace(/\/+$/, '') || '/';
-  return sensitive.some((p) => path === p || path.startsWith(`${p}/`));
-}
+const tagCategories = ['analytics', 'advertising'] as const satisfies TagsTable['category'][];
 
 export type Tag = Pick<
   TagsTable,
@@ -212,25 +201,9 @@ export async function tagVendors(db: Db): Promise<PolicyTagVendor[]> {
   return rows.map((r) => ({ vendor: r.vendor, category: r.category, receives: r.data_received }));
 }
 
-/** The categories this browser has consented to, with GPC taking advertising away. */
-export function consentedCategories(
-  choices: BrowserChoices,
-  gpc: boolean,
-): TagsTable['category'][] {
-  const out: TagsTable['category'][] = [];
-  if (choices.analytics === 'granted') out.push('analytics');
-  if (choices.advertising === 'granted' && !gpc) out.push('advertising');
-  return out;
-}
-
-/** The active tags this page may load for this browser: none on sensitive pages. */
-export async function tagsFor(
-  db: Db,
-  url: string,
-  choices: BrowserChoices,
-  gpc: boolean,
-): Promise<Tag[]> {
-  const allowed = consentedCategories(choices, gpc);
+/** The active tags this page may load: of the categories the kernel allows, none on sensitive pages. */
+export async function tagsFor(db: Db, url: string, privacy: PrivacySignals): Promise<Tag[]> {
+  const allowed = tagCategories.filter((c) => privacy.allows(c));
   if (allowed.length === 0 || isSensitivePath(url)) return [];
   return db
     .selectFrom('tags')

@@ -46,7 +46,7 @@ export async function intakeRoutes(
         errors: extra.errors ?? {},
         message: extra.message,
         flags: extra.flags,
-        gpc: request.gpc,
+        gpc: request.privacy.gpc,
       }),
     );
   }
@@ -86,7 +86,7 @@ export async function intakeRoutes(
         return renderForm(request, reply, raw, { errors, message, ...(token ? { token } : {}) });
       }
       try {
-        const result = await intake.submit(request.body, { gpc: request.gpc });
+        const result = await intake.submit(request.body, { gpc: request.privacy.gpc });
         if (result.kind === 'health_flagged') {
           const message =
             'Your message may contain health information. Please remove it or confirm it is not.';

@@ -7,7 +7,7 @@ import { policyVersionNow } from '../privacy/consent.js';
 import type { Kernel } from '../privacy/kernel.js';
 import { findSubjectByEmail, suppress, type SuppressionChannel } from '../privacy/subject-data.js';
 import type { ChoicesInput } from './fields.js';
-import type { BrowserChoices } from './gpc.js';
+import type { BrowserChoices } from '../privacy/signals.js';
 import * as repo from './repository.js';
 import { leadIdsByPhone } from '../leads/records.js';
 
