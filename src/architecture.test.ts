@@ -42,19 +42,9 @@ const entries: Record<string, { why: string; by?: readonly Kind[] }> = {
 /** Imports that break the rule today, each with the reason it still stands. Keep this short. */
 const exceptions: { from: string; to: string; why: string }[] = [
   {
-    from: 'privacy/suppression.ts',
-    to: 'intake/fields.ts',
-    why: 'phone normalisation lives in intake; issue 15 item 2 moves it into the kernel',
-  },
-  {
     from: 'privacy-center/fields.ts',
     to: 'intake/fields.ts',
     why: 'US phone and state formats both public forms share; item 2 moves phone normalisation',
-  },
-  {
-    from: 'cookies/',
-    to: 'privacy-center/gpc.ts',
-    why: 'browser choices and GPC live in the Privacy Center; item 2 moves them into the kernel',
   },
   {
     from: 'cookies/consent-records.ts',
