@@ -45,7 +45,7 @@ import { privacyRequestRoutes } from './privacy-requests/routes.js';
 import { deadlineAlertPlugin } from './privacy-requests/deadline-alert.js';
 import { createRequestQueue } from './privacy-requests/service.js';
 import { registeredProcessors } from './privacy/disclosures.js';
-import { policyState } from './privacy/policy-revisions.js';
+import { policyMark, policyState } from './privacy/policy-revisions.js';
 import { emailRelayKey, guardMailer } from './privacy/mail-guard.js';
 import { protectSecretPages, withSecretSafeRequests } from './privacy/secret-requests.js';
 import { createRetentionConsole } from './retention/console-service.js';
@@ -58,6 +58,8 @@ import { cookieGuard } from './web/cookie-guard.js';
 import { registerErrorHandling } from './web/errors.js';
 import { refuseUnstorableText, storableValidatorCompiler } from './web/storable-text.js';
 import { opsRoutes } from './web/ops.js';
+import { createPageCache } from './web/render.js';
+import { addSecurityHeaders } from './web/security-headers.js';
 import './web/types.js';
 import type { Kernel } from './privacy/kernel.js';
 
@@ -119,7 +121,8 @@ export async function buildApp(deps: AppDeps) {
   refuseUnstorableText(app);
 
   // Security headers from one helmet middleware built at start-up: @fastify/helmet rebuilt it,
-  // CSP parsing included, on every request (docs/decisions/012-analytics-ingest.md).
+  // CSP parsing included, on every request (docs/decisions/012-analytics-ingest.md); its headers
+  // are recorded once and copied onto each response (decision 020).
   const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
@@ -136,10 +139,7 @@ export async function buildApp(deps: AppDeps) {
     },
     hsts: config.baseUrl.startsWith('https:'),
   });
-  app.addHook('onRequest', (request, reply, done) => {
-    if (request.routeOptions.config.securityHeaders === false) return done();
-    securityHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
-  });
+  addSecurityHeaders(app, securityHeaders);
   // Every POST/PUT/PATCH/DELETE must come from the site's own pages (decision 015): before any
   // route is registered, and before the hooks that record a GPC signal or read cookies.
   guardCrossSite(app, { siteOrigin: new URL(config.baseUrl).origin });
@@ -264,20 +264,27 @@ export async function buildApp(deps: AppDeps) {
   app.decorate('auditCheckpoints', auditCheckpoints);
 
   await app.register(opsRoutes, { db, site });
+  // Public pages rendered once per variant and served from memory (decision 020).
+  const pages = createPageCache();
   await app.register(pageRoutes, {
     site,
-    policy: () =>
-      policyState(
-        db,
-        () => registeredProcessors(db),
-        () => tagVendors(db),
-      ),
+    cache: pages,
+    policy: {
+      state: () =>
+        policyState(
+          db,
+          () => registeredProcessors(db),
+          () => tagVendors(db),
+        ),
+      mark: () => policyMark(db),
+    },
   });
-  const cookieDeps = { db, clock, accounts, secure: secureCookies };
+  const cookieDeps = { db, clock, accounts, secure: secureCookies, pages };
   await app.register(cookieRoutes, cookieDeps);
   await app.register(intakeRoutes, {
     intake,
     config,
+    pages,
     // A GPC signal sent with the form applies to the person, not only the browser.
     onAccepted: async (request, reply, leadId, who) => {
       await applyOptOutsToBrowser({ db, kernel: deps.kernel }, request, reply, who, secureCookies);
