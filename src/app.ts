@@ -58,7 +58,7 @@ import { cookieGuard } from './web/cookie-guard.js';
 import { registerErrorHandling } from './web/errors.js';
 import { refuseUnstorableText, storableValidatorCompiler } from './web/storable-text.js';
 import { opsRoutes } from './web/ops.js';
-import { createPageCache } from './web/render.js';
+import { createPageCache, type PageCache } from './web/render.js';
 import { addSecurityHeaders } from './web/security-headers.js';
 import './web/types.js';
 import type { Kernel } from './privacy/kernel.js';
@@ -266,6 +266,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(opsRoutes, { db, site });
   // Public pages rendered once per variant and served from memory (decision 020).
   const pages = createPageCache();
+  app.decorate('pageCache', pages);
   await app.register(pageRoutes, {
     site,
     cache: pages,
@@ -367,6 +368,8 @@ declare module 'fastify' {
     analytics: ReturnType<typeof createAnalytics>;
     /** Folds closed days' hourly analytics rollups into daily rows; the server starts the timer. */
     rollupCompaction: ReturnType<typeof createRollupCompaction>;
+    /** Rendered public pages by variant (src/web/render.ts). */
+    pageCache: PageCache;
     /** Signed checkpoints of the audit chain's head; the server starts the timer. */
     auditCheckpoints: ReturnType<typeof createAuditCheckpoints>;
   }

@@ -32,7 +32,7 @@ interface Template {
   etag: string;
 }
 
-function compile(html: string): Template {
+export function compileTemplate(html: string): Template {
   const texts: string[] = [];
   const slots: Template['slots'] = [];
   let last = 0;
@@ -49,7 +49,10 @@ function compile(html: string): Template {
   return { texts, slots, whole: slots.length ? null : Buffer.from(html), etag: hash };
 }
 
-function fill(template: Template, values: Readonly<Record<string, string>>): string | Buffer {
+export function fillTemplate(
+  template: Template,
+  values: Readonly<Record<string, string>>,
+): string | Buffer {
   if (template.whole) return template.whole;
   let out = template.texts[0]!;
   template.slots.forEach((s, i) => {
@@ -68,7 +71,7 @@ const html = (reply: FastifyReply) => reply.type('text/html; charset=utf-8');
 /** Renders for this request alone. Preact escapes every interpolated value: stored text is inert. */
 export function renderPage(reply: FastifyReply, page: VNode): FastifyReply {
   const extras = reply.request.pageExtras;
-  return html(reply).send(fill(compile(toHtml(reply, page)), extras?.values ?? {}));
+  return html(reply).send(fillTemplate(compileTemplate(toHtml(reply, page)), extras?.values ?? {}));
 }
 
 export interface CachedPage {
@@ -99,7 +102,7 @@ export function createPageCache(max = 500) {
       const key = `${cached.key}#${extras?.key ?? ''}`;
       let template = templates.get(key);
       if (!template) {
-        template = compile(toHtml(reply, await cached.page()));
+        template = compileTemplate(toHtml(reply, await cached.page()));
         templates.set(key, template);
       }
       const values = { ...extras?.values, ...cached.values };
@@ -112,7 +115,7 @@ export function createPageCache(max = 500) {
         if (revalidated(reply.request.headers['if-none-match'], etag))
           return reply.code(304).send();
       }
-      return html(reply).send(fill(template, values));
+      return html(reply).send(fillTemplate(template, values));
     },
     /** What the cache holds, for tests: keys and templates, never a filled page. */
     entries: (): [string, string][] =>

@@ -20,11 +20,11 @@ export function recordedHeaders(middleware: Middleware): [string, string][] {
     removeHeader: (name: string) => void headers.delete(name.toLowerCase()),
     getHeader: (name: string) => headers.get(name.toLowerCase()),
   };
-  let failed: unknown;
+  let failed: Error | undefined;
   middleware({ headers: {} } as IncomingMessage, recorder as unknown as ServerResponse, (err) => {
-    failed = err;
+    if (err) failed = err instanceof Error ? err : new Error('security headers: not recorded');
   });
-  if (failed) throw failed instanceof Error ? failed : new Error(String(failed));
+  if (failed) throw failed;
   return [...headers];
 }
 
