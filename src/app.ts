@@ -45,7 +45,7 @@ import { privacyRequestRoutes } from './privacy-center/console-routes.js';
 import { deadlineAlertPlugin } from './privacy-center/deadline-alert.js';
 import { createRequestQueue } from './privacy-center/console-service.js';
 import { registeredProcessors } from './privacy/disclosures.js';
-import { policyState } from './privacy/policy-revisions.js';
+import { policyMark, policyState } from './privacy/policy-revisions.js';
 import { emailRelayKey, guardMailer } from './privacy/mail-guard.js';
 import { protectSecretPages, withSecretSafeRequests } from './privacy/secret-requests.js';
 import { privacySignalsPlugin } from './privacy/signals.js';
@@ -59,6 +59,8 @@ import { cookieGuard } from './web/cookie-guard.js';
 import { registerErrorHandling } from './web/errors.js';
 import { refuseUnstorableText, storableValidatorCompiler } from './web/storable-text.js';
 import { opsRoutes } from './web/ops.js';
+import { createPageCache, type PageCache } from './web/render.js';
+import { addSecurityHeaders } from './web/security-headers.js';
 import './web/types.js';
 import type { Kernel } from './privacy/kernel.js';
 
@@ -100,7 +102,8 @@ export async function buildApp(deps: AppDeps) {
   refuseUnstorableText(app);
 
   // Security headers from one helmet middleware built at start-up: @fastify/helmet rebuilt it,
-  // CSP parsing included, on every request (docs/decisions/012-analytics-ingest.md).
+  // CSP parsing included, on every request (docs/decisions/012-analytics-ingest.md); its headers
+  // are recorded once and copied onto each response (decision 020).
   const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
@@ -117,10 +120,7 @@ export async function buildApp(deps: AppDeps) {
     },
     hsts: config.baseUrl.startsWith('https:'),
   });
-  app.addHook('onRequest', (request, reply, done) => {
-    if (request.routeOptions.config.securityHeaders === false) return done();
-    securityHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
-  });
+  addSecurityHeaders(app, securityHeaders);
   // Every POST/PUT/PATCH/DELETE must come from the site's own pages (decision 015): before any
   // route is registered, and before the hooks that record a GPC signal or read cookies.
   guardCrossSite(app, { siteOrigin: new URL(config.baseUrl).origin });
@@ -247,20 +247,28 @@ export async function buildApp(deps: AppDeps) {
   app.decorate('auditCheckpoints', auditCheckpoints);
 
   await app.register(opsRoutes, { db, site });
+  // Public pages rendered once per variant and served from memory (decision 020).
+  const pages = createPageCache();
+  app.decorate('pageCache', pages);
   await app.register(pageRoutes, {
     site,
-    policy: () =>
-      policyState(
-        db,
-        () => registeredProcessors(db),
-        () => tagVendors(db),
-      ),
+    cache: pages,
+    policy: {
+      state: () =>
+        policyState(
+          db,
+          () => registeredProcessors(db),
+          () => tagVendors(db),
+        ),
+      mark: () => policyMark(db),
+    },
   });
-  const cookieDeps = { db, clock, accounts, secure: secureCookies };
+  const cookieDeps = { db, clock, accounts, secure: secureCookies, pages };
   await app.register(cookieRoutes, cookieDeps);
   await app.register(intakeRoutes, {
     intake,
     config,
+    pages,
     // A GPC signal sent with the form applies to the person, not only the browser.
     onAccepted: async (request, reply, leadId, who) => {
       await applyOptOutsToBrowser({ db, kernel: deps.kernel }, request, reply, who, secureCookies);
@@ -343,6 +351,8 @@ declare module 'fastify' {
     analytics: ReturnType<typeof createAnalytics>;
     /** Folds closed days' hourly analytics rollups into daily rows; the server starts the timer. */
     rollupCompaction: ReturnType<typeof createRollupCompaction>;
+    /** Rendered public pages by variant (src/web/render.ts). */
+    pageCache: PageCache;
     /** Signed checkpoints of the audit chain's head; the server starts the timer. */
     auditCheckpoints: ReturnType<typeof createAuditCheckpoints>;
   }

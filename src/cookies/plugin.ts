@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import type { Db } from '../db/database.js';
 import { cookieFreePath, pathOf } from '../privacy/cookie-free.js';
 import { safeRedirectPath } from '../web/redirect.js';
+import { slot } from '../web/render.js';
 import { CookieBanner, TagScripts } from './views.js';
 import { langOf } from './messages.js';
 import { cspWithTags, tagsFor, type Tag } from './tags.js';
@@ -32,17 +33,15 @@ export const cookieNoticePlugin = fp(async (app: FastifyInstance, deps: { db: Db
     const tags = await tagsFor(deps.db, request.url, privacy);
     const banner = privacy.undecided && path !== '/cookies';
     request.tagsServed = tags;
+    const { choices, gpc } = privacy;
+    const lang = banner ? langOf(request) : null;
     request.pageExtras = {
-      gpc: privacy.gpc,
-      top: banner
-        ? CookieBanner({
-            lang: langOf(request),
-            choices: privacy.choices,
-            gpc: privacy.gpc,
-            back: safeRedirectPath(request.url, '/'),
-          })
-        : null,
-      end: tags.length > 0 ? TagScripts({ tags }) : null,
+      gpc,
+      // The page this notice returns to is the visitor's own: a slot, never in a cached page.
+      top: lang ? () => CookieBanner({ lang, choices, gpc, back: slot('back') }) : null,
+      end: tags.length > 0 ? () => TagScripts({ tags }) : null,
+      key: `${lang ? `${lang}.${choices.analytics}.${choices.advertising}` : '-'}|${gpc}|${tags.map((t) => `${t.id}@${t.updated_at}`).join(',')}`,
+      ...(lang ? { values: { back: safeRedirectPath(request.url, '/') } } : {}),
     };
   });
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
