@@ -39,6 +39,8 @@ export interface BackupContext {
   keys: Keyring;
   /** Told how far each step has come (the CLI draws a bar). */
   onProgress?: (step: string, done: number, total: number) => void;
+  /** SQLite pages copied per step (tests make it small so writes land between steps). */
+  sqliteStepPages?: number;
 }
 
 /** The target database holds something and `--force` was not given. */
@@ -77,8 +79,11 @@ export async function takeBackup(ctx: BackupContext, file: string, at: Date) {
         return m!;
       }
       const copy = path.join(tmp, 'copy.db');
-      await snapshotSqlite(sqlitePath(ctx.databaseUrl), copy, (d, t) =>
-        ctx.onProgress?.('copying pages', d, t),
+      await snapshotSqlite(
+        sqlitePath(ctx.databaseUrl),
+        copy,
+        (d, t) => ctx.onProgress?.('copying pages', d, t),
+        ctx.sqliteStepPages,
       );
       const m: Manifest = {
         ...base,
