@@ -184,6 +184,10 @@ const shownUrl = (url: string) =>
     ? sqlitePath(url)
     : ((u) => ((u.password = ''), u.toString()))(new URL(url));
 
+/** Rows per table of the database at `url`; no tables at all is an empty database. */
+export const databaseContents = async (url: string): Promise<Record<string, number>> =>
+  dbKind(url) === 'sqlite' ? sqliteContents(sqlitePath(url)) : postgresContents(url);
+
 /**
  * Restores a backup into the configured database, which must be empty unless `force`. The file
  * is authenticated completely first; PostgreSQL restores in one transaction and SQLite through
@@ -195,8 +199,7 @@ export async function restoreBackup(ctx: BackupContext, file: string, opts: { fo
   const engine = dbKind(ctx.databaseUrl);
   checkEngine(header, engine);
   const target = engine === 'sqlite' ? sqlitePath(ctx.databaseUrl) : ctx.databaseUrl;
-  const contents =
-    engine === 'sqlite' ? sqliteContents(target) : await postgresContents(ctx.databaseUrl);
+  const contents = await databaseContents(ctx.databaseUrl);
   const occupied = Object.keys(contents).length > 0;
   if (occupied && !opts.force)
     throw new NotEmptyError(describeContents(shownUrl(ctx.databaseUrl), contents));
