@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BackupFileError } from './format.js';
 
 /** Told how far a step has come: done out of total (pages, tables or bytes). */
 export type Progress = (done: number, total: number) => void;
@@ -20,6 +21,6 @@ export function parseManifest(raw: Buffer | undefined): Manifest {
   try {
     return manifestSchema.parse(JSON.parse(raw?.toString('utf8') ?? ''));
   } catch {
-    throw new Error('the backup manifest is not readable');
+    throw new BackupFileError('the backup manifest is not readable');
   }
 }
