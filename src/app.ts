@@ -21,6 +21,7 @@ import type { Clock } from './adapters/clock.js';
 import { incidentRoutes } from './audit/incidents/routes.js';
 import { createIncidentService } from './audit/incidents/service.js';
 import { createAuditCheckpoints } from './audit/checkpoint.js';
+import { createBackupSchedule } from './backup/schedule.js';
 import { auditRoutes } from './audit/routes.js';
 import type { Mailer } from './adapters/mailer.js';
 import type { Config } from './config/env.js';
@@ -245,6 +246,11 @@ export async function buildApp(deps: AppDeps) {
     intervalMs: config.auditCheckpointIntervalHours * 3_600_000,
   });
   app.decorate('auditCheckpoints', auditCheckpoints);
+  // The daily encrypted backup, when BACKUP_DIR is set (decision 024).
+  app.decorate(
+    'backups',
+    createBackupSchedule({ config, clock, keys: deps.kernel.keys, log: app.log }),
+  );
 
   await app.register(opsRoutes, { db, site });
   // Public pages rendered once per variant and served from memory (decision 020).
@@ -332,6 +338,7 @@ export async function buildApp(deps: AppDeps) {
     await privacyJobs.stop();
     await rollupCompaction.stop();
     await auditCheckpoints.stop();
+    await app.backups.stop();
     await analytics.collector.close();
   });
   return app;

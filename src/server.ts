@@ -74,6 +74,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   app.analytics.collector.start();
   app.retention.scheduler.start();
   app.auditCheckpoints.start();
+  app.backups.start();
   const link = await app.accounts.firstRunSetupLink(config.baseUrl);
   if (link) {
     // Printed, not logged: it is for the operator's eyes on this terminal only.

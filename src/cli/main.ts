@@ -3,6 +3,7 @@ import { ownerOnlyByDefault } from '../config/data-dir.js';
 import { ConfigError, loadConfig, type Config } from '../config/env.js';
 import { useConfiguredAuditKey } from '../audit/key.js';
 import { auditCommand, auditUsage } from './audit.js';
+import { backupCommand, backupUsage, restoreCommand } from './backup.js';
 import { keysCommand, keysUsage } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
@@ -21,6 +22,8 @@ ${auditUsage}
                                           --dry-run only counts it
 
 ${keysUsage}
+
+${backupUsage}
 
 Settings come from the same environment variables as the server (DATA_DIR, DATABASE_URL, ...).`;
 
@@ -47,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
         return await keysCommand(withAuditKey(loadConfig()), rest);
       case 'audit':
         return await auditCommand(loadConfig(), rest);
+      case 'backup':
+        return await backupCommand(loadConfig(), rest);
+      case 'restore':
+        return await restoreCommand(loadConfig(), rest);
       case 'retention':
         return await retentionCommand(withAuditKey(loadConfig()), rest);
       case undefined:

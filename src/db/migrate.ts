@@ -53,6 +53,9 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+/** The migrations this version knows (a restore refuses a database that ran later ones). */
+export const knownMigrations = (): string[] => Object.keys(migrations);
+
 export async function migrateToLatest(db: Db): Promise<string[]> {
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
