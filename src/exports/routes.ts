@@ -7,13 +7,18 @@ import { demand } from '../console/permissions.js';
 import { blank, fieldErrors } from '../console/input.js';
 import { guardConsoleSection, staffOf } from '../console/section.js';
 import { leadStatuses, userTypes } from '../console/service.js';
+import type { LeadFilter } from '../console/repository.js';
 import type { Db } from '../db/database.js';
 import type { Kernel } from '../privacy/kernel.js';
-import { disclosureBases, type DisclosureBasis } from '../privacy/vocabulary.js';
 import { csvRoute, sendCsv } from '../web/csv.js';
 import { DomainError } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
-import { createExportService, exportPurposes, type ExportPurpose } from './service.js';
+import {
+  createExportService,
+  exportPurposes,
+  processorBases,
+  type ExportPurpose,
+} from './service.js';
 import { ExportPage } from './views.js';
 
 const filter = {
@@ -21,8 +26,11 @@ const filter = {
   type: z.preprocess(blank, z.enum(userTypes).optional()),
   q: z.preprocess(blank, z.string().trim().max(200).optional()),
 };
-const bases = Object.keys(disclosureBases) as [DisclosureBasis, ...DisclosureBasis[]];
 const purposes = Object.keys(exportPurposes) as [ExportPurpose, ...ExportPurpose[]];
+const exportQuery = z.object({
+  ...filter,
+  recipient: z.preprocess(blank, z.string().max(64).optional()),
+});
 const exportBody = z.object({
   ...filter,
   recipient: z
@@ -30,11 +38,12 @@ const exportBody = z.object({
     .min(1, 'Choose who receives the file.')
     .max(64),
   purpose: z.enum(purposes, { error: 'Choose why the file is needed.' }),
-  basis: z.enum(bases, { error: 'Choose the legal basis from the list.' }),
-  reference: z.preprocess(
+  // A service provider's basis; a third party's comes from the evidence record chosen.
+  basis: z.preprocess(
     blank,
-    z.string().trim().max(200, 'A reference is at most 200 characters.').optional(),
+    z.enum(processorBases, { error: 'Choose the legal basis from the list.' }).optional(),
   ),
+  evidence: z.preprocess(blank, z.string().max(36).optional()),
   _csrf: z.string().optional(),
 });
 
@@ -56,16 +65,18 @@ export async function exportRoutes(
 
   app.get(
     '/console/leads/export',
-    { schema: { querystring: z.object(filter) } },
+    { schema: { querystring: exportQuery } },
     async (request, reply) => {
       const staff = staffOf(request);
       demand(staff, 'leads.export');
       const state = { values: valuesOf(request.query), errors: {} };
+      const { recipient, ...f } = request.query;
       const page = ExportPage({
         site: request.site,
         staff,
         csrf: reply.generateCsrf(),
         recipients: await service.recipients(),
+        options: recipient ? await service.optionsFor(recipient, f) : undefined,
         state,
       });
       return renderPage(reply, page);
@@ -95,8 +106,8 @@ export async function exportRoutes(
         const file = await service.exportLeads(staff, {
           recipientId: b.recipient,
           basis: b.basis,
+          evidence: b.evidence,
           purpose: b.purpose,
-          reference: b.reference,
           filter: { status: b.status, type: b.type, q: b.q },
         });
         return await sendCsv(reply, file.filename, file.rows);
@@ -105,11 +116,15 @@ export async function exportRoutes(
         reply.code(400);
         const state = { values, errors: err.fields };
         const message = Object.keys(err.fields).length ? undefined : err.message;
+        const { status, type, q } = values;
         const page = ExportPage({
           site: request.site,
           staff,
           csrf: reply.generateCsrf(),
           recipients: await service.recipients(),
+          options: values.recipient
+            ? await service.optionsFor(values.recipient, { status, type, q } as LeadFilter)
+            : undefined,
           state,
           message,
         });
