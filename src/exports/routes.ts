@@ -10,15 +10,11 @@ import { leadStatuses, userTypes } from '../console/service.js';
 import type { LeadFilter } from '../console/repository.js';
 import type { Db } from '../db/database.js';
 import type { Kernel } from '../privacy/kernel.js';
+import { disclosureBases, type DisclosureBasis } from '../privacy/vocabulary.js';
 import { csvRoute, sendCsv } from '../web/csv.js';
 import { DomainError } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
-import {
-  createExportService,
-  exportPurposes,
-  processorBases,
-  type ExportPurpose,
-} from './service.js';
+import { createExportService, exportPurposes, type ExportPurpose } from './service.js';
 import { ExportPage } from './views.js';
 
 const filter = {
@@ -26,6 +22,7 @@ const filter = {
   type: z.preprocess(blank, z.enum(userTypes).optional()),
   q: z.preprocess(blank, z.string().trim().max(200).optional()),
 };
+const bases = Object.keys(disclosureBases) as [DisclosureBasis, ...DisclosureBasis[]];
 const purposes = Object.keys(exportPurposes) as [ExportPurpose, ...ExportPurpose[]];
 const exportQuery = z.object({
   ...filter,
@@ -41,7 +38,7 @@ const exportBody = z.object({
   // A service provider's basis; a third party's comes from the evidence record chosen.
   basis: z.preprocess(
     blank,
-    z.enum(processorBases, { error: 'Choose the legal basis from the list.' }).optional(),
+    z.enum(bases, { error: 'Choose the legal basis from the list.' }).optional(),
   ),
   evidence: z.preprocess(blank, z.string().max(36).optional()),
   _csrf: z.string().optional(),

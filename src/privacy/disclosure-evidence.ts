@@ -203,6 +203,6 @@ export async function checkEvidence(
     'evidence_required',
     lacking === subjects.length
       ? `No row has ${missing[d.basis]}, so ${who(r)} may receive nothing on the basis ${d.basis}.`
-      : `${lacking} of ${subjects.length} people have no ${missing[d.basis]}; disclose only those who do.`,
+      : `${lacking} of ${subjects.length} people are not covered by ${missing[d.basis]}, so nothing was disclosed; disclose only the people it covers.`,
   );
 }
