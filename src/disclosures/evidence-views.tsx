@@ -42,15 +42,15 @@ export function EvidencePage(
           The record was saved. An administrator can now choose it when exporting to that recipient.
         </p>
       ) : null}
-      <ul class="console-actions">
+      <p class="console-actions">
         {(Object.keys(evidenceKinds) as DisclosureAuthorityKind[]).map((k) => (
-          <li>
+          <>
             <a class="console-link-button" href={`${evidenceHere}/new?kind=${k}`}>
               {`Record ${evidenceKinds[k].replace(/^A /, 'a ')}`}
-            </a>
-          </li>
+            </a>{' '}
+          </>
         ))}
-      </ul>
+      </p>
       {p.rows.length === 0 ? (
         <p>No evidence is recorded: no third party may receive intake data.</p>
       ) : (
