@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { seedAnalytics, type FixtureVisit } from '../src/analytics/dashboard/fixture.js';
 import { arrivingRequest } from '../src/privacy-center/repository.js';
+import { addRecipient } from '../src/disclosures/testing.js';
 import { hiddenField, type TestApp } from '../src/test-support/app.js';
 import { serve } from '../test/e2e/support.js';
 
@@ -150,6 +151,32 @@ const shots: Shot[] = [
     'settings/processors',
     'leads/export',
   ].map((screen) => ({ name: `console-${screen.replace('/', '-')}`, path: `/console/${screen}` })),
+  {
+    // A privacy officer's evidence page after recording a legal process naming two people.
+    name: 'console-disclosure-evidence',
+    path: '/console/disclosures/evidence',
+    prepare: async ({ app, page, baseUrl }) => {
+      await signInIfAsked(page);
+      if (!(await app.db.selectFrom('disclosure_authorities').select('id').executeTakeFirst())) {
+        await addRecipient(app, {
+          kind: 'third_party',
+          name: 'Dallas County District Court',
+          contractRef: null,
+        });
+        await page.goto(`${baseUrl}/console/disclosures/evidence/new?kind=legal_process`);
+        await page.getByLabel('Recipient').selectOption({ label: 'Dallas County District Court' });
+        await page.getByLabel('Issued by').fill('Dallas County District Court');
+        await page.getByLabel('Reference').fill('DC-2026-CV-0142 (subpoena duces tecum)');
+        await page.getByLabel('Date').fill('2026-11-20');
+        const first = (i: number) => sampleLeads[i]!.name.split(' ')[0]!.toLowerCase();
+        await page
+          .getByLabel('People it names')
+          .fill(`${first(0)}@example.com\n${first(1)}@example.com`);
+        await page.getByRole('button', { name: 'Save the record' }).click();
+      } else await page.goto(`${baseUrl}/console/disclosures/evidence`);
+      await page.waitForLoadState('networkidle');
+    },
+  },
   {
     // A deletion 37 days old: the deadline notice on top, and what the deletion will do.
     name: 'console-privacy-deletion',

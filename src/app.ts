@@ -328,7 +328,7 @@ export async function buildApp(deps: AppDeps) {
     secure: secureCookies,
     site: new URL(config.baseUrl),
   });
-  await app.register(disclosureRoutes, { db, accounts, clock });
+  await app.register(disclosureRoutes, { db, accounts, clock, kernel: deps.kernel });
   await app.register(cookieConsoleRoutes, { db, accounts, clock });
   await app.register(exportRoutes, { db, accounts, clock, kernel: deps.kernel });
   await app.register(analyticsDashboardRoutes, { repository: dashboard, accounts, clock });

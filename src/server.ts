@@ -27,6 +27,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   const site = loadSiteConfig(config.siteConfigPath);
   const secret = loadAppSecret(config.dataDir, config.appSecret);
   const db = createDb(config.databaseUrl);
+  // Before migrating: a data migration (0027) records what it cleared in the audit log.
+  useConfiguredAuditKey(config);
   await migrateToLatest(db);
   const kernel = createKernel(
     loadKeyring({
@@ -40,7 +42,6 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
         ),
     }),
   );
-  useConfiguredAuditKey(config);
   // Rows stored before encryption, or under a key being rotated out, are sealed before serving.
   await resealPending(db, kernel);
   await labelSuppressionKeys(db, kernel);

@@ -19,6 +19,7 @@ export type AuditAction =
   | 'record_read'
   | 'export'
   | 'disclosure'
+  | 'disclosure_evidence'
   | 'deletion'
   | 'correction'
   | 'retention_run'
@@ -39,6 +40,7 @@ export const auditActions = [
   'record_read',
   'export',
   'disclosure',
+  'disclosure_evidence',
   'deletion',
   'correction',
   'retention_run',

@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
         await serveCommand(loadConfig());
         return -1;
       case 'migrate':
-        return await migrateCommand(loadConfig());
+        return await migrateCommand(withAuditKey(loadConfig()));
       case 'user':
         return await userCommand(withAuditKey(loadConfig()), rest, parseArgs);
       case 'keys':

@@ -12,6 +12,10 @@ import { recipientCreateBody, recipientEditBody } from '../privacy/recipients.js
 import { disclosureBases, type DisclosureBasis } from '../privacy/vocabulary.js';
 import { DomainError, invalid, type FieldErrors } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
+import type { Kernel } from '../privacy/kernel.js';
+import { allRecipients } from '../privacy/disclosure-store.js';
+import { createEvidenceService, evidenceBody, evidenceKinds } from './evidence.js';
+import { EvidenceFormPage, EvidencePage, evidenceHere } from './evidence-views.js';
 import { LedgerPage } from './ledger-views.js';
 import { ProcessorFormPage, ProcessorsPage } from './processor-views.js';
 import { createDisclosureService } from './service.js';
@@ -68,11 +72,12 @@ function recipientValues(r: Recipient) {
 
 export async function disclosureRoutes(
   fastify: FastifyInstance,
-  opts: { db: Db; accounts: AccountService; clock: Clock },
+  opts: { db: Db; accounts: AccountService; clock: Clock; kernel: Kernel },
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const checkCsrf = fastify.csrfProtection.bind(fastify);
   const service = createDisclosureService({ db: opts.db, clock: opts.clock });
+  const evidence = createEvidenceService(opts);
   guardConsoleSection(fastify, opts.accounts);
 
   /** The form again, status 400, with each problem beside its field. */
@@ -209,6 +214,88 @@ export async function disclosureRoutes(
         reply,
         LedgerPage({ site: request.site, staff, csrf: reply.generateCsrf(), ledger, filter }),
       );
+    },
+  );
+
+  app.get(
+    evidenceHere,
+    { schema: { querystring: z.object({ saved: z.string().max(8).optional() }) } },
+    async (request, reply) => {
+      const staff = staffOf(request);
+      const rows = await evidence.list(staff);
+      return renderPage(
+        reply,
+        EvidencePage({
+          site: request.site,
+          staff,
+          csrf: reply.generateCsrf(),
+          rows,
+          saved: request.query.saved,
+        }),
+      );
+    },
+  );
+
+  const kinds = Object.keys(evidenceKinds) as [keyof typeof evidenceKinds];
+  const thirdParties = async () =>
+    (await allRecipients(opts.db)).filter((r) => r.active && r.kind === 'third_party');
+
+  app.get(
+    `${evidenceHere}/new`,
+    {
+      schema: {
+        querystring: z.object({
+          kind: z.enum(kinds, { error: `Kind must be one of: ${kinds.join(', ')}.` }),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const staff = staffOf(request);
+      demand(staff, 'disclosure_evidence.manage');
+      const page = EvidenceFormPage({
+        site: request.site,
+        staff,
+        csrf: reply.generateCsrf(),
+        kind: request.query.kind,
+        recipients: await thirdParties(),
+        state: { values: {}, errors: {} },
+      });
+      return renderPage(reply, page);
+    },
+  );
+
+  app.post(
+    evidenceHere,
+    { schema: { body: evidenceBody }, attachValidation: true, preHandler: checkCsrf },
+    async (request, reply) => {
+      const staff = staffOf(request);
+      demand(staff, 'disclosure_evidence.manage');
+      try {
+        if (request.validationError)
+          throw invalid(
+            'Please correct the highlighted fields.',
+            fieldErrors(request.validationError, 'kind'),
+          );
+        const id = await evidence.record(staff, request.body);
+        return await reply.redirect(`${evidenceHere}?saved=1#evidence-${id}`, 303);
+      } catch (err) {
+        if (!(err instanceof DomainError) || err.status !== 400) throw err;
+        const { values } = formValues(request.body);
+        const kind = kinds.find((k) => k === values.kind) ?? 'legal_process';
+        reply.code(400);
+        return renderPage(
+          reply,
+          EvidenceFormPage({
+            site: request.site,
+            staff,
+            csrf: reply.generateCsrf(),
+            kind,
+            recipients: await thirdParties(),
+            state: { values, errors: err.fields },
+            message: err.message,
+          }),
+        );
+      }
     },
   );
 }

@@ -7,6 +7,7 @@ import { demand } from '../console/permissions.js';
 import { blank, fieldErrors } from '../console/input.js';
 import { guardConsoleSection, staffOf } from '../console/section.js';
 import { leadStatuses, userTypes } from './service.js';
+import type { LeadFilter } from './repository.js';
 import type { Db } from '../db/database.js';
 import type { Kernel } from '../privacy/kernel.js';
 import { disclosureBases, type DisclosureBasis } from '../privacy/vocabulary.js';
@@ -23,6 +24,10 @@ const filter = {
 };
 const bases = Object.keys(disclosureBases) as [DisclosureBasis, ...DisclosureBasis[]];
 const purposes = Object.keys(exportPurposes) as [ExportPurpose, ...ExportPurpose[]];
+const exportQuery = z.object({
+  ...filter,
+  recipient: z.preprocess(blank, z.string().max(64).optional()),
+});
 const exportBody = z.object({
   ...filter,
   recipient: z
@@ -30,11 +35,12 @@ const exportBody = z.object({
     .min(1, 'Choose who receives the file.')
     .max(64),
   purpose: z.enum(purposes, { error: 'Choose why the file is needed.' }),
-  basis: z.enum(bases, { error: 'Choose the legal basis from the list.' }),
-  reference: z.preprocess(
+  // A service provider's basis; a third party's comes from the evidence record chosen.
+  basis: z.preprocess(
     blank,
-    z.string().trim().max(200, 'A reference is at most 200 characters.').optional(),
+    z.enum(bases, { error: 'Choose the legal basis from the list.' }).optional(),
   ),
+  evidence: z.preprocess(blank, z.string().max(36).optional()),
   _csrf: z.string().optional(),
 });
 
@@ -56,16 +62,18 @@ export async function exportRoutes(
 
   app.get(
     '/console/leads/export',
-    { schema: { querystring: z.object(filter) } },
+    { schema: { querystring: exportQuery } },
     async (request, reply) => {
       const staff = staffOf(request);
       demand(staff, 'leads.export');
       const state = { values: valuesOf(request.query), errors: {} };
+      const { recipient, ...f } = request.query;
       const page = ExportPage({
         site: request.site,
         staff,
         csrf: reply.generateCsrf(),
         recipients: await service.recipients(),
+        options: recipient ? await service.optionsFor(recipient, f) : undefined,
         state,
       });
       return renderPage(reply, page);
@@ -95,8 +103,8 @@ export async function exportRoutes(
         const file = await service.exportLeads(staff, {
           recipientId: b.recipient,
           basis: b.basis,
+          evidence: b.evidence,
           purpose: b.purpose,
-          reference: b.reference,
           filter: { status: b.status, type: b.type, q: b.q },
         });
         return await sendCsv(reply, file.filename, file.rows);
@@ -105,11 +113,15 @@ export async function exportRoutes(
         reply.code(400);
         const state = { values, errors: err.fields };
         const message = Object.keys(err.fields).length ? undefined : err.message;
+        const { status, type, q } = values;
         const page = ExportPage({
           site: request.site,
           staff,
           csrf: reply.generateCsrf(),
           recipients: await service.recipients(),
+          options: values.recipient
+            ? await service.optionsFor(values.recipient, { status, type, q } as LeadFilter)
+            : undefined,
           state,
           message,
         });

@@ -6,8 +6,14 @@ import type { LeadFilter } from './repository.js';
 import type { Db } from '../db/database.js';
 import { mayRead } from '../privacy/access.js';
 import { fieldClass } from '../privacy/data-map.js';
-import { allRecipients } from '../privacy/disclosure-store.js';
-import { DisclosureRefusedError, recordDisclosure } from '../privacy/disclosures.js';
+import { createEvidenceService } from '../disclosures/evidence.js';
+import { evidenceById } from '../disclosures/repository.js';
+import { allRecipients, recipientById, type Recipient } from '../privacy/disclosure-store.js';
+import {
+  basisForEvidence,
+  DisclosureRefusedError,
+  recordDisclosure,
+} from '../privacy/disclosures.js';
 import type { Kernel } from '../privacy/kernel.js';
 import { isMasked } from '../privacy/access.js';
 import { isWithdrawn } from '../privacy/opt-out-effects.js';
@@ -20,6 +26,8 @@ export const exportPurposes = {
   service_request:
     'Answering their requests (for example, in a CRM a service provider runs for us)',
   marketing: 'Marketing to people who agreed to hear from us (only leads whose consent stands)',
+  legal:
+    'Answering law or legal process, or protecting rights and safety (third parties, on evidence)',
 } as const;
 export type ExportPurpose = keyof typeof exportPurposes;
 
@@ -57,19 +65,80 @@ function categoriesOf(columns: readonly ExportColumn[]): Category[] {
   return [...out];
 }
 
+/** Purposes offered per kind of recipient; the kernel refuses any other combination anyway. */
+export const purposesFor = {
+  processor: ['service_request', 'marketing'],
+  third_party: ['service_request', 'legal'],
+} as const satisfies Record<Recipient['kind'], readonly ExportPurpose[]>;
+
+/** A service provider acts for us under contract: these are the bases it is sent data on. */
+export const processorBases = [
+  'requested_service',
+  'consent',
+] as const satisfies readonly DisclosureBasis[];
+
 export interface ExportRequest {
   recipientId: string;
-  basis: DisclosureBasis;
+  /** For a service provider; a third party's basis is the kind of evidence chosen. */
+  basis?: DisclosureBasis | undefined;
+  /** For a third party: the evidence record a privacy officer entered. */
+  evidence?: string | undefined;
   purpose: ExportPurpose;
-  reference?: string | undefined;
   filter: LeadFilter;
 }
 
 export function createExportService(deps: { db: Db; kernel: Kernel; clock: Clock }) {
   const { db, kernel } = deps;
+  const evidence = createEvidenceService(deps);
 
   async function recipients() {
     return (await allRecipients(db)).filter((r) => r.active);
+  }
+
+  /**
+   * What the form offers for one recipient: for a third party, each evidence record with how
+   * many of the leads the filter matches it covers; no record, no basis to offer.
+   */
+  async function optionsFor(recipientId: string, filter: LeadFilter) {
+    const recipient = (await recipients()).find((r) => r.id === recipientId);
+    if (!recipient || recipient.kind === 'processor') return { recipient, evidence: [] };
+    const [records, rows] = await Promise.all([
+      evidence.forRecipient(recipient.id),
+      repo.leadsForExport(db, filter, MAX_EXPORT_ROWS),
+    ]);
+    const matched = new Set(rows.map((r) => r.id));
+    return {
+      recipient,
+      matched: matched.size,
+      evidence: records.map((e) => ({
+        ...e,
+        basis: basisForEvidence(e.kind),
+        covers:
+          e.kind === 'buyer_undertaking'
+            ? matched.size
+            : e.leads.filter((l) => matched.has(l)).length,
+      })),
+    };
+  }
+
+  /** The basis comes from the evidence for a third party, from the form for a service provider. */
+  async function basisOf(
+    req: ExportRequest,
+  ): Promise<{ basis: DisclosureBasis; evidence?: string }> {
+    const recipient = await recipientById(db, req.recipientId);
+    if (recipient?.kind === 'third_party') {
+      const ev = req.evidence ? await evidenceById(db, req.evidence) : undefined;
+      if (!ev)
+        throw invalid(
+          `Export refused: ${recipient.name} is a third party. Intake data goes to a third party only on an evidence record a privacy officer has entered (legal process, protection, buyer's undertaking); choose one. A basis or reference typed here is not evidence.`,
+        );
+      return { basis: basisForEvidence(ev.kind), evidence: ev.id };
+    }
+    if (!req.basis || !(processorBases as readonly string[]).includes(req.basis))
+      throw invalid('Please correct the highlighted fields.', {
+        basis: `Choose the basis: ${processorBases.join(' or ')}.`,
+      });
+    return { basis: req.basis };
   }
 
   // Marketing reaches only people whose latest marketing choice is a yes; and no export carries
@@ -97,6 +166,7 @@ export function createExportService(deps: { db: Db; kernel: Kernel; clock: Clock
   /** Records the disclosure (or refuses it, storing nothing), then hands back the file. */
   async function exportLeads(staff: StaffUser, req: ExportRequest) {
     demand(staff, 'leads.export');
+    const { basis, evidence: evidenceId } = await basisOf(req);
     const columns = exportColumns(req.purpose);
     let rows = await repo.leadsForExport(db, req.filter, MAX_EXPORT_ROWS + 1);
     if (rows.length > MAX_EXPORT_ROWS) {
@@ -115,11 +185,11 @@ export function createExportService(deps: { db: Db; kernel: Kernel; clock: Clock
         db,
         {
           recipientId: req.recipientId,
-          basis: req.basis,
+          basis,
           purpose: req.purpose,
           categories: categoriesOf(columns),
           subjects: rows.map((r) => ({ type: 'lead' as const, id: r.id })),
-          reference: req.reference,
+          evidence: evidenceId,
           actor: { kind: 'staff', id: staff.id },
           channel: 'csv_export',
         },
@@ -136,7 +206,7 @@ export function createExportService(deps: { db: Db; kernel: Kernel; clock: Clock
         action: 'export',
         target: { type: 'leads', id: 'csv' },
         purpose: req.purpose,
-        detail: { rows: rows.length, columns: columns.join(',') },
+        detail: { rows: rows.length, columns: columns.join(','), evidence: evidenceId ?? null },
       },
       at,
     );
@@ -155,7 +225,7 @@ export function createExportService(deps: { db: Db; kernel: Kernel; clock: Clock
     };
   }
 
-  return { recipients, exportLeads };
+  return { recipients, optionsFor, exportLeads };
 }
 
 export type ExportService = ReturnType<typeof createExportService>;

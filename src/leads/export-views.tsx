@@ -8,24 +8,33 @@ import {
   FieldError,
   Hidden,
   SelectField,
-  TextField,
   describedBy,
   type FieldState,
 } from '../web/forms.js';
-import { exportColumns, exportPurposes, type ExportPurpose } from './export-service.js';
+import { evidenceAnchor, evidenceHere } from '../disclosures/evidence-views.js';
+import {
+  exportColumns,
+  exportPurposes,
+  processorBases,
+  purposesFor,
+  type ExportService,
+} from './export-service.js';
 
 const labels = {
   recipient: 'Recipient',
   basis: 'Legal basis',
   purpose: 'Purpose',
-  reference: 'Reference',
+  evidence: 'Evidence',
 };
+
+type ExportOptions = Awaited<ReturnType<ExportService['optionsFor']>>;
 
 export function ExportPage(p: {
   site: SiteConfig;
   staff: StaffUser;
   csrf: string;
   recipients: Recipient[];
+  options?: ExportOptions | undefined;
   state: FieldState;
   message?: string | undefined;
 }) {
@@ -60,8 +69,7 @@ export function ExportPage(p: {
           providers under <a href="/console/settings/processors">Service providers</a>.
         </p>
       ) : (
-        <form method="post" action="/console/leads/export" novalidate>
-          <Hidden name="_csrf" value={p.csrf} />
+        <form method="get" action="/console/leads/export" novalidate>
           <Hidden name="status" value={v.status} />
           <Hidden name="type" value={v.type} />
           <Hidden name="q" value={v.q} />
@@ -69,7 +77,7 @@ export function ExportPage(p: {
             name="recipient"
             label={labels.recipient}
             state={p.state}
-            hint="Who receives the file. Service providers receive only the categories they are registered for."
+            hint="Who receives the file. Service providers receive only the categories they are registered for; a third party only what a privacy officer's evidence covers."
             options={p.recipients.map(
               (r) =>
                 [
@@ -78,46 +86,92 @@ export function ExportPage(p: {
                 ] as const,
             )}
           />
-          <fieldset class="fieldset" aria-describedby={describedBy('purpose', p.state)}>
-            <legend>{labels.purpose}</legend>
-            {(Object.keys(exportPurposes) as ExportPurpose[]).map((key) => (
-              <div class="choice">
-                <input
-                  type="radio"
-                  id={`purpose-${key}`}
-                  name="purpose"
-                  value={key}
-                  checked={v.purpose === key}
-                />
-                <label for={`purpose-${key}`}>
-                  {exportPurposes[key]}
-                  <span class="hint"> Columns: {exportColumns(key).join(', ')}.</span>
-                </label>
-              </div>
-            ))}
-            <FieldError name="purpose" state={p.state} />
-          </fieldset>
-          <SelectField
-            name="basis"
-            label={labels.basis}
-            state={p.state}
-            options={Object.entries(disclosureBases).map(
-              ([k, text]) => [k, `${k.replace(/_/g, ' ')}: ${text}`] as const,
-            )}
-          />
-          <TextField
-            name="reference"
-            label={labels.reference}
-            state={p.state}
-            required={false}
-            maxLength={200}
-            hint="Contract, agreement or case number, kept in the ledger. A third party receives only the rows a privacy officer has recorded evidence for; a reference typed here is not evidence."
-          />
-          <button type="submit" class="console-button">
-            Record the disclosure and download
+          <button type="submit" class="console-button secondary">
+            Show what may be sent
           </button>
         </form>
       )}
+      {p.options?.recipient ? <DisclosureForm {...p} options={p.options} /> : null}
     </ConsoleLayout>
+  );
+}
+
+function DisclosureForm(p: Parameters<typeof ExportPage>[0] & { options: ExportOptions }) {
+  const v = p.state.values;
+  const r = p.options.recipient!;
+  const evidence = p.options.evidence;
+  if (r.kind === 'third_party' && evidence.length === 0)
+    return (
+      <p class="notice" id="no-evidence">
+        {`${r.name} is a third party, and no evidence is recorded for it, so it may receive nothing from the intake forms. A privacy officer records a legal process, a protection justification or a buyer's undertaking under `}
+        <a href={evidenceHere}>Disclosure evidence</a>.
+      </p>
+    );
+  return (
+    <form method="post" action="/console/leads/export" novalidate>
+      <Hidden name="_csrf" value={p.csrf} />
+      <Hidden name="recipient" value={r.id} />
+      <Hidden name="status" value={v.status} />
+      <Hidden name="type" value={v.type} />
+      <Hidden name="q" value={v.q} />
+      <fieldset class="fieldset" aria-describedby={describedBy('purpose', p.state)}>
+        <legend>{labels.purpose}</legend>
+        {purposesFor[r.kind].map((key) => (
+          <div class="choice">
+            <input
+              type="radio"
+              id={`purpose-${key}`}
+              name="purpose"
+              value={key}
+              checked={v.purpose === key}
+            />
+            <label for={`purpose-${key}`}>
+              {exportPurposes[key]}
+              <span class="hint"> Columns: {exportColumns(key).join(', ')}.</span>
+            </label>
+          </div>
+        ))}
+        <FieldError name="purpose" state={p.state} />
+      </fieldset>
+      {r.kind === 'processor' ? (
+        <SelectField
+          name="basis"
+          label={labels.basis}
+          state={p.state}
+          options={processorBases.map(
+            (k) => [k, `${k.replace(/_/g, ' ')}: ${disclosureBases[k]}`] as const,
+          )}
+        />
+      ) : (
+        <fieldset class="fieldset" aria-describedby={describedBy('evidence', p.state)}>
+          <legend>{labels.evidence}</legend>
+          <p class="hint">
+            {`The basis is the evidence's own. Every lead in the file must be covered by it: your filter matches ${p.options.matched ?? 0}; if any is not covered, nothing is sent.`}
+          </p>
+          {evidence.map((e) => (
+            <div class="choice">
+              <input
+                type="radio"
+                id={`evidence-${e.id}`}
+                name="evidence"
+                value={e.id}
+                checked={v.evidence === e.id}
+              />
+              <label for={`evidence-${e.id}`}>
+                {`${e.basis.replace(/_/g, ' ')}: ${e.issuer}, ${e.reference}, ${e.issued_on}. `}
+                {e.kind === 'buyer_undertaking'
+                  ? 'Undertaking to use the data only as the policy allows. '
+                  : `Covers ${e.covers} of the ${p.options.matched ?? 0} leads matched. `}
+                <a href={evidenceAnchor(e.id)}>See the record</a>
+              </label>
+            </div>
+          ))}
+          <FieldError name="evidence" state={p.state} />
+        </fieldset>
+      )}
+      <button type="submit" class="console-button">
+        Record the disclosure and download
+      </button>
+    </form>
   );
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addRecipient } from '../disclosures/testing.js';
+import { addAuthority, addRecipient } from '../disclosures/testing.js';
 import { suppress } from '../privacy/suppression.js';
 import { createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
 import { getAs, postForm, staffSessions } from '../test-support/staff.js';
@@ -136,7 +136,7 @@ describe('CSV export of leads', () => {
 
   it('"We do not share any information gathered through our intake forms with third parties": a chosen basis and a typed reference are not evidence', async () => {
     const before = (await ledgerRows()).length;
-    for (const basis of ['person_request', 'legal_obligation', 'business_transfer']) {
+    for (const basis of ['person_request', 'legal_obligation', 'business_transfer', 'consent']) {
       const res = await exportAs('admin', {
         recipient: buyer,
         purpose: 'service_request',
@@ -145,22 +145,8 @@ describe('CSV export of leads', () => {
       });
       expect(res.statusCode, basis).toBe(400);
       expect(res.body).toContain('Export refused');
+      expect(res.body).toContain('A basis or reference typed here is not evidence');
     }
-    const marketing = await exportAs('admin', {
-      recipient: buyer,
-      purpose: 'marketing',
-      basis: 'consent',
-      reference: 'X',
-    });
-    expect(marketing.statusCode).toBe(400);
-    expect(marketing.body).toContain('never shared with a third party for marketing');
-    const consent = await exportAs('admin', {
-      recipient: buyer,
-      purpose: 'service_request',
-      basis: 'consent',
-    });
-    expect(consent.statusCode).toBe(400);
-    expect(consent.body).toContain('No row has consent naming this recipient');
     expect(await ledgerRows()).toHaveLength(before);
   });
 
@@ -187,5 +173,125 @@ describe('CSV export of leads', () => {
     expect((await getAs(t, staff.sales!.jar, '/console/leads')).body).not.toContain(
       'Export these as CSV',
     );
+  });
+});
+
+describe('the export form offers a third party only what evidence supports', () => {
+  let court: string;
+  let yara: string;
+  let nico: string;
+  let legalRecord: string;
+  const leadId = async (name: string) =>
+    (await t.db.selectFrom('leads').select('id').where('name', '=', name).executeTakeFirstOrThrow())
+      .id;
+
+  beforeAll(async () => {
+    court = await addRecipient(t, {
+      kind: 'third_party',
+      name: 'County Court',
+      categories: [],
+      contractRef: null,
+    });
+    yara = await leadId('Yara');
+    nico = await leadId('Nico');
+    legalRecord = await addAuthority(t, {
+      kind: 'legal_process',
+      recipientId: court,
+      reference: 'SUBP-7',
+      leads: [yara],
+    });
+  });
+
+  it('offers no basis and no reference field, only the evidence records for the chosen recipient, each linked', async () => {
+    const page = await getAs(t, staff.admin!.jar, `/console/leads/export?recipient=${court}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`value="${legalRecord}"`);
+    expect(page.body).toContain(`/console/disclosures/evidence#evidence-${legalRecord}`);
+    expect(page.body).toContain('Covers 1 of the 3 leads matched');
+    expect(page.body).not.toContain('name="basis"');
+    expect(page.body).not.toContain('name="reference"');
+    const none = await getAs(t, staff.admin!.jar, `/console/leads/export?recipient=${buyer}`);
+    expect(none.body).toContain('no evidence is recorded for it');
+    expect(none.body).not.toContain('Record the disclosure and download');
+  });
+
+  it('"as required by law or legal process": a bulk export goes only if every row carries evidence; otherwise nothing is disclosed', async () => {
+    const before = (await ledgerRows()).length;
+    const all = await exportAs('admin', {
+      recipient: court,
+      purpose: 'legal',
+      evidence: legalRecord,
+    });
+    expect(all.statusCode).toBe(400);
+    expect(all.body).toContain(
+      '2 of 3 people are not covered by a legal-process record for this recipient',
+    );
+    expect(all.body).toContain('nothing was disclosed');
+    expect(await ledgerRows()).toHaveLength(before);
+    const one = await exportAs('admin', {
+      recipient: court,
+      purpose: 'legal',
+      evidence: legalRecord,
+      q: 'Yara',
+    });
+    expect(one.statusCode).toBe(200);
+    expect(one.body).toContain('yes@clinic.example');
+    expect(one.body).not.toContain('no@clinic.example');
+    const ledger = await t.db
+      .selectFrom('disclosures')
+      .select(['basis', 'reference', 'subject_count'])
+      .where('recipient_id', '=', court)
+      .executeTakeFirstOrThrow();
+    expect(ledger).toMatchObject({
+      basis: 'legal_obligation',
+      reference: 'SUBP-7',
+      subject_count: 1,
+    });
+  });
+
+  it('evidence for person A does not disclose person B', async () => {
+    const before = (await ledgerRows()).length;
+    const res = await exportAs('admin', {
+      recipient: court,
+      purpose: 'legal',
+      evidence: legalRecord,
+      q: 'Nico',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('No row has a legal-process record');
+    expect(await ledgerRows()).toHaveLength(before);
+    expect(nico).not.toBe(yara);
+  });
+
+  it("another recipient's evidence record is refused", async () => {
+    const other = await addRecipient(t, {
+      kind: 'third_party',
+      name: 'Other Court',
+      contractRef: null,
+    });
+    const res = await exportAs('admin', {
+      recipient: other,
+      purpose: 'legal',
+      evidence: legalRecord,
+      q: 'Yara',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('The evidence record chosen is not');
+  });
+
+  it('"We do not share any information gathered through our intake forms with third parties": never for marketing, whatever evidence is chosen', async () => {
+    const undertaking = await addAuthority(t, { kind: 'buyer_undertaking', recipientId: court });
+    const before = (await ledgerRows()).length;
+    for (const evidence of [legalRecord, undertaking]) {
+      const res = await exportAs('admin', {
+        recipient: court,
+        purpose: 'marketing',
+        evidence,
+        q: 'Yara',
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('never shared with a third party for marketing');
+    }
+    expect(await ledgerRows()).toHaveLength(before);
   });
 });
