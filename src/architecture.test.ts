@@ -36,6 +36,9 @@ const entries: Record<string, { why: string; by?: readonly Kind[] }> = {
   'retention/types.ts': { why: 'the Purger contract a capability implements to be purged' },
   'retention/period.ts': { why: 'how a purger states and computes its retention period' },
   'retention/delete-after.ts': { why: 'the chunked delete every purger shares' },
+  'disclosures/evidence.ts': {
+    why: 'the evidence a privacy officer records, which a disclosure to a third party cites',
+  },
   'leads/records.ts': { why: 'the lead records intake, the Privacy Center and retention use' },
 };
 

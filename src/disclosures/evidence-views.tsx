@@ -12,13 +12,10 @@ import {
   describedBy,
   type FieldState,
 } from '../web/forms.js';
-import { evidenceKinds, protectedInterests, type EvidenceRow } from './evidence.js';
+import { evidenceHere, evidenceKinds, protectedInterests, type EvidenceRow } from './evidence.js';
 
 // The privacy officer's record of evidence for disclosures to third parties: the list, and one
 // form per kind of record. A record covers only the people it names (none for a buyer).
-
-export const evidenceHere = '/console/disclosures/evidence';
-export const evidenceAnchor = (id: string) => `${evidenceHere}#evidence-${id}`;
 
 export function EvidencePage(
   p: ConsoleFrame & { rows: EvidenceRow[]; saved?: string | undefined },

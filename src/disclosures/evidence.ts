@@ -18,6 +18,11 @@ import * as repo from './repository.js';
 // naming people, a protection justification for one person, a buyer's undertaking. The kernel
 // (src/privacy/disclosure-evidence.ts) checks each disclosure against these records.
 
+/** Where a privacy officer keeps the evidence; an export links each record it offers. */
+export const evidenceHere = '/console/disclosures/evidence';
+export const evidenceAnchor = (id: string) => `${evidenceHere}#evidence-${id}`;
+export { evidenceById } from './repository.js';
+
 export const evidenceKinds = {
   legal_process: 'A legal process (court order, subpoena, agency demand)',
   protection: 'A protection justification (one person)',

@@ -6,8 +6,7 @@ import type { LeadFilter } from './repository.js';
 import type { Db } from '../db/database.js';
 import { mayRead } from '../privacy/access.js';
 import { fieldClass } from '../privacy/data-map.js';
-import { createEvidenceService } from '../disclosures/evidence.js';
-import { evidenceById } from '../disclosures/repository.js';
+import { createEvidenceService, evidenceById } from '../disclosures/evidence.js';
 import { allRecipients, recipientById, type Recipient } from '../privacy/disclosure-store.js';
 import {
   basisForEvidence,

@@ -11,7 +11,7 @@ import {
   describedBy,
   type FieldState,
 } from '../web/forms.js';
-import { evidenceAnchor, evidenceHere } from '../disclosures/evidence-views.js';
+import { evidenceAnchor, evidenceHere } from '../disclosures/evidence.js';
 import {
   exportColumns,
   exportPurposes,
