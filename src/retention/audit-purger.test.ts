@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeCheckpoint } from '../audit/checkpoint.js';
+import { signCheckpoint } from '../audit/checkpoint-file.js';
 import { deriveAuditKey } from '../audit/key.js';
 import { appendAudit } from '../audit/log.js';
 import { signBoundary } from '../audit/purge-boundary.js';
@@ -169,6 +170,19 @@ describe('after a purge, verify still detects', () => {
       ok: false,
       seq: 5,
       problem: expect.stringContaining('does not carry a valid signature'),
+    });
+  });
+
+  it('a boundary that disagrees with a checkpoint written at the same entry', async () => {
+    const { db } = await purged();
+    const cp = signCheckpoint(
+      { at: now.toISOString(), headSeq: 3, headHash: 'f'.repeat(64), count: 3, legacyUntil: 0 },
+      key,
+    );
+    expect(await verifyChain(db, key, { checkpoints: [cp] })).toMatchObject({
+      ok: false,
+      seq: 3,
+      problem: expect.stringContaining('records a hash other than'),
     });
   });
 
