@@ -264,6 +264,23 @@ async function cookieScreenData(app: TestApp) {
   });
   await app.db.insertInto('cookie_consents').values(rows).execute();
   const now = new Date().toISOString();
+  const vendorId = '5f0c8c8e-8a1d-4a3c-9a57-000000000002';
+  await app.db
+    .insertInto('recipients')
+    .values({
+      id: vendorId,
+      kind: 'processor',
+      key: 'example-ads',
+      name: 'Example Ads Inc.',
+      categories: '["online.identifier","online.activity"]',
+      purpose: 'measures our advertising',
+      contract_ref: 'DPA-2026-11',
+      related_entity: 0,
+      active: 1,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
   await app.db
     .insertInto('tags')
     .values({
@@ -274,7 +291,10 @@ async function cookieScreenData(app: TestApp) {
       origin: 'https://ads.example.com',
       script_url: 'https://ads.example.com/pixel.js',
       inline_snippet: null,
-      data_received: 'pages visited and an advertising cookie id',
+      data_received:
+        'a random identifier of your browser (with your consent) or a coded fingerprint of it that changes every day; the pages you view and what you click on our website',
+      recipient_id: vendorId,
+      categories: '["online.identifier","online.activity"]',
       active: 1,
       created_at: now,
       updated_at: now,

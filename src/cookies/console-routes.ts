@@ -71,6 +71,7 @@ export async function cookieConsoleRoutes(
   ) => {
     const staff = staffOf(request);
     const list = await tags.list(staff);
+    const providers = await tags.providers(staff);
     return renderPage(
       reply,
       TagsPage({
@@ -78,6 +79,7 @@ export async function cookieConsoleRoutes(
         staff,
         csrf: reply.generateCsrf(),
         tags: list,
+        providers,
         form,
         message,
       }),

@@ -48,6 +48,24 @@ describe.skipIf(!hasChromium)('cookie choices in Chromium', () => {
       updated_by: 'test',
       origin: tags.origin,
     };
+    // Each tag's vendor is a registered service provider with a contract (issue 14).
+    const vendor = (key: string, name: string) => ({
+      id: randomUUID(),
+      kind: 'processor' as const,
+      key,
+      name,
+      categories: '["online.activity"]',
+      purpose: 'measures visits',
+      contract_ref: `DPA-${key}`,
+      related_entity: 0,
+      active: 1,
+      created_at: now,
+      updated_at: now,
+    });
+    const adCo = vendor('adco', 'AdCo');
+    const statsCo = vendor('statsco', 'StatsCo');
+    await server.db.insertInto('recipients').values([adCo, statsCo]).execute();
+    const sends = { categories: '["online.activity"]' };
     await server.db
       .insertInto('tags')
       .values([
@@ -57,6 +75,8 @@ describe.skipIf(!hasChromium)('cookie choices in Chromium', () => {
           name: 'Ad',
           category: 'advertising',
           vendor: 'AdCo',
+          recipient_id: adCo.id,
+          ...sends,
           script_url: `${tags.origin}/ad.js`,
           inline_snippet: null,
           data_received: 'pages visited',
@@ -68,6 +88,8 @@ describe.skipIf(!hasChromium)('cookie choices in Chromium', () => {
           name: 'Stats',
           category: 'analytics',
           vendor: 'StatsCo',
+          recipient_id: statsCo.id,
+          ...sends,
           script_url: null,
           inline_snippet: `window.__statsTag = true; fetch('${tags.origin}/stats-beacon');`,
           data_received: 'pages visited',
