@@ -85,6 +85,11 @@ const exceptions: { from: string; to: string; why: string }[] = [
     why: 'as above',
   },
   {
+    from: 'retention/registry.ts',
+    to: 'audit/purger.ts',
+    why: 'as above',
+  },
+  {
     from: 'retention/routes.ts',
     to: 'leads/console-views.tsx',
     why: 'LeadPanel: the lead page’s extension point where retention adds the legal-hold panel',

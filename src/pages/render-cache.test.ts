@@ -125,11 +125,21 @@ describe('the render cache', () => {
     const stale = await get('/privacy', { ...rejected, 'if-none-match': before.headers.etag! });
     expect(stale.statusCode).toBe(200);
 
+    // A tag's vendor is a registered service provider (src/privacy/tag-disclosures.ts).
+    const vendor = await postForm(t, staff.admin!.jar, '/console/settings/processors', {
+      kind: 'processor',
+      key: 'harbor-ads',
+      name: 'Harbor Ads',
+      categories: ['online.activity'],
+      purpose: 'measures our advertising',
+      contractRef: 'DPA-2',
+    });
+    expect(vendor.statusCode).toBe(303);
     const tag = await postForm(t, staff.admin!.jar, '/console/settings/tags', {
       name: 'Harbor pixel',
       category: 'advertising',
-      vendor: 'Harbor Ads',
-      dataReceived: 'pages visited',
+      provider: 'harbor-ads',
+      categories: 'online.activity',
       scriptUrl: 'https://ads.harbor.example/p.js',
     });
     expect(tag.statusCode).toBe(303);

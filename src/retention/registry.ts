@@ -6,7 +6,7 @@ import { sessionPurger } from './purgers/sessions.js';
 import { setupTokenPurger } from './purgers/setup-tokens.js';
 import { cookieConsentPurger, gpcApplicationPurger } from './purgers/proof.js';
 import { closedStaffPurger } from './purgers/staff-accounts.js';
-import { auditLogPurger } from './purgers/audit-log.js';
+import { auditLogPurger } from '../audit/purger.js';
 import { privacyRequestPurger } from '../privacy-center/purger.js';
 import { analyticsPurger } from '../analytics/purger.js';
 import type { Purger } from './types.js';

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeCheckpoint } from '../audit/checkpoint.js';
-import { signCheckpoint } from '../audit/checkpoint-file.js';
-import { deriveAuditKey } from '../audit/key.js';
-import { appendAudit } from '../audit/log.js';
-import { signBoundary } from '../audit/purge-boundary.js';
-import { verifyChain } from '../audit/verify.js';
+import { writeCheckpoint } from './checkpoint.js';
+import { signCheckpoint } from './checkpoint-file.js';
+import { deriveAuditKey } from './key.js';
+import { appendAudit } from './log.js';
+import { signBoundary } from './purge-boundary.js';
+import { verifyChain } from './verify.js';
 import type { Db } from '../db/database.js';
 import { freshDatabase, testAuditKey, TestClock } from '../test-support/app.js';
 import {
@@ -15,7 +15,7 @@ import {
   tamper,
   tempCheckpointFile,
 } from '../test-support/audit-chain.js';
-import { auditLogPurger } from './purgers/audit-log.js';
+import { auditLogPurger } from './purger.js';
 
 // Clause: "We will not retain your information longer than necessary", with audit records kept
 // six years as HIPAA documentation: the oldest entries go, and the chain that remains still

@@ -1,11 +1,11 @@
-import { lockAuditChain } from '../../audit/log.js';
-import { currentAuditKey } from '../../audit/key.js';
-import { insertBoundary, signBoundary } from '../../audit/purge-boundary.js';
-import { verifyChain } from '../../audit/verify.js';
-import type { Db } from '../../db/database.js';
-import { retention, retentionClocks } from '../../privacy/vocabulary.js';
-import { cutoffFor, describePeriod, dueAt } from '../period.js';
-import { countRows, type PurgeCounts, type Purger } from '../types.js';
+import { lockAuditChain } from './log.js';
+import { currentAuditKey } from './key.js';
+import { insertBoundary, signBoundary } from './purge-boundary.js';
+import { verifyChain } from './verify.js';
+import type { Db } from '../db/database.js';
+import { retention, retentionClocks } from '../privacy/vocabulary.js';
+import { cutoffFor, describePeriod, dueAt } from '../retention/period.js';
+import { countRows, type PurgeCounts, type Purger } from '../retention/types.js';
 
 // The audit log is kept 6 years (HIPAA documentation), then its oldest entries go. It is a hash
 // chain, so only a prefix can go: the purger checks the entries it is about to delete, records a
