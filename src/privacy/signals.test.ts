@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addRecipient } from '../disclosures/testing.js';
 import { createTestApp, type TestApp } from '../test-support/app.js';
 import { postForm, staffJar } from '../test-support/staff.js';
 import { policyVersions } from './policy-versions.js';
@@ -74,19 +75,30 @@ describe('every consumer, asked about the same request', () => {
   beforeAll(async () => {
     t = await createTestApp();
     const admin = await staffJar(t, 'admin');
+    // Tag vendors are registered service providers (src/privacy/tag-disclosures.ts).
+    for (const [key, name] of [
+      ['advendor', 'AdVendor Inc.'],
+      ['statsco', 'StatsCo'],
+    ] as const)
+      await addRecipient(t, {
+        key,
+        name,
+        categories: ['online.activity'],
+        purpose: 'measures visits',
+      });
     const tags: Record<string, string>[] = [
       {
         name: 'Ad pixel',
         category: 'advertising',
-        vendor: 'AdVendor Inc.',
-        dataReceived: 'pages visited',
+        provider: 'advendor',
+        categories: 'online.activity',
         scriptUrl: `${adOrigin}/pixel.js`,
       },
       {
         name: 'Stats',
         category: 'analytics',
-        vendor: 'StatsCo',
-        dataReceived: 'pages visited',
+        provider: 'statsco',
+        categories: 'online.activity',
         inlineSnippet: statsSnippet,
         origin: 'https://stats.vendor.example',
       },
