@@ -27,8 +27,11 @@ const run = () => {
     parentPort.postMessage({ failed: String(err && err.message) });
   }
 };
-setInterval(run, workerData.intervalMs);
-parentPort.on('message', (m) => { if (m === 'now') run(); });
+const timer = setInterval(run, workerData.intervalMs);
+parentPort.on('message', (m) => {
+  if (m === 'now') run();
+  if (m === 'stop') { clearInterval(timer); db.close(); parentPort.close(); }
+});
 `;
 
 export interface Checkpointer {
@@ -68,11 +71,22 @@ export function startCheckpointer(
     waiting.splice(0).forEach((resolve) => resolve());
   });
   worker.on('error', (err) => fallBack(err.message));
-  worker.on('exit', (code) => fallBack(`worker exited with ${code}`));
+  let exited = false;
+  worker.on('exit', (code) => {
+    exited = true;
+    fallBack(`worker exited with ${code}`);
+  });
   return {
     async stop() {
       stopping = true;
-      await worker.terminate();
+      // Asked, not terminated: terminating a thread inside a SQLite call (say, opening its
+      // connection while the test database is busy) aborts the whole process in better-sqlite3.
+      if (exited) return;
+      const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage('stop');
+      const late = setTimeout(() => void worker.terminate(), 10_000);
+      await gone;
+      clearTimeout(late);
     },
     checkpointNow() {
       return new Promise<void>((resolve) => {
