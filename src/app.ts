@@ -9,6 +9,7 @@ import { serializerCompiler } from 'fastify-type-provider-zod';
 import { Redis } from 'ioredis';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loginAlertKind } from './accounts/alert-mail.js';
 import { accountRoutes } from './accounts/routes.js';
 import { createRollupCompaction } from './analytics/compactor.js';
 import { createDashboardRepository } from './analytics/dashboard/repository.js';
@@ -18,6 +19,7 @@ import { createAnalytics } from './analytics/service.js';
 import { analyticsDashboardRoutes } from './analytics/dashboard/routes.js';
 import { createAccountService } from './accounts/service.js';
 import type { Clock } from './adapters/clock.js';
+import { incidentReminderKind } from './audit/incidents/mail.js';
 import { incidentRoutes } from './audit/incidents/routes.js';
 import { createIncidentService } from './audit/incidents/service.js';
 import { createAuditCheckpoints } from './audit/checkpoint.js';
@@ -33,11 +35,13 @@ import { tagVendors } from './cookies/tags.js';
 import { exportRoutes } from './exports/routes.js';
 import { disclosureRoutes } from './disclosures/routes.js';
 import type { Db } from './db/database.js';
+import { leadNotificationKind } from './intake/mail.js';
 import { intakeRoutes } from './intake/routes.js';
 import { createIntakeService } from './intake/service.js';
 import { createOutboxWorker } from './outbox/worker.js';
 import { pageRoutes } from './pages/routes.js';
 import { applyGpcToPerson, applyOptOutsToBrowser, gpcPlugin } from './privacy-center/gpc.js';
+import { privacyMessageKinds } from './privacy-center/mail.js';
 import { privacyCenterRoutes } from './privacy-center/routes.js';
 import { createPrivacyCenter } from './privacy-center/service.js';
 import { createPrivacyJobs } from './privacy-requests/reminders.js';
@@ -175,7 +179,21 @@ export async function buildApp(deps: AppDeps) {
     clock,
     relayKey: emailRelayKey(config.smtpUrl),
   });
-  const outbox = createOutboxWorker({ ...deps, mailer, log: app.log });
+  // Each capability registers the mail it queues: what it says and whom it goes to.
+  const outbox = createOutboxWorker({
+    db,
+    mailer,
+    clock,
+    config,
+    site,
+    log: app.log,
+    kinds: {
+      lead_notification: leadNotificationKind({ db, config }),
+      login_alert: loginAlertKind({ db, site, config }),
+      incident_reminder: incidentReminderKind({ db, config, clock }),
+      ...privacyMessageKinds({ db, config, site, kernel: deps.kernel, secret: deps.secret }),
+    },
+  });
   const accounts = createAccountService({
     db,
     clock,
