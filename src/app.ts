@@ -17,6 +17,7 @@ import { openGeo } from './analytics/enrich.js';
 import { analyticsRoutes, requestFacts } from './analytics/routes.js';
 import { createAnalytics } from './analytics/service.js';
 import { analyticsDashboardRoutes } from './analytics/dashboard/routes.js';
+import { createDashboardService } from './analytics/dashboard/service.js';
 import { createAccountService } from './accounts/service.js';
 import type { Clock } from './adapters/clock.js';
 import { incidentReminderKind } from './audit/incidents/mail.js';
@@ -24,16 +25,20 @@ import { incidentRoutes } from './audit/incidents/routes.js';
 import { createIncidentService } from './audit/incidents/service.js';
 import { createAuditCheckpoints } from './audit/checkpoint.js';
 import { auditRoutes } from './audit/routes.js';
+import { createAuditService } from './audit/service.js';
 import type { Mailer } from './adapters/mailer.js';
 import type { Config } from './config/env.js';
 import type { SiteConfig } from './config/site.js';
 import { consoleRoutes } from './console/routes.js';
+import { createConsoleService } from './console/service.js';
 import { cookieConsoleRoutes } from './cookies/console-routes.js';
 import { cookieNoticePlugin } from './cookies/plugin.js';
 import { browserChoiceSaver, cookieRoutes } from './cookies/routes.js';
-import { tagVendors } from './cookies/tags.js';
+import { createTagService, tagVendors } from './cookies/tags.js';
 import { exportRoutes } from './exports/routes.js';
+import { createExportService } from './exports/service.js';
 import { disclosureRoutes } from './disclosures/routes.js';
+import { createDisclosureService } from './disclosures/service.js';
 import type { Db } from './db/database.js';
 import { leadNotificationKind } from './intake/mail.js';
 import { intakeRoutes } from './intake/routes.js';
@@ -334,13 +339,11 @@ export async function buildApp(deps: AppDeps) {
     logRequest: privacyCenter.logRequest,
   });
   await app.register(accountRoutes, { accounts, config });
-  await app.register(auditRoutes, { db, accounts });
-  await app.register(incidentRoutes, { db, accounts, clock, onCommit: outbox.nudge });
+  await app.register(auditRoutes, { service: createAuditService({ db }), accounts });
+  await app.register(incidentRoutes, { service: incidents, accounts });
   await app.register(consoleRoutes, {
-    db,
+    service: createConsoleService({ db, clock, kernel: deps.kernel }),
     accounts,
-    clock,
-    kernel: deps.kernel,
     leadPanels: [leadHoldPanel(retention)],
   });
   await app.register(retentionRoutes, { service: retention, accounts });
@@ -349,10 +352,27 @@ export async function buildApp(deps: AppDeps) {
     secure: secureCookies,
     site: new URL(config.baseUrl),
   });
-  await app.register(disclosureRoutes, { db, accounts, clock });
-  await app.register(cookieConsoleRoutes, { db, accounts, clock });
-  await app.register(exportRoutes, { db, accounts, clock, kernel: deps.kernel });
-  await app.register(analyticsDashboardRoutes, { repository: dashboard, accounts, clock });
+  await app.register(disclosureRoutes, {
+    service: createDisclosureService({ db, clock }),
+    accounts,
+    clock,
+  });
+  await app.register(cookieConsoleRoutes, {
+    db,
+    tags: createTagService({ db, clock }),
+    accounts,
+    clock,
+  });
+  await app.register(exportRoutes, {
+    service: createExportService({ db, clock, kernel: deps.kernel }),
+    accounts,
+    clock,
+  });
+  await app.register(analyticsDashboardRoutes, {
+    service: createDashboardService(dashboard),
+    accounts,
+    clock,
+  });
   app.addHook('onClose', async () => {
     await outbox.stop();
     await retentionScheduler.stop();
