@@ -6,7 +6,8 @@ import { DomainError, sendError, wantsJson, type FieldErrors } from '../web/erro
 import { renderPage } from '../web/render.js';
 import { campaignTags, intakeBody } from './fields.js';
 import type { HealthFlag } from './health-data.js';
-import { cleanReferrer, expiredFormMessage, type IntakeService } from './service.js';
+import { expiredFormMessage } from './form-token.js';
+import { cleanReferrer, type IntakeService } from './service.js';
 import { IntakeFormPage, ThanksPage } from './views.js';
 
 const landingQuery = z.object(

@@ -1,4 +1,5 @@
 import { privacyOfficers } from '../accounts/recipients.js';
+import { longDate } from '../adapters/dates.js';
 import type { Config } from '../config/env.js';
 import type { SiteConfig } from '../config/site.js';
 import type { Db } from '../db/database.js';
@@ -31,8 +32,6 @@ const kindWords: Record<RequestRow['kind'], string> = {
   correction: 'correct your information',
   deletion: 'delete your information',
 };
-const day = (iso: string) =>
-  new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(iso));
 
 /**
  * The mails of the request workflow, registered with the outbox. Mail to the person carries
@@ -135,8 +134,8 @@ async function personMail(
     case 'privacy_receipt': {
       const report = request.kind === 'access' ? await link('verify') : undefined;
       const body = report
-        ? `Your request to ${kindWords.access} is answered. Your report is here (it is not in this email, to keep it private), until ${day(request.report_until ?? request.due_at)}:\n\n${report}\n\nThe page also offers a copy to download.`
-        : `We received your request to ${kindWords[request.kind]} on ${day(request.created_at)} and confirmed it came from you. We will answer by ${day(request.due_at)}.`;
+        ? `Your request to ${kindWords.access} is answered. Your report is here (it is not in this email, to keep it private), until ${longDate(request.report_until ?? request.due_at)}:\n\n${report}\n\nThe page also offers a copy to download.`
+        : `We received your request to ${kindWords[request.kind]} on ${longDate(request.created_at)} and confirmed it came from you. We will answer by ${longDate(request.due_at)}.`;
       return declared(leadIds, 'We received your privacy request', body);
     }
     case 'privacy_response':
@@ -155,7 +154,7 @@ async function responseText(
 ): Promise<string> {
   switch (event) {
     case 'extended':
-      return `We need more time to answer your request to ${kindWords[request.kind]}. We will answer by ${day(request.due_at)}.\n\nThe reason: ${request.extension_reason ?? ''}`;
+      return `We need more time to answer your request to ${kindWords[request.kind]}. We will answer by ${longDate(request.due_at)}.\n\nThe reason: ${request.extension_reason ?? ''}`;
     case 'denied':
       return `We cannot do what you asked (${kindWords[request.kind]}).\n\nThe reason: ${request.denial_reason ?? ''}\n\nIf you disagree, reply to this email or call us.`;
     case 'deleted':
@@ -163,7 +162,7 @@ async function responseText(
     case 'corrected':
       return 'We have corrected your information as you asked.';
     default:
-      return `Your report is here, until ${day(request.report_until ?? request.due_at)}:\n\n${(await link('verify')) ?? ''}`;
+      return `Your report is here, until ${longDate(request.report_until ?? request.due_at)}:\n\n${(await link('verify')) ?? ''}`;
   }
 }
 
@@ -173,7 +172,7 @@ function staffNotice(
   kind: StaffMailKind,
   payload: Record<string, string>,
 ): OutboxMessage {
-  const due = payload.due ? day(payload.due) : 'its deadline';
+  const due = payload.due ? longDate(payload.due) : 'its deadline';
   const link = `${deps.config.baseUrl}/console/privacy/${payload.requestId ?? ''}`;
   const [subject, opening] =
     kind === 'privacy_new_request'

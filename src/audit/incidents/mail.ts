@@ -3,7 +3,7 @@ import { privacyOfficers } from '../../accounts/recipients.js';
 import type { Config } from '../../config/env.js';
 import type { Db } from '../../db/database.js';
 import type { MessageKind } from '../../outbox/worker.js';
-import { dayOf, daysBetween } from './deadline.js';
+import { calendarDay, calendarDaysBetween } from '../../adapters/dates.js';
 
 /**
  * The reminder email for an incident's notification deadline, to the privacy officers. It names
@@ -16,7 +16,7 @@ export function incidentReminderKind(deps: { db: Db; config: Config; clock: Cloc
       const deadline = payload.deadline ?? '';
       const link = `${deps.config.baseUrl}/console/incidents/${payload.incidentId}`;
       // Counted when sent, not when queued: a retried email still tells the truth.
-      const left = daysBetween(dayOf(deps.clock.now()), deadline);
+      const left = calendarDaysBetween(calendarDay(deps.clock.now()), deadline);
       const when =
         left > 1
           ? `in ${left} days`
