@@ -9,6 +9,7 @@ import { serializerCompiler } from 'fastify-type-provider-zod';
 import { Redis } from 'ioredis';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loginAlertKind } from './accounts/alert-mail.js';
 import { accountRoutes } from './accounts/routes.js';
 import { createRollupCompaction } from './analytics/compactor.js';
 import { createDashboardRepository } from './analytics/dashboard/repository.js';
@@ -16,29 +17,38 @@ import { openGeo } from './analytics/enrich.js';
 import { analyticsRoutes, requestFacts } from './analytics/routes.js';
 import { createAnalytics } from './analytics/service.js';
 import { analyticsDashboardRoutes } from './analytics/dashboard/routes.js';
+import { createDashboardService } from './analytics/dashboard/service.js';
 import { createAccountService } from './accounts/service.js';
 import type { Clock } from './adapters/clock.js';
+import { incidentReminderKind } from './audit/incidents/mail.js';
 import { incidentRoutes } from './audit/incidents/routes.js';
 import { createIncidentService } from './audit/incidents/service.js';
 import { createAuditCheckpoints } from './audit/checkpoint.js';
 import { createBackupSchedule } from './backup/schedule.js';
 import { auditRoutes } from './audit/routes.js';
+import { createAuditService } from './audit/service.js';
 import type { Mailer } from './adapters/mailer.js';
 import type { Config } from './config/env.js';
 import type { SiteConfig } from './config/site.js';
 import { consoleRoutes } from './leads/console-routes.js';
+import { createConsoleService } from './leads/service.js';
 import { cookieConsoleRoutes } from './cookies/console-routes.js';
 import { cookieNoticePlugin } from './cookies/plugin.js';
 import { browserChoiceSaver, cookieRoutes } from './cookies/routes.js';
-import { tagVendors } from './cookies/tags.js';
+import { createTagService, tagVendors } from './cookies/tags.js';
 import { exportRoutes } from './leads/export-routes.js';
+import { createExportService } from './leads/export-service.js';
+import { createEvidenceService } from './disclosures/evidence.js';
 import { disclosureRoutes } from './disclosures/routes.js';
+import { createDisclosureService } from './disclosures/service.js';
 import type { Db } from './db/database.js';
+import { leadNotificationKind } from './intake/mail.js';
 import { intakeRoutes } from './intake/routes.js';
 import { createIntakeService } from './intake/service.js';
 import { createOutboxWorker } from './outbox/worker.js';
 import { pageRoutes } from './pages/routes.js';
 import { applyGpcToPerson, applyOptOutsToBrowser, gpcPlugin } from './privacy-center/gpc.js';
+import { privacyMessageKinds } from './privacy-center/mail.js';
 import { privacyCenterRoutes } from './privacy-center/routes.js';
 import { createPrivacyCenter } from './privacy-center/service.js';
 import { createPrivacyJobs } from './privacy-center/reminders.js';
@@ -159,7 +169,21 @@ export async function buildApp(deps: AppDeps) {
     clock,
     relayKey: emailRelayKey(config.smtpUrl),
   });
-  const outbox = createOutboxWorker({ ...deps, mailer, log: app.log });
+  // Each capability registers the mail it queues: what it says and whom it goes to.
+  const outbox = createOutboxWorker({
+    db,
+    mailer,
+    clock,
+    config,
+    site,
+    log: app.log,
+    kinds: {
+      lead_notification: leadNotificationKind({ db, config }),
+      login_alert: loginAlertKind({ db, site, config }),
+      incident_reminder: incidentReminderKind({ db, config, clock }),
+      ...privacyMessageKinds({ db, config, site, kernel: deps.kernel, secret: deps.secret }),
+    },
+  });
   const accounts = createAccountService({
     db,
     clock,
@@ -313,13 +337,11 @@ export async function buildApp(deps: AppDeps) {
     logRequest: privacyCenter.logRequest,
   });
   await app.register(accountRoutes, { accounts, config });
-  await app.register(auditRoutes, { db, accounts });
-  await app.register(incidentRoutes, { db, accounts, clock, onCommit: outbox.nudge });
+  await app.register(auditRoutes, { service: createAuditService({ db }), accounts });
+  await app.register(incidentRoutes, { service: incidents, accounts });
   await app.register(consoleRoutes, {
-    db,
+    service: createConsoleService({ db, clock, kernel: deps.kernel }),
     accounts,
-    clock,
-    kernel: deps.kernel,
     leadPanels: [leadHoldPanel(retention)],
   });
   await app.register(retentionRoutes, { service: retention, accounts });
@@ -328,10 +350,29 @@ export async function buildApp(deps: AppDeps) {
     secure: secureCookies,
     site: new URL(config.baseUrl),
   });
-  await app.register(disclosureRoutes, { db, accounts, clock, kernel: deps.kernel });
-  await app.register(cookieConsoleRoutes, { db, accounts, clock });
-  await app.register(exportRoutes, { db, accounts, clock, kernel: deps.kernel });
-  await app.register(analyticsDashboardRoutes, { repository: dashboard, accounts, clock });
+  await app.register(disclosureRoutes, {
+    db,
+    service: createDisclosureService({ db, clock }),
+    evidence: createEvidenceService({ db, clock, kernel: deps.kernel }),
+    accounts,
+    clock,
+  });
+  await app.register(cookieConsoleRoutes, {
+    db,
+    tags: createTagService({ db, clock }),
+    accounts,
+    clock,
+  });
+  await app.register(exportRoutes, {
+    service: createExportService({ db, clock, kernel: deps.kernel }),
+    accounts,
+    clock,
+  });
+  await app.register(analyticsDashboardRoutes, {
+    service: createDashboardService(dashboard),
+    accounts,
+    clock,
+  });
   app.addHook('onClose', async () => {
     await outbox.stop();
     await retentionScheduler.stop();

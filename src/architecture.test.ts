@@ -27,6 +27,9 @@ const roots = ['app.ts', 'server.ts', 'cli/', 'test-support/'];
  * The staff user is also what the console kit and the request type are about.
  */
 const entries: Record<string, { why: string; by?: readonly Kind[] }> = {
+  'accounts/recipients.ts': {
+    why: 'which staff a notification goes to (admins, privacy officers), for each mail owner',
+  },
   'accounts/service.ts': {
     why: 'the signed-in staff user every console screen and request carries',
     by: ['capability', 'console', 'infrastructure'],
@@ -53,21 +56,6 @@ const exceptions: { from: string; to: string; why: string }[] = [
     from: 'cookies/consent-records.ts',
     to: 'privacy-center/repository.ts',
     why: 'a GPC record with the cookie choice; item 2 moves privacy signals into the kernel',
-  },
-  {
-    from: 'outbox/worker.ts',
-    to: 'accounts/alert-mail.ts',
-    why: 'the outbox builds each kind of mail itself; item 5 has owners register them',
-  },
-  {
-    from: 'outbox/worker.ts',
-    to: 'audit/incidents/mail.ts',
-    why: 'as above (item 5)',
-  },
-  {
-    from: 'outbox/worker.ts',
-    to: 'privacy-center/mail.ts',
-    why: 'as above (item 5)',
   },
   {
     from: 'config/env.ts',

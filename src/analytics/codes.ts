@@ -11,7 +11,6 @@ export const toAt = (ms: number): number => Math.floor((ms - ANALYTICS_EPOCH_MS)
 export const atToDate = (at: number): Date => new Date(ANALYTICS_EPOCH_MS + at * 1000);
 /** Rollup bucket: whole hours since the analytics epoch. */
 export const hourOf = (at: number): number => Math.floor(at / 3600);
-export const hourToDate = (hour: number): Date => new Date(ANALYTICS_EPOCH_MS + hour * 3_600_000);
 /** Visitor-day bucket: whole UTC days since the analytics epoch. */
 export const dayOf = (at: number): number => Math.floor(at / 86_400);
 export const dayToDate = (day: number): Date => new Date(ANALYTICS_EPOCH_MS + day * 86_400_000);

@@ -4,11 +4,10 @@ import { z } from 'zod';
 import type { AccountService } from '../accounts/service.js';
 import { blank, isoDate, optionalWholeNumber, validationMessage } from '../console/input.js';
 import { guardConsoleSection, staffOf } from '../console/section.js';
-import type { Db } from '../db/database.js';
 import { invalid } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
 import { auditActions } from './log.js';
-import { createAuditService } from './service.js';
+import type { AuditService } from './service.js';
 import { AuditPage } from './views.js';
 
 const seq = optionalWholeNumber(
@@ -43,10 +42,10 @@ const auditQuery = z.object({
 
 export async function auditRoutes(
   fastify: FastifyInstance,
-  opts: { db: Db; accounts: AccountService },
+  opts: { service: AuditService; accounts: AccountService },
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const service = createAuditService({ db: opts.db });
+  const { service } = opts;
   guardConsoleSection(fastify, opts.accounts);
 
   app.get(

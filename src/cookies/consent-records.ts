@@ -80,27 +80,6 @@ export async function recordChoice(db: Db, input: ChoiceInput, at: Date): Promis
   };
 }
 
-/** The choices one browser made, newest first: what the visitor (or a test) can be shown. */
-export function choicesOf(db: Db, consentId: string) {
-  return db
-    .selectFrom('cookie_consents')
-    .select([
-      'at',
-      'analytics',
-      'advertising',
-      'gpc',
-      'policy_version',
-      'banner_version',
-      'ua_class',
-      'source',
-      'subject_kind',
-      'subject_id',
-    ])
-    .where('consent_id', '=', consentId)
-    .orderBy('id', 'desc')
-    .execute();
-}
-
 export interface DayRates {
   day: string;
   choices: number;

@@ -11,7 +11,7 @@ import { DomainError, type FieldErrors } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
 import { consentRates } from './consent-records.js';
 import { ConsentRatesPage, TagsPage } from './console-views.js';
-import { createTagService, tagBody } from './tags.js';
+import { tagBody, type TagService } from './tags.js';
 
 const ratesQuery = z.object({
   from: z.preprocess(blank, isoDate('start date').optional()),
@@ -23,11 +23,11 @@ const DAY_MS = 86_400_000;
 /** The console's cookie screens: consent rates, and the register of third-party tags. */
 export async function cookieConsoleRoutes(
   fastify: FastifyInstance,
-  opts: { db: Db; accounts: AccountService; clock: Clock },
+  opts: { db: Db; tags: TagService; accounts: AccountService; clock: Clock },
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const checkCsrf = fastify.csrfProtection.bind(fastify);
-  const tags = createTagService(opts);
+  const { tags } = opts;
   guardConsoleSection(fastify, opts.accounts);
 
   app.get(

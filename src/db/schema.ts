@@ -7,7 +7,9 @@ import type { DisclosureBasis, Purpose } from '../privacy/vocabulary.js';
 export type Timestamp = string;
 
 export type LeadStatus = 'new' | 'contacted' | 'qualified' | 'won' | 'lost';
-export type UserType = 'patient' | 'provider' | 'partner';
+/** Who a lead is: one list for the intake form, the console's filters and exports. */
+export const userTypes = ['patient', 'provider', 'partner'] as const;
+export type UserType = (typeof userTypes)[number];
 export type StaffRole = 'admin' | 'sales' | 'marketing' | 'privacy';
 
 export interface LeadsTable {

@@ -6,19 +6,18 @@ import type { Clock } from '../adapters/clock.js';
 import { demand } from '../console/permissions.js';
 import { blank, fieldErrors, pageParam, validationMessage } from '../console/input.js';
 import { guardConsoleSection, staffOf } from '../console/section.js';
-import type { Db } from '../db/database.js';
 import type { Recipient } from '../privacy/disclosure-store.js';
 import { recipientCreateBody, recipientEditBody } from '../privacy/recipients.js';
 import { disclosureBases, type DisclosureBasis } from '../privacy/vocabulary.js';
 import { DomainError, invalid, type FieldErrors } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
-import type { Kernel } from '../privacy/kernel.js';
+import type { Db } from '../db/database.js';
 import { allRecipients } from '../privacy/disclosure-store.js';
-import { createEvidenceService, evidenceBody, evidenceHere, evidenceKinds } from './evidence.js';
+import { evidenceBody, evidenceHere, evidenceKinds, type EvidenceService } from './evidence.js';
 import { EvidenceFormPage, EvidencePage } from './evidence-views.js';
 import { LedgerPage } from './ledger-views.js';
 import { ProcessorFormPage, ProcessorsPage } from './processor-views.js';
-import { createDisclosureService } from './service.js';
+import type { DisclosureService } from './service.js';
 
 const bases = Object.keys(disclosureBases) as [DisclosureBasis, ...DisclosureBasis[]];
 
@@ -72,12 +71,17 @@ function recipientValues(r: Recipient) {
 
 export async function disclosureRoutes(
   fastify: FastifyInstance,
-  opts: { db: Db; accounts: AccountService; clock: Clock; kernel: Kernel },
+  opts: {
+    db: Db;
+    service: DisclosureService;
+    evidence: EvidenceService;
+    accounts: AccountService;
+    clock: Clock;
+  },
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const checkCsrf = fastify.csrfProtection.bind(fastify);
-  const service = createDisclosureService({ db: opts.db, clock: opts.clock });
-  const evidence = createEvidenceService(opts);
+  const { service, evidence } = opts;
   guardConsoleSection(fastify, opts.accounts);
 
   /** The form again, status 400, with each problem beside its field. */

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { toE164 } from '../privacy/phone.js';
+import { userTypes } from '../db/schema.js';
 
-export const userTypes = ['patient', 'provider', 'partner'] as const;
+export { userTypes };
+
 export const practiceSizes = ['1', '2-5', '6-20', '21-50', '51+'] as const;
 
 // USPS codes: states, DC, territories and military mail.

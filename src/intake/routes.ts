@@ -7,7 +7,8 @@ import { createPageCache, renderPage, slot, type PageCache } from '../web/render
 import type { SiteConfig } from '../config/site.js';
 import { campaignTags, intakeBody } from './fields.js';
 import type { HealthFlag } from './health-data.js';
-import { cleanReferrer, expiredFormMessage, type IntakeService } from './service.js';
+import { expiredFormMessage } from '../web/form-token.js';
+import { cleanReferrer, type IntakeService } from './service.js';
 import { IntakeFormPage, ThanksPage } from './views.js';
 
 const landingQuery = z.object(

@@ -13,7 +13,7 @@ import { enqueue } from '../outbox/repository.js';
 import { invalid } from '../web/errors.js';
 import { consentTexts, INTAKE_FORM } from './consent-text.js';
 import { campaignTags, type IntakeBody } from './fields.js';
-import { createFormTokens } from '../web/form-token.js';
+import { createFormTokens, expiredFormMessage } from '../web/form-token.js';
 import { findHealthData, type HealthFlag } from './health-data.js';
 import * as repo from '../leads/records.js';
 
@@ -33,9 +33,6 @@ export type SubmitResult =
   | { kind: 'accepted'; leadId: string; repeat: boolean }
   | { kind: 'health_flagged'; flags: HealthFlag[] }
   | { kind: 'dropped' };
-
-export const expiredFormMessage =
-  'This form has expired or did not come from our website. Please reload the page and send it again.';
 
 export function createIntakeService(deps: IntakeDeps) {
   const tokens = createFormTokens(deps.secret);

@@ -1,17 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Clock } from '../adapters/clock.js';
 import type { AccountService, StaffUser } from '../accounts/service.js';
-import type { Db } from '../db/database.js';
-import type { Kernel } from '../privacy/kernel.js';
 import { DomainError, invalid } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
 import { roleLabels } from '../console/layout.js';
 import { landingPath } from '../console/permissions.js';
 import { blank, pageParam, validationMessage } from '../console/input.js';
 import { consoleMessage, guardConsoleSection, staffOf } from '../console/section.js';
-import { createConsoleService, leadStatuses, userTypes } from './service.js';
+import { leadStatuses, userTypes, type ConsoleService } from './service.js';
 import { LeadDetailPage, LeadsPage, type LeadPanel } from './console-views.js';
 
 const statusMessage = `Status must be one of: ${leadStatuses.join(', ')}.`;
@@ -38,17 +35,15 @@ const statusBody = z.object({
 export async function consoleRoutes(
   fastify: FastifyInstance,
   opts: {
-    db: Db;
+    service: ConsoleService;
     accounts: AccountService;
-    clock: Clock;
-    kernel: Kernel;
     /** Sections other capabilities add to a lead's page (legal holds, ...), in this order. */
     leadPanels?: readonly LeadPanel[];
   },
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const checkCsrf = fastify.csrfProtection.bind(fastify);
-  const service = createConsoleService({ db: opts.db, clock: opts.clock, kernel: opts.kernel });
+  const { service } = opts;
   guardConsoleSection(fastify, opts.accounts);
   const panelsFor = (staff: StaffUser, leadId: string, csrf: string) =>
     Promise.all((opts.leadPanels ?? []).map((panel) => panel(staff, leadId, csrf)));

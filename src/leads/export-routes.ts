@@ -8,13 +8,11 @@ import { blank, fieldErrors } from '../console/input.js';
 import { guardConsoleSection, staffOf } from '../console/section.js';
 import { leadStatuses, userTypes } from './service.js';
 import type { LeadFilter } from './repository.js';
-import type { Db } from '../db/database.js';
-import type { Kernel } from '../privacy/kernel.js';
 import { disclosureBases, type DisclosureBasis } from '../privacy/vocabulary.js';
 import { csvRoute, sendCsv } from '../web/csv.js';
 import { DomainError } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
-import { createExportService, exportPurposes, type ExportPurpose } from './export-service.js';
+import { exportPurposes, type ExportPurpose, type ExportService } from './export-service.js';
 import { ExportPage } from './export-views.js';
 
 const filter = {
@@ -54,11 +52,11 @@ const valuesOf = (body: unknown): Record<string, string> =>
 
 export async function exportRoutes(
   fastify: FastifyInstance,
-  opts: { db: Db; accounts: AccountService; clock: Clock; kernel: Kernel },
+  opts: { service: ExportService; accounts: AccountService; clock: Clock },
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   guardConsoleSection(fastify, opts.accounts);
-  const service = createExportService(opts);
+  const { service } = opts;
 
   app.get(
     '/console/leads/export',

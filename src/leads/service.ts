@@ -2,7 +2,7 @@ import type { Clock } from '../adapters/clock.js';
 import type { StaffUser } from '../accounts/service.js';
 import { appendAudit } from '../audit/log.js';
 import type { Db } from '../db/database.js';
-import type { LeadStatus, UserType } from '../db/schema.js';
+import type { LeadStatus } from '../db/schema.js';
 import type { Kernel } from '../privacy/kernel.js';
 import type { Purpose } from '../privacy/vocabulary.js';
 import { conflict, invalid, notFound } from '../web/errors.js';
@@ -17,7 +17,7 @@ export const leadStatuses = [
   'won',
   'lost',
 ] as const satisfies readonly LeadStatus[];
-export const userTypes = ['patient', 'provider', 'partner'] as const satisfies readonly UserType[];
+export { userTypes } from '../db/schema.js';
 export const PAGE_SIZE = 50;
 
 /** The sales pipeline: where a lead may go from each stage. Won is final; lost can be reopened. */

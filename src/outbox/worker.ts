@@ -1,15 +1,33 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../adapters/clock.js';
 import type { Mailer, OutgoingMail } from '../adapters/mailer.js';
-import { loginAlertMail } from '../accounts/alert-mail.js';
-import { incidentReminderMail } from '../audit/incidents/mail.js';
-import { privacyMail } from '../privacy-center/mail.js';
-import type { Kernel } from '../privacy/kernel.js';
 import type { Config } from '../config/env.js';
 import type { SiteConfig } from '../config/site.js';
 import type { Db } from '../db/database.js';
-import { assertReadable } from '../privacy/access.js';
 import { dueJobs, markFailed, markSent, type OutboxKind } from './repository.js';
+
+/** One queued job as its kind sees it: the row's id and the payload its capability queued. */
+export interface OutboxJob {
+  id: string;
+  payload: Record<string, string>;
+}
+
+/** What a kind builds; the outbox adds the addressees and the Message-ID. */
+export type OutboxMessage = Omit<OutgoingMail, 'to' | 'messageId'>;
+
+/**
+ * A kind of mail, registered by the capability that queues it (src/app.ts), so the outbox knows
+ * how to send and whom to, but not what any capability's mail says or who its staff are.
+ */
+export interface MessageKind {
+  /** Who receives it; nobody means the job is done without sending. */
+  recipients(job: OutboxJob): Promise<string[]>;
+  /** The message for these recipients, or undefined when it no longer applies. */
+  build(job: OutboxJob, to: string[]): Promise<OutboxMessage | undefined>;
+}
+
+/** Every kind the outbox table may hold, each with its owner's builder. */
+export type MessageKinds = Record<OutboxKind, MessageKind>;
 
 export interface OutboxDeps {
   db: Db;
@@ -18,10 +36,7 @@ export interface OutboxDeps {
   config: Config;
   site: SiteConfig;
   log: FastifyBaseLogger;
-  /** Opens the sealed address a privacy-request mail goes to. */
-  kernel: Kernel;
-  /** Derives the link tokens of privacy-request mails from their stored nonces. */
-  secret: string;
+  kinds: MessageKinds;
 }
 
 const LEASE_MS = 5 * 60_000;
@@ -50,12 +65,10 @@ export function createOutboxWorker(deps: OutboxDeps) {
     for (const job of await dueJobs(deps.db, now, 20)) {
       if (!(await claim(job.id, now))) continue;
       try {
-        const mail = await buildMail(
-          deps,
-          job.id,
-          job.kind,
-          JSON.parse(job.payload) as Record<string, string>,
-        );
+        const mail = await buildMail(deps, job.kind, {
+          id: job.id,
+          payload: JSON.parse(job.payload) as Record<string, string>,
+        });
         if (mail) await deps.mailer.send(mail);
         await markSent(deps.db, job.id, deps.clock.now());
         sent++;
@@ -103,45 +116,20 @@ export type OutboxWorker = ReturnType<typeof createOutboxWorker>;
 
 async function buildMail(
   deps: OutboxDeps,
-  jobId: string,
   kind: OutboxKind,
-  payload: Record<string, string>,
+  job: OutboxJob,
 ): Promise<OutgoingMail | undefined> {
-  switch (kind) {
-    case 'lead_notification': {
-      const to = await staffRecipients(deps);
-      if (to.length === 0) return undefined;
-      const link = `${deps.config.baseUrl}/console/leads/${payload.leadId}`;
-      const what = payload.event === 'resubmitted' ? 'An existing lead wrote again' : 'A new lead';
-      // A link only: the person's details stay behind the console's login.
-      return {
-        to,
-        subject: `${what} from the website`,
-        text: `${what} came in through the website form.\n\nOpen it in the console:\n${link}\n`,
-        messageId: `<${jobId}@${deps.site.company.domain.replace(/^www\./, '')}>`,
-      };
-    }
-    case 'incident_reminder':
-      return incidentReminderMail(deps, jobId, payload);
-    case 'login_alert':
-      return loginAlertMail(deps, jobId, payload);
-    case 'privacy_verify':
-    case 'privacy_receipt':
-    case 'privacy_response':
-    case 'privacy_reminder':
-    case 'privacy_new_request':
-      return privacyMail(deps, jobId, kind, payload);
-  }
-}
-
-async function staffRecipients(deps: OutboxDeps): Promise<string[]> {
-  if (deps.config.notifyEmail.length > 0) return deps.config.notifyEmail;
-  assertReadable('staff_users', 'email', 'account');
-  const rows = await deps.db
-    .selectFrom('staff_users')
-    .select('email')
-    .where('role', 'in', ['admin', 'sales'])
-    .where('disabled_at', 'is', null)
-    .execute();
-  return rows.map((r) => r.email);
+  const registered = deps.kinds[kind] as MessageKind | undefined;
+  // A row of a kind nobody registered stays queued and says why, rather than vanishing.
+  if (!registered) throw new Error(`no message kind registered for ${kind}`);
+  const to = await registered.recipients(job);
+  if (to.length === 0) return undefined;
+  const message = await registered.build(job, to);
+  if (!message) return undefined;
+  // Stable across retries, so a receiving system can drop a duplicate.
+  return {
+    ...message,
+    to,
+    messageId: `<${job.id}@${deps.site.company.domain.replace(/^www\./, '')}>`,
+  };
 }

@@ -6,7 +6,8 @@ import type { Db } from '../db/database.js';
 import type { LeadsTable } from '../db/schema.js';
 import { correctLeads, otherLeadWithEmail } from '../leads/records.js';
 import { enqueue } from '../outbox/repository.js';
-import { addDays, EXTENSION_DAYS } from './deadlines.js';
+import { addDays } from '../adapters/dates.js';
+import { EXTENSION_DAYS } from './deadlines.js';
 import type { CorrectableField } from './fields.js';
 import * as repo from './repository.js';
 import type { Kernel } from '../privacy/kernel.js';
@@ -21,8 +22,8 @@ export interface RequestQueueDeps {
   onCommit?: (() => void) | undefined;
 }
 
-export const REASON_MIN = 10;
-export const REASON_MAX = 1000;
+export const ANSWER_REASON_MIN = 10;
+export const ANSWER_REASON_MAX = 1000;
 const target = (id: string) => ({ type: 'privacy_request', id });
 
 /** The privacy officer's side of a request: the queue, its deadlines and the four answers. */
@@ -81,14 +82,14 @@ export function createRequestQueue(deps: RequestQueueDeps) {
 
   function checkReason(reason: string, what: string): string {
     const r = reason.trim();
-    if (r.length < REASON_MIN)
+    if (r.length < ANSWER_REASON_MIN)
       throw invalid(
-        `Give the reason for the ${what}: the person is told it. At least ${REASON_MIN} characters.`,
+        `Give the reason for the ${what}: the person is told it. At least ${ANSWER_REASON_MIN} characters.`,
         { reason: 'Write the reason in a sentence.' },
       );
-    if (r.length > REASON_MAX)
-      throw invalid(`Keep the reason to ${REASON_MAX} characters.`, {
-        reason: `At most ${REASON_MAX} characters.`,
+    if (r.length > ANSWER_REASON_MAX)
+      throw invalid(`Keep the reason to ${ANSWER_REASON_MAX} characters.`, {
+        reason: `At most ${ANSWER_REASON_MAX} characters.`,
       });
     return r;
   }

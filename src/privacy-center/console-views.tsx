@@ -1,7 +1,7 @@
 import { ConsoleLayout, Time, show, type ConsoleFrame } from '../console/layout.js';
 import { can } from '../console/permissions.js';
 import { DataTable } from '../console/table.js';
-import { daysLeft } from './deadlines.js';
+import { daysLeft } from '../adapters/dates.js';
 import {
   correctableFields,
   correctableLabels,
@@ -13,7 +13,7 @@ import { ErrorSummary, SelectField, TextField, type FieldState } from '../web/fo
 import type { RequestRow } from './repository.js';
 import type { RequestQueue } from './console-service.js';
 import type { ErasurePlan, ErasurePlanRow } from '../privacy/erasure-plan.js';
-import { REASON_MAX } from './console-service.js';
+import { ANSWER_REASON_MAX } from './console-service.js';
 
 const kindNames: Record<RequestRow['kind'], string> = {
   access: 'Access',
@@ -383,7 +383,7 @@ function ReasonForm(p: {
     <form method="post" action={p.action} class="console-form">
       <input type="hidden" name="_csrf" value={p.csrf} />
       <label for={p.id}>{p.label}</label>
-      <textarea id={p.id} name="reason" rows={2} maxLength={REASON_MAX} required />
+      <textarea id={p.id} name="reason" rows={2} maxLength={ANSWER_REASON_MAX} required />
       <button class="console-button secondary" type="submit">
         {p.button}
       </button>

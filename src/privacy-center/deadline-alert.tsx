@@ -3,7 +3,8 @@ import fp from 'fastify-plugin';
 import type { Clock } from '../adapters/clock.js';
 import { can } from '../console/permissions.js';
 import type { Db } from '../db/database.js';
-import { addDays, REMINDER_DAYS_LEFT } from './deadlines.js';
+import { addDays } from '../adapters/dates.js';
+import { REMINDER_DAYS_LEFT } from './deadlines.js';
 import { deadlineCounts } from './repository.js';
 
 // Every console page a privacy officer or administrator opens starts with the requests that are

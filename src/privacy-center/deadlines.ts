@@ -1,7 +1,7 @@
 // The clocks of a privacy request. The law counts the answer in calendar days from receipt
 // (however long verification took) and the confirmation of receipt in business days.
 
-const DAY_MS = 86_400_000;
+import { addBusinessDays, addDays } from '../adapters/dates.js';
 
 /** Confirmation of receipt: within 10 business days (we send it at once, on verification). */
 export const RECEIPT_BUSINESS_DAYS = 10;
@@ -21,25 +21,6 @@ export const REPORT_DAYS_DEFAULT = 7;
  */
 export const REPORT_DAYS_MAX = 30;
 
-export const addDays = (at: Date, days: number): Date => new Date(at.getTime() + days * DAY_MS);
-export const addHours = (at: Date, hours: number): Date =>
-  new Date(at.getTime() + hours * 3_600_000);
-
-/**
- * `at` moved forward by `n` business days (Monday to Friday, UTC). Federal holidays are counted
- * as business days: that makes the deadline earlier, never later, so it errs on the safe side.
- */
-export function addBusinessDays(at: Date, n: number): Date {
-  let d = new Date(at.getTime());
-  let left = n;
-  while (left > 0) {
-    d = addDays(d, 1);
-    const wd = d.getUTCDay();
-    if (wd !== 0 && wd !== 6) left--;
-  }
-  return d;
-}
-
 export interface Deadlines {
   receiptDue: Date;
   answerDue: Date;
@@ -51,12 +32,4 @@ export function deadlinesFor(receivedAt: Date): Deadlines {
     receiptDue: addBusinessDays(receivedAt, RECEIPT_BUSINESS_DAYS),
     answerDue: addDays(receivedAt, ANSWER_DAYS),
   };
-}
-
-/** When the 10-days-left reminder for a due date becomes due. */
-export const reminderAt = (due: Date): Date => addDays(due, -REMINDER_DAYS_LEFT);
-
-/** Whole days left until `due` (rounded up; 0 or less when it has passed). */
-export function daysLeft(due: Date, now: Date): number {
-  return Math.ceil((due.getTime() - now.getTime()) / DAY_MS);
 }

@@ -1,13 +1,11 @@
+import { longDate } from '../adapters/dates.js';
 import type { SiteConfig } from '../config/site.js';
 import { secretLink } from '../privacy/secret-paths.js';
 import type { AccessReport } from '../privacy/subject-data.js';
 import type { RequestRow } from './repository.js';
 import { CenterMessagePage, kindLabels } from './views.js';
 
-const day = (iso: string | null) =>
-  iso
-    ? new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(iso))
-    : '—';
+const day = (iso: string | null) => (iso ? longDate(iso) : '—');
 
 export function SentPage({ site, gpc }: { site: SiteConfig; gpc: boolean }) {
   return (

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addBusinessDays, deadlinesFor } from './deadlines.js';
+import { addBusinessDays } from '../adapters/dates.js';
+import { deadlinesFor } from './deadlines.js';
 import { appWithMail, askFor, linkIn, settle, submitLead } from './testing.js';
 import { TestClock, cookieHeader, type TestApp } from '../test-support/app.js';
 import type { SmtpPeer } from '../test-support/smtp.js';

@@ -2,7 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import { intervalJob } from '../adapters/interval-job.js';
 import type { Db } from '../db/database.js';
 import { enqueue } from '../outbox/repository.js';
-import { addDays, addHours, LINK_HOURS, REMINDER_DAYS_LEFT, REPORT_DAYS_MAX } from './deadlines.js';
+import { addDays, addHours } from '../adapters/dates.js';
+import { LINK_HOURS, REMINDER_DAYS_LEFT, REPORT_DAYS_MAX } from './deadlines.js';
 import { claimReminder, deleteExpiredUnverified, requestsToRemind } from './repository.js';
 
 /**

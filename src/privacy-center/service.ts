@@ -7,7 +7,7 @@ import type {
   PrivacyRequestChannel,
   PrivacyRequestTokensTable,
 } from '../db/schema.js';
-import { createFormTokens } from '../web/form-token.js';
+import { createFormTokens, expiredFormMessage } from '../web/form-token.js';
 import { enqueue } from '../outbox/repository.js';
 import type { Kernel } from '../privacy/kernel.js';
 import {
@@ -16,7 +16,8 @@ import {
   type AccessReport,
 } from '../privacy/subject-data.js';
 import { invalid, notFound } from '../web/errors.js';
-import { addDays, addHours, deadlinesFor, LINK_HOURS } from './deadlines.js';
+import { addDays, addHours } from '../adapters/dates.js';
+import { deadlinesFor, LINK_HOURS } from './deadlines.js';
 import type { Correction, LoggedRequestInput, RequestInput } from './fields.js';
 import { applyGpcToPerson } from './gpc.js';
 import * as repo from './repository.js';
@@ -32,9 +33,6 @@ export interface PrivacyCenterDeps {
   /** Runs after a commit that queued mail, so the worker sends it now. */
   onCommit?: (() => void) | undefined;
 }
-
-export const expiredFormMessage =
-  'This form has expired or did not come from our website. Please reload the page and send it again.';
 
 const person: AuditActor = { kind: 'anonymous' };
 const target = (id: string) => ({ type: 'privacy_request', id });

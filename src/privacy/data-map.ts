@@ -7,7 +7,7 @@ export interface PersonalField {
   subjects: readonly Subject[];
   purposes: readonly Purpose[];
   retention: RetentionRule;
-  /** Sealed at rest with AES-256-GCM by the kernel (src/privacy/protect.ts). */
+  /** Sealed at rest with AES-256-GCM by the kernel (src/privacy/kernel.ts, src/privacy/cipher.ts). */
   encrypted: boolean;
   /**
    * A keyed hash of another column, for exact lookups inside the kernel. It reveals nothing, so

@@ -163,15 +163,3 @@ export const retention = {
   },
 } as const satisfies Record<string, RetentionSpec>;
 export type RetentionRule = keyof typeof retention;
-
-/**
- * Periods for data the system does not store yet. Each moves into `retention` (and so onto the
- * policy page) in the change that adds the first data-map column using it, with its purger.
- */
-export const plannedRetention = {
-  security_log: {
-    label: '90 days, for security logs that hold IP addresses',
-    period: { days: 90 },
-    from: 'recorded',
-  },
-} as const satisfies Record<string, RetentionSpec>;

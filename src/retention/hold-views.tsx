@@ -10,7 +10,7 @@ export interface HoldFormState {
   errors: { lead_id?: string | undefined; reason?: string | undefined };
 }
 
-export const REASON_MAX = 500;
+export const HOLD_REASON_MAX = 500;
 const reasonHint =
   'Name the matter, for example a case number or a request from counsel. Do not include personal details.';
 
@@ -118,7 +118,7 @@ function ReasonField(p: { id: string; value?: string | undefined; error?: string
         id={p.id}
         name="reason"
         required
-        maxLength={REASON_MAX}
+        maxLength={HOLD_REASON_MAX}
         value={p.value ?? ''}
         aria-invalid={p.error ? 'true' : undefined}
         aria-describedby={described}

@@ -9,14 +9,14 @@ import { guardConsoleSection, staffOf } from '../console/section.js';
 import { DomainError } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
 import type { RetentionConsole } from './console-service.js';
-import { LeadHoldPanel, REASON_MAX, type HoldFormState } from './hold-views.js';
+import { HOLD_REASON_MAX, LeadHoldPanel, type HoldFormState } from './hold-views.js';
 import { RetentionPage } from './views.js';
 
 const reason = z
   .string({ error: 'Give a reason for the hold.' })
   .trim()
   .min(3, 'Give a reason for the hold: the matter or case reference.')
-  .max(REASON_MAX, `Keep the reason to ${REASON_MAX} characters.`);
+  .max(HOLD_REASON_MAX, `Keep the reason to ${HOLD_REASON_MAX} characters.`);
 const leadId = z
   .string({ error: 'Enter the lead id.' })
   .trim()

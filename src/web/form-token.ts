@@ -12,6 +12,10 @@ export interface FormToken {
 export type TokenCheck =
   { ok: true; token: FormToken } | { ok: false; reason: 'invalid' | 'expired' };
 
+/** What a person is told when their form's token fails: the same words on every public form. */
+export const expiredFormMessage =
+  'This form has expired or did not come from our website. Please reload the page and send it again.';
+
 export function createFormTokens(secret: string) {
   const sign = (body: string) =>
     createHmac('sha256', secret).update(`intake:${body}`).digest('base64url');

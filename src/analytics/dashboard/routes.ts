@@ -9,15 +9,15 @@ import { guardConsoleSection, staffOf } from '../../console/section.js';
 import { csvRoute, sendCsv } from '../../web/csv.js';
 import { invalid } from '../../web/errors.js';
 import { renderPage } from '../../web/render.js';
-import type { DashboardRepository, Filters } from './repository.js';
+import type { Filters } from './repository.js';
 import {
-  createDashboardService,
   filterDims,
   MAX_RANGE_DAYS,
   panelIds,
   presets,
   resolveRange,
   spansOf,
+  type DashboardService,
   type PanelId,
   type Range,
 } from './service.js';
@@ -74,10 +74,10 @@ function readQuery(q: Q, now: Date): { range: Range; filters: Filters } {
 
 export async function analyticsDashboardRoutes(
   fastify: FastifyInstance,
-  opts: { repository: DashboardRepository; accounts: AccountService; clock: Clock },
+  opts: { service: DashboardService; accounts: AccountService; clock: Clock },
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const service = createDashboardService(opts.repository);
+  const { service } = opts;
   guardConsoleSection(fastify, opts.accounts);
 
   app.get(

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffUser } from '../../accounts/service.js';
 import type { Mailer, OutgoingMail } from '../../adapters/mailer.js';
 import { TestClock, createTestApp, type TestApp } from '../../test-support/app.js';
-import { addDays, deadlineFor, reminderDue } from './deadline.js';
+import { addCalendarDays } from '../../adapters/dates.js';
+import { deadlineFor, reminderDue } from './deadline.js';
 import { createIncidentService, type IncidentService } from './service.js';
 
 const DAY = 86_400_000;
@@ -42,7 +43,7 @@ async function openWithDeadlineIn(days: number) {
   const today = clock.now().toISOString().slice(0, 10);
   return service.open(officer, {
     summary: 'Misdirected export.',
-    discoveredOn: addDays(today, days - 60),
+    discoveredOn: addCalendarDays(today, days - 60),
     categories: ['contact.email'],
   });
 }

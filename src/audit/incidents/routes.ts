@@ -1,17 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Clock } from '../../adapters/clock.js';
 import type { AccountService } from '../../accounts/service.js';
 import { blank, fieldErrors, isoDate, optionalWholeNumber } from '../../console/input.js';
 import { guardConsoleSection, staffOf } from '../../console/section.js';
-import type { Db } from '../../db/database.js';
 import { categories, type Category } from '../../privacy/vocabulary.js';
 import { DomainError } from '../../web/errors.js';
 import { renderPage } from '../../web/render.js';
 import { LEGAL_NOTICE_DAYS } from './deadline.js';
 import type { IncidentFormValues } from './form.js';
-import { createIncidentService, type IncidentInput } from './service.js';
+import type { IncidentInput, IncidentService } from './service.js';
 import { IncidentPage, IncidentsPage } from './views.js';
 
 const categoryKeys = Object.keys(categories) as [Category, ...Category[]];
@@ -40,17 +38,14 @@ const incidentParams = z.object({ id: z.string().min(1).max(64) });
 const closeBody = z.object({ _csrf: z.string().optional() }).optional();
 
 interface Options {
-  db: Db;
+  service: IncidentService;
   accounts: AccountService;
-  clock: Clock;
-  /** Nudges the outbox after reminders are queued. */
-  onCommit?: () => void;
 }
 
 export async function incidentRoutes(fastify: FastifyInstance, opts: Options) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const checkCsrf = fastify.csrfProtection.bind(fastify);
-  const service = createIncidentService(opts);
+  const { service } = opts;
   guardConsoleSection(fastify, opts.accounts);
 
   app.get('/console/incidents', async (request, reply) => {

@@ -13,14 +13,8 @@ import {
 } from '../../privacy/vocabulary.js';
 import { conflict, invalid, notFound, type FieldErrors } from '../../web/errors.js';
 import { appendAudit, type AuditActor } from '../log.js';
-import {
-  addDays,
-  dayOf,
-  daysBetween,
-  deadlineFor,
-  LEGAL_NOTICE_DAYS,
-  reminderDue,
-} from './deadline.js';
+import { addCalendarDays, calendarDay, calendarDaysBetween } from '../../adapters/dates.js';
+import { deadlineFor, LEGAL_NOTICE_DAYS, reminderDue } from './deadline.js';
 import * as repo from './repository.js';
 
 export interface IncidentInput {
@@ -57,7 +51,7 @@ export function createIncidentService(deps: { db: Db; clock: Clock; onCommit?: (
   const { db, clock } = deps;
 
   function checked(input: IncidentInput, now: Date) {
-    const today = dayOf(now);
+    const today = calendarDay(now);
     const errors: FieldErrors = {};
     if (!input.summary.trim()) errors.summary = 'Describe what happened.';
     if (input.discoveredOn > today)
@@ -145,9 +139,9 @@ export function createIncidentService(deps: { db: Db; clock: Clock; onCommit?: (
 
   async function list(staff: StaffUser) {
     demand(staff, 'incidents.manage');
-    const today = dayOf(clock.now());
+    const today = calendarDay(clock.now());
     const rows = await repo.listIncidents(db);
-    return rows.map((r) => ({ ...r, daysLeft: daysBetween(today, r.deadline_on) }));
+    return rows.map((r) => ({ ...r, daysLeft: calendarDaysBetween(today, r.deadline_on) }));
   }
 
   async function detail(staff: StaffUser, id: string) {
@@ -156,7 +150,9 @@ export function createIncidentService(deps: { db: Db; clock: Clock; onCommit?: (
     if (!incident) throw notFound('That incident');
     const window = {
       from: incident.window_start ? `${incident.window_start}T00:00:00.000Z` : undefined,
-      until: incident.window_end ? `${addDays(incident.window_end, 1)}T00:00:00.000Z` : undefined,
+      until: incident.window_end
+        ? `${addCalendarDays(incident.window_end, 1)}T00:00:00.000Z`
+        : undefined,
     };
     const [exposed, disclosed, reminders] = await Promise.all([
       repo.exposedLeads(db, window),
@@ -170,7 +166,7 @@ export function createIncidentService(deps: { db: Db; clock: Clock; onCommit?: (
     const chosen = parseCategories(incident.categories);
     return {
       incident: { ...incident, categories: chosen },
-      daysLeft: daysBetween(dayOf(clock.now()), incident.deadline_on),
+      daysLeft: calendarDaysBetween(calendarDay(clock.now()), incident.deadline_on),
       affected,
       tables: tablesHolding(chosen),
       reminders,
@@ -183,10 +179,10 @@ export function createIncidentService(deps: { db: Db; clock: Clock; onCommit?: (
    * in the same transaction that queues the email, so only one claim (and one email) wins.
    */
   async function dueIncidentReminders(now: Date = clock.now()): Promise<number> {
-    const today = dayOf(now);
+    const today = calendarDay(now);
     let queued = 0;
     for (const incident of await repo.openDeadlines(db)) {
-      const due = reminderDue(daysBetween(today, incident.deadline_on));
+      const due = reminderDue(calendarDaysBetween(today, incident.deadline_on));
       if (due === undefined) continue;
       const claimed = await db.transaction().execute(async (trx) => {
         const row = {
