@@ -2,12 +2,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config/env.js';
-import { fieldErrors } from '../console/input.js';
 import { landingPath } from '../console/permissions.js';
 import { secretRoute } from '../privacy/secret-paths.js';
 import { DomainError, type FieldErrors } from '../web/errors.js';
 import { resolvedPathname, safeRedirectPath } from '../web/redirect.js';
 import { renderPage } from '../web/render.js';
+import { readIssues } from '../web/validation.js';
 import { SESSION_COOKIE, sessionCookieOptions, type AccountService } from './service.js';
 import { LoginPage, SetupInvalidPage, SetupPage } from './views.js';
 
@@ -105,7 +105,7 @@ async function loginRoutes(fastify: FastifyInstance, { accounts, config }: Accou
         return again(
           400,
           'Please enter your email address and password.',
-          fieldErrors(request.validationError),
+          readIssues(request.validationError.validation).fields,
         );
       }
       try {
@@ -174,7 +174,7 @@ async function setupRoutes(fastify: FastifyInstance, { accounts, config }: Accou
       if (request.validationError) {
         return again(
           'Please correct the highlighted fields.',
-          fieldErrors(request.validationError),
+          readIssues(request.validationError.validation).fields,
         );
       }
       try {

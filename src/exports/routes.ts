@@ -1,18 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AccountService } from '../accounts/service.js';
 import type { Clock } from '../adapters/clock.js';
-import { demand } from '../console/permissions.js';
-import { blank, fieldErrors } from '../console/input.js';
-import { guardConsoleSection, staffOf } from '../console/section.js';
+import { blank } from '../console/input.js';
+import type { ConsoleFrame } from '../console/layout.js';
+import { registerConsoleRoutes, route, sentText } from '../console/route-table.js';
 import { leadStatuses, userTypes } from '../console/service.js';
 import type { Db } from '../db/database.js';
 import type { Kernel } from '../privacy/kernel.js';
 import { disclosureBases, type DisclosureBasis } from '../privacy/vocabulary.js';
-import { csvRoute, sendCsv } from '../web/csv.js';
-import { DomainError } from '../web/errors.js';
-import { renderPage } from '../web/render.js';
+import { csvRoute } from '../web/csv.js';
+import type { DomainError } from '../web/errors.js';
 import { createExportService, exportPurposes, type ExportPurpose } from './service.js';
 import { ExportPage } from './views.js';
 
@@ -38,60 +36,33 @@ const exportBody = z.object({
   _csrf: z.string().optional(),
 });
 
-/** Strings only, to put back in the form. */
-const valuesOf = (body: unknown): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries((body ?? {}) as Record<string, unknown>).filter(
-      (e): e is [string, string] => typeof e[1] === 'string',
-    ),
-  );
-
 export async function exportRoutes(
   fastify: FastifyInstance,
   opts: { db: Db; accounts: AccountService; clock: Clock; kernel: Kernel },
 ) {
-  const app = fastify.withTypeProvider<ZodTypeProvider>();
-  guardConsoleSection(fastify, opts.accounts);
   const service = createExportService(opts);
+  const form = async (frame: ConsoleFrame, values: Record<string, string>, err?: DomainError) => {
+    const errors = err?.fields ?? {};
+    const message = err && !Object.keys(errors).length ? err.message : undefined;
+    const recipients = await service.recipients();
+    return { page: ExportPage({ ...frame, recipients, state: { values, errors }, message }) };
+  };
 
-  app.get(
-    '/console/leads/export',
-    { schema: { querystring: z.object(filter) } },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      demand(staff, 'leads.export');
-      const state = { values: valuesOf(request.query), errors: {} };
-      const page = ExportPage({
-        site: request.site,
-        staff,
-        csrf: reply.generateCsrf(),
-        recipients: await service.recipients(),
-        state,
-      });
-      return renderPage(reply, page);
-    },
-  );
-
-  app.post(
-    '/console/leads/export',
-    {
-      schema: { body: exportBody },
-      attachValidation: true,
-      preHandler: fastify.csrfProtection.bind(fastify),
+  registerConsoleRoutes(fastify, opts, [
+    route({
+      method: 'GET',
+      url: '/console/leads/export',
+      access: 'leads.export',
+      query: z.object(filter),
+      handler: ({ frame, request }) => form(frame(), sentText(request.query as object)),
+    }),
+    route({
+      method: 'POST',
+      url: '/console/leads/export',
+      access: 'leads.export',
+      body: exportBody,
       config: csvRoute,
-    },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      demand(staff, 'leads.export');
-      const values = valuesOf(request.body);
-      try {
-        if (request.validationError)
-          throw new DomainError(
-            400,
-            'Please correct the highlighted fields.',
-            fieldErrors(request.validationError, 'form'),
-          );
-        const b = request.body;
+      handler: async ({ staff, body: b }) => {
         const file = await service.exportLeads(staff, {
           recipientId: b.recipient,
           basis: b.basis,
@@ -99,22 +70,9 @@ export async function exportRoutes(
           reference: b.reference,
           filter: { status: b.status, type: b.type, q: b.q },
         });
-        return await sendCsv(reply, file.filename, file.rows);
-      } catch (err) {
-        if (!(err instanceof DomainError) || err.status !== 400) throw err;
-        reply.code(400);
-        const state = { values, errors: err.fields };
-        const message = Object.keys(err.fields).length ? undefined : err.message;
-        const page = ExportPage({
-          site: request.site,
-          staff,
-          csrf: reply.generateCsrf(),
-          recipients: await service.recipients(),
-          state,
-          message,
-        });
-        return renderPage(reply, page);
-      }
-    },
-  );
+        return { csv: { filename: file.filename, rows: file.rows } };
+      },
+      refused: ({ frame, sent }, err) => form(frame(), sentText(sent), err),
+    }),
+  ]);
 }
