@@ -26,6 +26,7 @@ import type { Mailer } from './adapters/mailer.js';
 import type { Config } from './config/env.js';
 import type { SiteConfig } from './config/site.js';
 import { consoleRoutes } from './console/routes.js';
+import { trackConsoleRoutes } from './console/route-table.js';
 import { cookieConsoleRoutes } from './cookies/console-routes.js';
 import { cookieNoticePlugin } from './cookies/plugin.js';
 import { browserChoiceSaver, cookieRoutes } from './cookies/routes.js';
@@ -115,6 +116,8 @@ export async function buildApp(deps: AppDeps) {
   registerErrorHandling(app);
   // Before any route: lists the routes that answer with CSV (src/web/csv.ts).
   trackCsvRoutes(app);
+  // Before any route: lists the console's routes and who may use each (src/console/route-table.ts).
+  trackConsoleRoutes(app);
   protectSecretPages(app);
   refuseUnstorableText(app);
 

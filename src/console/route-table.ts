@@ -195,3 +195,22 @@ export function sentText(sent: object): Record<string, string> {
     ),
   );
 }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route under /console and who may use it, for the test that walks them all. */
+    consoleRouteTable: { method: string; url: string; access?: Access }[];
+  }
+}
+
+/** Collects the console's routes as they are registered: call before any route is added. */
+export function trackConsoleRoutes(app: FastifyInstance): void {
+  const routes: FastifyInstance['consoleRouteTable'] = [];
+  app.decorate('consoleRouteTable', routes);
+  app.addHook('onRoute', (r) => {
+    if (!/^\/console(\/|$)/.test(r.url)) return;
+    for (const method of [r.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: r.url, access: r.config?.access });
+    }
+  });
+}
