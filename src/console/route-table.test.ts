@@ -17,8 +17,10 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => t.close());
 
-/** A concrete address for a route pattern: every parameter filled. */
-const concrete = (url: string) => url.replace(/:[^/]+/g, 'x');
+// The query a screen cannot be shown without.
+const required: Record<string, string> = { '/console/analytics/export.csv': '?panel=page' };
+/** A concrete address for a route pattern: every parameter filled, required queries given. */
+const concrete = (url: string) => url.replace(/:[^/]+/g, 'x') + (required[url] ?? '');
 const send = (method: string, url: string, jar: Jar) =>
   method === 'GET' ? getAs(t, jar, url) : postForm(t, jar, url, {});
 const label = (r: { method: string; url: string }, who: string) => `${r.method} ${r.url} (${who})`;
