@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SlowFirst from './test/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -8,5 +9,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Files share two cores and, for PostgreSQL, one server: keep the fan-out small.
     maxWorkers: 2,
+    sequence: { sequencer: SlowFirst },
   },
 });

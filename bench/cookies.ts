@@ -27,9 +27,14 @@ const env = {
 await stop(await startServerProcess('app', env));
 const db = new SQLite(path.join(dataDir, 'starspmb.db'));
 const now = new Date().toISOString();
+// Its vendor is a registered service provider with a contract, or the tag would not load.
 db.prepare(
-  `insert into tags (id, name, category, vendor, origin, script_url, inline_snippet, data_received, active, created_at, updated_at, updated_by)
-   values ('bench-tag', 'Bench pixel', 'advertising', 'Bench Ads', 'https://ads.bench.example', 'https://ads.bench.example/p.js', null, 'pages visited', 1, ?, ?, 'bench')`,
+  `insert into recipients (id, kind, key, name, categories, purpose, contract_ref, related_entity, active, created_at, updated_at)
+   values ('bench-vendor', 'processor', 'bench-ads', 'Bench Ads', '["online.activity"]', 'measures our advertising', 'DPA-BENCH', 0, 1, ?, ?)`,
+).run(now, now);
+db.prepare(
+  `insert into tags (id, name, category, vendor, origin, script_url, inline_snippet, data_received, active, created_at, updated_at, updated_by, recipient_id, categories)
+   values ('bench-tag', 'Bench pixel', 'advertising', 'Bench Ads', 'https://ads.bench.example', 'https://ads.bench.example/p.js', null, 'pages visited', 1, ?, ?, 'bench', 'bench-vendor', '["online.activity"]')`,
 ).run(now, now);
 db.close();
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import SQLite from 'better-sqlite3';
 import os from 'node:os';
 import path from 'node:path';
-import { createFormTokens } from '../src/intake/form-token.js';
+import { createFormTokens } from '../src/web/form-token.js';
 import {
   cpu,
   freePort,

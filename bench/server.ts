@@ -1,5 +1,5 @@
 // A server for the benchmarks, in its own process so the load generator does not share its core.
-//   empty: Fastify with the same body parser and a POST route that does nothing (the ceiling)
+//   empty: Fastify with the same body parser, POST routes that do nothing and a bare GET (ceilings)
 //   app:   the real site, as `npm start` runs it
 //   stages: the real site plus two routes that stop the collector's work part way, to show
 //          where its time goes: /bench/parsed (the site's hooks and the body's validation) and
@@ -15,6 +15,8 @@ if (mode === 'empty') {
   const app = Fastify();
   await app.register(formbody);
   app.post('/get-started', async (_req, reply) => reply.redirect('/get-started/thanks', 303));
+  // The public pages' ceiling: a GET answered from memory, nothing else.
+  app.get('/bare', async (_req, reply) => reply.type('text/html; charset=utf-8').send('<p>ok</p>'));
   // The analytics collector's ceiling: the same text/plain JSON body, parsed and dropped.
   app.post('/api/event', async (req, reply) => {
     JSON.parse(req.body as string);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { seedAnalytics, type FixtureVisit } from '../src/analytics/dashboard/fixture.js';
 import { arrivingRequest } from '../src/privacy-center/repository.js';
+import { addRecipient } from '../src/disclosures/testing.js';
 import { hiddenField, type TestApp } from '../src/test-support/app.js';
 import { serve } from '../test/e2e/support.js';
 
@@ -151,6 +152,32 @@ const shots: Shot[] = [
     'leads/export',
   ].map((screen) => ({ name: `console-${screen.replace('/', '-')}`, path: `/console/${screen}` })),
   {
+    // A privacy officer's evidence page after recording a legal process naming two people.
+    name: 'console-disclosure-evidence',
+    path: '/console/disclosures/evidence',
+    prepare: async ({ app, page, baseUrl }) => {
+      await signInIfAsked(page);
+      if (!(await app.db.selectFrom('disclosure_authorities').select('id').executeTakeFirst())) {
+        await addRecipient(app, {
+          kind: 'third_party',
+          name: 'Dallas County District Court',
+          contractRef: null,
+        });
+        await page.goto(`${baseUrl}/console/disclosures/evidence/new?kind=legal_process`);
+        await page.getByLabel('Recipient').selectOption({ label: 'Dallas County District Court' });
+        await page.getByLabel('Issued by').fill('Dallas County District Court');
+        await page.getByLabel('Reference').fill('DC-2026-CV-0142 (subpoena duces tecum)');
+        await page.getByLabel('Date').fill('2026-11-20');
+        const first = (i: number) => sampleLeads[i]!.name.split(' ')[0]!.toLowerCase();
+        await page
+          .getByLabel('People it names')
+          .fill(`${first(0)}@example.com\n${first(1)}@example.com`);
+        await page.getByRole('button', { name: 'Save the record' }).click();
+      } else await page.goto(`${baseUrl}/console/disclosures/evidence`);
+      await page.waitForLoadState('networkidle');
+    },
+  },
+  {
     // A deletion 37 days old: the deadline notice on top, and what the deletion will do.
     name: 'console-privacy-deletion',
     path: '/console/privacy',
@@ -237,6 +264,23 @@ async function cookieScreenData(app: TestApp) {
   });
   await app.db.insertInto('cookie_consents').values(rows).execute();
   const now = new Date().toISOString();
+  const vendorId = '5f0c8c8e-8a1d-4a3c-9a57-000000000002';
+  await app.db
+    .insertInto('recipients')
+    .values({
+      id: vendorId,
+      kind: 'processor',
+      key: 'example-ads',
+      name: 'Example Ads Inc.',
+      categories: '["online.identifier","online.activity"]',
+      purpose: 'measures our advertising',
+      contract_ref: 'DPA-2026-11',
+      related_entity: 0,
+      active: 1,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
   await app.db
     .insertInto('tags')
     .values({
@@ -247,7 +291,10 @@ async function cookieScreenData(app: TestApp) {
       origin: 'https://ads.example.com',
       script_url: 'https://ads.example.com/pixel.js',
       inline_snippet: null,
-      data_received: 'pages visited and an advertising cookie id',
+      data_received:
+        'a random identifier of your browser (with your consent) or a coded fingerprint of it that changes every day; the pages you view and what you click on our website',
+      recipient_id: vendorId,
+      categories: '["online.identifier","online.activity"]',
       active: 1,
       created_at: now,
       updated_at: now,

@@ -21,17 +21,18 @@ import type { Clock } from './adapters/clock.js';
 import { incidentRoutes } from './audit/incidents/routes.js';
 import { createIncidentService } from './audit/incidents/service.js';
 import { createAuditCheckpoints } from './audit/checkpoint.js';
+import { createBackupSchedule } from './backup/schedule.js';
 import { auditRoutes } from './audit/routes.js';
 import type { Mailer } from './adapters/mailer.js';
 import type { Config } from './config/env.js';
 import type { SiteConfig } from './config/site.js';
-import { consoleRoutes } from './console/routes.js';
 import { trackConsoleRoutes } from './console/route-table.js';
+import { consoleRoutes } from './leads/console-routes.js';
 import { cookieConsoleRoutes } from './cookies/console-routes.js';
 import { cookieNoticePlugin } from './cookies/plugin.js';
 import { browserChoiceSaver, cookieRoutes } from './cookies/routes.js';
 import { tagVendors } from './cookies/tags.js';
-import { exportRoutes } from './exports/routes.js';
+import { exportRoutes } from './leads/export-routes.js';
 import { disclosureRoutes } from './disclosures/routes.js';
 import type { Db } from './db/database.js';
 import { intakeRoutes } from './intake/routes.js';
@@ -41,14 +42,15 @@ import { pageRoutes } from './pages/routes.js';
 import { applyGpcToPerson, applyOptOutsToBrowser, gpcPlugin } from './privacy-center/gpc.js';
 import { privacyCenterRoutes } from './privacy-center/routes.js';
 import { createPrivacyCenter } from './privacy-center/service.js';
-import { createPrivacyJobs } from './privacy-requests/reminders.js';
-import { privacyRequestRoutes } from './privacy-requests/routes.js';
-import { deadlineAlertPlugin } from './privacy-requests/deadline-alert.js';
-import { createRequestQueue } from './privacy-requests/service.js';
+import { createPrivacyJobs } from './privacy-center/reminders.js';
+import { privacyRequestRoutes } from './privacy-center/console-routes.js';
+import { deadlineAlertPlugin } from './privacy-center/deadline-alert.js';
+import { createRequestQueue } from './privacy-center/console-service.js';
 import { registeredProcessors } from './privacy/disclosures.js';
-import { policyState } from './privacy/policy-revisions.js';
+import { policyMark, policyState } from './privacy/policy-revisions.js';
 import { emailRelayKey, guardMailer } from './privacy/mail-guard.js';
 import { protectSecretPages, withSecretSafeRequests } from './privacy/secret-requests.js';
+import { privacySignalsPlugin } from './privacy/signals.js';
 import { createRetentionConsole } from './retention/console-service.js';
 import { leadHoldPanel, retentionRoutes } from './retention/routes.js';
 import { createRetentionScheduler, type RetentionScheduler } from './retention/scheduler.js';
@@ -59,6 +61,8 @@ import { cookieGuard } from './web/cookie-guard.js';
 import { registerErrorHandling } from './web/errors.js';
 import { refuseUnstorableText, storableValidatorCompiler } from './web/storable-text.js';
 import { opsRoutes } from './web/ops.js';
+import { createPageCache, type PageCache } from './web/render.js';
+import { addSecurityHeaders } from './web/security-headers.js';
 import './web/types.js';
 import type { Kernel } from './privacy/kernel.js';
 
@@ -77,26 +81,6 @@ export interface AppDeps {
 }
 
 const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
-
-// Personal data must never reach the logs: bodies are not logged, and these keys are censored
-// wherever they appear in a log object.
-export const logRedaction = {
-  paths: [
-    'req.headers.cookie',
-    'req.headers.authorization',
-    // An IP address is personal data: the access log says what was asked, not who asked.
-    'req.remoteAddress',
-    'req.remotePort',
-    'req.headers["x-forwarded-for"]',
-    'req.body',
-    '*.email',
-    '*.phone',
-    '*.name',
-    '*.address',
-    '*.password',
-  ],
-  censor: '[redacted]',
-};
 
 export async function buildApp(deps: AppDeps) {
   const { config, site, db, clock } = deps;
@@ -122,7 +106,8 @@ export async function buildApp(deps: AppDeps) {
   refuseUnstorableText(app);
 
   // Security headers from one helmet middleware built at start-up: @fastify/helmet rebuilt it,
-  // CSP parsing included, on every request (docs/decisions/012-analytics-ingest.md).
+  // CSP parsing included, on every request (docs/decisions/012-analytics-ingest.md); its headers
+  // are recorded once and copied onto each response (decision 020).
   const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
@@ -139,15 +124,14 @@ export async function buildApp(deps: AppDeps) {
     },
     hsts: config.baseUrl.startsWith('https:'),
   });
-  app.addHook('onRequest', (request, reply, done) => {
-    if (request.routeOptions.config.securityHeaders === false) return done();
-    securityHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
-  });
+  addSecurityHeaders(app, securityHeaders);
   // Every POST/PUT/PATCH/DELETE must come from the site's own pages (decision 015): before any
   // route is registered, and before the hooks that record a GPC signal or read cookies.
   guardCrossSite(app, { siteOrigin: new URL(config.baseUrl).origin });
   await app.register(formbody, { bodyLimit: 32 * 1024 });
   await app.register(cookie, { secret: deps.secret });
+  // What the visitor allows (GPC, Do Not Track, cookie choices), asked of `request.privacy`.
+  await app.register(privacySignalsPlugin);
   // After the cookie plugin's own onSend: collector, assets, probes and error pages set none.
   app.addHook('onSend', cookieGuard);
   await app.register(csrf, {
@@ -265,26 +249,39 @@ export async function buildApp(deps: AppDeps) {
     intervalMs: config.auditCheckpointIntervalHours * 3_600_000,
   });
   app.decorate('auditCheckpoints', auditCheckpoints);
+  // The daily encrypted backup, when BACKUP_DIR is set (decision 024).
+  app.decorate(
+    'backups',
+    createBackupSchedule({ config, clock, keys: deps.kernel.keys, log: app.log }),
+  );
 
   await app.register(opsRoutes, { db, site });
+  // Public pages rendered once per variant and served from memory (decision 020).
+  const pages = createPageCache();
+  app.decorate('pageCache', pages);
   await app.register(pageRoutes, {
     site,
-    policy: () =>
-      policyState(
-        db,
-        () => registeredProcessors(db),
-        () => tagVendors(db),
-      ),
+    cache: pages,
+    policy: {
+      state: () =>
+        policyState(
+          db,
+          () => registeredProcessors(db),
+          () => tagVendors(db),
+        ),
+      mark: () => policyMark(db),
+    },
   });
-  const cookieDeps = { db, clock, accounts, secure: secureCookies };
+  const cookieDeps = { db, clock, accounts, secure: secureCookies, pages };
   await app.register(cookieRoutes, cookieDeps);
   await app.register(intakeRoutes, {
     intake,
     config,
+    pages,
     // A GPC signal sent with the form applies to the person, not only the browser.
     onAccepted: async (request, reply, leadId, who) => {
       await applyOptOutsToBrowser({ db, kernel: deps.kernel }, request, reply, who, secureCookies);
-      if (request.gpc)
+      if (request.privacy.gpc)
         await applyGpcToPerson(
           { db, kernel: deps.kernel },
           who,
@@ -334,7 +331,7 @@ export async function buildApp(deps: AppDeps) {
     secure: secureCookies,
     site: new URL(config.baseUrl),
   });
-  await app.register(disclosureRoutes, { db, accounts, clock });
+  await app.register(disclosureRoutes, { db, accounts, clock, kernel: deps.kernel });
   await app.register(cookieConsoleRoutes, { db, accounts, clock });
   await app.register(exportRoutes, { db, accounts, clock, kernel: deps.kernel });
   await app.register(analyticsDashboardRoutes, { repository: dashboard, accounts, clock });
@@ -344,6 +341,7 @@ export async function buildApp(deps: AppDeps) {
     await privacyJobs.stop();
     await rollupCompaction.stop();
     await auditCheckpoints.stop();
+    await app.backups.stop();
     await analytics.collector.close();
   });
   return app;
@@ -363,6 +361,8 @@ declare module 'fastify' {
     analytics: ReturnType<typeof createAnalytics>;
     /** Folds closed days' hourly analytics rollups into daily rows; the server starts the timer. */
     rollupCompaction: ReturnType<typeof createRollupCompaction>;
+    /** Rendered public pages by variant (src/web/render.ts). */
+    pageCache: PageCache;
     /** Signed checkpoints of the audit chain's head; the server starts the timer. */
     auditCheckpoints: ReturnType<typeof createAuditCheckpoints>;
   }

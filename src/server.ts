@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import path from 'node:path';
-import { buildApp, logRedaction } from './app.js';
+import { buildApp } from './app.js';
+import { logRedaction } from './privacy/log-redaction.js';
 import { systemClock } from './adapters/clock.js';
 import { createMailer } from './adapters/mailer.js';
 import { checkDataDirModes, ownerOnlyByDefault } from './config/data-dir.js';
@@ -26,6 +27,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   const site = loadSiteConfig(config.siteConfigPath);
   const secret = loadAppSecret(config.dataDir, config.appSecret);
   const db = createDb(config.databaseUrl);
+  // Before migrating: a data migration (0027) records what it cleared in the audit log.
+  useConfiguredAuditKey(config);
   await migrateToLatest(db);
   const kernel = createKernel(
     loadKeyring({
@@ -39,7 +42,6 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
         ),
     }),
   );
-  useConfiguredAuditKey(config);
   // Rows stored before encryption, or under a key being rotated out, are sealed before serving.
   await resealPending(db, kernel);
   await labelSuppressionKeys(db, kernel);
@@ -73,6 +75,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   app.analytics.collector.start();
   app.retention.scheduler.start();
   app.auditCheckpoints.start();
+  app.backups.start();
   const link = await app.accounts.firstRunSetupLink(config.baseUrl);
   if (link) {
     // Printed, not logged: it is for the operator's eyes on this terminal only.

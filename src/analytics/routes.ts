@@ -76,8 +76,9 @@ export function requestFacts(
   request: FastifyRequest,
   clientSessions: readonly ClientSessionCheck[] = [],
 ) {
-  const optedOut = request.gpc || request.headers.dnt === '1';
-  const consent = !optedOut && request.browserChoices.analytics === 'granted';
+  // The kernel's answer (src/privacy/signals.ts), the same the tags and the notice get.
+  const { optedOut } = request.privacy;
+  const consent = request.privacy.allows('analytics');
   return {
     ua: request.headers['user-agent'],
     headers: request.headers,

@@ -19,6 +19,7 @@ export type AuditAction =
   | 'record_read'
   | 'export'
   | 'disclosure'
+  | 'disclosure_evidence'
   | 'deletion'
   | 'correction'
   | 'retention_run'
@@ -39,6 +40,7 @@ export const auditActions = [
   'record_read',
   'export',
   'disclosure',
+  'disclosure_evidence',
   'deletion',
   'correction',
   'retention_run',
@@ -156,15 +158,21 @@ function isPostgres(db: Kysely<Database>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
+/**
+ * PostgreSQL: every append (and the purger) takes the same lock until its transaction ends, so
+ * two writers never read the same tail. SQLite: a write transaction is already exclusive.
+ */
+export async function lockAuditChain(trx: Kysely<Database>): Promise<void> {
+  if (isPostgres(trx)) await sql`select pg_advisory_xact_lock(${chainLockKey})`.execute(trx);
+}
+
 async function appendInTransaction(
   trx: Kysely<Database>,
   entry: AuditEntry,
   at: Date,
   key: AuditKey,
 ): Promise<void> {
-  // PostgreSQL: every append takes the same lock until its transaction ends, so two appends can
-  // never read the same tail. SQLite: a write transaction is already exclusive.
-  if (isPostgres(trx)) await sql`select pg_advisory_xact_lock(${chainLockKey})`.execute(trx);
+  await lockAuditChain(trx);
   const last = await trx
     .selectFrom('audit_log')
     .select(['seq', 'hash'])

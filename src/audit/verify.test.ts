@@ -106,7 +106,13 @@ describe('appendAudit', () => {
 describe('verifyChain', () => {
   it('reports OK with the count and head, walking in chunks', async () => {
     const { db } = await fresh();
-    expect(await verifyChain(db, key)).toEqual({ ok: true, count: 0, head: null, legacyUntil: 0 });
+    expect(await verifyChain(db, key)).toEqual({
+      ok: true,
+      count: 0,
+      head: null,
+      legacyUntil: 0,
+      purgedThrough: 0,
+    });
     await fill(db, 10);
     const progress: number[] = [];
     const report = await verifyChain(db, key, {

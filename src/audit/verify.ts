@@ -3,6 +3,7 @@ import type { Database } from '../db/schema.js';
 import type { Checkpoint } from './checkpoint-file.js';
 import type { AuditKey } from './key.js';
 import { KEYED_CHAIN, LEGACY_CHAIN, genesisHash, rowHash, type ChainedRow } from './log.js';
+import { boundaryProblem, purgeBoundaries, type PurgeBoundary } from './purge-boundary.js';
 
 export type ChainReport =
   | {
@@ -11,6 +12,8 @@ export type ChainReport =
       head: { seq: number; hash: string } | null;
       /** The last entry hashed without the key (0: none); a checkpoint records it. */
       legacyUntil: number;
+      /** The last entry purged under the retention rule (0: none); the chain starts after it. */
+      purgedThrough: number;
     }
   | { ok: false; count: number; seq: number; problem: string };
 
@@ -23,6 +26,16 @@ export interface VerifyOptions {
   checkpoints?: readonly Checkpoint[];
   /** Start after this checkpoint's head instead of at the first entry (checks it still matches). */
   from?: Checkpoint;
+  /** Stop after this entry (the purger checks only what it is about to delete). */
+  through?: number;
+}
+
+/** Where a walk begins: after a checkpoint's head, after a purge boundary, or at the start. */
+interface Start {
+  seq: number;
+  hash: string;
+  count: number;
+  legacyUntil: number;
 }
 
 type StoredRow = ChainedRow & { hash: string; chain_version: number };
@@ -100,21 +113,52 @@ function truncation(w: Walk, cps: readonly Checkpoint[]): ChainReport | null {
   return { ok: false, count: w.count, seq: last + 1, problem };
 }
 
-function startWalk(key: AuditKey, opts: VerifyOptions): Walk {
+function startWalk(key: AuditKey, opts: VerifyOptions, start: Start | null): Walk {
   const cps = opts.checkpoints ?? [];
   const pins = new Map<number, Checkpoint[]>();
   for (const cp of cps) pins.set(cp.headSeq, [...(pins.get(cp.headSeq) ?? []), cp]);
   const lowest = [...cps].sort((a, b) => a.legacyUntil - b.legacyUntil)[0];
-  const from = opts.from;
   return {
     key,
-    before: from && from.headSeq > 0 ? { seq: from.headSeq, hash: from.headHash } : null,
-    count: from?.count ?? 0,
-    legacyUntil: from?.legacyUntil ?? 0,
-    keyedSeen: from ? from.headSeq > from.legacyUntil : false,
+    before: start && start.seq > 0 ? { seq: start.seq, hash: start.hash } : null,
+    count: start?.count ?? 0,
+    legacyUntil: start?.legacyUntil ?? 0,
+    keyedSeen: start ? start.seq > start.legacyUntil : false,
     legacyLimit: lowest ? { seq: lowest.legacyUntil, cp: lowest } : null,
     pins,
   };
+}
+
+const fromCheckpoint = (cp: Checkpoint): Start => ({
+  seq: cp.headSeq,
+  hash: cp.headHash,
+  count: cp.count,
+  legacyUntil: cp.legacyUntil,
+});
+
+/**
+ * The newest purge boundary, once every boundary's signature is checked. A checkpoint written at
+ * the boundary's entry must agree with it; those below it name entries that no longer exist.
+ */
+async function purgeStart(
+  db: Kysely<Database>,
+  key: AuditKey,
+  cps: readonly Checkpoint[],
+): Promise<{ boundary: PurgeBoundary | null; problem: ChainReport | null }> {
+  const boundaries = await purgeBoundaries(db);
+  for (const b of boundaries) {
+    const problem = boundaryProblem(b, key);
+    if (problem) return { boundary: null, problem: { ok: false, count: 0, seq: b.seq, problem } };
+  }
+  const boundary = boundaries.at(-1) ?? null;
+  const disagrees = cps.find(
+    (cp) => boundary && cp.headSeq === boundary.seq && cp.headHash !== boundary.hash,
+  );
+  if (boundary && disagrees) {
+    const problem = `the purge boundary at entry ${boundary.seq} records a hash other than ${when(disagrees)} (the chain was rewritten before it was purged)`;
+    return { boundary, problem: { ok: false, count: 0, seq: boundary.seq, problem } };
+  }
+  return { boundary, problem: null };
 }
 
 const columns = [
@@ -158,12 +202,17 @@ export async function verifyChain(
   opts: VerifyOptions = {},
 ): Promise<ChainReport> {
   const chunkSize = opts.chunkSize ?? 1000;
-  const w = startWalk(key, opts);
-  const broken = opts.from ? await checkStart(db, w, opts.from) : null;
+  const { boundary, problem } = await purgeStart(db, key, opts.checkpoints ?? []);
+  if (problem) return problem;
+  // A checkpoint older than the purge names an entry that is gone: start at the boundary instead.
+  const useFrom = opts.from && (!boundary || opts.from.headSeq >= boundary.seq);
+  const w = startWalk(key, opts, useFrom ? fromCheckpoint(opts.from!) : boundary);
+  const broken = useFrom ? await checkStart(db, w, opts.from!) : null;
   if (broken) return broken;
   for (;;) {
     let query = db.selectFrom('audit_log').select(columns).orderBy('seq').limit(chunkSize);
     if (w.before) query = query.where('seq', '>', w.before.seq);
+    if (opts.through !== undefined) query = query.where('seq', '<=', opts.through);
     const rows = await query.execute();
     for (const raw of rows) {
       const row: StoredRow = {
@@ -181,7 +230,8 @@ export async function verifyChain(
     opts.onProgress?.(w.count);
     if (rows.length < chunkSize) break;
   }
-  const truncated = truncation(w, opts.checkpoints ?? []);
+  const truncated = opts.through === undefined ? truncation(w, opts.checkpoints ?? []) : null;
   if (truncated) return truncated;
-  return { ok: true, count: w.count, head: w.before, legacyUntil: w.legacyUntil };
+  const purgedThrough = boundary?.seq ?? 0;
+  return { ok: true, count: w.count, head: w.before, legacyUntil: w.legacyUntil, purgedThrough };
 }

@@ -76,6 +76,11 @@ async function verify(db: Db, key: AuditKey, config: Config): Promise<number> {
     return 2;
   }
   console.log(`OK: ${report.count} entries, chain intact.`);
+  if (report.purgedThrough > 0) {
+    console.log(
+      `Entries 1–${report.purgedThrough} were purged under the 6-year retention rule; the chain is checked from the signed boundary after entry ${report.purgedThrough}.`,
+    );
+  }
   if (report.head) console.log(`Head: entry ${report.head.seq}, hash ${report.head.hash}`);
   if (report.legacyUntil > 0) {
     console.log(

@@ -3,6 +3,7 @@ import { ownerOnlyByDefault } from '../config/data-dir.js';
 import { ConfigError, loadConfig, type Config } from '../config/env.js';
 import { useConfiguredAuditKey } from '../audit/key.js';
 import { auditCommand, auditUsage } from './audit.js';
+import { backupCommand, backupUsage, restoreCommand } from './backup.js';
 import { keysCommand, keysUsage } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
@@ -22,6 +23,8 @@ ${auditUsage}
 
 ${keysUsage}
 
+${backupUsage}
+
 Settings come from the same environment variables as the server (DATA_DIR, DATABASE_URL, ...).`;
 
 /** Commands that write audit entries key them like the server does, making the key if none exists. */
@@ -40,13 +43,17 @@ async function main(argv: string[]): Promise<number> {
         await serveCommand(loadConfig());
         return -1;
       case 'migrate':
-        return await migrateCommand(loadConfig());
+        return await migrateCommand(withAuditKey(loadConfig()));
       case 'user':
         return await userCommand(withAuditKey(loadConfig()), rest, parseArgs);
       case 'keys':
         return await keysCommand(withAuditKey(loadConfig()), rest);
       case 'audit':
         return await auditCommand(loadConfig(), rest);
+      case 'backup':
+        return await backupCommand(loadConfig(), rest);
+      case 'restore':
+        return await restoreCommand(loadConfig(), rest);
       case 'retention':
         return await retentionCommand(withAuditKey(loadConfig()), rest);
       case undefined:

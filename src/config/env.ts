@@ -72,6 +72,12 @@ const envSchema = z.object({
     // Timers cannot wait longer than 24.8 days, and retention is meant to run at least weekly.
     .max(168, 'must be at most 168 (one week); 0 turns the schedule off')
     .default(24),
+  BACKUP_DIR: z.string().min(1).optional(),
+  BACKUP_KEEP: z.coerce
+    .number({ error: 'must be a whole number of backups' })
+    .int('must be a whole number of backups')
+    .min(1, 'must be at least 1')
+    .default(7),
   PRIVACY_REPORT_LINK_DAYS: z.coerce
     .number({ error: 'must be a whole number of days' })
     .int('must be a whole number of days')
@@ -115,6 +121,10 @@ export interface Config {
   retentionIntervalHours: number;
   /** Days an access report stays readable behind its emailed link. */
   privacyReportLinkDays: number;
+  /** Where the daily backup goes; unset, there is none (decision 024). */
+  backupDir: string | undefined;
+  /** How many daily backups are kept there. */
+  backupKeep: number;
 }
 
 export class ConfigError extends Error {}
@@ -164,5 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     analyticsWriter: e.ANALYTICS_WRITER,
     retentionIntervalHours: e.RETENTION_INTERVAL_HOURS,
     privacyReportLinkDays: e.PRIVACY_REPORT_LINK_DAYS,
+    backupDir: e.BACKUP_DIR === undefined ? undefined : path.resolve(e.BACKUP_DIR),
+    backupKeep: e.BACKUP_KEEP,
   };
 }

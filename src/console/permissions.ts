@@ -15,6 +15,9 @@ const grants = {
   'processors.manage': ['admin'],
   // The ledger says who received whose data: read by those who answer for privacy.
   'disclosures.read': ['admin', 'privacy'],
+  // Evidence that lets a third party receive intake data (legal process, protection, a buyer's
+  // undertaking) is recorded by those who answer for privacy, and audited.
+  'disclosure_evidence.manage': ['admin', 'privacy'],
   // The audit log and incidents name staff and record ids: accountability work, not sales work.
   'audit.read': ['admin', 'privacy'],
   'incidents.manage': ['admin', 'privacy'],
@@ -53,6 +56,11 @@ export const consoleSections: readonly { href: string; label: string; needs: Per
   { href: '/console/analytics', label: 'Analytics', needs: 'analytics.read' },
   { href: '/console/privacy', label: 'Privacy requests', needs: 'privacy_requests.read' },
   { href: '/console/disclosures', label: 'Disclosures', needs: 'disclosures.read' },
+  {
+    href: '/console/disclosures/evidence',
+    label: 'Disclosure evidence',
+    needs: 'disclosure_evidence.manage',
+  },
   { href: '/console/retention', label: 'Retention', needs: 'retention.read' },
   { href: '/console/incidents', label: 'Incidents', needs: 'incidents.manage' },
   { href: '/console/audit', label: 'Audit log', needs: 'audit.read' },

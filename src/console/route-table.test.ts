@@ -18,7 +18,10 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 // The query a screen cannot be shown without.
-const required: Record<string, string> = { '/console/analytics/export.csv': '?panel=page' };
+const required: Record<string, string> = {
+  '/console/analytics/export.csv': '?panel=page',
+  '/console/disclosures/evidence/new': '?kind=legal_process',
+};
 /** A concrete address for a route pattern: every parameter filled, required queries given. */
 const concrete = (url: string) => url.replace(/:[^/]+/g, 'x') + (required[url] ?? '');
 const send = (method: string, url: string, jar: Jar) =>

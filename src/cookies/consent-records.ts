@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import type { CookieConsentsTable } from '../db/schema.js';
 import { policyVersionNow } from '../privacy/consent.js';
-import type { BrowserChoices } from '../privacy-center/gpc.js';
+import type { BrowserChoices } from '../privacy/signals.js';
 import { insertGpc } from '../privacy-center/repository.js';
 import { BANNER_VERSION } from './messages.js';
 

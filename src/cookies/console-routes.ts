@@ -42,8 +42,9 @@ export async function cookieConsoleRoutes(
   };
   const tagsPage = async (frame: ConsoleFrame, form: TagForm = { values: {}, errors: {} }) => {
     const list = await tags.list(frame.staff);
+    const providers = await tags.providers(frame.staff);
     const { message, ...state } = form;
-    return { page: TagsPage({ ...frame, tags: list, form: state, message }) };
+    return { page: TagsPage({ ...frame, tags: list, providers, form: state, message }) };
   };
   const saved = { redirect: '/console/settings/tags' };
 

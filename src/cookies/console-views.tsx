@@ -3,13 +3,16 @@ import { DataTable } from '../console/table.js';
 import {
   ErrorSummary,
   Field,
+  FieldError,
   SelectField,
   TextField,
   describedBy,
   type FieldState,
 } from '../web/forms.js';
 import type { DayRates } from './consent-records.js';
-import type { Tag } from './tags.js';
+import { categories as categoryLabels } from '../privacy/vocabulary.js';
+import { tagCategories } from '../privacy/tag-disclosures.js';
+import type { Tag, TagProvider } from './tags.js';
 
 const pct = (part: number, whole: number) =>
   whole === 0 ? '–' : `${Math.round((part / whole) * 100)}%`;
@@ -87,8 +90,8 @@ const here = '/console/settings/tags';
 const labels = {
   name: 'Name',
   category: 'Category',
-  vendor: 'Vendor',
-  dataReceived: 'Data it receives',
+  provider: 'Service provider',
+  categories: 'Data it sends the provider',
   scriptUrl: 'Script URL',
   inlineSnippet: 'Inline snippet',
   origin: 'Vendor origin',
@@ -96,7 +99,12 @@ const labels = {
 
 /** Registered tags, with a form to register another. */
 export function TagsPage(
-  p: ConsoleFrame & { tags: Tag[]; form: FieldState; message?: string | undefined },
+  p: ConsoleFrame & {
+    tags: Tag[];
+    providers: TagProvider[];
+    form: FieldState;
+    message?: string | undefined;
+  },
 ) {
   const s = p.form;
   return (
@@ -106,8 +114,11 @@ export function TagsPage(
         A tag loads only for visitors who allowed its category, never under Global Privacy Control,
         and never on the contact form, partner applications, the Privacy Center, the portals or this
         console. The site&apos;s Content Security Policy names a vendor&apos;s origin only on the
-        pages where an active tag of theirs loads. Every vendor registered here is named in the
-        public privacy policy.
+        pages where an active tag of theirs loads. A vendor is a service provider like any other:
+        register it first under Settings, Service providers, with its contract reference and the
+        kinds of data it receives; a tag is refused for anything else. Every vendor registered here
+        is named in the public privacy policy, and each activation and deactivation is recorded in
+        the disclosure ledger.
       </p>
       {p.tags.length === 0 ? (
         <p>No tag is registered: no other company&apos;s code loads on the site.</p>
@@ -168,14 +179,36 @@ export function TagsPage(
             ['advertising', 'Advertising'],
           ]}
         />
-        <TextField name="vendor" label={labels.vendor} state={s} maxLength={120} />
-        <TextField
-          name="dataReceived"
-          label={labels.dataReceived}
+        <SelectField
+          name="provider"
+          label={labels.provider}
           state={s}
-          maxLength={500}
-          hint="As the privacy policy will state it, e.g. pages visited and an advertising cookie id."
+          options={p.providers.map((r) => [r.key, `${r.name} (${r.key})`] as [string, string])}
         />
+        <fieldset
+          class="fieldset"
+          id="categories"
+          aria-describedby={describedBy('categories', s, true)}
+        >
+          <legend>{labels.categories}</legend>
+          <p class="hint" id="categories-hint">
+            Only what a browser reveals; the provider must be registered for each.
+          </p>
+          {tagCategories.map((c) => (
+            <div class="checkbox">
+              <input
+                type="checkbox"
+                id={`categories-${c.replace('.', '-')}`}
+                name="categories"
+                value={c}
+              />
+              <label
+                for={`categories-${c.replace('.', '-')}`}
+              >{`${c}: ${categoryLabels[c]}`}</label>
+            </div>
+          ))}
+          <FieldError name="categories" state={s} />
+        </fieldset>
         <TextField
           name="scriptUrl"
           label={labels.scriptUrl}

@@ -5,11 +5,12 @@ import { SESSION_COOKIE, type AccountService } from '../accounts/service.js';
 import type { Clock } from '../adapters/clock.js';
 import type { Db } from '../db/database.js';
 import type { CookieConsentsTable } from '../db/schema.js';
-import { writeChoices, type BrowserChoices } from '../privacy-center/gpc.js';
+import { writeChoices, type BrowserChoices } from '../privacy/signals.js';
 import { invalid, wantsJson } from '../web/errors.js';
 import { safeRedirectPath } from '../web/redirect.js';
-import { renderPage } from '../web/render.js';
+import { createPageCache, slot, type PageCache } from '../web/render.js';
 import { readIssues } from '../web/validation.js';
+import { policyMark } from '../privacy/policy-revisions.js';
 import { CONSENT_COOKIE, consentIdOf, recordChoice } from './consent-records.js';
 import { LANG_COOKIE, langOf } from './messages.js';
 import { tagVendors } from './tags.js';
@@ -46,6 +47,8 @@ export interface CookieDeps {
   clock: Clock;
   accounts: AccountService;
   secure: boolean;
+  /** Rendered pages by variant (src/web/render.ts). */
+  pages?: PageCache;
 }
 
 /** Saves a browser's choice anywhere it is made: a consent record, then the two cookies. */
@@ -82,20 +85,25 @@ export function browserChoiceSaver(deps: CookieDeps) {
 export async function cookieRoutes(fastify: FastifyInstance, deps: CookieDeps) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const save = browserChoiceSaver(deps);
+  const pages = deps.pages ?? createPageCache();
 
   app.get('/cookies', { schema: { querystring: backQuery } }, async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    const vendors = await tagVendors(deps.db);
     const view = {
       lang: langOf(request),
-      choices: request.browserChoices,
-      gpc: request.gpc,
-      back: safeRedirectPath(request.query.back, '/'),
+      choices: request.privacy.choices,
+      gpc: request.privacy.gpc,
+      back: slot('back'),
     };
-    return renderPage(
-      reply,
-      CookiesPage({ ...view, site: request.site, saved: request.query.saved === '1', vendors }),
-    );
+    const saved = request.query.saved === '1';
+    // The vendors listed change only with the policy's mark (src/privacy/policy-revisions.ts).
+    const { analytics, advertising } = view.choices;
+    return pages.send(reply, {
+      key: `/cookies|${view.lang}.${analytics}.${advertising}|${view.gpc}|${saved}|${await policyMark(deps.db)}`,
+      page: async () =>
+        CookiesPage({ ...view, site: request.site, saved, vendors: await tagVendors(deps.db) }),
+      values: { back: safeRedirectPath(request.query.back, '/') },
+    });
   });
 
   // A choice forged by another site's page is refused before this runs (src/web/cross-site.ts).
@@ -111,7 +119,7 @@ export async function cookieRoutes(fastify: FastifyInstance, deps: CookieDeps) {
       const wanted = {
         analytics: all || (custom && b.analytics === 'on'),
         advertising: all || (custom && b.advertising === 'on'),
-        gpc: request.gpc || b.gpc === '1',
+        gpc: request.privacy.gpc || b.gpc === '1',
       };
       const next = await save(
         request,

@@ -1,8 +1,9 @@
 import { policyVersions } from '../privacy/policy-versions.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addRecipient } from '../disclosures/testing.js';
 import { cookieHeader, createTestApp, type TestApp } from '../test-support/app.js';
 import { postForm, staffJar, type Jar } from '../test-support/staff.js';
-import { isSensitivePath } from './tags.js';
+import { isSensitivePath } from '../privacy/sensitive-paths.js';
 
 /** The policy version as the choice cookie carries it. */
 const V = policyVersions.at(-1)!.version.replace('.', '_');
@@ -19,19 +20,32 @@ const snippet = 'window.statsLoaded = true;';
 beforeAll(async () => {
   t = await createTestApp();
   admin = await staffJar(t, 'admin');
+  // Tag vendors are service providers registered with a contract and what they receive.
+  await addRecipient(t, {
+    key: 'advendor',
+    name: 'AdVendor Inc.',
+    categories: ['online.activity', 'online.identifier'],
+    purpose: 'measures our advertising',
+  });
+  await addRecipient(t, {
+    key: 'statsco',
+    name: 'StatsCo',
+    categories: ['online.activity'],
+    purpose: 'counts visits',
+  });
   const ad = await postForm(t, admin, '/console/settings/tags', {
     name: 'Ad pixel',
     category: 'advertising',
-    vendor: 'AdVendor Inc.',
-    dataReceived: 'pages visited and an advertising cookie id',
+    provider: 'advendor',
+    categories: ['online.activity', 'online.identifier'],
     scriptUrl: `${adOrigin}/pixel.js`,
   });
   expect(ad.statusCode).toBe(303);
   const stats = await postForm(t, admin, '/console/settings/tags', {
     name: 'Stats',
     category: 'analytics',
-    vendor: 'StatsCo',
-    dataReceived: 'pages visited',
+    provider: 'statsco',
+    categories: 'online.activity',
     inlineSnippet: snippet,
     origin: statsOrigin,
   });
@@ -57,8 +71,9 @@ describe('registering tags', () => {
     expect(audit).toHaveLength(2);
     const policy = await visit('/privacy');
     expect(policy.body).toContain(
-      'AdVendor Inc. (advertising): receives pages visited and an advertising cookie id',
+      'AdVendor Inc. (advertising): receives a random identifier of your browser (with your consent) or a coded fingerprint of it that changes every day; the pages you view and what you click on our website',
     );
+    expect(policy.body).toContain('These companies are our service providers, bound by a contract');
     expect(policy.body).toContain('StatsCo (analytics)');
   });
 
@@ -68,8 +83,8 @@ describe('registering tags', () => {
     const fields = {
       name: 'X',
       category: 'advertising',
-      vendor: 'V',
-      dataReceived: 'd',
+      provider: 'advendor',
+      categories: 'online.activity',
       scriptUrl: 'https://x.example/t.js',
     };
     expect(

@@ -1,37 +1,38 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { StaffUser } from '../accounts/service.js';
-import { appendAudit } from '../audit/log.js';
+import { appendAudit, type AuditDetail } from '../audit/log.js';
 import { publishRegistryChange } from '../privacy/policy-revisions.js';
 import { blank } from '../console/input.js';
 import { demand } from '../console/permissions.js';
 import type { Db } from '../db/database.js';
 import type { TagsTable } from '../db/schema.js';
+import { DisclosureRefusedError } from '../privacy/disclosures.js';
+import { activeProcessors, recipientByKey } from '../privacy/disclosure-store.js';
 import type { PolicyTagVendor } from '../privacy/policy.js';
-import type { BrowserChoices } from '../privacy-center/gpc.js';
+import { isSensitivePath } from '../privacy/sensitive-paths.js';
+import type { PrivacySignals } from '../privacy/signals.js';
+import {
+  assertTagVendor,
+  endTagDisclosure,
+  startTagDisclosure,
+  tagCategories,
+  tagVendorsForPolicy,
+} from '../privacy/tag-disclosures.js';
+import { categories as categoryLabels, type Category } from '../privacy/vocabulary.js';
 import { invalid, notFound } from '../web/errors.js';
 
-// Consent-gated third-party tags. A tag is served only after consent to its category, never
-// under GPC, and never on a page where a person types personal data or is signed in. The CSP of
-// the pages where one loads names its vendor's origin, and no other page's CSP does.
+// Consent-gated third-party tags. A tag is served only when the kernel allows its category
+// (consent, and no GPC or Do Not Track signal: src/privacy/signals.ts), and never on a page
+// where a person types personal data or is signed in (src/privacy/sensitive-paths.ts). The CSP
+// of the pages where one loads names its vendor's origin, and no other page's CSP does.
 
-/** Pages where no third-party code may ever load, whatever the consent. */
-const sensitive = [
-  '/get-started',
-  '/partners/apply',
-  '/privacy-center',
-  '/portal',
-  '/partner',
-  '/console',
-];
-
-export function isSensitivePath(url: string): boolean {
-  const path = url.split('?')[0]!.replace(/\/+$/, '') || '/';
-  return sensitive.some((p) => path === p || path.startsWith(`${p}/`));
-}
+/** The consent categories a tag can belong to (what the cookie notice asks about). */
+const consentCategories = ['analytics', 'advertising'] as const satisfies TagsTable['category'][];
 
 export type Tag = Pick<
-  TagsTable,
+  Selectable<TagsTable>,
   | 'id'
   | 'name'
   | 'category'
@@ -42,6 +43,8 @@ export type Tag = Pick<
   | 'data_received'
   | 'active'
   | 'updated_at'
+  | 'recipient_id'
+  | 'categories'
 >;
 const columns = [
   'id',
@@ -54,6 +57,8 @@ const columns = [
   'data_received',
   'active',
   'updated_at',
+  'recipient_id',
+  'categories',
 ] as const;
 
 // Loopback addresses are allowed over plain http so a test can serve a tag from a second local port.
@@ -71,12 +76,24 @@ const text = (what: string, max: number) =>
 const optionalText = (max: number, message: string) =>
   z.preprocess(blank, z.string().trim().max(max, message).optional());
 
+/** A form sends one checkbox as a string, several as an array, none as nothing. */
+const tagCategoryBoxes = z.preprocess(
+  (v) => (v === undefined || v === '' ? [] : [v].flat()),
+  z
+    .array(
+      z.enum(tagCategories, {
+        error: `Choose what the tag sends from the list: ${tagCategories.join(', ')}.`,
+      }),
+    )
+    .min(1, 'Tick each kind of data the tag sends its vendor.'),
+);
+
 export const tagBody = z
   .object({
     name: text('a name', 120),
-    category: z.enum(['analytics', 'advertising'], { error: 'Choose analytics or advertising.' }),
-    vendor: text('the vendor', 120),
-    dataReceived: text('what data the vendor receives', 500),
+    category: z.enum(consentCategories, { error: 'Choose analytics or advertising.' }),
+    provider: text('the key of the registered service provider that serves the tag', 40),
+    categories: tagCategoryBoxes,
     scriptUrl: optionalText(500, 'Keep the script URL under 500 characters.'),
     inlineSnippet: optionalText(5000, 'Keep the snippet under 5,000 characters.'),
     origin: optionalText(200, 'Keep the origin under 200 characters.'),
@@ -84,14 +101,15 @@ export const tagBody = z
   })
   .strict();
 export type TagInput = z.infer<typeof tagBody>;
+export interface TagProvider {
+  key: string;
+  name: string;
+}
 
 /** Checks what the schema cannot: one of URL or snippet, and an origin the CSP may name. */
 function normalise(
   input: TagInput,
-): Pick<
-  TagsTable,
-  'name' | 'category' | 'vendor' | 'origin' | 'script_url' | 'inline_snippet' | 'data_received'
-> {
+): Pick<TagsTable, 'name' | 'category' | 'origin' | 'script_url' | 'inline_snippet'> {
   const errors: Record<string, string> = {};
   if (!input.scriptUrl === !input.inlineSnippet)
     errors.scriptUrl = 'Give either a script URL or an inline snippet, not both.';
@@ -121,38 +139,87 @@ function normalise(
   return {
     name: input.name,
     category: input.category,
-    vendor: input.vendor,
     origin,
     script_url: input.scriptUrl ?? null,
     inline_snippet: input.inlineSnippet ?? null,
-    data_received: input.dataReceived,
   };
 }
 
+/** The kernel's refusal as a field error the form shows beside the provider. */
+async function vendorFor(db: Db, input: TagInput) {
+  const recipient = await recipientByKey(db, input.provider);
+  const refused = (message: string) =>
+    invalid(`This tag cannot be registered: ${message}`, { provider: message });
+  if (!recipient)
+    throw refused(
+      `no service provider is registered under the key ${input.provider}. Register the vendor under Settings, Service providers, with its contract reference and the categories it receives.`,
+    );
+  try {
+    return await assertTagVendor(db, recipient.id, input.categories, input.category);
+  } catch (err) {
+    if (err instanceof DisclosureRefusedError) throw refused(err.message);
+    throw err;
+  }
+}
+
+const labelsOf = (cs: readonly Category[]) => cs.map((c) => categoryLabels[c]).join('; ');
+
 export function createTagService(deps: { db: Db; clock: { now(): Date } }) {
   const { db } = deps;
+  const audit = (trx: Db, staff: StaffUser, id: string, detail: AuditDetail, now: Date) =>
+    appendAudit(
+      trx,
+      {
+        actor: { kind: 'staff', id: staff.id },
+        action: 'tag_change',
+        target: { type: 'tag', id },
+        detail,
+      },
+      now,
+    );
   return {
     list(staff: StaffUser): Promise<Tag[]> {
       demand(staff, 'tags.manage');
       return db.selectFrom('tags').select(columns).orderBy('name').execute();
     },
+    /** The service providers a tag may name: the form's choices. */
+    async providers(staff: StaffUser): Promise<TagProvider[]> {
+      demand(staff, 'tags.manage');
+      return (await activeProcessors(db)).map((r) => ({ key: r.key, name: r.name }));
+    },
+    /** Registers a tag and activates it: refused unless its vendor is a service provider for what it sends. */
     async register(staff: StaffUser, input: TagInput): Promise<string> {
       demand(staff, 'tags.manage');
       const row = normalise(input);
+      const vendor = await vendorFor(db, input);
       const id = randomUUID();
       const now = deps.clock.now();
       const at = now.toISOString();
+      const sent = JSON.stringify(input.categories);
       await db.transaction().execute(async (trx) => {
         await trx
           .insertInto('tags')
-          .values({ id, ...row, active: 1, created_at: at, updated_at: at, updated_by: staff.id })
+          .values({
+            id,
+            ...row,
+            vendor: vendor.name,
+            data_received: labelsOf(input.categories),
+            recipient_id: vendor.id,
+            categories: sent,
+            active: 1,
+            created_at: at,
+            updated_at: at,
+            updated_by: staff.id,
+          })
           .execute();
+        const flow = { tagId: id, recipientId: vendor.id, categories: input.categories };
+        await startTagDisclosure(trx, { ...flow, purpose: row.category }, staff.id, now);
         // The policy names every registered tag's vendor: a new one is a new policy version.
         const published = await publishRegistryChange(
           trx,
           'tags',
-          await tagVendors(trx),
-          `${row.vendor} may receive ${row.data_received} through a ${row.category} tag on our website, only if you allow ${row.category} cookies.`,
+          await tagVendorsForPolicy(trx),
+          `${vendor.name}, our service provider under contract, may receive ${labelsOf(input.categories)} through a ${row.category} tag on our website, only if you allow ${row.category} cookies.`,
           now,
         );
         const detail = {
@@ -161,83 +228,77 @@ export function createTagService(deps: { db: Db; clock: { now(): Date } }) {
           origin: row.origin,
           policy_version: published?.version ?? null,
         };
-        await appendAudit(
-          trx,
-          {
-            actor: { kind: 'staff', id: staff.id },
-            action: 'tag_change',
-            target: { type: 'tag', id },
-            detail,
-          },
-          now,
-        );
+        await audit(trx, staff, id, detail, now);
       });
       return id;
     },
+    /** Safe to repeat: a tag already in the asked state changes nothing and records nothing. */
     async setActive(staff: StaffUser, id: string, active: boolean): Promise<void> {
       demand(staff, 'tags.manage');
       const now = deps.clock.now();
+      const tag = await db
+        .selectFrom('tags')
+        .select(['id', 'category', 'categories', 'recipient_id', 'active'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!tag) throw notFound('That tag');
+      if (Number(tag.active) === (active ? 1 : 0)) return;
+      const sent = JSON.parse(tag.categories) as Category[];
+      if (active) await checkActivation(tag.recipient_id, sent, tag.category);
       await db.transaction().execute(async (trx) => {
-        const res = await trx
+        await trx
           .updateTable('tags')
           .set({ active: active ? 1 : 0, updated_at: now.toISOString(), updated_by: staff.id })
           .where('id', '=', id)
-          .executeTakeFirst();
-        if (Number(res.numUpdatedRows) === 0) throw notFound('That tag');
-        const detail = { event: active ? 'activated' : 'deactivated' };
-        await appendAudit(
-          trx,
-          {
-            actor: { kind: 'staff', id: staff.id },
-            action: 'tag_change',
-            target: { type: 'tag', id },
-            detail,
-          },
-          now,
-        );
+          .execute();
+        if (active) {
+          const flow = { tagId: id, recipientId: tag.recipient_id!, categories: sent };
+          await startTagDisclosure(trx, { ...flow, purpose: tag.category }, staff.id, now);
+        } else await endTagDisclosure(trx, id, staff.id, now);
+        await audit(trx, staff, id, { event: active ? 'activated' : 'deactivated' }, now);
       });
     },
   };
+
+  async function checkActivation(
+    recipientId: string | null,
+    sent: Category[],
+    purpose: TagsTable['category'],
+  ): Promise<void> {
+    if (!recipientId)
+      throw invalid(
+        'This tag names no registered service provider, so it cannot be activated. Register it again, naming the provider and what it receives.',
+      );
+    try {
+      await assertTagVendor(db, recipientId, sent, purpose);
+    } catch (err) {
+      if (err instanceof DisclosureRefusedError)
+        throw invalid(`This tag cannot be activated: ${err.message}`);
+      throw err;
+    }
+  }
 }
 export type TagService = ReturnType<typeof createTagService>;
 
-/** The vendors the policy names: every registered tag's vendor, active or not. */
-export async function tagVendors(db: Db): Promise<PolicyTagVendor[]> {
-  const rows = await db
-    .selectFrom('tags')
-    .select(['vendor', 'category', 'data_received'])
-    .orderBy('vendor')
-    .orderBy('category')
-    .execute();
-  return rows.map((r) => ({ vendor: r.vendor, category: r.category, receives: r.data_received }));
-}
+/** The vendors the policy names: every registered tag's service provider, active or not. */
+export const tagVendors = (db: Db): Promise<PolicyTagVendor[]> => tagVendorsForPolicy(db);
 
-/** The categories this browser has consented to, with GPC taking advertising away. */
-export function consentedCategories(
-  choices: BrowserChoices,
-  gpc: boolean,
-): TagsTable['category'][] {
-  const out: TagsTable['category'][] = [];
-  if (choices.analytics === 'granted') out.push('analytics');
-  if (choices.advertising === 'granted' && !gpc) out.push('advertising');
-  return out;
-}
-
-/** The active tags this page may load for this browser: none on sensitive pages. */
-export async function tagsFor(
-  db: Db,
-  url: string,
-  choices: BrowserChoices,
-  gpc: boolean,
-): Promise<Tag[]> {
-  const allowed = consentedCategories(choices, gpc);
+/** The active tags this page may load: of the categories the kernel allows, none on sensitive pages. */
+export async function tagsFor(db: Db, url: string, privacy: PrivacySignals): Promise<Tag[]> {
+  const allowed = consentCategories.filter((c) => privacy.allows(c));
   if (allowed.length === 0 || isSensitivePath(url)) return [];
+  // A provider deactivated or left without a contract since the tag was activated stops it too.
   return db
-    .selectFrom('tags')
-    .select(columns)
-    .where('active', '=', 1)
-    .where('category', 'in', allowed)
-    .orderBy('name')
+    .selectFrom('tags as t')
+    .innerJoin('recipients as r', 'r.id', 't.recipient_id')
+    .select(columns.map((c) => `t.${c}` as const))
+    .where('t.active', '=', 1)
+    .where('t.category', 'in', allowed)
+    .where('r.active', '=', 1)
+    .where('r.kind', '=', 'processor')
+    .where('r.related_entity', '=', 0)
+    .where('r.contract_ref', 'is not', null)
+    .orderBy('t.name')
     .execute();
 }
 

@@ -1,6 +1,6 @@
 import type { SiteConfig } from '../config/site.js';
 import type { ChoiceCategory, CookieCategory, PolicyTagVendor } from '../privacy/policy.js';
-import type { BrowserChoices } from '../privacy-center/gpc.js';
+import type { BrowserChoices } from '../privacy/signals.js';
 import { Layout } from '../web/layout.js';
 import { cookieRows, messages, type Lang, type Messages } from './messages.js';
 import { snippetHash, type Tag } from './tags.js';

@@ -23,6 +23,8 @@ import * as m0023 from './migrations/0023_lead_identity_by_email.js';
 import * as m0024 from './migrations/0024_login_failures.js';
 import * as m0025 from './migrations/0025_gpc_daily.js';
 import * as m0026 from './migrations/0026_disclosure_evidence.js';
+import * as m0027 from './migrations/0027_phone_without_sms_consent.js';
+import * as m0028 from './migrations/0028_tag_vendors_and_audit_purges.js';
 
 // Migrations are imported, not globbed, so the compiled build and tsx see the same list.
 const migrations: Record<string, Migration> = {
@@ -49,9 +51,14 @@ const migrations: Record<string, Migration> = {
   '0024_login_failures': m0024,
   '0025_gpc_daily': m0025,
   '0026_disclosure_evidence': m0026,
+  '0027_phone_without_sms_consent': m0027,
+  '0028_tag_vendors_and_audit_purges': m0028,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** The migrations this version knows (a restore refuses a database that ran later ones). */
+export const knownMigrations = (): string[] => Object.keys(migrations);
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
   const migrator = new Migrator({ db, provider });
@@ -59,4 +66,11 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   if (error)
     throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Up to and including one migration: a test seeds rows in the shape a later one finds. */
+export async function migrateTo(db: Db, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  if (error)
+    throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
 }

@@ -417,6 +417,36 @@ export interface TagsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   updated_by: string;
+  /** The registered service provider that serves it (migration 0028); null until linked. */
+  recipient_id: string | null;
+  /** JSON array of the data-map categories the tag sends its vendor. */
+  categories: Generated<string>;
+}
+
+/** One period during which a tag sent categories to its provider: the ledger of standing flows. */
+export interface TagDisclosuresTable {
+  id: string;
+  tag_id: string;
+  recipient_id: string;
+  /** JSON array of data-map categories, never data. */
+  categories: string;
+  purpose: Purpose;
+  started_at: Timestamp;
+  started_by: string;
+  ended_at: Timestamp | null;
+  ended_by: string | null;
+}
+
+/** A signed record that the audit log's entries up to through_seq were purged (decision 022). */
+export interface AuditPurgesTable {
+  through_seq: number;
+  through_hash: string;
+  /** Entries in the chain up to and including through_seq. */
+  count: number;
+  legacy_until: number;
+  at: Timestamp;
+  key_id: string;
+  sig: string;
 }
 
 // Analytics (docs/decisions/010-analytics-storage.md): times are seconds (`at`) or hours since
@@ -557,6 +587,8 @@ export interface Database {
   gpc_daily: GpcDailyTable;
   cookie_consents: CookieConsentsTable;
   tags: TagsTable;
+  tag_disclosures: TagDisclosuresTable;
+  audit_purges: AuditPurgesTable;
   analytics_dict: AnalyticsDictTable;
   analytics_sessions: AnalyticsSessionsTable;
   analytics_events: AnalyticsEventsTable;

@@ -88,7 +88,45 @@ export function LedgerPage(p: ConsoleFrame & { ledger: Ledger; filter: LedgerFil
         pageCount={ledger.pageCount}
         url={(page) => ledgerUrl(filter, page)}
       />
+      <TagFlows rows={ledger.tags} />
     </ConsoleLayout>
+  );
+}
+
+/** While a tag is active its data flows to the vendor: one row per period, not per person. */
+function TagFlows({ rows }: { rows: Ledger['tags'] }) {
+  return (
+    <>
+      <h2>Website tags</h2>
+      <p>
+        What each tag sends its service provider, from its activation until its deactivation, to
+        visitors who allowed its category.
+      </p>
+      {rows.length === 0 ? (
+        <p>No tag has been active.</p>
+      ) : (
+        <DataTable
+          caption="Tag periods, newest first"
+          captionId="tag-ledger-caption"
+          headings={['Since', 'Until', 'Provider', 'Tag', 'Purpose', 'Data']}
+        >
+          {rows.map((r) => (
+            <tr>
+              <td data-label="Since">
+                <Time iso={r.startedAt} />
+              </td>
+              <td data-label="Until">{r.endedAt ? <Time iso={r.endedAt} /> : 'still active'}</td>
+              <th scope="row" data-label="Provider">
+                {r.recipientName}
+              </th>
+              <td data-label="Tag">{r.tagName}</td>
+              <td data-label="Purpose">{r.purpose}</td>
+              <td data-label="Data">{r.categories.join(', ')}</td>
+            </tr>
+          ))}
+        </DataTable>
+      )}
+    </>
   );
 }
 

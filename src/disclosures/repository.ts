@@ -1,5 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { Database, DisclosureChannel, RecipientsTable } from '../db/schema.js';
+import type {
+  Database,
+  DisclosureAuthoritiesTable,
+  DisclosureChannel,
+  RecipientsTable,
+} from '../db/schema.js';
 import type { DisclosureBasis } from '../privacy/vocabulary.js';
 
 // The console's SQL for the processor registry and the ledger. The kernel's own lookups (by id,
@@ -111,5 +116,85 @@ export async function subjectsOf(db: Db, disclosureIds: string[]) {
     .select(['disclosure_id', 'subject_id'])
     .where('disclosure_id', 'in', disclosureIds)
     .orderBy('subject_id')
+    .execute();
+}
+
+// Evidence records (disclosure_authorities): entered by a privacy officer, read by the export form.
+
+export async function insertEvidence(
+  db: Db,
+  row: DisclosureAuthoritiesTable,
+  leadIds: readonly string[],
+): Promise<void> {
+  await db.insertInto('disclosure_authorities').values(row).execute();
+  if (leadIds.length)
+    await db
+      .insertInto('disclosure_authority_subjects')
+      .values(leadIds.map((id) => ({ authority_id: row.id, subject_type: 'lead', subject_id: id })))
+      .execute();
+}
+
+/** Evidence records, newest first, with the recipient and who entered them. */
+export async function listEvidence(db: Db, recipientId?: string) {
+  let q = db
+    .selectFrom('disclosure_authorities as a')
+    .innerJoin('recipients as r', 'r.id', 'a.recipient_id')
+    .leftJoin('staff_users as s', 's.id', 'a.entered_by')
+    .select([
+      'a.id',
+      'a.kind',
+      'a.recipient_id',
+      'a.issuer',
+      'a.reference',
+      'a.issued_on',
+      'a.justification',
+      'a.entered_at',
+      'r.name as recipient_name',
+      's.email as staff_email',
+    ]);
+  if (recipientId) q = q.where('a.recipient_id', '=', recipientId);
+  return q.orderBy('a.entered_at', 'desc').orderBy('a.id', 'desc').limit(500).execute();
+}
+
+/** The people each record covers, by record. */
+export async function evidenceSubjects(db: Db, ids: readonly string[]) {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('disclosure_authority_subjects')
+      .select(['authority_id', 'subject_id'])
+      .where('authority_id', 'in', ids.slice(i, i + 500))
+      .orderBy('subject_id')
+      .execute();
+    for (const r of rows)
+      out.set(r.authority_id, [...(out.get(r.authority_id) ?? []), r.subject_id]);
+  }
+  return out;
+}
+
+export async function evidenceById(db: Db, id: string) {
+  return db
+    .selectFrom('disclosure_authorities')
+    .select(['id', 'kind', 'recipient_id'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Leads by id or by any blind index of an email address. */
+export async function leadIdsMatching(
+  db: Db,
+  ids: readonly string[],
+  emailIndexes: readonly string[],
+) {
+  if (ids.length === 0 && emailIndexes.length === 0) return [];
+  return db
+    .selectFrom('leads')
+    .select(['id', 'email_index'])
+    .where((eb) =>
+      eb.or([
+        ...(ids.length ? [eb('id', 'in', ids)] : []),
+        ...(emailIndexes.length ? [eb('email_index', 'in', emailIndexes)] : []),
+      ]),
+    )
     .execute();
 }

@@ -5,10 +5,13 @@ import type { Clock } from '../adapters/clock.js';
 import { blank, pageParam } from '../console/input.js';
 import { registerConsoleRoutes, route, type RefusedInput } from '../console/route-table.js';
 import type { Db } from '../db/database.js';
-import type { Recipient } from '../privacy/disclosure-store.js';
+import { allRecipients, type Recipient } from '../privacy/disclosure-store.js';
+import type { Kernel } from '../privacy/kernel.js';
 import { recipientCreateBody, recipientEditBody } from '../privacy/recipients.js';
 import { disclosureBases, type DisclosureBasis } from '../privacy/vocabulary.js';
 import type { DomainError } from '../web/errors.js';
+import { createEvidenceService, evidenceBody, evidenceHere, evidenceKinds } from './evidence.js';
+import { EvidenceFormPage, EvidencePage } from './evidence-views.js';
 import { LedgerPage } from './ledger-views.js';
 import { ProcessorFormPage, ProcessorsPage } from './processor-views.js';
 import { createDisclosureService } from './service.js';
@@ -39,6 +42,11 @@ const ledgerQuery = z.object({
 });
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const here = '/console/settings/processors';
+const kinds = Object.keys(evidenceKinds) as [keyof typeof evidenceKinds];
+const evidenceKindQuery = z.object({
+  kind: z.enum(kinds, { error: `Kind must be one of: ${kinds.join(', ')}.` }),
+});
+const savedQuery = z.object({ saved: z.string().max(8).optional() });
 
 /** What the person typed, to put back in the form; checkboxes arrive as a string or an array. */
 function formValues(body: unknown): { values: Record<string, string>; checked: string[] } {
@@ -65,10 +73,13 @@ function recipientValues(r: Recipient) {
 
 export async function disclosureRoutes(
   fastify: FastifyInstance,
-  opts: { db: Db; accounts: AccountService; clock: Clock },
+  opts: { db: Db; accounts: AccountService; clock: Clock; kernel: Kernel },
 ) {
   const service = createDisclosureService({ db: opts.db, clock: opts.clock });
+  const evidence = createEvidenceService(opts);
   const saved = { redirect: here };
+  const thirdParties = async () =>
+    (await allRecipients(opts.db)).filter((r) => r.active && r.kind === 'third_party');
 
   /** The form again, status 400, with each problem beside its field. */
   const refusedForm = (
@@ -169,6 +180,52 @@ export async function disclosureRoutes(
         const { page, ...filter } = query;
         const ledger = await service.ledger(staff, filter, page ?? 1);
         return { page: LedgerPage({ ...frame(), ledger, filter }) };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: evidenceHere,
+      access: 'disclosure_evidence.manage',
+      query: savedQuery,
+      handler: async ({ frame, staff, query }) => {
+        const rows = await evidence.list(staff);
+        return { page: EvidencePage({ ...frame(), rows, saved: query.saved }) };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: `${evidenceHere}/new`,
+      access: 'disclosure_evidence.manage',
+      query: evidenceKindQuery,
+      handler: async ({ frame, query }) => ({
+        page: EvidenceFormPage({
+          ...frame(),
+          kind: query.kind,
+          recipients: await thirdParties(),
+          state: { values: {}, errors: {} },
+        }),
+      }),
+    }),
+    route({
+      method: 'POST',
+      url: evidenceHere,
+      access: 'disclosure_evidence.manage',
+      body: evidenceBody,
+      handler: async ({ staff, body }) => {
+        const id = await evidence.record(staff, body);
+        return { redirect: `${evidenceHere}?saved=1#evidence-${id}` };
+      },
+      refused: async ({ frame, sent }, err) => {
+        const { values } = formValues(sent);
+        return {
+          page: EvidenceFormPage({
+            ...frame(),
+            kind: kinds.find((k) => k === values.kind) ?? 'legal_process',
+            recipients: await thirdParties(),
+            state: { values, errors: err.fields },
+            message: err.message,
+          }),
+        };
       },
     }),
   ]);

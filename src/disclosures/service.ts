@@ -7,6 +7,7 @@ import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { viewFor } from '../privacy/access.js';
 import { labelsInOrder, registeredProcessors } from '../privacy/disclosures.js';
+import { tagLedger } from '../privacy/tag-disclosures.js';
 import { publishRegistryChange } from '../privacy/policy-revisions.js';
 import { allRecipients, recipientById, type Recipient } from '../privacy/disclosure-store.js';
 import {
@@ -189,10 +190,11 @@ export function createDisclosureService(deps: { db: Db; clock: Clock }) {
 
   async function ledger(staff: StaffUser, filter: LedgerFilter, page: number) {
     demand(staff, 'disclosures.read');
-    const [rows, total, recipients] = await Promise.all([
+    const [rows, total, recipients, tags] = await Promise.all([
       repo.listLedger(db, filter, PAGE_SIZE, (page - 1) * PAGE_SIZE),
       repo.countLedger(db, filter),
       allRecipients(db),
+      tagLedger(db),
     ]);
     const small = rows.filter((r) => r.subject_count <= LIST_SUBJECTS_UP_TO).map((r) => r.id);
     const subjects = new Map<string, string[]>();
@@ -214,6 +216,7 @@ export function createDisclosureService(deps: { db: Db; clock: Clock }) {
       page,
       pageCount: Math.max(1, Math.ceil(total / PAGE_SIZE)),
       recipients: recipients.map((r) => ({ id: r.id, name: r.name, active: r.active })),
+      tags,
     };
   }
 

@@ -1,5 +1,5 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
+import { toE164 } from '../privacy/phone.js';
 
 export const userTypes = ['patient', 'provider', 'partner'] as const;
 export const practiceSizes = ['1', '2-5', '6-20', '21-50', '51+'] as const;
@@ -66,15 +66,6 @@ export const usStates: Record<string, string> = {
   AE: 'Armed Forces Europe',
   AP: 'Armed Forces Pacific',
 };
-
-const nanpCountries = new Set(['US', 'PR', 'VI', 'GU', 'AS', 'MP']);
-
-/** Any common US format in, E.164 out; undefined when it is not a real US number. */
-export function toE164(input: string): string | undefined {
-  const parsed = parsePhoneNumberFromString(input, 'US');
-  if (!parsed?.isValid() || !parsed.country || !nanpCountries.has(parsed.country)) return undefined;
-  return parsed.number;
-}
 
 const text = (max: number, missing: string) =>
   z

@@ -3,8 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config/env.js';
 import { DomainError, sendError, wantsJson, type FieldErrors } from '../web/errors.js';
-import { renderPage } from '../web/render.js';
+import { createPageCache, renderPage, slot, type PageCache } from '../web/render.js';
 import { readIssues } from '../web/validation.js';
+import type { SiteConfig } from '../config/site.js';
 import { campaignTags, intakeBody } from './fields.js';
 import type { HealthFlag } from './health-data.js';
 import { cleanReferrer, expiredFormMessage, type IntakeService } from './service.js';
@@ -26,10 +27,19 @@ export async function intakeRoutes(
       leadId: string,
       who: { email: string; phone?: string | undefined },
     ) => Promise<void>;
+    /** Rendered pages by variant (src/web/render.ts). */
+    pages?: PageCache;
   },
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { intake, config } = opts;
+  const pages = opts.pages ?? createPageCache();
+  const formPage = (site: SiteConfig) => ({
+    site,
+    consent: intake.consentTexts,
+    values: {},
+    errors: {},
+  });
 
   function renderForm(
     request: FastifyRequest,
@@ -40,14 +50,13 @@ export async function intakeRoutes(
     return renderPage(
       reply,
       IntakeFormPage({
-        site: request.site,
+        ...formPage(request.site),
         token: extra.token ?? intake.issueToken(),
-        consent: intake.consentTexts,
         values,
         errors: extra.errors ?? {},
         message: extra.message,
         flags: extra.flags,
-        gpc: request.gpc,
+        gpc: request.privacy.gpc,
       }),
     );
   }
@@ -59,7 +68,15 @@ export async function intakeRoutes(
     const referrer = externalReferrer(request, config.baseUrl);
     if (referrer) values.referrer = referrer;
     reply.header('cache-control', 'no-store');
-    return renderForm(request, reply, values);
+    // A landing with campaign tags or a referrer carries them in the form: rendered for itself.
+    if (Object.keys(values).length > 0) return renderForm(request, reply, values);
+    const gpc = request.privacy.gpc;
+    return pages.send(reply, {
+      key: `/get-started|${gpc}`,
+      page: () => IntakeFormPage({ ...formPage(request.site), token: slot('formToken'), gpc }),
+      values: { formToken: intake.issueToken() },
+      perVisitor: true,
+    });
   });
 
   app.post(
@@ -85,7 +102,7 @@ export async function intakeRoutes(
         return renderForm(request, reply, raw, { errors, message, ...(token ? { token } : {}) });
       }
       try {
-        const result = await intake.submit(request.body, { gpc: request.gpc });
+        const result = await intake.submit(request.body, { gpc: request.privacy.gpc });
         if (result.kind === 'health_flagged') {
           const message =
             'Your message may contain health information. Please remove it or confirm it is not.';
@@ -122,7 +139,10 @@ export async function intakeRoutes(
   );
 
   app.get('/get-started/thanks', async (request, reply) =>
-    renderPage(reply, ThanksPage({ site: request.site })),
+    pages.send(reply, {
+      key: '/get-started/thanks',
+      page: () => ThanksPage({ site: request.site }),
+    }),
   );
 }
 

@@ -13,9 +13,9 @@ import { enqueue } from '../outbox/repository.js';
 import { invalid } from '../web/errors.js';
 import { consentTexts, INTAKE_FORM } from './consent-text.js';
 import { campaignTags, type IntakeBody } from './fields.js';
-import { createFormTokens } from './form-token.js';
+import { createFormTokens } from '../web/form-token.js';
 import { findHealthData, type HealthFlag } from './health-data.js';
-import * as repo from './repository.js';
+import * as repo from '../leads/records.js';
 
 export interface IntakeDeps {
   db: Db;

@@ -204,7 +204,9 @@ function TagVendors({ model }: Pick<PolicyPageProps, 'model'>) {
   return (
     <>
       <p>
-        After you agree to their category, code from these companies may load on our public pages:
+        These companies are our service providers, bound by a contract with us. After you agree to
+        their category, their code may load on our public pages, and each receives only what is
+        listed here:
       </p>
       <ul>
         {model.tagVendors.map((v) => (

@@ -4,7 +4,7 @@ import type { SiteConfig } from '../config/site.js';
 import { policyModel } from '../privacy/policy.js';
 import type { PolicyState } from '../privacy/policy-revisions.js';
 import { currentPolicy, policyVersions } from '../privacy/policy-versions.js';
-import { renderPage } from '../web/render.js';
+import { createPageCache, type PageCache } from '../web/render.js';
 import { AboutPage } from './about.js';
 import { HomePage } from './home.js';
 import { PartnersPage } from './partners.js';
@@ -13,8 +13,9 @@ import { ServicesPage } from './services.js';
 import { themeAsset } from './theme.js';
 
 // The public pages: their content comes only from the site config and the policy model, both
-// fixed at boot, so each page tree is built once. Nothing depends on the request or on who asks.
-// The one exception is /privacy's list of service providers, read from the registry per request.
+// fixed at boot, so each page tree is built once and rendered once per variant (the cookie
+// notice's language and choices, GPC, tags: src/web/render.ts). Nothing depends on who asks.
+// The one exception is /privacy's list of service providers, from the registry in the database.
 
 const pages: readonly [path: string, page: (site: SiteConfig) => VNode][] = [
   ['/', (site) => HomePage({ site })],
@@ -36,15 +37,24 @@ export async function pageRoutes(
   opts: {
     site: SiteConfig;
     /** The registry in the database with the versions it made; the shipped policy when absent. */
-    policy?: () => Promise<PolicyState>;
+    policy?: {
+      state: () => Promise<PolicyState>;
+      /** Changes whenever the state may have: the cached page is rendered again. */
+      mark: () => Promise<string>;
+    };
+    cache?: PageCache;
   },
 ) {
   const { site, policy } = opts;
+  const cache = opts.cache ?? createPageCache();
   for (const [path, page] of pages) {
     const vnode = page(site);
-    app.get(path, async (_request, reply: FastifyReply) => renderPage(reply, vnode));
+    app.get(path, async (_request, reply: FastifyReply) =>
+      cache.send(reply, { key: path, page: () => vnode }),
+    );
   }
-  // An admin's change to the registry shows on the next request, on every instance.
+  // An admin's change to the registry shows on the next request, on every instance: each
+  // request reads the registry's mark, and a new mark renders the page again.
   const withoutRegistry = privacyPage(site, {
     processors: [],
     vendors: [],
@@ -52,7 +62,15 @@ export async function pageRoutes(
     history: [...policyVersions],
   });
   app.get('/privacy', async (_request, reply: FastifyReply) =>
-    renderPage(reply, policy ? privacyPage(site, await policy()) : withoutRegistry),
+    cache.send(
+      reply,
+      policy
+        ? {
+            key: `/privacy@${await policy.mark()}`,
+            page: async () => privacyPage(site, await policy.state()),
+          }
+        : { key: '/privacy', page: () => withoutRegistry },
+    ),
   );
 
   const theme = themeAsset(site.colours);

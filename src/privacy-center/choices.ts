@@ -7,8 +7,9 @@ import { policyVersionNow } from '../privacy/consent.js';
 import type { Kernel } from '../privacy/kernel.js';
 import { findSubjectByEmail, suppress, type SuppressionChannel } from '../privacy/subject-data.js';
 import type { ChoicesInput } from './fields.js';
-import type { BrowserChoices } from './gpc.js';
+import type { BrowserChoices } from '../privacy/signals.js';
 import * as repo from './repository.js';
+import { leadIdsByPhone } from '../leads/records.js';
 
 export const CHOICES_FORM = { id: 'privacy-choices', version: '2026-11-29' } as const;
 
@@ -42,7 +43,7 @@ export async function saveChoices(
   const at = now.toISOString();
   const byEmail = input.email ? (await findSubjectByEmail(db, kernel, input.email)).leadIds : [];
   const byPhone = input.phone
-    ? await repo.leadIdsByPhone(db, kernel.lookupIndexes('phone', input.phone))
+    ? await leadIdsByPhone(db, kernel.lookupIndexes('phone', input.phone))
     : [];
   const withdrawal = (
     leadId: string,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { toE164, usPhone, usStates } from '../intake/fields.js';
+import { usPhone, usStates } from '../intake/fields.js';
+import { toE164 } from '../privacy/phone.js';
 
 export const requestKinds = ['access', 'correction', 'deletion'] as const;
 export const correctableFields = [

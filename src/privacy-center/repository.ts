@@ -181,16 +181,6 @@ export async function claimReminder(db: Db, id: string, dueAt: string): Promise<
   return Number(res.numUpdatedRows) === 1;
 }
 
-export async function leadIdsByPhone(db: Db, indexes: string[]): Promise<string[]> {
-  if (indexes.length === 0) return [];
-  const rows = await db
-    .selectFrom('leads')
-    .select('id')
-    .where('phone_index', 'in', indexes)
-    .execute();
-  return rows.map((r) => r.id);
-}
-
 export async function insertConsents(db: Db, rows: ConsentsTable[]): Promise<void> {
   if (rows.length > 0) await db.insertInto('consents').values(rows).execute();
 }

@@ -8,7 +8,7 @@ import { renderPage } from '../web/render.js';
 import { readIssues } from '../web/validation.js';
 import { saveChoices, type ChoicesDeps } from './choices.js';
 import { choicesBody, requestBody } from './fields.js';
-import { writeChoices, type BrowserChoices } from './gpc.js';
+import { writeChoices, type BrowserChoices } from '../privacy/signals.js';
 import {
   ChoicesSavedPage,
   ConfirmPage,
@@ -66,8 +66,8 @@ export async function privacyCenterRoutes(
       PrivacyCenterPage({
         site: request.site,
         token: extra.token ?? center.issueToken(),
-        gpc: request.gpc,
-        browser: request.browserChoices,
+        gpc: request.privacy.gpc,
+        browser: request.privacy.choices,
         request: extra.request ?? { values: {}, errors: {} },
         choices: extra.choices ?? { values: {}, errors: {} },
       }),
@@ -110,7 +110,7 @@ export async function privacyCenterRoutes(
   );
 
   app.get('/privacy-center/sent', async (request, reply) =>
-    renderPage(reply, SentPage({ site: request.site, gpc: request.gpc })),
+    renderPage(reply, SentPage({ site: request.site, gpc: request.privacy.gpc })),
   );
 
   app.post(
@@ -131,14 +131,14 @@ export async function privacyCenterRoutes(
         reply.code(400);
         return page(request, reply, { choices: form });
       }
-      const before = request.browserChoices;
-      const next = await saveChoices(opts.choices, request.body, before, request.gpc);
+      const before = request.privacy.choices;
+      const next = await saveChoices(opts.choices, request.body, before, request.privacy.gpc);
       // The cookie radios here are the banner's choice by another door: recorded the same way.
       if (next.analytics !== before.analytics || next.advertising !== before.advertising) {
         const wanted = {
           analytics: next.analytics === 'granted',
           advertising: next.advertising === 'granted',
-          gpc: request.gpc,
+          gpc: request.privacy.gpc,
         };
         await opts.saveBrowserChoice(request, reply, wanted, 'privacy_center');
       } else writeChoices(reply, next, secure);
@@ -148,12 +148,12 @@ export async function privacyCenterRoutes(
   );
 
   app.get('/privacy-center/choices/saved', async (request, reply) =>
-    renderPage(reply, ChoicesSavedPage({ site: request.site, gpc: request.gpc })),
+    renderPage(reply, ChoicesSavedPage({ site: request.site, gpc: request.privacy.gpc })),
   );
 
   const show = (request: FastifyRequest, reply: FastifyReply, token: string, state: LinkState) => {
     reply.header('cache-control', 'no-store');
-    const base = { site: request.site, gpc: request.gpc };
+    const base = { site: request.site, gpc: request.privacy.gpc };
     switch (state.kind) {
       case 'invalid':
         reply.code(404);
@@ -193,7 +193,7 @@ export async function privacyCenterRoutes(
     async (request, reply) => {
       const { token } = request.params;
       const state = await center.confirm(token, {
-        gpc: request.gpc,
+        gpc: request.privacy.gpc,
         overrode: request.gpcOverrode,
       });
       if (state.kind === 'invalid') return show(request, reply, token, state);

@@ -7,7 +7,7 @@ import type {
   PrivacyRequestChannel,
   PrivacyRequestTokensTable,
 } from '../db/schema.js';
-import { createFormTokens } from '../intake/form-token.js';
+import { createFormTokens } from '../web/form-token.js';
 import { enqueue } from '../outbox/repository.js';
 import type { Kernel } from '../privacy/kernel.js';
 import {

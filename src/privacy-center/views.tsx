@@ -13,7 +13,7 @@ import {
 import { Layout } from '../web/layout.js';
 import { choiceTexts } from './choices.js';
 import { correctableFields, correctableLabels } from './fields.js';
-import type { BrowserChoices } from './gpc.js';
+import type { BrowserChoices } from '../privacy/signals.js';
 
 export const requestLabels: Record<string, string> = {
   kind: 'What would you like us to do?',

@@ -61,6 +61,17 @@ export function open(keys: Keyring, where: string, stored: string): string {
   }
 }
 
+/**
+ * Does a stored value hold any text? A sealed value's body is IV (12 bytes), ciphertext and tag
+ * (16 bytes), and AES-GCM ciphertext is as long as the text: an empty text seals to 28 bytes.
+ * Lets a clean-up tell a stored number from a sealed empty field without the key.
+ */
+export function holdsText(stored: string): boolean {
+  if (!isSealed(stored)) return stored !== '';
+  const id = sealedWith(stored) ?? '';
+  return Buffer.from(stored.slice(PREFIX.length + id.length + 1), 'base64url').length > 28;
+}
+
 export type IndexKind = 'email' | 'phone';
 
 /** The normal form a blind index is computed over: what makes two entries "the same person". */

@@ -440,6 +440,30 @@ export const dataMap = {
     created_at: meta('time registered'),
     updated_at: meta('time changed'),
     updated_by: key(),
+    recipient_id: key('the registered service provider that serves it'),
+    categories: meta('kinds of data the tag sends its vendor, never the data'),
+  },
+  // The ledger of what an active tag sends, to whom, from when until when: no people.
+  tag_disclosures: {
+    id: key(),
+    tag_id: key(),
+    recipient_id: key(),
+    categories: meta('kinds of data sent, never the data'),
+    purpose: meta('analytics or advertising'),
+    started_at: meta('when the tag was activated'),
+    started_by: key('staff id'),
+    ended_at: meta('when the tag was deactivated'),
+    ended_by: key('staff id'),
+  },
+  // Signed boundaries below which audit entries were purged (docs/decisions/022).
+  audit_purges: {
+    through_seq: meta('the last purged entry'),
+    through_hash: meta('its hash, where the remaining chain starts'),
+    count: meta('entries in the chain up to it'),
+    legacy_until: meta('the last entry hashed without the key'),
+    at: meta('when the purge ran'),
+    key_id: meta('which audit key signed it'),
+    sig: meta('signature under the audit key'),
   },
   // Analytics (docs/decisions/010-analytics-storage.md). The IP address is never stored: the
   // location columns hold what it was looked up to. Dictionary strings are paths, hosts, browser
@@ -688,6 +712,8 @@ export const subjectLinks: { readonly [T in keyof DataMap]?: SubjectLink } = {
     none: 'cookie choices by a random browser id or a staff id, never by contact details',
   },
   tags: { none: 'third-party tags and their vendors, not people' },
+  tag_disclosures: { none: 'which provider received which kinds of data, when; no people' },
+  audit_purges: { none: 'positions and hashes in the audit chain, no people' },
   disclosures: {
     none: 'what left and on what basis; the people concerned are in disclosure_subjects',
   },

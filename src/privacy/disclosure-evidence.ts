@@ -73,21 +73,22 @@ async function coveredByAuthority(
   kind: DisclosureAuthorityKind,
   recipientId: string,
   subjects: readonly DisclosureSubject[],
+  evidenceId: string | undefined,
 ): Promise<{ covered: Set<string>; references: string[] }> {
   const covered = new Set<string>();
   const references = new Set<string>();
   const ids = idsOf(subjects);
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db
+    let q = db
       .selectFrom('disclosure_authority_subjects as s')
       .innerJoin('disclosure_authorities as a', 'a.id', 's.authority_id')
       .select(['s.subject_id', 'a.reference'])
       .where('a.kind', '=', kind)
       .where('a.recipient_id', '=', recipientId)
       .where('s.subject_type', '=', 'lead')
-      .where('s.subject_id', 'in', ids.slice(i, i + 500))
-      .execute();
-    for (const row of rows) {
+      .where('s.subject_id', 'in', ids.slice(i, i + 500));
+    if (evidenceId) q = q.where('a.id', '=', evidenceId);
+    for (const row of await q.execute()) {
       covered.add(row.subject_id);
       references.add(row.reference);
     }
@@ -95,14 +96,44 @@ async function coveredByAuthority(
   return { covered, references: [...references] };
 }
 
-async function buyerUndertaking(db: Db, recipientId: string): Promise<string | undefined> {
-  const row = await db
+async function buyerUndertaking(
+  db: Db,
+  recipientId: string,
+  evidenceId: string | undefined,
+): Promise<string | undefined> {
+  let q = db
     .selectFrom('disclosure_authorities')
     .select('reference')
     .where('kind', '=', 'buyer_undertaking')
-    .where('recipient_id', '=', recipientId)
+    .where('recipient_id', '=', recipientId);
+  if (evidenceId) q = q.where('id', '=', evidenceId);
+  return (await q.executeTakeFirst())?.reference;
+}
+
+/** The kind of record each basis rests on; the others have no record a third party can carry. */
+export const evidenceKindOf: Partial<Record<DisclosureBasis, DisclosureAuthorityKind>> = {
+  legal_obligation: 'legal_process',
+  protection: 'protection',
+  business_transfer: 'buyer_undertaking',
+};
+
+/** The basis a record of this kind supports. */
+export const basisForEvidence = (kind: DisclosureAuthorityKind): DisclosureBasis =>
+  (Object.keys(evidenceKindOf) as DisclosureBasis[]).find((b) => evidenceKindOf[b] === kind)!;
+
+/** A record named by the caller must be of this basis and for this recipient. */
+async function checkNamedEvidence(db: Db, r: Recipient, d: Disclosure): Promise<void> {
+  if (!d.evidence) return;
+  const row = await db
+    .selectFrom('disclosure_authorities')
+    .select(['kind', 'recipient_id'])
+    .where('id', '=', d.evidence)
     .executeTakeFirst();
-  return row?.reference;
+  if (!row || row.recipient_id !== r.id || row.kind !== evidenceKindOf[d.basis])
+    throw refuse(
+      'evidence_required',
+      `The evidence record chosen is not ${missing[d.basis]}: choose one recorded for ${who(r)} on the basis ${d.basis}.`,
+    );
 }
 
 /** What each basis needs, in words for a refusal that names no one covered. */
@@ -126,6 +157,7 @@ export async function checkEvidence(
   d: Disclosure,
   subjects: readonly DisclosureSubject[],
 ): Promise<string[]> {
+  await checkNamedEvidence(db, r, d);
   let covered = new Set<string>();
   let references: string[] = [];
   switch (d.basis) {
@@ -137,7 +169,13 @@ export async function checkEvidence(
     case 'requested_service':
       break;
     case 'legal_obligation':
-      ({ covered, references } = await coveredByAuthority(db, 'legal_process', r.id, subjects));
+      ({ covered, references } = await coveredByAuthority(
+        db,
+        'legal_process',
+        r.id,
+        subjects,
+        d.evidence,
+      ));
       break;
     case 'protection':
       if (subjects.length !== 1)
@@ -145,10 +183,16 @@ export async function checkEvidence(
           'evidence_required',
           'A disclosure to protect rights or safety concerns one person at a time, each with its own recorded justification.',
         );
-      ({ covered, references } = await coveredByAuthority(db, 'protection', r.id, subjects));
+      ({ covered, references } = await coveredByAuthority(
+        db,
+        'protection',
+        r.id,
+        subjects,
+        d.evidence,
+      ));
       break;
     case 'business_transfer': {
-      const ref = await buyerUndertaking(db, r.id);
+      const ref = await buyerUndertaking(db, r.id, d.evidence);
       if (ref) return [ref];
       break;
     }
@@ -159,6 +203,6 @@ export async function checkEvidence(
     'evidence_required',
     lacking === subjects.length
       ? `No row has ${missing[d.basis]}, so ${who(r)} may receive nothing on the basis ${d.basis}.`
-      : `${lacking} of ${subjects.length} people have no ${missing[d.basis]}; disclose only those who do.`,
+      : `${lacking} of ${subjects.length} people are not covered by ${missing[d.basis]}, so nothing was disclosed; disclose only the people it covers.`,
   );
 }

@@ -88,6 +88,8 @@ export interface Disclosure {
   subjects: DisclosureSubject[];
   /** Case number, order or agreement; for a third party the evidence records' references are added. */
   reference?: string | undefined;
+  /** The evidence record (disclosure_authorities.id) chosen for a third party: only it counts. */
+  evidence?: string | undefined;
   actor: AuditActor;
   channel: DisclosureChannel;
 }

@@ -111,6 +111,8 @@ describe('recording a disclosure', () => {
       basis: 'requested_service',
       categories: 'contact.email,contact.name',
       channel: 'email_provider',
+      // A service provider needs no evidence record.
+      evidence: null,
       recipient: expect.stringMatching(/^r-/),
       subjects: 2,
     });

@@ -21,7 +21,12 @@ import type { PolicyProcessor } from './policy.js';
 import { categories as categoryLabels, type Category } from './vocabulary.js';
 
 export type { Recipient } from './disclosure-store.js';
-export { commercialPurposes, relatedEntityBases } from './disclosure-evidence.js';
+export {
+  basisForEvidence,
+  commercialPurposes,
+  evidenceKindOf,
+  relatedEntityBases,
+} from './disclosure-evidence.js';
 export {
   DisclosureRefusedError,
   disclosureChannels,
@@ -92,6 +97,8 @@ async function writeDisclosure(
         channel: d.channel,
         categories: d.categories.join(','),
         subjects: subjects.length,
+        // Which evidence record justified it, so the ledger entry leads back to it.
+        evidence: d.evidence ?? null,
       },
     },
     at,

@@ -80,11 +80,17 @@ beforeAll(async () => {
       'request.needs',
     ],
   });
+  await addRecipient(t, {
+    key: 'advendor',
+    name: 'AdVendor Inc.',
+    categories: ['online.activity'],
+    purpose: 'measures our advertising',
+  });
   const ad = await postForm(t, admin, '/console/settings/tags', {
     name: 'Ad pixel',
     category: 'advertising',
-    vendor: 'AdVendor Inc.',
-    dataReceived: 'pages visited',
+    provider: 'advendor',
+    categories: 'online.activity',
     scriptUrl: 'https://ads.vendor.example/pixel.js',
   });
   expect(ad.statusCode).toBe(303);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { runCompiled } from '../db/compiled.js';
 import type { Database, PolicyRevisionsTable } from '../db/schema.js';
 import type { PolicyProcessor, PolicyTagVendor } from './policy.js';
 import { currentPolicy, policyVersions, type PolicyVersion } from './policy-versions.js';
@@ -99,4 +100,21 @@ export async function policyState(
 ): Promise<PolicyState> {
   const [list, tags, history] = await Promise.all([processors(), vendors(), policyHistory(db)]);
   return { processors: list, vendors: [...tags], version: history.at(-1)!, history };
+}
+
+/**
+ * A mark that changes whenever what /privacy and /cookies print may have changed: a new version
+ * or a tag registered or switched (the registries publish a version for every change they print).
+ * One small query, so a cached page can be served with the registry read on every request.
+ */
+export async function policyMark(db: Db): Promise<string> {
+  const { rows } = await runCompiled(db, 'policyMark', [], () =>
+    sql<{ revisions: number; revised: string | null; tags: number; tagged: string | null }>`
+      select (select count(*) from policy_revisions) as revisions,
+             (select max(created_at) from policy_revisions) as revised,
+             (select count(*) from tags) as tags,
+             (select max(updated_at) from tags) as tagged`.compile(db),
+  );
+  const r = rows[0]!;
+  return `${r.revisions}.${r.revised ?? ''}.${r.tags}.${r.tagged ?? ''}`;
 }

@@ -55,6 +55,15 @@ export const policyVersions: readonly PolicyVersion[] = [
     summary:
       "Says what the website records by itself and why, and how your IP address is used; states without exception that intake form data goes to no third party; adds life and this website to the protection clause; explains how the Privacy Center verifies and answers requests; and promises only what our systems do today. Adds counters of failed staff sign-ins, kept one hour under coded fingerprints of the email typed and the network, never the address itself. Bounds how long a client's record is kept (6 years after the last contact), staff accounts (6 years after they close) and proof that a Global Privacy Control signal was honoured (5 years).",
   },
+  {
+    version: '1.5',
+    effective: '2026-12-07',
+    // The code's model is unchanged; the page's words about tag vendors changed, so this is dated.
+    fingerprint: '45c7c64380322e46',
+    material: false,
+    summary:
+      'Companies whose code may load on our website after you allow it are named as our service providers, bound by a contract, with the kinds of data each receives; we record when each one starts and stops receiving it.',
+  },
 ];
 
 export const currentPolicy = policyVersions[policyVersions.length - 1]!;

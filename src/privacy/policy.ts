@@ -48,7 +48,7 @@ export interface PolicyCookie {
  * The cookie catalogue: every cookie the application sets, for the banner, /cookies and the
  * generated /privacy page alike. A test signs in and posts forms, and fails if a response sets a
  * cookie missing from this list, so no page can understate what we store. Analytics cookies are
- * set only after consent to analytics (request.browserChoices.analytics === 'granted').
+ * set only after consent to analytics (`request.privacy.allows('analytics')`).
  */
 export const cookies: readonly PolicyCookie[] = [
   {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, SuppressionsTable } from '../db/schema.js';
-import { toE164 } from '../intake/fields.js';
 import type { Kernel } from './kernel.js';
+import { toE164 } from './phone.js';
 
 // The suppression list: opt-outs keyed by the blind index of an address, never the address. It
 // outlives the person's record (an erasure keeps it), so someone who said no is not contacted

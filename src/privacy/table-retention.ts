@@ -30,9 +30,9 @@ export const tableRetention = {
   },
   policy_revisions: { kept: 'published versions of the policy, naming organisations only' },
   retention_runs: { kept: 'counts per rule, no people: the proof that retention runs' },
-  audit_log: {
-    pending:
-      '6 years (rule audit_record); deleting a prefix needs audit verify to accept a chain that starts after a recorded purge boundary, not built yet',
+  audit_log: { purger: 'audit_log' },
+  audit_purges: {
+    kept: 'where the purged prefix of the audit chain ended, signed; verify starts there, so deleting it would show the purge as tampering',
   },
   incidents: {
     kept: 'incident register with record ids only, kept as breach documentation',
@@ -62,6 +62,9 @@ export const tableRetention = {
   gpc_daily: { kept: 'a count of signals per day over everyone, naming no one' },
   cookie_consents: { purger: 'cookie_consent' },
   tags: { kept: 'third-party tags and their vendors, not people' },
+  tag_disclosures: {
+    kept: 'when each tag sent which kinds of data to which provider, no one named: the ledger the policy answers from',
+  },
   analytics_dict: { kept: 'paths, hosts, places and browser names shared by all visits' },
   analytics_sessions: { purger: 'analytics_event' },
   analytics_events: { purger: 'analytics_event' },

@@ -4,6 +4,7 @@ import { appendAudit } from '../audit/log.js';
 import { demand } from '../console/permissions.js';
 import type { Db } from '../db/database.js';
 import { viewFor } from '../privacy/access.js';
+import { leadRecordsExist } from '../leads/records.js';
 import { conflict, invalid, notFound } from '../web/errors.js';
 import * as repo from './repository.js';
 import type { RetentionRunner } from './service.js';
@@ -86,7 +87,7 @@ export function createRetentionConsole(deps: { db: Db; clock: Clock; runner: Ret
     demand(staff, 'legal_holds.manage');
     const at = clock.now();
     return db.transaction().execute(async (trx) => {
-      if (!(await repo.leadRecordsExist(trx, input.leadId))) {
+      if (!(await leadRecordsExist(trx, input.leadId))) {
         throw invalid(
           'No lead, and no consent record of a deleted lead, has that id. Copy the id from the lead’s page and try again.',
           {

@@ -6,7 +6,8 @@ import { sessionPurger } from './purgers/sessions.js';
 import { setupTokenPurger } from './purgers/setup-tokens.js';
 import { cookieConsentPurger, gpcApplicationPurger } from './purgers/proof.js';
 import { closedStaffPurger } from './purgers/staff-accounts.js';
-import { privacyRequestPurger } from '../privacy-requests/purger.js';
+import { auditLogPurger } from '../audit/purger.js';
+import { privacyRequestPurger } from '../privacy-center/purger.js';
 import { analyticsPurger } from '../analytics/purger.js';
 import type { Purger } from './types.js';
 
@@ -29,4 +30,5 @@ export const purgers: readonly Purger[] = [
   gpcApplicationPurger,
   cookieConsentPurger,
   closedStaffPurger,
+  auditLogPurger,
 ];

@@ -112,21 +112,3 @@ export async function releasedHolds(db: Db, limit: number) {
     .limit(limit)
     .execute();
 }
-
-/**
- * Whether anything of this lead is stored: the lead itself, or consent records kept as proof
- * after it was deleted (a hold may be needed for those too).
- */
-export async function leadRecordsExist(db: Db, leadId: string): Promise<boolean> {
-  const [lead, consent] = await Promise.all([
-    db.selectFrom('leads').select('id').where('id', '=', leadId).executeTakeFirst(),
-    db
-      .selectFrom('consents')
-      .select('id')
-      .where('subject_type', '=', 'lead')
-      .where('subject_id', '=', leadId)
-      .limit(1)
-      .executeTakeFirst(),
-  ]);
-  return lead !== undefined || consent !== undefined;
-}

@@ -4,7 +4,7 @@ import type { AccountService } from '../accounts/service.js';
 import { ConsoleMessagePage, type ConsoleFrame } from '../console/layout.js';
 import { can } from '../console/permissions.js';
 import { correctFields, registerConsoleRoutes, route } from '../console/route-table.js';
-import type { LeadPanel } from '../console/views.js';
+import type { LeadPanel } from '../leads/console-views.js';
 import type { RetentionConsole } from './console-service.js';
 import { LeadHoldPanel, REASON_MAX, type HoldFormState } from './hold-views.js';
 import { RetentionPage } from './views.js';

@@ -10,7 +10,7 @@ import { createMailer, type Mailer } from '../adapters/mailer.js';
 import { loadConfig, type Config } from '../config/env.js';
 import { loadSiteConfig } from '../config/site.js';
 import { createDb, type Db } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { migrateTo, migrateToLatest } from '../db/migrate.js';
 import { deriveAuditKey, useAuditKey } from '../audit/key.js';
 import { createKernel } from '../privacy/kernel.js';
 import { keyringOf } from '../privacy/keyring.js';
@@ -26,15 +26,21 @@ export const testAuditKey = deriveAuditKey(Buffer.alloc(32, 9), 'test');
 /** Which database this run targets: PostgreSQL when TEST_DATABASE_URL is set, else SQLite. */
 export const testDbKind = process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite';
 
-/** A fresh, migrated database of its own for one test file (a temp SQLite file or a new PG database). */
-export async function freshDatabase(): Promise<{ url: string; db: Db; drop(): Promise<void> }> {
+/**
+ * A fresh, migrated database of its own for one test file (a temp SQLite file or a new PG
+ * database); `upTo` stops at an older migration, to seed rows in the shape a later one finds.
+ */
+export async function freshDatabase(
+  upTo?: Parameters<typeof migrateTo>[1],
+): Promise<{ url: string; db: Db; drop(): Promise<void> }> {
   useAuditKey(testAuditKey);
+  const migrate = (db: Db) => (upTo ? migrateTo(db, upTo) : migrateToLatest(db));
   const base = process.env.TEST_DATABASE_URL;
   if (!base) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'starspmb-test-'));
     const url = `sqlite:${path.join(dir, 'test.db')}`;
     const db = createDb(url);
-    await migrateToLatest(db);
+    await migrate(db);
     return {
       url,
       db,
@@ -53,7 +59,7 @@ export async function freshDatabase(): Promise<{ url: string; db: Db; drop(): Pr
   u.pathname = `/${name}`;
   const url = u.toString();
   const db = createDb(url);
-  await migrateToLatest(db);
+  await migrate(db);
   return {
     url,
     db,

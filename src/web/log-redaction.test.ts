@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { logRedaction } from '../app.js';
+import { logRedaction } from '../privacy/log-redaction.js';
 import { createTestApp } from '../test-support/app.js';
 
 describe('the request log', () => {

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Clock } from '../adapters/clock.js';
+import { can } from '../console/permissions.js';
+import type { Db } from '../db/database.js';
+import { addDays, REMINDER_DAYS_LEFT } from './deadlines.js';
+import { deadlineCounts } from './repository.js';
+
+// Every console page a privacy officer or administrator opens starts with the requests that are
+// overdue or due within 10 days: a 45-day deadline must not depend on someone opening the queue.
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+export function DeadlineAlert({ overdue, dueSoon }: { overdue: number; dueSoon: number }) {
+  const parts = [
+    overdue > 0 ? `${plural(overdue, 'privacy request is', 'privacy requests are')} overdue` : '',
+    dueSoon > 0
+      ? `${plural(dueSoon, 'privacy request is', 'privacy requests are')} due within ${REMINDER_DAYS_LEFT} days`
+      : '',
+  ].filter(Boolean);
+  return (
+    <p class={overdue > 0 ? 'console-alert deadline-alert' : 'notice deadline-alert'} role="status">
+      {`${parts.join('; ')}. `}
+      <a href="/console/privacy">Open the privacy requests</a>
+    </p>
+  );
+}
+
+export const deadlineAlertPlugin = fp(
+  async (app: FastifyInstance, deps: { db: Db; clock: Clock }) => {
+    // preHandler: after each console section's session guard has named the staff member.
+    app.addHook('preHandler', async (request) => {
+      const staff = request.staff;
+      if (request.method !== 'GET' || !staff || !can(staff, 'privacy_requests.read')) return;
+      if (!request.url.startsWith('/console')) return;
+      const now = deps.clock.now();
+      const counts = await deadlineCounts(
+        deps.db,
+        now.toISOString(),
+        addDays(now, REMINDER_DAYS_LEFT).toISOString(),
+      );
+      if (counts.overdue + counts.dueSoon === 0) return;
+      request.pageExtras = { ...(request.pageExtras ?? {}), top: DeadlineAlert(counts) };
+    });
+  },
+);

@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+type Middleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void;
+
+/**
+ * The headers a helmet middleware sets, found once by running it against a response that only
+ * records them: its headers depend on its options, never on the request, so each request gets
+ * the recorded list instead of a dozen middleware calls.
+ */
+export function recordedHeaders(middleware: Middleware): [string, string][] {
+  const headers = new Map<string, string>();
+  const recorder = {
+    setHeader: (name: string, value: string | number | readonly string[]) =>
+      void headers.set(name.toLowerCase(), String(value)),
+    removeHeader: (name: string) => void headers.delete(name.toLowerCase()),
+    getHeader: (name: string) => headers.get(name.toLowerCase()),
+  };
+  let failed: Error | undefined;
+  middleware({ headers: {} } as IncomingMessage, recorder as unknown as ServerResponse, (err) => {
+    if (err) failed = err instanceof Error ? err : new Error('security headers: not recorded');
+  });
+  if (failed) throw failed;
+  return [...headers];
+}
+
+/** Sets the security headers on every response but those whose route says `securityHeaders: false`. */
+export function addSecurityHeaders(app: FastifyInstance, middleware: Middleware): void {
+  const headers = recordedHeaders(middleware);
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.config.securityHeaders === false) return done();
+    for (const [name, value] of headers) reply.raw.setHeader(name, value);
+    done();
+  });
+}
