@@ -30,6 +30,7 @@ import { createAuditService } from './audit/service.js';
 import type { Mailer } from './adapters/mailer.js';
 import type { Config } from './config/env.js';
 import type { SiteConfig } from './config/site.js';
+import { trackConsoleRoutes } from './console/route-table.js';
 import { consoleRoutes } from './leads/console-routes.js';
 import { createConsoleService } from './leads/service.js';
 import { cookieConsoleRoutes } from './cookies/console-routes.js';
@@ -109,6 +110,8 @@ export async function buildApp(deps: AppDeps) {
   registerErrorHandling(app);
   // Before any route: lists the routes that answer with CSV (src/web/csv.ts).
   trackCsvRoutes(app);
+  // Before any route: lists the console's routes and who may use each (src/console/route-table.ts).
+  trackConsoleRoutes(app);
   protectSecretPages(app);
   refuseUnstorableText(app);
 

@@ -2,16 +2,18 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config/env.js';
-import { fieldErrors } from '../console/input.js';
 import { landingPath } from '../console/permissions.js';
 import { secretRoute } from '../privacy/secret-paths.js';
 import { DomainError, type FieldErrors } from '../web/errors.js';
 import { resolvedPathname, safeRedirectPath } from '../web/redirect.js';
 import { renderPage } from '../web/render.js';
+import { readIssues } from '../web/validation.js';
 import { SESSION_COOKIE, sessionCookieOptions, type AccountService } from './service.js';
 import { LoginPage, SetupInvalidPage, SetupPage } from './views.js';
 
 const csrfField = z.string().optional();
+// Signing in and out is open to anyone: the console's route table says so (decision 019).
+const open = { access: 'public' } as const;
 // `next` takes any value: one that is not a safe console path is ignored, never an error.
 const loginQuery = z.object({ next: z.unknown().optional() });
 const loginBody = z.object({
@@ -74,13 +76,20 @@ async function loginRoutes(fastify: FastifyInstance, { accounts, config }: Accou
   const cookie = sessionCookieOptions(config);
   const checkCsrf = fastify.csrfProtection.bind(fastify);
 
-  app.get('/console/login', { schema: { querystring: loginQuery } }, async (request, reply) => {
-    const staff = await accounts.sessionUser(request.cookies[SESSION_COOKIE]);
-    const next = safeNext(request.query.next);
-    if (staff) return reply.redirect(next ?? landingPath(staff), 303);
-    const csrf = reply.generateCsrf();
-    return renderPage(reply, LoginPage({ site: request.site, csrf, values: {}, errors: {}, next }));
-  });
+  app.get(
+    '/console/login',
+    { schema: { querystring: loginQuery }, config: open },
+    async (request, reply) => {
+      const staff = await accounts.sessionUser(request.cookies[SESSION_COOKIE]);
+      const next = safeNext(request.query.next);
+      if (staff) return reply.redirect(next ?? landingPath(staff), 303);
+      const csrf = reply.generateCsrf();
+      return renderPage(
+        reply,
+        LoginPage({ site: request.site, csrf, values: {}, errors: {}, next }),
+      );
+    },
+  );
 
   app.post(
     '/console/login',
@@ -88,7 +97,7 @@ async function loginRoutes(fastify: FastifyInstance, { accounts, config }: Accou
       schema: { body: loginBody },
       attachValidation: true,
       preHandler: checkCsrf,
-      config: { rateLimit: rateLimitFor(config) },
+      config: { ...open, rateLimit: rateLimitFor(config) },
     },
     async (request, reply) => {
       const values = formValues(request.body, ['email', 'next']);
@@ -105,7 +114,7 @@ async function loginRoutes(fastify: FastifyInstance, { accounts, config }: Accou
         return again(
           400,
           'Please enter your email address and password.',
-          fieldErrors(request.validationError),
+          readIssues(request.validationError.validation).fields,
         );
       }
       try {
@@ -123,7 +132,11 @@ async function loginRoutes(fastify: FastifyInstance, { accounts, config }: Accou
 
   app.post(
     '/console/logout',
-    { schema: { body: z.object({ _csrf: csrfField }).optional() }, preHandler: checkCsrf },
+    {
+      schema: { body: z.object({ _csrf: csrfField }).optional() },
+      preHandler: checkCsrf,
+      config: open,
+    },
     async (request, reply) => {
       await accounts.logout(request.cookies[SESSION_COOKIE]);
       reply.clearCookie(SESSION_COOKIE, { path: cookie.path });
@@ -174,7 +187,7 @@ async function setupRoutes(fastify: FastifyInstance, { accounts, config }: Accou
       if (request.validationError) {
         return again(
           'Please correct the highlighted fields.',
-          fieldErrors(request.validationError),
+          readIssues(request.validationError.validation).fields,
         );
       }
       try {

@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../db/errors.js';
 import { secretLink } from '../privacy/secret-paths.js';
 import type { StaffRole } from '../db/schema.js';
 import { conflict, DomainError, invalid, type FieldErrors } from '../web/errors.js';
+import { readIssues } from '../web/validation.js';
 import * as repo from './repository.js';
 import { createLoginThrottle, defaultThrottleLimits, type ThrottleLimits } from './throttle.js';
 
@@ -98,10 +99,8 @@ export function createAccountService(deps: AccountDeps) {
   function validate(input: { email: string; password: string }, extra: FieldErrors = {}) {
     const parsed = credentials.safeParse(input);
     // Errors in the order the form shows its fields.
-    const fields: FieldErrors = {};
-    for (const issue of parsed.error?.issues ?? []) {
-      fields[String(issue.path[0] ?? 'email')] ??= issue.message;
-    }
+    const { fields, general } = readIssues(parsed.error?.issues);
+    if (general[0]) fields.email ??= general[0];
     for (const [key, message] of Object.entries(extra)) fields[key] ??= message;
     if (!parsed.success || Object.keys(fields).length > 0) {
       throw invalid('Please correct the highlighted fields.', fields);

@@ -1,11 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AccountService } from '../accounts/service.js';
-import { blank, isoDate, optionalWholeNumber, validationMessage } from '../console/input.js';
-import { guardConsoleSection, staffOf } from '../console/section.js';
-import { invalid } from '../web/errors.js';
-import { renderPage } from '../web/render.js';
+import { blank, isoDate, optionalWholeNumber } from '../console/input.js';
+import { registerConsoleRoutes, route } from '../console/route-table.js';
 import { auditActions } from './log.js';
 import type { AuditService } from './service.js';
 import { AuditPage } from './views.js';
@@ -44,21 +41,18 @@ export async function auditRoutes(
   fastify: FastifyInstance,
   opts: { service: AuditService; accounts: AccountService },
 ) {
-  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { service } = opts;
-  guardConsoleSection(fastify, opts.accounts);
-
-  app.get(
-    '/console/audit',
-    { schema: { querystring: auditQuery }, attachValidation: true },
-    async (request, reply) => {
-      if (request.validationError) throw invalid(validationMessage(request.validationError));
-      const staff = staffOf(request);
-      const q = request.query;
-      const query = { ...q, actor: q.actor || undefined, target: q.target || undefined };
-      const list = await service.listEntries(staff, query);
-      const csrf = reply.generateCsrf();
-      return renderPage(reply, AuditPage({ site: request.site, staff, csrf, list, query }));
-    },
-  );
+  registerConsoleRoutes(fastify, opts, [
+    route({
+      method: 'GET',
+      url: '/console/audit',
+      access: 'audit.read',
+      query: auditQuery,
+      handler: async ({ frame, staff, query: q }) => {
+        const query = { ...q, actor: q.actor || undefined, target: q.target || undefined };
+        const list = await service.listEntries(staff, query);
+        return { page: AuditPage({ ...frame(), list, query }) };
+      },
+    }),
+  ]);
 }

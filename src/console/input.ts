@@ -1,9 +1,7 @@
-import type { FastifySchemaValidationError } from 'fastify';
 import { z } from 'zod';
-import type { FieldErrors } from '../web/errors.js';
 
-// What console routes accept: schema pieces their query strings and forms share, and the two
-// ways a refused one is reported (one message, or a message beside each field).
+// What console routes accept: schema pieces their query strings and forms share. Refused input
+// is reported by the route table (src/console/route-table.ts).
 
 /** An empty form field or query parameter counts as not given. */
 export const blank = (v: unknown) => (v === '' ? undefined : v);
@@ -31,29 +29,3 @@ export const isoDate = (what: string) =>
       const d = new Date(`${s}T00:00:00.000Z`);
       return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
     }, `The ${what} is not a real calendar date.`);
-
-type Issue = Partial<Pick<FastifySchemaValidationError, 'instancePath' | 'message'>>;
-
-const issuesOf = (error: { validation: unknown }): Issue[] =>
-  Array.isArray(error.validation) ? (error.validation as Issue[]) : [];
-
-/** The schema's own messages (written for people), joined; used with `attachValidation`. */
-export function validationMessage(error: { validation: unknown }): string {
-  const messages = [
-    ...new Set(issuesOf(error).map((i) => i.message ?? 'Some of what you sent is not valid.')),
-  ];
-  return messages.join(' ');
-}
-
-/**
- * Schema issues as errors beside their fields, the first per field. An issue about the whole
- * input goes under `unplaced` when given, and is dropped when not.
- */
-export function fieldErrors(error: { validation: unknown }, unplaced?: string): FieldErrors {
-  const errors: FieldErrors = {};
-  for (const issue of issuesOf(error)) {
-    const field = (issue.instancePath ?? '').replace(/^\//, '').split('/')[0] || unplaced;
-    if (field) errors[field] ??= issue.message ?? 'This is not valid.';
-  }
-  return errors;
-}

@@ -5,6 +5,8 @@ import { forbidden } from '../web/errors.js';
 // Who may do what in the console: one table for every screen. Leads are worked by sales;
 // marketing and privacy staff reach personal data through their own screens and purposes.
 const grants = {
+  // The console's front door: every staff member may sign in and be shown where to go.
+  'console.enter': ['admin', 'sales', 'marketing', 'privacy'],
   'leads.read': ['admin', 'sales'],
   'leads.update_status': ['admin', 'sales'],
   // A file that leaves the console is a disclosure: recorded, and only by an administrator.
@@ -35,6 +37,9 @@ const grants = {
   'analytics.read': ['admin', 'marketing', 'sales'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 export type Permission = keyof typeof grants;
+
+/** The table itself, read-only: which roles hold each permission. */
+export const permissionTable: Readonly<Record<Permission, readonly StaffRole[]>> = grants;
 
 export function can(staff: StaffUser | null | undefined, permission: Permission): boolean {
   return !!staff && (grants[permission] as readonly StaffRole[]).includes(staff.role);

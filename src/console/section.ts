@@ -1,29 +1,17 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SESSION_COOKIE, type AccountService, type StaffUser } from '../accounts/service.js';
-import { DomainError, wantsJson } from '../web/errors.js';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { SESSION_COOKIE, type AccountService } from '../accounts/service.js';
+import { DomainError, sendError, wantsJson } from '../web/errors.js';
 import { safeRedirectPath } from '../web/redirect.js';
 import { renderPage } from '../web/render.js';
 import { ConsoleMessagePage } from './layout.js';
 import { landingPath } from './permissions.js';
 
-// Routes the session check must not guard (they live in the accounts plugin; listed in case
-// both ever share one encapsulation context).
-const open = new Set(['/console/login', '/console/logout']);
-
 /**
- * Makes a Fastify plugin context a console section: every route needs a live staff session,
- * pages are never cached, and refusals render inside the console frame. Each capability's
- * console routes call this once at the top of their plugin.
+ * Lets staff with a live session through; sends a browser without one to sign in, and answers
+ * 401 to a request for JSON or one that changes something.
  */
-export function guardConsoleSection(fastify: FastifyInstance, accounts: AccountService): void {
-  fastify.addHook('onRequest', sessionGuard(accounts));
-  fastify.setErrorHandler(renderRefusal);
-}
-
-/** Lets staff with a live session through; sends everyone else to sign in. */
-function sessionGuard(accounts: AccountService) {
+export function sessionGuard(accounts: AccountService) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (open.has(request.routeOptions.url ?? '')) return;
     // Pages hold personal data: never kept by browsers or shared caches.
     reply.header('cache-control', 'no-store');
     const token = request.cookies[SESSION_COOKIE];
@@ -33,6 +21,8 @@ function sessionGuard(accounts: AccountService) {
       return;
     }
     if (token) reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    const signIn = 'Your session has ended. Sign in again, then repeat what you were doing.';
+    if (wantsJson(request)) return sendError(request, reply, 401, signIn);
     if (request.method === 'GET' || request.method === 'HEAD') {
       // The way back after sign-in, only when the address asked for is a safe path itself.
       const back = safeRedirectPath(request.url, undefined);
@@ -44,7 +34,7 @@ function sessionGuard(accounts: AccountService) {
       site: request.site,
       staff: null,
       title: 'Please sign in',
-      message: 'Your session has ended. Sign in again, then repeat what you were doing.',
+      message: signIn,
       back: { href: '/console/login', label: 'Sign in' },
     });
     return renderPage(reply, page);
@@ -52,16 +42,10 @@ function sessionGuard(accounts: AccountService) {
 }
 
 /** Refusals render inside the console frame; anything else goes on to the app-wide handler. */
-function renderRefusal(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+export function renderRefusal(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (!(error instanceof DomainError) || wantsJson(request) || !request.staff) throw error;
   reply.code(error.status);
   return consoleMessage(request, reply, titleFor(error.status), error.message);
-}
-
-/** The signed-in staff member; the section guard has already answered requests without one. */
-export function staffOf(request: FastifyRequest): StaffUser {
-  if (!request.staff) throw new DomainError(403, 'Please sign in.');
-  return request.staff;
 }
 
 /** A short message page inside the console frame, with a way back. */

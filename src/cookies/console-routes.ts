@@ -1,14 +1,12 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AccountService } from '../accounts/service.js';
 import type { Clock } from '../adapters/clock.js';
-import { blank, fieldErrors, isoDate, validationMessage } from '../console/input.js';
-import { demand } from '../console/permissions.js';
-import { guardConsoleSection, staffOf } from '../console/section.js';
+import { blank, isoDate } from '../console/input.js';
+import type { ConsoleFrame } from '../console/layout.js';
+import { registerConsoleRoutes, route, sentText } from '../console/route-table.js';
 import type { Db } from '../db/database.js';
-import { DomainError, type FieldErrors } from '../web/errors.js';
-import { renderPage } from '../web/render.js';
+import type { FieldErrors } from '../web/errors.js';
 import { consentRates } from './consent-records.js';
 import { ConsentRatesPage, TagsPage } from './console-views.js';
 import { tagBody, type TagService } from './tags.js';
@@ -25,111 +23,81 @@ export async function cookieConsoleRoutes(
   fastify: FastifyInstance,
   opts: { db: Db; tags: TagService; accounts: AccountService; clock: Clock },
 ) {
-  const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const checkCsrf = fastify.csrfProtection.bind(fastify);
   const { tags } = opts;
-  guardConsoleSection(fastify, opts.accounts);
-
-  app.get(
-    '/console/consent',
-    { schema: { querystring: ratesQuery }, attachValidation: true },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      demand(staff, 'consent.read');
-      const today = opts.clock.now();
-      const defaults = {
-        from: new Date(today.getTime() - 29 * DAY_MS).toISOString().slice(0, 10),
-        to: today.toISOString().slice(0, 10),
-      };
-      const error = request.validationError
-        ? validationMessage(request.validationError)
-        : undefined;
-      if (error) reply.code(400);
-      const q = error
-        ? defaults
-        : { from: request.query.from ?? defaults.from, to: request.query.to ?? defaults.to };
-      const days = await consentRates(opts.db, q.from, q.to);
-      return renderPage(
-        reply,
-        ConsentRatesPage({
-          site: request.site,
-          staff,
-          csrf: reply.generateCsrf(),
-          ...q,
-          days,
-          error,
-        }),
-      );
-    },
-  );
-
-  const tagsPage = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    form = { values: {} as Record<string, string>, errors: {} as FieldErrors },
-    message?: string,
-  ) => {
-    const staff = staffOf(request);
-    const list = await tags.list(staff);
-    const providers = await tags.providers(staff);
-    return renderPage(
-      reply,
-      TagsPage({
-        site: request.site,
-        staff,
-        csrf: reply.generateCsrf(),
-        tags: list,
-        providers,
-        form,
-        message,
-      }),
-    );
+  /** The last 30 days, today included. */
+  const lastMonth = () => {
+    const today = opts.clock.now();
+    return {
+      from: new Date(today.getTime() - 29 * DAY_MS).toISOString().slice(0, 10),
+      to: today.toISOString().slice(0, 10),
+    };
   };
+  const ratesPage = async (
+    frame: ConsoleFrame,
+    q: { from: string; to: string },
+    error?: string,
+  ) => {
+    const days = await consentRates(opts.db, q.from, q.to);
+    return { page: ConsentRatesPage({ ...frame, ...q, days, error }) };
+  };
+  const tagsPage = async (frame: ConsoleFrame, form: TagForm = { values: {}, errors: {} }) => {
+    const list = await tags.list(frame.staff);
+    const providers = await tags.providers(frame.staff);
+    const { message, ...state } = form;
+    return { page: TagsPage({ ...frame, tags: list, providers, form: state, message }) };
+  };
+  const saved = { redirect: '/console/settings/tags' };
 
-  app.get('/console/settings/tags', async (request, reply) => tagsPage(request, reply));
-
-  app.post(
-    '/console/settings/tags',
-    { schema: { body: tagBody }, attachValidation: true, preHandler: checkCsrf },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      demand(staff, 'tags.manage');
-      const values = Object.fromEntries(
-        Object.entries((request.body ?? {}) as Record<string, unknown>).filter(
-          (e): e is [string, string] => typeof e[1] === 'string',
-        ),
-      );
-      const refuse = (errors: FieldErrors, message: string) => {
-        reply.code(400);
-        return tagsPage(request, reply, { values, errors }, message);
-      };
-      if (request.validationError)
-        return refuse(
-          fieldErrors(request.validationError, 'name'),
-          'Please correct the highlighted fields.',
-        );
-      try {
-        await tags.register(staff, request.body);
-      } catch (err) {
-        if (err instanceof DomainError && err.status === 400)
-          return refuse(err.fields, err.message);
-        throw err;
-      }
-      return reply.redirect('/console/settings/tags', 303);
-    },
-  );
-
-  for (const [action, active] of [
-    ['deactivate', false],
-    ['activate', true],
-  ] as const) {
-    app.post(
-      `/console/settings/tags/:id/${action}`,
-      { schema: { params: idParams }, preHandler: checkCsrf },
-      async (request, reply) => {
-        await tags.setActive(staffOf(request), request.params.id, active);
-        return reply.redirect('/console/settings/tags', 303);
+  registerConsoleRoutes(fastify, opts, [
+    route({
+      method: 'GET',
+      url: '/console/consent',
+      access: 'consent.read',
+      query: ratesQuery,
+      handler: ({ frame, query }) => {
+        const month = lastMonth();
+        return ratesPage(frame(), { from: query.from ?? month.from, to: query.to ?? month.to });
       },
-    );
-  }
+      // Dates that cannot be read show the last 30 days, with the reason.
+      refused: ({ frame }, err) =>
+        ratesPage(frame(), lastMonth(), Object.values(err.fields).join(' ') || err.message),
+    }),
+    route({
+      method: 'GET',
+      url: '/console/settings/tags',
+      access: 'tags.manage',
+      handler: ({ frame }) => tagsPage(frame()),
+    }),
+    route({
+      method: 'POST',
+      url: '/console/settings/tags',
+      access: 'tags.manage',
+      body: tagBody,
+      handler: async ({ staff, body }) => {
+        await tags.register(staff, body);
+        return saved;
+      },
+      refused: ({ frame, sent }, err) =>
+        tagsPage(frame(), { values: sentText(sent), errors: err.fields, message: err.message }),
+    }),
+    ...(
+      [
+        ['deactivate', false],
+        ['activate', true],
+      ] as const
+    ).map(([action, active]) =>
+      route({
+        method: 'POST',
+        url: `/console/settings/tags/:id/${action}`,
+        access: 'tags.manage',
+        params: idParams,
+        handler: async ({ staff, params }) => {
+          await tags.setActive(staff, params.id, active);
+          return saved;
+        },
+      }),
+    ),
+  ]);
 }
+
+type TagForm = { values: Record<string, string>; errors: FieldErrors; message?: string };

@@ -3,13 +3,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SESSION_COOKIE, type AccountService } from '../accounts/service.js';
 import type { Clock } from '../adapters/clock.js';
-import { validationMessage } from '../console/input.js';
 import type { Db } from '../db/database.js';
 import type { CookieConsentsTable } from '../db/schema.js';
 import { writeChoices, type BrowserChoices } from '../privacy/signals.js';
 import { invalid, wantsJson } from '../web/errors.js';
 import { safeRedirectPath } from '../web/redirect.js';
 import { createPageCache, slot, type PageCache } from '../web/render.js';
+import { readIssues } from '../web/validation.js';
 import { policyMark } from '../privacy/policy-revisions.js';
 import { CONSENT_COOKIE, consentIdOf, recordChoice } from './consent-records.js';
 import { LANG_COOKIE, langOf } from './messages.js';
@@ -111,7 +111,8 @@ export async function cookieRoutes(fastify: FastifyInstance, deps: CookieDeps) {
     '/cookies',
     { schema: { body: choiceBody }, attachValidation: true },
     async (request, reply) => {
-      if (request.validationError) throw invalid(validationMessage(request.validationError));
+      if (request.validationError)
+        throw invalid(readIssues(request.validationError.validation).summary);
       const b = request.body;
       const all = b.choice === 'accept';
       const custom = b.choice === 'custom';
@@ -136,7 +137,8 @@ export async function cookieRoutes(fastify: FastifyInstance, deps: CookieDeps) {
     '/cookies/lang',
     { schema: { querystring: langQuery }, attachValidation: true },
     async (request, reply) => {
-      if (request.validationError) throw invalid(validationMessage(request.validationError));
+      if (request.validationError)
+        throw invalid(readIssues(request.validationError.validation).summary);
       reply.setCookie(LANG_COOKIE, request.query.to, {
         path: '/',
         httpOnly: true,

@@ -1,18 +1,14 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AccountService } from '../accounts/service.js';
 import type { Clock } from '../adapters/clock.js';
-import { demand } from '../console/permissions.js';
-import { blank, fieldErrors, pageParam, validationMessage } from '../console/input.js';
-import { guardConsoleSection, staffOf } from '../console/section.js';
-import type { Recipient } from '../privacy/disclosure-store.js';
+import { blank, pageParam } from '../console/input.js';
+import { registerConsoleRoutes, route, type RefusedInput } from '../console/route-table.js';
+import type { Db } from '../db/database.js';
+import { allRecipients, type Recipient } from '../privacy/disclosure-store.js';
 import { recipientCreateBody, recipientEditBody } from '../privacy/recipients.js';
 import { disclosureBases, type DisclosureBasis } from '../privacy/vocabulary.js';
-import { DomainError, invalid, type FieldErrors } from '../web/errors.js';
-import { renderPage } from '../web/render.js';
-import type { Db } from '../db/database.js';
-import { allRecipients } from '../privacy/disclosure-store.js';
+import type { DomainError } from '../web/errors.js';
 import { evidenceBody, evidenceHere, evidenceKinds, type EvidenceService } from './evidence.js';
 import { EvidenceFormPage, EvidencePage } from './evidence-views.js';
 import { LedgerPage } from './ledger-views.js';
@@ -45,6 +41,11 @@ const ledgerQuery = z.object({
 });
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const here = '/console/settings/processors';
+const kinds = Object.keys(evidenceKinds) as [keyof typeof evidenceKinds];
+const evidenceKindQuery = z.object({
+  kind: z.enum(kinds, { error: `Kind must be one of: ${kinds.join(', ')}.` }),
+});
+const savedQuery = z.object({ saved: z.string().max(8).optional() });
 
 /** What the person typed, to put back in the form; checkboxes arrive as a string or an array. */
 function formValues(body: unknown): { values: Record<string, string>; checked: string[] } {
@@ -79,227 +80,157 @@ export async function disclosureRoutes(
     clock: Clock;
   },
 ) {
-  const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const checkCsrf = fastify.csrfProtection.bind(fastify);
   const { service, evidence } = opts;
-  guardConsoleSection(fastify, opts.accounts);
-
-  /** The form again, status 400, with each problem beside its field. */
-  function refusedForm(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    errors: FieldErrors,
-    existing?: Recipient,
-  ) {
-    reply.code(400);
-    const staff = staffOf(request);
-    const { form, ...fields } = errors;
-    return renderPage(
-      reply,
-      ProcessorFormPage({
-        site: request.site,
-        staff,
-        csrf: reply.generateCsrf(),
-        ...formValues(request.body),
-        errors: fields,
-        message: form ?? 'Please correct the highlighted fields.',
-        existing,
-      }),
-    );
-  }
-
-  /** Runs a registry change; a rule it breaks comes back as the form with the reasons. */
-  async function save(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    run: () => Promise<unknown>,
-    existing?: Recipient,
-  ) {
-    try {
-      await run();
-      return await reply.redirect(here, 303);
-    } catch (err) {
-      if (err instanceof DomainError && err.status === 400)
-        return refusedForm(request, reply, err.fields, existing);
-      throw err;
-    }
-  }
-
-  app.get('/console/settings/processors', async (request, reply) => {
-    const staff = staffOf(request);
-    const recipients = await service.list(staff);
-    return renderPage(
-      reply,
-      ProcessorsPage({ site: request.site, staff, csrf: reply.generateCsrf(), recipients }),
-    );
-  });
-
-  app.get('/console/settings/processors/new', async (request, reply) => {
-    const staff = staffOf(request);
-    demand(staff, 'processors.manage'); // before showing a form that could not be sent
-    const form = { values: { kind: 'processor' }, checked: [], errors: {} };
-    return renderPage(
-      reply,
-      ProcessorFormPage({ site: request.site, staff, csrf: reply.generateCsrf(), ...form }),
-    );
-  });
-
-  app.post(
-    '/console/settings/processors',
-    { schema: { body: recipientCreateBody }, attachValidation: true, preHandler: checkCsrf },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      demand(staff, 'processors.manage'); // a refusal, not a form, for those who may not register
-      if (request.validationError)
-        return refusedForm(request, reply, fieldErrors(request.validationError, 'form'));
-      return save(request, reply, () => service.register(staff, request.body));
-    },
-  );
-
-  app.get(
-    '/console/settings/processors/:id',
-    { schema: { params: idParams } },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      const existing = await service.get(staff, request.params.id);
-      const form = { ...recipientValues(existing), errors: {} };
-      return renderPage(
-        reply,
-        ProcessorFormPage({
-          site: request.site,
-          staff,
-          csrf: reply.generateCsrf(),
-          ...form,
-          existing,
-        }),
-      );
-    },
-  );
-
-  app.post(
-    '/console/settings/processors/:id',
-    {
-      schema: { params: idParams, body: recipientEditBody },
-      attachValidation: true,
-      preHandler: checkCsrf,
-    },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      const existing = await service.get(staff, request.params.id);
-      if (request.validationError)
-        return refusedForm(request, reply, fieldErrors(request.validationError, 'form'), existing);
-      return save(request, reply, () => service.edit(staff, existing.id, request.body), existing);
-    },
-  );
-
-  for (const [action, active] of [
-    ['deactivate', false],
-    ['activate', true],
-  ] as const) {
-    app.post(
-      `/console/settings/processors/:id/${action}`,
-      { schema: { params: idParams }, preHandler: checkCsrf },
-      async (request, reply) => {
-        await service.setActive(staffOf(request), request.params.id, active);
-        return reply.redirect(here, 303);
-      },
-    );
-  }
-
-  app.get(
-    '/console/disclosures',
-    { schema: { querystring: ledgerQuery }, attachValidation: true },
-    async (request, reply) => {
-      if (request.validationError) throw invalid(validationMessage(request.validationError));
-      const staff = staffOf(request);
-      const { page, ...filter } = request.query;
-      const ledger = await service.ledger(staff, filter, page ?? 1);
-      return renderPage(
-        reply,
-        LedgerPage({ site: request.site, staff, csrf: reply.generateCsrf(), ledger, filter }),
-      );
-    },
-  );
-
-  app.get(
-    evidenceHere,
-    { schema: { querystring: z.object({ saved: z.string().max(8).optional() }) } },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      const rows = await evidence.list(staff);
-      return renderPage(
-        reply,
-        EvidencePage({
-          site: request.site,
-          staff,
-          csrf: reply.generateCsrf(),
-          rows,
-          saved: request.query.saved,
-        }),
-      );
-    },
-  );
-
-  const kinds = Object.keys(evidenceKinds) as [keyof typeof evidenceKinds];
+  const saved = { redirect: here };
   const thirdParties = async () =>
     (await allRecipients(opts.db)).filter((r) => r.active && r.kind === 'third_party');
 
-  app.get(
-    `${evidenceHere}/new`,
-    {
-      schema: {
-        querystring: z.object({
-          kind: z.enum(kinds, { error: `Kind must be one of: ${kinds.join(', ')}.` }),
-        }),
-      },
-    },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      demand(staff, 'disclosure_evidence.manage');
-      const page = EvidenceFormPage({
-        site: request.site,
-        staff,
-        csrf: reply.generateCsrf(),
-        kind: request.query.kind,
-        recipients: await thirdParties(),
-        state: { values: {}, errors: {} },
-      });
-      return renderPage(reply, page);
-    },
-  );
+  /** The form again, status 400, with each problem beside its field. */
+  const refusedForm = (
+    { frame, sent }: RefusedInput<unknown>,
+    err: DomainError,
+    existing?: Recipient,
+  ) => ({
+    page: ProcessorFormPage({
+      ...frame(),
+      ...formValues(sent),
+      errors: err.fields,
+      message: err.message,
+      existing,
+    }),
+  });
 
-  app.post(
-    evidenceHere,
-    { schema: { body: evidenceBody }, attachValidation: true, preHandler: checkCsrf },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      demand(staff, 'disclosure_evidence.manage');
-      try {
-        if (request.validationError)
-          throw invalid(
-            'Please correct the highlighted fields.',
-            fieldErrors(request.validationError, 'kind'),
-          );
-        const id = await evidence.record(staff, request.body);
-        return await reply.redirect(`${evidenceHere}?saved=1#evidence-${id}`, 303);
-      } catch (err) {
-        if (!(err instanceof DomainError) || err.status !== 400) throw err;
-        const { values } = formValues(request.body);
-        const kind = kinds.find((k) => k === values.kind) ?? 'legal_process';
-        reply.code(400);
-        return renderPage(
-          reply,
-          EvidenceFormPage({
-            site: request.site,
-            staff,
-            csrf: reply.generateCsrf(),
-            kind,
+  registerConsoleRoutes(fastify, opts, [
+    route({
+      method: 'GET',
+      url: here,
+      access: 'processors.manage',
+      handler: async ({ frame, staff }) => {
+        const recipients = await service.list(staff);
+        return { page: ProcessorsPage({ ...frame(), recipients }) };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: `${here}/new`,
+      access: 'processors.manage',
+      handler: ({ frame }) => ({
+        page: ProcessorFormPage({
+          ...frame(),
+          values: { kind: 'processor' },
+          checked: [],
+          errors: {},
+        }),
+      }),
+    }),
+    route({
+      method: 'POST',
+      url: here,
+      access: 'processors.manage',
+      body: recipientCreateBody,
+      handler: async ({ staff, body }) => {
+        await service.register(staff, body);
+        return saved;
+      },
+      refused: (input, err) => refusedForm(input, err),
+    }),
+    route({
+      method: 'GET',
+      url: `${here}/:id`,
+      access: 'processors.manage',
+      params: idParams,
+      handler: async ({ frame, staff, params }) => {
+        const existing = await service.get(staff, params.id);
+        const form = { ...recipientValues(existing), errors: {} };
+        return { page: ProcessorFormPage({ ...frame(), ...form, existing }) };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: `${here}/:id`,
+      access: 'processors.manage',
+      params: idParams,
+      body: recipientEditBody,
+      handler: async ({ staff, params, body }) => {
+        await service.edit(staff, params.id, body);
+        return saved;
+      },
+      refused: async (input, err) =>
+        refusedForm(input, err, await service.get(input.staff, input.params.id)),
+    }),
+    ...(
+      [
+        ['deactivate', false],
+        ['activate', true],
+      ] as const
+    ).map(([action, active]) =>
+      route({
+        method: 'POST',
+        url: `${here}/:id/${action}`,
+        access: 'processors.manage',
+        params: idParams,
+        handler: async ({ staff, params }) => {
+          await service.setActive(staff, params.id, active);
+          return saved;
+        },
+      }),
+    ),
+    route({
+      method: 'GET',
+      url: '/console/disclosures',
+      access: 'disclosures.read',
+      query: ledgerQuery,
+      handler: async ({ frame, staff, query }) => {
+        const { page, ...filter } = query;
+        const ledger = await service.ledger(staff, filter, page ?? 1);
+        return { page: LedgerPage({ ...frame(), ledger, filter }) };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: evidenceHere,
+      access: 'disclosure_evidence.manage',
+      query: savedQuery,
+      handler: async ({ frame, staff, query }) => {
+        const rows = await evidence.list(staff);
+        return { page: EvidencePage({ ...frame(), rows, saved: query.saved }) };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: `${evidenceHere}/new`,
+      access: 'disclosure_evidence.manage',
+      query: evidenceKindQuery,
+      handler: async ({ frame, query }) => ({
+        page: EvidenceFormPage({
+          ...frame(),
+          kind: query.kind,
+          recipients: await thirdParties(),
+          state: { values: {}, errors: {} },
+        }),
+      }),
+    }),
+    route({
+      method: 'POST',
+      url: evidenceHere,
+      access: 'disclosure_evidence.manage',
+      body: evidenceBody,
+      handler: async ({ staff, body }) => {
+        const id = await evidence.record(staff, body);
+        return { redirect: `${evidenceHere}?saved=1#evidence-${id}` };
+      },
+      refused: async ({ frame, sent }, err) => {
+        const { values } = formValues(sent);
+        return {
+          page: EvidenceFormPage({
+            ...frame(),
+            kind: kinds.find((k) => k === values.kind) ?? 'legal_process',
             recipients: await thirdParties(),
             state: { values, errors: err.fields },
             message: err.message,
           }),
-        );
-      }
-    },
-  );
+        };
+      },
+    }),
+  ]);
 }

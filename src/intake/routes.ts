@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Config } from '../config/env.js';
 import { DomainError, sendError, wantsJson, type FieldErrors } from '../web/errors.js';
 import { createPageCache, renderPage, slot, type PageCache } from '../web/render.js';
+import { readIssues } from '../web/validation.js';
 import type { SiteConfig } from '../config/site.js';
 import { campaignTags, intakeBody } from './fields.js';
 import type { HealthFlag } from './health-data.js';
@@ -96,9 +97,7 @@ export async function intakeRoutes(
       const raw = stringValues(request.body);
       const token = typeof raw.formToken === 'string' ? raw.formToken : undefined;
       if (request.validationError) {
-        const { errors, message } = fieldErrors(
-          request.validationError.validation as { instancePath?: string; message?: string }[],
-        );
+        const { errors, message } = formErrors(request.validationError.validation);
         if (wantsJson(request)) return sendError(request, reply, 400, message, errors);
         reply.code(400);
         return renderForm(request, reply, raw, { errors, message, ...(token ? { token } : {}) });
@@ -166,21 +165,13 @@ function stringValues(body: unknown): Record<string, string> {
   return out;
 }
 
-function fieldErrors(issues: { instancePath?: string; message?: string }[]): {
-  errors: FieldErrors;
-  message: string;
-} {
-  const errors: FieldErrors = {};
-  const general: string[] = [];
-  for (const issue of issues) {
-    const field = (issue.instancePath ?? '').replace(/^\//, '').split('/')[0];
-    if (field && !errors[field]) errors[field] = issue.message ?? 'This is not valid.';
-    else if (!field) general.push(issue.message ?? 'The form could not be read.');
-  }
+/** Issues beside their fields; those about the form as a whole ask for a fresh copy. */
+function formErrors(validation: unknown): { errors: FieldErrors; message: string } {
+  const { fields, general } = readIssues(validation);
   const message = general.length
     ? `${general.join(' ')} Please reload the page and send the form again.`
     : 'Please correct the highlighted fields.';
-  return { errors, message };
+  return { errors: fields, message };
 }
 
 /** The site the visitor came from, if not this one; only origin and path are kept. */

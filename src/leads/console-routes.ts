@@ -1,13 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AccountService, StaffUser } from '../accounts/service.js';
-import { DomainError, invalid } from '../web/errors.js';
-import { renderPage } from '../web/render.js';
-import { roleLabels } from '../console/layout.js';
+import type { AccountService } from '../accounts/service.js';
+import { roleLabels, type ConsoleFrame } from '../console/layout.js';
 import { landingPath } from '../console/permissions.js';
-import { blank, pageParam, validationMessage } from '../console/input.js';
-import { consoleMessage, guardConsoleSection, staffOf } from '../console/section.js';
+import { blank, pageParam } from '../console/input.js';
+import { registerConsoleRoutes, route } from '../console/route-table.js';
 import { leadStatuses, userTypes, type ConsoleService } from './service.js';
 import { LeadDetailPage, LeadsPage, type LeadPanel } from './console-views.js';
 
@@ -41,73 +38,59 @@ export async function consoleRoutes(
     leadPanels?: readonly LeadPanel[];
   },
 ) {
-  const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const checkCsrf = fastify.csrfProtection.bind(fastify);
   const { service } = opts;
-  guardConsoleSection(fastify, opts.accounts);
-  const panelsFor = (staff: StaffUser, leadId: string, csrf: string) =>
-    Promise.all((opts.leadPanels ?? []).map((panel) => panel(staff, leadId, csrf)));
-
-  app.get('/console', async (request, reply) => {
-    const staff = staffOf(request);
-    const home = landingPath(staff);
-    if (home !== '/console') return reply.redirect(home, 303);
-    return consoleMessage(
-      request,
-      reply,
-      'Welcome',
-      `You are signed in as ${roleLabels[staff.role]}. The screens for your role are not in the console yet.`,
+  const detailPage = async (frame: ConsoleFrame, id: string, message?: string) => {
+    const detail = await service.leadDetail(frame.staff, id);
+    const panels = await Promise.all(
+      (opts.leadPanels ?? []).map((panel) => panel(frame.staff, id, frame.csrf)),
     );
-  });
+    return { page: LeadDetailPage({ ...frame, detail, panels, message }) };
+  };
 
-  app.get(
-    '/console/leads',
-    { schema: { querystring: leadsQuery }, attachValidation: true },
-    async (request, reply) => {
-      if (request.validationError) throw invalid(validationMessage(request.validationError));
-      const staff = staffOf(request);
-      const { status, type, q, page } = request.query;
-      const filter = { status, type, q: q || undefined };
-      const list = await service.listLeads(staff, filter, page ?? 1);
-      const csrf = reply.generateCsrf();
-      return renderPage(reply, LeadsPage({ site: request.site, staff, csrf, list, filter }));
-    },
-  );
-
-  app.get('/console/leads/:id', { schema: { params: leadParams } }, async (request, reply) => {
-    const staff = staffOf(request);
-    const detail = await service.leadDetail(staff, request.params.id);
-    const csrf = reply.generateCsrf();
-    const panels = await panelsFor(staff, request.params.id, csrf);
-    return renderPage(reply, LeadDetailPage({ site: request.site, staff, csrf, detail, panels }));
-  });
-
-  app.post(
-    '/console/leads/:id/status',
-    {
-      schema: { params: leadParams, body: statusBody },
-      attachValidation: true,
-      preHandler: checkCsrf,
-    },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      const { id } = request.params;
-      try {
-        if (request.validationError) throw invalid(validationMessage(request.validationError));
-        await service.changeStatus(staff, id, request.body.status);
-        return await reply.redirect(`/console/leads/${encodeURIComponent(id)}`, 303);
-      } catch (err) {
-        // A refused move shows the lead again with the reason beside the status control.
-        if (!(err instanceof DomainError) || (err.status !== 400 && err.status !== 409)) throw err;
-        const detail = await service.leadDetail(staff, id);
-        reply.code(err.status);
-        const csrf = reply.generateCsrf();
-        const panels = await panelsFor(staff, id, csrf);
-        return renderPage(
-          reply,
-          LeadDetailPage({ site: request.site, staff, csrf, detail, panels, message: err.message }),
-        );
-      }
-    },
-  );
+  registerConsoleRoutes(fastify, opts, [
+    route({
+      method: 'GET',
+      url: '/console',
+      access: 'console.enter',
+      handler: ({ staff }) => {
+        const home = landingPath(staff);
+        if (home !== '/console') return { redirect: home };
+        const text = `You are signed in as ${roleLabels[staff.role]}. The screens for your role are not in the console yet.`;
+        return { message: { title: 'Welcome', text } };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/console/leads',
+      access: 'leads.read',
+      query: leadsQuery,
+      handler: async ({ query, frame }) => {
+        const filter = { status: query.status, type: query.type, q: query.q || undefined };
+        const list = await service.listLeads(frame().staff, filter, query.page ?? 1);
+        return { page: LeadsPage({ ...frame(), list, filter }) };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/console/leads/:id',
+      access: 'leads.read',
+      params: leadParams,
+      handler: ({ params, frame }) => detailPage(frame(), params.id),
+    }),
+    route({
+      method: 'POST',
+      url: '/console/leads/:id/status',
+      access: 'leads.update_status',
+      params: leadParams,
+      body: statusBody,
+      handler: async ({ params, body, staff }) => {
+        await service.changeStatus(staff, params.id, body.status);
+        return { redirect: `/console/leads/${encodeURIComponent(params.id)}` };
+      },
+      // A refused move shows the lead again with the reason beside the status control.
+      refusedStatuses: [400, 409],
+      refused: ({ params, frame }, err) =>
+        detailPage(frame(), params.id, err.fields.status ?? err.message),
+    }),
+  ]);
 }

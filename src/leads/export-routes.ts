@@ -1,17 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AccountService } from '../accounts/service.js';
 import type { Clock } from '../adapters/clock.js';
-import { demand } from '../console/permissions.js';
-import { blank, fieldErrors } from '../console/input.js';
-import { guardConsoleSection, staffOf } from '../console/section.js';
+import { blank } from '../console/input.js';
+import type { ConsoleFrame } from '../console/layout.js';
+import { registerConsoleRoutes, route, sentText } from '../console/route-table.js';
 import { leadStatuses, userTypes } from './service.js';
 import type { LeadFilter } from './repository.js';
 import { disclosureBases, type DisclosureBasis } from '../privacy/vocabulary.js';
-import { csvRoute, sendCsv } from '../web/csv.js';
-import { DomainError } from '../web/errors.js';
-import { renderPage } from '../web/render.js';
+import { csvRoute } from '../web/csv.js';
+import type { DomainError } from '../web/errors.js';
 import { exportPurposes, type ExportPurpose, type ExportService } from './export-service.js';
 import { ExportPage } from './export-views.js';
 
@@ -42,62 +40,43 @@ const exportBody = z.object({
   _csrf: z.string().optional(),
 });
 
-/** Strings only, to put back in the form. */
-const valuesOf = (body: unknown): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries((body ?? {}) as Record<string, unknown>).filter(
-      (e): e is [string, string] => typeof e[1] === 'string',
-    ),
-  );
-
 export async function exportRoutes(
   fastify: FastifyInstance,
   opts: { service: ExportService; accounts: AccountService; clock: Clock },
 ) {
-  const app = fastify.withTypeProvider<ZodTypeProvider>();
-  guardConsoleSection(fastify, opts.accounts);
   const { service } = opts;
+  /** The form; once a recipient is chosen, what may be sent to it (its evidence, for a third party). */
+  const form = async (frame: ConsoleFrame, values: Record<string, string>, err?: DomainError) => {
+    const errors = err?.fields ?? {};
+    const message = err && !Object.keys(errors).length ? err.message : undefined;
+    const { recipient, status, type, q } = values;
+    const page = ExportPage({
+      ...frame,
+      recipients: await service.recipients(),
+      options: recipient
+        ? await service.optionsFor(recipient, { status, type, q } as LeadFilter)
+        : undefined,
+      state: { values, errors },
+      message,
+    });
+    return { page };
+  };
 
-  app.get(
-    '/console/leads/export',
-    { schema: { querystring: exportQuery } },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      demand(staff, 'leads.export');
-      const state = { values: valuesOf(request.query), errors: {} };
-      const { recipient, ...f } = request.query;
-      const page = ExportPage({
-        site: request.site,
-        staff,
-        csrf: reply.generateCsrf(),
-        recipients: await service.recipients(),
-        options: recipient ? await service.optionsFor(recipient, f) : undefined,
-        state,
-      });
-      return renderPage(reply, page);
-    },
-  );
-
-  app.post(
-    '/console/leads/export',
-    {
-      schema: { body: exportBody },
-      attachValidation: true,
-      preHandler: fastify.csrfProtection.bind(fastify),
+  registerConsoleRoutes(fastify, opts, [
+    route({
+      method: 'GET',
+      url: '/console/leads/export',
+      access: 'leads.export',
+      query: exportQuery,
+      handler: ({ frame, query }) => form(frame(), sentText(query)),
+    }),
+    route({
+      method: 'POST',
+      url: '/console/leads/export',
+      access: 'leads.export',
+      body: exportBody,
       config: csvRoute,
-    },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      demand(staff, 'leads.export');
-      const values = valuesOf(request.body);
-      try {
-        if (request.validationError)
-          throw new DomainError(
-            400,
-            'Please correct the highlighted fields.',
-            fieldErrors(request.validationError, 'form'),
-          );
-        const b = request.body;
+      handler: async ({ staff, body: b }) => {
         const file = await service.exportLeads(staff, {
           recipientId: b.recipient,
           basis: b.basis,
@@ -105,26 +84,9 @@ export async function exportRoutes(
           purpose: b.purpose,
           filter: { status: b.status, type: b.type, q: b.q },
         });
-        return await sendCsv(reply, file.filename, file.rows);
-      } catch (err) {
-        if (!(err instanceof DomainError) || err.status !== 400) throw err;
-        reply.code(400);
-        const state = { values, errors: err.fields };
-        const message = Object.keys(err.fields).length ? undefined : err.message;
-        const { status, type, q } = values;
-        const page = ExportPage({
-          site: request.site,
-          staff,
-          csrf: reply.generateCsrf(),
-          recipients: await service.recipients(),
-          options: values.recipient
-            ? await service.optionsFor(values.recipient, { status, type, q } as LeadFilter)
-            : undefined,
-          state,
-          message,
-        });
-        return renderPage(reply, page);
-      }
-    },
-  );
+        return { csv: { filename: file.filename, rows: file.rows } };
+      },
+      refused: ({ frame, sent }, err) => form(frame(), sentText(sent), err),
+    }),
+  ]);
 }

@@ -5,6 +5,7 @@ import type { Config } from '../config/env.js';
 import { secretLink, secretRoute } from '../privacy/secret-paths.js';
 import { DomainError, sendError, wantsJson, type FieldErrors } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
+import { readIssues } from '../web/validation.js';
 import { saveChoices, type ChoicesDeps } from './choices.js';
 import { choicesBody, requestBody } from './fields.js';
 import { writeChoices, type BrowserChoices } from '../privacy/signals.js';
@@ -20,7 +21,6 @@ import type { LinkState, PrivacyCenter } from './service.js';
 import { PrivacyCenterPage } from './views.js';
 
 const tokenParams = z.object({ token: z.string().max(200) });
-type Issues = { instancePath?: string; message?: string }[];
 
 /** /privacy-center: requests (verified by an emailed link) and choices (no verification). */
 /** Records a browser's cookie choice and sets its cookies (src/cookies/routes.ts). */
@@ -82,7 +82,7 @@ export async function privacyCenterRoutes(
     async (request, reply) => {
       const raw = stringValues(request.body);
       if (request.validationError) {
-        const form = formErrors(request.validationError.validation as Issues, raw);
+        const form = formErrors(request.validationError.validation, raw);
         if (wantsJson(request))
           return sendError(
             request,
@@ -119,7 +119,7 @@ export async function privacyCenterRoutes(
     async (request, reply) => {
       const raw = stringValues(request.body);
       if (request.validationError) {
-        const form = formErrors(request.validationError.validation as Issues, raw);
+        const form = formErrors(request.validationError.validation, raw);
         if (wantsJson(request))
           return sendError(
             request,
@@ -222,17 +222,11 @@ function stringValues(body: unknown): Record<string, string> {
   return out;
 }
 
-function formErrors(issues: Issues, values: Record<string, string>): Form {
-  const errors: FieldErrors = {};
-  const general: string[] = [];
-  for (const issue of issues) {
-    const field = (issue.instancePath ?? '').replace(/^\//, '').split('/')[0];
-    if (field && !errors[field]) errors[field] = issue.message ?? 'This is not valid.';
-    else if (!field) general.push(issue.message ?? 'The form could not be read.');
-  }
+function formErrors(validation: unknown, values: Record<string, string>): Form {
+  const { fields, general } = readIssues(validation);
   return {
     values,
-    errors,
+    errors: fields,
     message: general.length ? general.join(' ') : 'Please correct the highlighted fields.',
   };
 }

@@ -1,23 +1,21 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AccountService } from '../../accounts/service.js';
 import type { Clock } from '../../adapters/clock.js';
-import { blank, isoDate, optionalWholeNumber, validationMessage } from '../../console/input.js';
-import { demand } from '../../console/permissions.js';
-import { guardConsoleSection, staffOf } from '../../console/section.js';
-import { csvRoute, sendCsv } from '../../web/csv.js';
+import { blank, isoDate, optionalWholeNumber } from '../../console/input.js';
+import { registerConsoleRoutes, route } from '../../console/route-table.js';
+import { csvRoute } from '../../web/csv.js';
 import { invalid } from '../../web/errors.js';
-import { renderPage } from '../../web/render.js';
 import type { Filters } from './repository.js';
 import {
+  type DashboardService,
   filterDims,
   MAX_RANGE_DAYS,
   panelIds,
   presets,
   resolveRange,
   spansOf,
-  type DashboardService,
+  type Panel,
   type PanelId,
   type Range,
 } from './service.js';
@@ -76,44 +74,45 @@ export async function analyticsDashboardRoutes(
   fastify: FastifyInstance,
   opts: { service: DashboardService; accounts: AccountService; clock: Clock },
 ) {
-  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { service } = opts;
-  guardConsoleSection(fastify, opts.accounts);
+  registerConsoleRoutes(fastify, opts, [
+    route({
+      method: 'GET',
+      url: '/console/analytics',
+      access: 'analytics.read',
+      query: pageQuery,
+      handler: async ({ frame, query }) => {
+        const now = opts.clock.now();
+        const { range, filters } = readQuery(query, now);
+        const o = await service.overview(range, filters, now);
+        return { page: AnalyticsPage({ ...frame(), o, filters }) };
+      },
+    }),
+    // Aggregates only: a panel's rows are counts per value, never a visit or a visitor.
+    route({
+      method: 'GET',
+      url: '/console/analytics/export.csv',
+      access: 'analytics.read',
+      query: csvQuery,
+      config: csvRoute,
+      handler: async ({ query }) => {
+        const { range, filters } = readQuery(query, opts.clock.now());
+        const panel = await service.panel(query.panel, spansOf(range).current, filters, 1000);
+        const filename = `analytics-${panel.id}-${range.from}-${range.to}.csv`;
+        return { csv: { filename, rows: panelRows(panel) } };
+      },
+    }),
+  ]);
+}
 
-  app.get(
-    '/console/analytics',
-    { schema: { querystring: pageQuery }, attachValidation: true },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      demand(staff, 'analytics.read');
-      if (request.validationError) throw invalid(validationMessage(request.validationError));
-      const now = opts.clock.now();
-      const { range, filters } = readQuery(request.query, now);
-      const o = await service.overview(range, filters, now);
-      const csrf = reply.generateCsrf();
-      return renderPage(reply, AnalyticsPage({ site: request.site, staff, csrf, o, filters }));
-    },
-  );
-
-  // Aggregates only: a panel's rows are counts per value, never a visit or a visitor.
-  app.get(
-    '/console/analytics/export.csv',
-    { schema: { querystring: csvQuery }, attachValidation: true, config: csvRoute },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      demand(staff, 'analytics.read');
-      if (request.validationError) throw invalid(validationMessage(request.validationError));
-      const { range, filters } = readQuery(request.query, opts.clock.now());
-      const panel = await service.panel(request.query.panel, spansOf(range).current, filters, 1000);
-      const withBounce = panel.rows.some((r) => r.bounceRate !== null);
-      const header = [panel.title, panel.measure, ...(withBounce ? ['Bounce rate'] : [])];
-      const rows = panel.rows.map((r) => [
-        r.label,
-        r.value,
-        ...(withBounce ? [r.bounceRate === null ? '' : r.bounceRate.toFixed(4)] : []),
-      ]);
-      const name = `analytics-${panel.id}-${range.from}-${range.to}.csv`;
-      return sendCsv(reply, name, [header, ...rows]);
-    },
-  );
+/** A panel as CSV rows: label and measure, and the bounce rate where the panel has one. */
+function panelRows(panel: Panel) {
+  const withBounce = panel.rows.some((r) => r.bounceRate !== null);
+  const header = [panel.title, panel.measure, ...(withBounce ? ['Bounce rate'] : [])];
+  const rows = panel.rows.map((r) => [
+    r.label,
+    r.value,
+    ...(withBounce ? [r.bounceRate === null ? '' : r.bounceRate.toFixed(4)] : []),
+  ]);
+  return [header, ...rows];
 }

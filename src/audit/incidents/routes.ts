@@ -1,16 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AccountService } from '../../accounts/service.js';
-import { blank, fieldErrors, isoDate, optionalWholeNumber } from '../../console/input.js';
-import { guardConsoleSection, staffOf } from '../../console/section.js';
+import { blank, isoDate, optionalWholeNumber } from '../../console/input.js';
+import type { ConsoleFrame } from '../../console/layout.js';
+import { registerConsoleRoutes, route } from '../../console/route-table.js';
 import { categories, type Category } from '../../privacy/vocabulary.js';
-import { DomainError } from '../../web/errors.js';
-import { renderPage } from '../../web/render.js';
+import type { DomainError } from '../../web/errors.js';
 import { LEGAL_NOTICE_DAYS } from './deadline.js';
 import type { IncidentFormValues } from './form.js';
 import type { IncidentInput, IncidentService } from './service.js';
-import { IncidentPage, IncidentsPage } from './views.js';
+import { IncidentPage, IncidentsPage, type FormState } from './views.js';
 
 const categoryKeys = Object.keys(categories) as [Category, ...Category[]];
 const daysMessage = `Enter a whole number of days from 1 to ${LEGAL_NOTICE_DAYS - 1}, or leave it empty for the legal ${LEGAL_NOTICE_DAYS}.`;
@@ -43,91 +42,69 @@ interface Options {
 }
 
 export async function incidentRoutes(fastify: FastifyInstance, opts: Options) {
-  const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const checkCsrf = fastify.csrfProtection.bind(fastify);
   const { service } = opts;
-  guardConsoleSection(fastify, opts.accounts);
-
-  app.get('/console/incidents', async (request, reply) => {
-    const staff = staffOf(request);
-    const list = await service.list(staff);
-    const form = { values: {}, errors: {} };
-    return renderPage(
-      reply,
-      IncidentsPage({ site: request.site, staff, csrf: reply.generateCsrf(), list, form }),
-    );
+  const listPage = async (frame: ConsoleFrame, form: FormState = { values: {}, errors: {} }) => {
+    const list = await service.list(frame.staff);
+    return { page: IncidentsPage({ ...frame, list, form }) };
+  };
+  const detailPage = async (frame: ConsoleFrame, id: string, form?: FormState) => {
+    const detail = await service.detail(frame.staff, id);
+    return { page: IncidentPage({ ...frame, detail, form }) };
+  };
+  const at = (id: string) => ({ redirect: `/console/incidents/${encodeURIComponent(id)}` });
+  const refusedForm = (sent: object, err: DomainError) => ({
+    values: formValues(sent),
+    errors: err.fields,
+    message: err.message,
   });
 
-  app.post(
-    '/console/incidents',
-    { schema: { body: incidentBody }, attachValidation: true, preHandler: checkCsrf },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      try {
-        if (request.validationError) throw formError(request.validationError);
-        const id = await service.open(staff, toInput(request.body));
-        return await reply.redirect(`/console/incidents/${id}`, 303);
-      } catch (err) {
-        if (!(err instanceof DomainError) || err.status !== 400) throw err;
-        const list = await service.list(staff);
-        const form = { values: formValues(request.body), errors: err.fields, message: err.message };
-        reply.code(400);
-        return renderPage(
-          reply,
-          IncidentsPage({ site: request.site, staff, csrf: reply.generateCsrf(), list, form }),
-        );
-      }
-    },
-  );
-
-  app.get(
-    '/console/incidents/:id',
-    { schema: { params: incidentParams } },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      const detail = await service.detail(staff, request.params.id);
-      return renderPage(
-        reply,
-        IncidentPage({ site: request.site, staff, csrf: reply.generateCsrf(), detail }),
-      );
-    },
-  );
-
-  app.post(
-    '/console/incidents/:id',
-    {
-      schema: { params: incidentParams, body: incidentBody },
-      attachValidation: true,
-      preHandler: checkCsrf,
-    },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      const { id } = request.params;
-      try {
-        if (request.validationError) throw formError(request.validationError);
-        await service.update(staff, id, toInput(request.body));
-        return await reply.redirect(`/console/incidents/${encodeURIComponent(id)}`, 303);
-      } catch (err) {
-        if (!(err instanceof DomainError) || err.status !== 400) throw err;
-        const detail = await service.detail(staff, id);
-        const form = { values: formValues(request.body), errors: err.fields, message: err.message };
-        reply.code(400);
-        return renderPage(
-          reply,
-          IncidentPage({ site: request.site, staff, csrf: reply.generateCsrf(), detail, form }),
-        );
-      }
-    },
-  );
-
-  app.post(
-    '/console/incidents/:id/close',
-    { schema: { params: incidentParams, body: closeBody }, preHandler: checkCsrf },
-    async (request, reply) => {
-      await service.close(staffOf(request), request.params.id);
-      return reply.redirect(`/console/incidents/${encodeURIComponent(request.params.id)}`, 303);
-    },
-  );
+  registerConsoleRoutes(fastify, opts, [
+    route({
+      method: 'GET',
+      url: '/console/incidents',
+      access: 'incidents.manage',
+      handler: ({ frame }) => listPage(frame()),
+    }),
+    route({
+      method: 'POST',
+      url: '/console/incidents',
+      access: 'incidents.manage',
+      body: incidentBody,
+      handler: async ({ staff, body }) => at(await service.open(staff, toInput(body))),
+      refused: ({ frame, sent }, err) => listPage(frame(), refusedForm(sent, err)),
+    }),
+    route({
+      method: 'GET',
+      url: '/console/incidents/:id',
+      access: 'incidents.manage',
+      params: incidentParams,
+      handler: ({ frame, params }) => detailPage(frame(), params.id),
+    }),
+    route({
+      method: 'POST',
+      url: '/console/incidents/:id',
+      access: 'incidents.manage',
+      params: incidentParams,
+      body: incidentBody,
+      handler: async ({ staff, params, body }) => {
+        await service.update(staff, params.id, toInput(body));
+        return at(params.id);
+      },
+      refused: ({ frame, params, sent }, err) =>
+        detailPage(frame(), params.id, refusedForm(sent, err)),
+    }),
+    route({
+      method: 'POST',
+      url: '/console/incidents/:id/close',
+      access: 'incidents.manage',
+      params: incidentParams,
+      body: closeBody,
+      handler: async ({ staff, params }) => {
+        await service.close(staff, params.id);
+        return at(params.id);
+      },
+    }),
+  ]);
 }
 
 function toInput(body: z.infer<typeof incidentBody>): IncidentInput {
@@ -139,15 +116,6 @@ function toInput(body: z.infer<typeof incidentBody>): IncidentInput {
     windowEnd: body.windowEnd,
     contractDays: body.contractDays,
   };
-}
-
-/** The schema's messages per field, so the form shows each beside its input. */
-function formError(error: { validation: unknown }): DomainError {
-  return new DomainError(
-    400,
-    'Please correct the highlighted fields.',
-    fieldErrors(error, 'summary'),
-  );
 }
 
 /** What was posted, as text, to put back into the re-rendered form. */

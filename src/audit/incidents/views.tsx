@@ -5,7 +5,7 @@ import { LEGAL_NOTICE_DAYS } from './deadline.js';
 import { IncidentForm, type IncidentFormValues } from './form.js';
 import type { IncidentDetail, IncidentList } from './service.js';
 
-interface FormState {
+export interface FormState {
   values: IncidentFormValues;
   errors: Record<string, string>;
   message?: string | undefined;
