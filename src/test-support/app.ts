@@ -46,7 +46,9 @@ export async function freshDatabase(
       db,
       drop: async () => {
         await db.destroy();
-        fs.rmSync(dir, { recursive: true, force: true });
+        // The checkpoint worker closes its own connection a moment later (src/db/checkpointer.ts),
+        // and SQLite may remove the -wal file then: retry rather than race it.
+        fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
       },
     };
   }
