@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { filteredLeads, type LeadFilter } from './repository.js';
+import { exportableLeadColumns, filteredLeads, type LeadFilter } from './repository.js';
 import type { Database } from '../db/schema.js';
 import { consentStands } from '../privacy/consent.js';
 
@@ -8,22 +8,7 @@ type Trx = Kysely<Database>;
 /** Every exportable column of the leads the console filter matches, newest first. */
 export async function leadsForExport(db: Trx, f: LeadFilter, limit: number) {
   return filteredLeads(db, f)
-    .select([
-      'id',
-      'created_at',
-      'status',
-      'user_type',
-      'name',
-      'organization',
-      'practice_size',
-      'address',
-      'city',
-      'state',
-      'zip',
-      'email',
-      'phone',
-      'needs',
-    ])
+    .select(exportableLeadColumns)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit)

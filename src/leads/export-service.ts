@@ -2,7 +2,7 @@ import type { Clock } from '../adapters/clock.js';
 import type { StaffUser } from '../accounts/service.js';
 import { appendAudit } from '../audit/log.js';
 import { demand } from '../console/permissions.js';
-import type { LeadFilter } from './repository.js';
+import { exportableLeadColumns, type LeadFilter } from './repository.js';
 import type { Db } from '../db/database.js';
 import { mayRead } from '../privacy/access.js';
 import { fieldClass } from '../privacy/data-map.js';
@@ -32,22 +32,7 @@ export type ExportPurpose = keyof typeof exportPurposes;
 
 export const MAX_EXPORT_ROWS = 20_000;
 
-const candidates = [
-  'id',
-  'created_at',
-  'status',
-  'user_type',
-  'name',
-  'organization',
-  'practice_size',
-  'address',
-  'city',
-  'state',
-  'zip',
-  'email',
-  'phone',
-  'needs',
-] as const;
+const candidates = exportableLeadColumns;
 export type ExportColumn = (typeof candidates)[number];
 
 /** The columns a purpose may carry out of the system, straight from the data map. */

@@ -47,27 +47,28 @@ export async function countLeads(db: Trx, f: LeadFilter): Promise<number> {
   return Number(row.n);
 }
 
+/** What a person told us about themselves and their practice, as leads and submissions store it. */
+export const leadFields = [
+  'user_type',
+  'name',
+  'organization',
+  'practice_size',
+  'address',
+  'city',
+  'state',
+  'zip',
+  'email',
+  'phone',
+  'needs',
+] as const;
+
+/** Every column a lead export may carry, in the order a file lists them. */
+export const exportableLeadColumns = ['id', 'created_at', 'status', ...leadFields] as const;
+
 export async function findLead(db: Trx, id: string) {
   return db
     .selectFrom('leads')
-    .select([
-      'id',
-      'created_at',
-      'updated_at',
-      'last_activity_at',
-      'status',
-      'user_type',
-      'name',
-      'organization',
-      'practice_size',
-      'address',
-      'city',
-      'state',
-      'zip',
-      'email',
-      'phone',
-      'needs',
-    ])
+    .select(['id', 'created_at', 'updated_at', 'last_activity_at', 'status', ...leadFields])
     .where('id', '=', id)
     .executeTakeFirst();
 }
@@ -91,17 +92,7 @@ export async function findSubmissions(db: Trx, leadId: string) {
       'created_at',
       'form_id',
       'form_version',
-      'user_type',
-      'name',
-      'organization',
-      'practice_size',
-      'address',
-      'city',
-      'state',
-      'zip',
-      'email',
-      'phone',
-      'needs',
+      ...leadFields,
       'health_confirmed',
       'referrer',
       'utm_source',

@@ -74,6 +74,20 @@ export async function privacyCenterRoutes(
     );
   };
 
+  /** Refused input: 400 with each problem by its field, as JSON or as the page again. */
+  const refused = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    raw: Record<string, string>,
+    place: (form: Form) => Parameters<typeof page>[2],
+  ) => {
+    const form = formErrors(request.validationError?.validation, raw);
+    if (wantsJson(request))
+      return sendError(request, reply, 400, form.message ?? correctFields, form.errors);
+    reply.code(400);
+    return page(request, reply, place(form));
+  };
+
   app.get('/privacy-center', async (request, reply) => page(request, reply));
 
   app.post(
@@ -81,22 +95,11 @@ export async function privacyCenterRoutes(
     { schema: { body: requestBody }, attachValidation: true, config: { rateLimit } },
     async (request, reply) => {
       const raw = stringValues(request.body);
-      if (request.validationError) {
-        const form = formErrors(request.validationError.validation, raw);
-        if (wantsJson(request))
-          return sendError(
-            request,
-            reply,
-            400,
-            form.message ?? 'Please correct the highlighted fields.',
-            form.errors,
-          );
-        reply.code(400);
-        return page(request, reply, {
+      if (request.validationError)
+        return refused(request, reply, raw, (form) => ({
           request: form,
           ...(raw.formToken ? { token: raw.formToken } : {}),
-        });
-      }
+        }));
       try {
         await center.submitRequest(request.body);
       } catch (err) {
@@ -117,20 +120,8 @@ export async function privacyCenterRoutes(
     '/privacy-center/choices',
     { schema: { body: choicesBody }, attachValidation: true, config: { rateLimit } },
     async (request, reply) => {
-      const raw = stringValues(request.body);
-      if (request.validationError) {
-        const form = formErrors(request.validationError.validation, raw);
-        if (wantsJson(request))
-          return sendError(
-            request,
-            reply,
-            400,
-            form.message ?? 'Please correct the highlighted fields.',
-            form.errors,
-          );
-        reply.code(400);
-        return page(request, reply, { choices: form });
-      }
+      if (request.validationError)
+        return refused(request, reply, stringValues(request.body), (form) => ({ choices: form }));
       const before = request.privacy.choices;
       const next = await saveChoices(opts.choices, request.body, before, request.privacy.gpc);
       // The cookie radios here are the banner's choice by another door: recorded the same way.
@@ -222,11 +213,13 @@ function stringValues(body: unknown): Record<string, string> {
   return out;
 }
 
+const correctFields = 'Please correct the highlighted fields.';
+
 function formErrors(validation: unknown, values: Record<string, string>): Form {
   const { fields, general } = readIssues(validation);
   return {
     values,
     errors: fields,
-    message: general.length ? general.join(' ') : 'Please correct the highlighted fields.',
+    message: general.length ? general.join(' ') : correctFields,
   };
 }
