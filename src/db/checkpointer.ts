@@ -16,7 +16,7 @@ const DEFAULT_PAGES = 1000;
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.file);
+const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = NORMAL');
 const run = () => {
@@ -76,17 +76,22 @@ export function startCheckpointer(
     exited = true;
     fallBack(`worker exited with ${code}`);
   });
+  let stopped: Promise<void> | undefined;
+  const stopWorker = async () => {
+    stopping = true;
+    // Asked, not terminated: terminating a thread inside a SQLite call (say, opening its
+    // connection while the test database is busy) aborts the whole process in better-sqlite3.
+    if (exited) return;
+    const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage('stop');
+    const late = setTimeout(() => void worker.terminate(), 10_000);
+    await gone;
+    clearTimeout(late);
+  };
   return {
-    async stop() {
-      stopping = true;
-      // Asked, not terminated: terminating a thread inside a SQLite call (say, opening its
-      // connection while the test database is busy) aborts the whole process in better-sqlite3.
-      if (exited) return;
-      const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      worker.postMessage('stop');
-      const late = setTimeout(() => void worker.terminate(), 10_000);
-      await gone;
-      clearTimeout(late);
+    stop() {
+      stopped ??= stopWorker();
+      return stopped;
     },
     checkpointNow() {
       return new Promise<void>((resolve) => {

@@ -53,9 +53,18 @@ export function createDb(url: string, opts: DbOptions = {}): Db {
       file === ':memory:' || opts.checkpointer === false
         ? undefined
         : startCheckpointer(database, file);
-    return new Kysely<Database>({
+    const db = new Kysely<Database>({
       dialect: new WriteLockFirstDialect({ database: withStatementCache(database, checkpoints) }),
     });
+    if (!checkpoints) return db;
+    // destroy() resolves once the checkpoint worker has closed its connection too, so a caller
+    // may remove the file then (tests do) without that connection opening it again.
+    const destroy = db.destroy.bind(db);
+    db.destroy = async () => {
+      await destroy();
+      await checkpoints.stop();
+    };
+    return db;
   }
   const pool = new pg.Pool({ connectionString: url, max: opts.maxConnections ?? 10 });
   // An idle connection the server drops (restart, failover, admin termination) emits 'error' on
