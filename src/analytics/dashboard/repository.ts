@@ -27,9 +27,12 @@ const eventPanels = new Set<Dim>(['page', 'event', 'outbound']);
 
 function mergeRanked(parts: Ranked[][], order: 'visits' | 'pageviews' | 'events'): Ranked[] {
   const byKey = new Map<number, Ranked>();
-  for (const r of parts.flat()) {
-    const x = byKey.get(r.key);
-    byKey.set(r.key, x ? { ...add(x, r), key: r.key, events: x.events + r.events } : { ...r });
+  for (const row of parts.flat()) {
+    const seen = byKey.get(row.key);
+    byKey.set(
+      row.key,
+      seen ? { ...add(seen, row), key: row.key, events: seen.events + row.events } : { ...row },
+    );
   }
   return [...byKey.values()].sort((a, b) => b[order] - a[order] || a.key - b.key);
 }

@@ -18,15 +18,15 @@ import {
 // reads", and 013): unfiltered panels read the rollups; filtered panels read the visits and
 // events still in the row tables (closed days have moved to segments, decision 014, read by
 // segment-reader.ts). `limit: null` returns every key, for merging with segments.
-const num = (v: unknown): number => Number(v ?? 0);
-const measures = (r: Record<string, unknown>): Measures => ({
-  visits: num(r.visits),
-  pageviews: num(r.pageviews),
-  bounces: num(r.bounces),
-  duration: num(r.duration),
+const num = (value: unknown): number => Number(value ?? 0);
+const measures = (row: Record<string, unknown>): Measures => ({
+  visits: num(row.visits),
+  pageviews: num(row.pageviews),
+  bounces: num(row.bounces),
+  duration: num(row.duration),
 });
-const atFrom = (s: Span) => s.fromHour * 3600;
-const atTo = (s: Span) => s.toHour * 3600 + 3599;
+const atFrom = (span: Span) => span.fromHour * 3600;
+const atTo = (span: Span) => span.toHour * 3600 + 3599;
 
 /** Events per custom event name, prop key and value over the span's hours, from the rollup. */
 export const propRollupSums = (db: Db, span: Span) =>
@@ -68,7 +68,7 @@ export function createRowsReader(db: Db) {
   return {
     async totals(span: Span, filters: Filters): Promise<Measures> {
       if (!hasFilters(filters)) {
-        const r = await db
+        const row = await db
           .selectFrom('analytics_rollup')
           .where('dim', '=', dims.total)
           .where('hour', '>=', span.fromHour)
@@ -80,9 +80,9 @@ export function createRowsReader(db: Db) {
             eb.fn.sum<number>('duration').as('duration'),
           ])
           .executeTakeFirstOrThrow();
-        return measures(r);
+        return measures(row);
       }
-      const r = await filteredSessions(span, filters)
+      const row = await filteredSessions(span, filters)
         .select((eb) => [
           eb.fn.countAll<number>().as('visits'),
           eb.fn.sum<number>('s.pageviews').as('pageviews'),
@@ -90,27 +90,27 @@ export function createRowsReader(db: Db) {
           sql<number>`sum(s.last_at - s.started_at)`.as('duration'),
         ])
         .executeTakeFirstOrThrow();
-      return measures(r);
+      return measures(row);
     },
 
     /** Distinct visitor ids over the span's days (unfiltered) or its sessions (filtered). */
     async visitors(span: Span, filters: Filters): Promise<number> {
       if (!hasFilters(filters)) {
-        const r = await db
+        const row = await db
           .selectFrom('analytics_visitor_days')
           .where('day', '>=', Math.floor(span.fromHour / 24))
           .where('day', '<=', Math.floor(span.toHour / 24))
           .select(sql<number>`count(distinct visitor)`.as('n'))
           .executeTakeFirstOrThrow();
-        return num(r.n);
+        return num(row.n);
       }
       // Over an expression, not the bare column: given count(distinct visitor), SQLite's planner
       // would rather walk the whole (visitor, last_at) index in order than read the span's visits
       // by started_at (a 100-fold loss on a short span of a large table).
-      const r = await filteredSessions(span, filters)
+      const row = await filteredSessions(span, filters)
         .select(sql<number>`count(distinct s.visitor || '')`.as('n'))
         .executeTakeFirstOrThrow();
-      return num(r.n);
+      return num(row.n);
     },
 
     /** The distinct visitor ids counted by `visitors`, to merge with segments' hashes. */
@@ -128,7 +128,7 @@ export function createRowsReader(db: Db) {
             .select('visitor as v')
             .distinct()
             .execute();
-      return rows.map((r) => r.v!);
+      return rows.map((row) => row.v!);
     },
 
     /** Visits and page views per bucket of `bucketHours` hours, from the span's first hour. */
@@ -162,10 +162,10 @@ export function createRowsReader(db: Db) {
             ])
             .groupBy(sql`1`)
             .execute();
-      return rows.map((r) => ({
-        bucket: Math.floor(num(r.bucket)),
-        visits: num(r.visits),
-        pageviews: num(r.pageviews),
+      return rows.map((row) => ({
+        bucket: Math.floor(num(row.bucket)),
+        visits: num(row.visits),
+        pageviews: num(row.pageviews),
       }));
     },
 
@@ -198,7 +198,7 @@ export function createRowsReader(db: Db) {
         .orderBy('key')
         .$if(limit !== null, (q) => q.limit(limit!))
         .execute();
-      return rows.map((r) => ({ key: num(r.key), ...measures(r), events: num(r.events) }));
+      return rows.map((row) => ({ key: num(row.key), ...measures(row), events: num(row.events) }));
     },
 
     /**
@@ -237,11 +237,11 @@ export function createRowsReader(db: Db) {
             .orderBy('prop_value')
             .$if(limit !== null, (q) => q.limit(limit!))
             .execute();
-      return rows.map((r) => ({
-        name: num(r.name),
-        propKey: num(r.prop_key),
-        propValue: num(r.prop_value),
-        events: num(r.events),
+      return rows.map((row) => ({
+        name: num(row.name),
+        propKey: num(row.prop_key),
+        propValue: num(row.prop_value),
+        events: num(row.events),
       }));
     },
 
@@ -284,7 +284,7 @@ export function createRowsReader(db: Db) {
           .where('id', 'in', chunk)
           .select(['id', 'value'])
           .execute();
-        for (const r of rows) out.set(num(r.id), r.value);
+        for (const row of rows) out.set(num(row.id), row.value);
       }
       return out;
     },
@@ -315,7 +315,7 @@ export function createRowsReader(db: Db) {
         .orderBy(sql`1`)
         .$if(limit !== null, (q) => q.limit(limit!))
         .execute();
-      return rows.map((r) => ({ key: num(r.key), ...measures(r), events: num(r.events) }));
+      return rows.map((row) => ({ key: num(row.key), ...measures(row), events: num(row.events) }));
     }
     if (dim === 'funnel') {
       const rows = await base
@@ -353,13 +353,13 @@ export function createRowsReader(db: Db) {
       .orderBy(sql`1`)
       .$if(limit !== null, (q) => q.limit(limit!))
       .execute();
-    return rows.map((r) => ({
-      key: num(r.key),
+    return rows.map((row) => ({
+      key: num(row.key),
       visits: 0,
-      pageviews: dim === 'page' ? num(r.n) : 0,
+      pageviews: dim === 'page' ? num(row.n) : 0,
       bounces: 0,
       duration: 0,
-      events: dim === 'page' ? 0 : num(r.n),
+      events: dim === 'page' ? 0 : num(row.n),
     }));
   }
 }

@@ -30,19 +30,27 @@ export function createPropIndex(store: SegmentStore) {
   };
 
   /** [visit, prop id] of each custom event prop of the day, flattened. */
-  function pairsOf(seg: SegmentMeta, c: Cols): Uint32Array {
+  function pairsOf(seg: SegmentMeta, columns: Cols): Uint32Array {
     return store.derived(seg, 'prop-pairs', () => {
-      const [visit, type, name] = [col(c, E.visit), col(c, E.type), col(c, E.name)];
-      const [event, key, value] = [col(c, P.event), col(c, P.key), col(c, P.value)];
+      const [visit, type, name] = [
+        col(columns, E.visit),
+        col(columns, E.type),
+        col(columns, E.name),
+      ];
+      const [event, key, value] = [
+        col(columns, P.event),
+        col(columns, P.key),
+        col(columns, P.value),
+      ];
       const out = new Uint32Array(2 * event.length);
-      let m = 0;
-      for (let p = 0; p < event.length; p++) {
-        const e = event[p]!;
-        if (type[e] !== eventTypes.custom) continue;
-        out[m++] = visit[e]!;
-        out[m++] = idOf(name[e]!, key[p]!, value[p]!);
+      let written = 0;
+      for (let prop = 0; prop < event.length; prop++) {
+        const ev = event[prop]!;
+        if (type[ev] !== eventTypes.custom) continue;
+        out[written++] = visit[ev]!;
+        out[written++] = idOf(name[ev]!, key[prop]!, value[prop]!);
       }
-      return out.slice(0, m);
+      return out.slice(0, written);
     });
   }
 
@@ -52,7 +60,7 @@ export function createPropIndex(store: SegmentStore) {
     /** The pairs of each segment: from memory, else made from its columns, read in one go. */
     async pairs(segments: SegmentMeta[]): Promise<Uint32Array[]> {
       // Held here, not looked up again later: making one day's pairs may evict another's.
-      const out = segments.map((s) => store.cached<Uint32Array>(s, 'prop-pairs'));
+      const out = segments.map((seg) => store.cached<Uint32Array>(seg, 'prop-pairs'));
       const lacking = segments.filter((_, i) => !out[i]);
       const loaded = await store.columns(lacking, propPairColumns);
       let j = 0;
@@ -62,9 +70,9 @@ export function createPropIndex(store: SegmentStore) {
     /** Events per prop id of the visits `masks` pick: [name, key, value, events]. */
     count(pairs: Uint32Array[], masks: Uint8Array[]): [number, number, number, number][] {
       const counts = new Float64Array(triples.length);
-      pairs.forEach((ps, s) => {
-        const mask = masks[s]!;
-        for (let m = 0; m < ps.length; m += 2) if (mask[ps[m]!]) counts[ps[m + 1]!]!++;
+      pairs.forEach((flat, segIndex) => {
+        const mask = masks[segIndex]!;
+        for (let at = 0; at < flat.length; at += 2) if (mask[flat[at]!]) counts[flat[at + 1]!]!++;
       });
       const out: [number, number, number, number][] = [];
       counts.forEach((n, id) => {

@@ -67,12 +67,12 @@ const warmColumns = [
 ];
 
 /** The other panels' visit columns. */
-const rarerColumns = Object.values(visitCol).filter((c) => !warmColumns.includes(c));
+const rarerColumns = Object.values(visitCol).filter((column) => !warmColumns.includes(column));
 
 export function createSegmentReader(store: SegmentStore) {
   const propIndex = createPropIndex(store);
-  const daySketch = (s: SegmentMeta, hashes: Column) =>
-    store.derived(s, 'hll', () => sketchOf(hashes));
+  const daySketch = (seg: SegmentMeta, hashes: Column) =>
+    store.derived(seg, 'hll', () => sketchOf(hashes));
 
   /** The span's segments with the given columns and each one's matching visits. */
   async function scan(span: Span, filters: Filters, cols: number[]) {
@@ -82,7 +82,7 @@ export function createSegmentReader(store: SegmentStore) {
     ]);
     return segments.map((seg, i) => ({
       seg,
-      c: loaded[i]!,
+      columns: loaded[i]!,
       mask: matching(store, seg, loaded[i]!, span, filters),
     }));
   }
@@ -95,25 +95,25 @@ export function createSegmentReader(store: SegmentStore) {
     },
 
     async totals(span: Span, filters: Filters): Promise<Measures> {
-      const m = { visits: 0, pageviews: 0, bounces: 0, duration: 0 };
-      for (const { seg, c, mask } of await scan(span, filters, [V.pageviews, V.duration])) {
-        const [pv, dur] = [col(c, V.pageviews), col(c, V.duration)];
+      const sums = { visits: 0, pageviews: 0, bounces: 0, duration: 0 };
+      for (const { seg, columns, mask } of await scan(span, filters, [V.pageviews, V.duration])) {
+        const [pv, dur] = [col(columns, V.pageviews), col(columns, V.duration)];
         for (let i = 0; i < seg.visits; i++) {
           if (!mask[i]) continue;
-          m.visits++;
-          m.pageviews += pv[i]!;
-          if (pv[i]! <= 1) m.bounces++;
-          m.duration += dur[i]!;
+          sums.visits++;
+          sums.pageviews += pv[i]!;
+          if (pv[i]! <= 1) sums.bounces++;
+          sums.duration += dur[i]!;
         }
       }
-      return m;
+      return sums;
     },
 
     /** Adds the visitor hashes of the matching visits. */
     async visitors(span: Span, filters: Filters, into: DistinctCounter): Promise<void> {
-      for (const { seg, c, mask } of await scan(span, filters, [V.visitor])) {
-        const v = col(c, V.visitor);
-        for (let i = 0; i < seg.visits; i++) if (mask[i] && v[i]) into.add(v[i]!);
+      for (const { seg, columns, mask } of await scan(span, filters, [V.visitor])) {
+        const visitors = col(columns, V.visitor);
+        for (let i = 0; i < seg.visits; i++) if (mask[i] && visitors[i]) into.add(visitors[i]!);
       }
     },
 
@@ -126,12 +126,12 @@ export function createSegmentReader(store: SegmentStore) {
         Math.floor(span.fromHour / 24),
         Math.floor(span.toHour / 24),
       );
-      const total = segments.reduce((a, s) => a + s.dayVisitors, rowsCount);
+      const total = segments.reduce((sum, seg) => sum + seg.dayVisitors, rowsCount);
       const lists = await store.columns(segments, [DAY_VISITORS]);
-      segments.forEach((s, i) => {
+      segments.forEach((seg, i) => {
         const hashes = lists[i]!.get(DAY_VISITORS)!;
         if (total <= 50_000) into.addAll(hashes);
-        else into.merge(daySketch(s, hashes));
+        else into.merge(daySketch(seg, hashes));
       });
     },
 
@@ -146,14 +146,16 @@ export function createSegmentReader(store: SegmentStore) {
       // Buckets of whole days over whole days: a visit's bucket is its day's, whatever its hour.
       const byHour = cutsDays(span) || bucketHours % 24 !== 0;
       const cols = byHour ? [V.start, V.pageviews] : [V.pageviews];
-      for (const { seg, c, mask } of await scan(span, filters, cols)) {
-        const [start, pv] = [byHour ? col(c, V.start) : null, col(c, V.pageviews)];
+      for (const { seg, columns, mask } of await scan(span, filters, cols)) {
+        const [start, pv] = [byHour ? col(columns, V.start) : null, col(columns, V.pageviews)];
         const first = seg.day * 24 - span.fromHour;
         for (let i = 0; i < seg.visits; i++) {
           if (!mask[i]) continue;
-          const b = Math.floor((first + (start ? Math.floor(start[i]! / 3600) : 0)) / bucketHours);
-          visits[b]!++;
-          pageviews[b]! += pv[i]!;
+          const bucket = Math.floor(
+            (first + (start ? Math.floor(start[i]! / 3600) : 0)) / bucketHours,
+          );
+          visits[bucket]!++;
+          pageviews[bucket]! += pv[i]!;
         }
       }
       const out = new Map<number, { visits: number; pageviews: number }>();
@@ -169,10 +171,10 @@ export function createSegmentReader(store: SegmentStore) {
      */
     async warm(today: number): Promise<number> {
       const warmed = await store.warm(today - 364, today, warmColumns, {
-        each: (s, c) => {
-          eventStarts(store, s, col(c, E.visit));
-          daySketch(s, col(c, DAY_VISITORS));
-          propIndex.pairsOf(s, c);
+        each: (seg, columns) => {
+          eventStarts(store, seg, col(columns, E.visit));
+          daySketch(seg, col(columns, DAY_VISITORS));
+          propIndex.pairsOf(seg, columns);
         },
       });
       // Then, with room left (a year of a smaller site), the rarer panels' columns too.
@@ -192,10 +194,10 @@ export function createSegmentReader(store: SegmentStore) {
     /** Props of the matching visits' custom events: [name, key, value, events]. */
     async props(span: Span, filters: Filters): Promise<[number, number, number, number][]> {
       const scanned = await scan(span, filters, []);
-      const pairs = await propIndex.pairs(scanned.map((x) => x.seg));
+      const pairs = await propIndex.pairs(scanned.map((part) => part.seg));
       return propIndex.count(
         pairs,
-        scanned.map((x) => x.mask),
+        scanned.map((part) => part.mask),
       );
     },
   };
@@ -203,27 +205,27 @@ export function createSegmentReader(store: SegmentStore) {
   async function byVisitColumn(dim: SessionDim, span: Span, filters: Filters): Promise<Ranked[]> {
     const id = visitCol[dim];
     const sums = new KeyedSums();
-    for (const { seg, c, mask } of await scan(span, filters, [
+    for (const { seg, columns, mask } of await scan(span, filters, [
       id,
       V.pageviews,
       V.duration,
       V.events,
     ])) {
       const [keys, pv, dur, ev] = [
-        col(c, id),
-        col(c, V.pageviews),
-        col(c, V.duration),
-        col(c, V.events),
+        col(columns, id),
+        col(columns, V.pageviews),
+        col(columns, V.duration),
+        col(columns, V.events),
       ];
       for (let i = 0; i < seg.visits; i++) {
         if (!mask[i]) continue;
-        const k = keys[i]!;
-        sums.room(k);
-        sums.visits[k]!++;
-        sums.pageviews[k]! += pv[i]!;
-        if (pv[i]! <= 1) sums.bounces[k]!++;
-        sums.duration[k]! += dur[i]!;
-        sums.events[k]! += ev[i]!;
+        const key = keys[i]!;
+        sums.room(key);
+        sums.visits[key]!++;
+        sums.pageviews[key]! += pv[i]!;
+        if (pv[i]! <= 1) sums.bounces[key]!++;
+        sums.duration[key]! += dur[i]!;
+        sums.events[key]! += ev[i]!;
       }
     }
     return sums.rows((r) => r.visits > 0 && (coded.has(dim) || r.key !== 0));
@@ -231,11 +233,11 @@ export function createSegmentReader(store: SegmentStore) {
 
   async function funnel(span: Span, filters: Filters): Promise<Ranked[]> {
     const steps = [0, 0, 0];
-    for (const { seg, c, mask } of await scan(span, filters, [V.funnel])) {
-      const f = col(c, V.funnel);
+    for (const { seg, columns, mask } of await scan(span, filters, [V.funnel])) {
+      const funnel = col(columns, V.funnel);
       for (let i = 0; i < seg.visits; i++) {
         if (!mask[i]) continue;
-        for (let k = 1; k <= 3 && k <= f[i]!; k++) steps[k - 1]!++;
+        for (let k = 1; k <= 3 && k <= funnel[i]!; k++) steps[k - 1]!++;
       }
     }
     return steps.map((visits, i) => ({
@@ -255,22 +257,22 @@ export function createSegmentReader(store: SegmentStore) {
   ): Promise<Ranked[]> {
     const { type, col: keyCol } = eventPanels[dim];
     const sums = new KeyedSums();
-    for (const { seg, c, mask } of await scan(span, filters, [E.visit, E.type, keyCol])) {
-      const [types, keys] = [col(c, E.type), col(c, keyCol)];
+    for (const { seg, columns, mask } of await scan(span, filters, [E.visit, E.type, keyCol])) {
+      const [types, keys] = [col(columns, E.type), col(columns, keyCol)];
       // Only the matching visits' stretches of events, not the whole day's.
-      const starts = eventStarts(store, seg, col(c, E.visit));
+      const starts = eventStarts(store, seg, col(columns, E.visit));
       // The hottest loop of a filtered page (~10M events a year at 10M): locals, no calls.
       let counts = sums.events;
       for (let i = 0; i < seg.visits; i++) {
         if (!mask[i]) continue;
         for (let j = starts[i]!, end = starts[i + 1]!; j < end; j++) {
           if (types[j] !== type) continue;
-          const k = keys[j]!;
-          if (k >= counts.length) {
-            sums.room(k);
+          const key = keys[j]!;
+          if (key >= counts.length) {
+            sums.room(key);
             counts = sums.events;
           }
-          counts[k]!++;
+          counts[key]!++;
         }
       }
     }

@@ -38,7 +38,7 @@ export const visitCol: Record<SessionDim, number> = {
  */
 export const coded = new Set<SessionDim>(['channel', 'device', 'visitor_kind', 'audience']);
 export type Cols = Map<number, Column>;
-export const col = (c: Cols, id: number) => c.get(id)!;
+export const col = (columns: Cols, id: number) => columns.get(id)!;
 
 /** Whether the span starts or ends inside a day, so its edge days' visits are cut by start. */
 export const cutsDays = (span: Span) => span.fromHour % 24 !== 0 || span.toHour % 24 !== 23;
@@ -60,25 +60,25 @@ export function filterColumns(filters: Filters, span: Span): number[] {
 export function matching(
   store: SegmentStore,
   seg: SegmentMeta,
-  c: Cols,
+  columns: Cols,
   span: Span,
   filters: Filters,
 ): Uint8Array {
   const [lo, hi] = [span.fromHour - seg.day * 24, span.toHour - seg.day * 24];
-  if (lo > 0 || hi < 23) return mask(store, seg, c, filters, lo, hi);
+  if (lo > 0 || hi < 23) return mask(store, seg, columns, filters, lo, hi);
   // Over the whole day the mask depends on the filters alone, and every panel of a filtered
   // page asks for it: kept like a column. Readers never write to it.
   const key = Object.entries(filters)
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([dim, k]) => `${dim}=${k}`)
+    .map(([dim, value]) => `${dim}=${value}`)
     .join('&');
-  return store.derived(seg, `match:${key}`, () => mask(store, seg, c, filters, lo, hi));
+  return store.derived(seg, `match:${key}`, () => mask(store, seg, columns, filters, lo, hi));
 }
 
 function mask(
   store: SegmentStore,
   seg: SegmentMeta,
-  c: Cols,
+  columns: Cols,
   filters: Filters,
   lo: number,
   hi: number,
@@ -87,7 +87,7 @@ function mask(
   // One slot past the visits: events of no visit point there, and it stays 0.
   const mask = new Uint8Array(n + 1).fill(1, 0, n);
   if (lo > 0 || hi < 23) {
-    const start = col(c, V.start);
+    const start = col(columns, V.start);
     for (let i = 0; i < n; i++) {
       const h = Math.floor(start[i]! / 3600);
       if (h < lo || h > hi) mask[i] = 0;
@@ -95,15 +95,15 @@ function mask(
   }
   for (const [dim, key] of Object.entries(filters) as [FilterDim, number][]) {
     if (isSessionDim(dim)) {
-      const values = col(c, visitCol[dim]);
+      const values = col(columns, visitCol[dim]);
       for (let i = 0; i < n; i++) if (values[i] !== key) mask[i] = 0;
       continue;
     }
     const { type, column } = eventFilters[dim];
     const [visit, types, keys] = [
-      col(c, E.visit),
-      col(c, E.type),
-      col(c, column === 'path' ? E.path : E.name),
+      col(columns, E.visit),
+      col(columns, E.type),
+      col(columns, column === 'path' ? E.path : E.name),
     ];
     // Which visits had such an event: a scan of every event of the day, so kept like a column.
     const had = store.derived(seg, `had:${type}:${column}:${key}`, () => {
@@ -139,17 +139,17 @@ export class KeyedSums {
     if (key < this.visits.length) return;
     let size = this.visits.length;
     while (size <= key) size *= 2;
-    for (const f of ['visits', 'pageviews', 'bounces', 'duration', 'events'] as const) {
+    for (const measure of ['visits', 'pageviews', 'bounces', 'duration', 'events'] as const) {
       const grown = new Float64Array(size);
-      grown.set(this[f]);
-      this[f] = grown;
+      grown.set(this[measure]);
+      this[measure] = grown;
     }
   }
 
   rows(keep: (r: Ranked) => boolean): Ranked[] {
     const out: Ranked[] = [];
     for (let k = 0; k < this.visits.length; k++) {
-      const r = {
+      const row = {
         key: k,
         visits: this.visits[k]!,
         pageviews: this.pageviews[k]!,
@@ -157,7 +157,7 @@ export class KeyedSums {
         duration: this.duration[k]!,
         events: this.events[k]!,
       };
-      if (keep(r)) out.push(r);
+      if (keep(row)) out.push(row);
     }
     return out;
   }
