@@ -74,13 +74,39 @@ const shots: Shot[] = [
   },
   { name: 'console-login', path: '/console/login' },
   {
-    name: 'console-leads',
+    name: 'console-home',
     path: '/console/login',
     prepare: async ({ page }) => {
       await page.getByLabel('Email').fill(staff.email);
       await page.getByLabel('Password').fill(staff.password);
       await page.getByRole('button', { name: /sign in|log in/i }).click();
-      await page.waitForURL('**/console/leads');
+      await page.waitForURL('**/console');
+    },
+  },
+  {
+    // On a phone the console's screens are behind a menu button; on a wide screen always open.
+    name: 'console-menu',
+    path: '/console',
+    viewportOnly: true,
+    prepare: async ({ page }) => {
+      const menu = page.getByText('Menu', { exact: true });
+      if (await menu.isVisible()) await menu.click();
+    },
+  },
+  {
+    name: 'console-leads',
+    path: '/console/leads',
+    prepare: async ({ page, baseUrl }) => {
+      await signInIfAsked(page);
+      await page.goto(`${baseUrl}/console/leads`, { waitUntil: 'networkidle' });
+    },
+  },
+  {
+    name: 'console-operations',
+    path: '/console/operations',
+    prepare: async ({ page, baseUrl }) => {
+      await signInIfAsked(page);
+      await page.goto(`${baseUrl}/console/operations`, { waitUntil: 'networkidle' });
     },
   },
   {

@@ -21,7 +21,15 @@ import { createDashboardService } from './analytics/dashboard/service.js';
 import { createAccountService } from './accounts/service.js';
 import type { Clock } from './adapters/clock.js';
 import { incidentReminderKind } from './audit/incidents/mail.js';
+import { openIncidentsTile } from './audit/incidents/home-tile.js';
 import { incidentRoutes } from './audit/incidents/routes.js';
+import { homeRoutes } from './console/home.js';
+import { newLeadsTile } from './leads/home-tile.js';
+import { operationsTiles } from './operations/home-tiles.js';
+import { operationsRoutes } from './operations/routes.js';
+import { createOperationsService } from './operations/service.js';
+import { dueRequestsTile } from './privacy-center/home-tile.js';
+import { retentionTile } from './retention/home-tile.js';
 import { createIncidentService } from './audit/incidents/service.js';
 import { createAuditCheckpoints } from './audit/checkpoint.js';
 import { createBackupSchedule } from './backup/schedule.js';
@@ -348,6 +356,18 @@ export async function buildApp(deps: AppDeps) {
     leadPanels: [leadHoldPanel(retention)],
   });
   await app.register(retentionRoutes, { service: retention, accounts });
+  const operations = createOperationsService({ db, clock, backupDir: config.backupDir });
+  await app.register(operationsRoutes, { service: operations, accounts });
+  await app.register(homeRoutes, {
+    accounts,
+    tiles: [
+      newLeadsTile(db),
+      dueRequestsTile({ db, clock }),
+      openIncidentsTile({ db, clock }),
+      retentionTile({ db, clock }),
+      ...operationsTiles(operations),
+    ],
+  });
   await app.register(analyticsRoutes, {
     analytics,
     secure: secureCookies,

@@ -42,6 +42,7 @@ const entries: Record<string, { why: string; by?: readonly Kind[] }> = {
   'disclosures/evidence.ts': {
     why: 'the evidence a privacy officer records, which a disclosure to a third party cites',
   },
+  'backup/schedule.ts': { why: 'the daily backups an operator checks on the console' },
   'leads/records.ts': { why: 'the lead records intake, the Privacy Center and retention use' },
 };
 

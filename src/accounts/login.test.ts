@@ -46,7 +46,7 @@ describe('signing in', () => {
   it('accepts the right password with any email case, sets an httpOnly session cookie and stores only its hash', async () => {
     const { res } = await postLogin({ email: '  SALES@example.test', password });
     expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toBe('/console/leads');
+    expect(res.headers.location).toBe('/console');
     const sid = res.cookies.find((c) => c.name === 'sid');
     expect(sid?.httpOnly).toBe(true);
     expect(sid?.sameSite).toBe('Lax');
@@ -71,7 +71,7 @@ describe('signing in', () => {
       '/console\\@evil',
     ]) {
       const { res } = await postLogin({ email: 'sales@example.test', password, next });
-      expect(res.headers.location, next).toBe('/console/leads');
+      expect(res.headers.location, next).toBe('/console');
     }
   });
 
@@ -219,7 +219,7 @@ describe('sessions', () => {
     const { jar } = await postLogin({ email: 'sales@example.test', password });
     const res = await get('/console/login', jar);
     expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toBe('/console/leads');
+    expect(res.headers.location).toBe('/console');
   });
 });
 

@@ -60,7 +60,7 @@ describe('first-run setup link', () => {
 
     const res = await submit(path, admin);
     expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toBe('/console/leads');
+    expect(res.headers.location).toBe('/console');
     const sid = res.cookies.find((c) => c.name === 'sid')!;
     const leads = await app().inject({
       method: 'GET',

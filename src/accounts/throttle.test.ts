@@ -116,7 +116,7 @@ describe('throttling per account and source', () => {
     expect(attackerRight.statusCode).toBe(400);
     const own = await postLogin({ email: 'owner@example.test', password }, owner);
     expect(own.statusCode).toBe(303);
-    expect(own.headers.location).toBe('/console/leads');
+    expect(own.headers.location).toBe('/console');
   });
 
   it('treats the addresses of one IPv6 /64 as one source', async () => {

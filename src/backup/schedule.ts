@@ -31,6 +31,23 @@ export function scheduledBackups(dir: string): string[] {
     .sort();
 }
 
+export interface StoredBackup {
+  name: string;
+  at: Date;
+  bytes: number;
+}
+
+/** The scheduled backups in a folder with when each was taken, newest first. */
+export function storedBackups(dir: string): StoredBackup[] {
+  return scheduledBackups(dir)
+    .reverse()
+    .map((name) => ({
+      name,
+      at: parseStamp(NAME.exec(name)![1]!),
+      bytes: fs.statSync(path.join(dir, name)).size,
+    }));
+}
+
 export type ScheduledOutcome =
   | { status: 'off' }
   | { status: 'not due'; newest: string }

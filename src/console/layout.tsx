@@ -52,8 +52,17 @@ export function ConsoleLayout(p: ConsoleLayoutProps) {
               {p.site.company.shortName}
               <span class="console-brand-tag"> Console</span>
             </a>
-            {p.staff ? <StaffNav staff={p.staff} current={p.current} /> : null}
-            {p.staff ? <StaffBox staff={p.staff} csrf={p.csrf} /> : null}
+            {p.staff ? (
+              // A menu button on a phone; on a wide screen the menu is always open
+              // (console.css), and without that support the button still works.
+              <details class="console-menu">
+                <summary class="console-button secondary">Menu</summary>
+                <div class="console-menu-body">
+                  <StaffNav staff={p.staff} current={p.current} />
+                  <StaffBox staff={p.staff} csrf={p.csrf} />
+                </div>
+              </details>
+            ) : null}
           </div>
         </header>
         <main id="main" class="console-main" tabindex={-1}>

@@ -35,6 +35,8 @@ const grants = {
   // Website analytics are aggregates (no one visitor can be picked out): marketing's own work,
   // and sales may see how prospects find the site.
   'analytics.read': ['admin', 'marketing', 'sales'],
+  // Messages that fail to send and the daily backups: the operator's work, no one's data.
+  'operations.read': ['admin'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 export type Permission = keyof typeof grants;
 
@@ -67,9 +69,10 @@ export const consoleSections: readonly { href: string; label: string; needs: Per
   { href: '/console/consent', label: 'Cookie consent', needs: 'consent.read' },
   { href: '/console/settings/processors', label: 'Service providers', needs: 'processors.manage' },
   { href: '/console/settings/tags', label: 'Tags', needs: 'tags.manage' },
+  { href: '/console/operations', label: 'Operations', needs: 'operations.read' },
 ];
 
-/** Where a staff member lands after signing in: the first screen their role opens. */
-export function landingPath(staff: StaffUser): string {
-  return consoleSections.find((s) => can(staff, s.needs))?.href ?? '/console';
+/** Where a staff member lands after signing in: the console's home, which says what needs doing. */
+export function landingPath(_staff: StaffUser): string {
+  return '/console';
 }

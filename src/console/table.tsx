@@ -1,7 +1,26 @@
-import type { ComponentChildren } from 'preact';
+import { cloneElement, isValidElement, toChildArray, type ComponentChildren } from 'preact';
 
-// The console's lists: a table that scrolls sideways on its own on a narrow screen (so the page
-// never does), focusable so a keyboard can scroll it, and named for screen readers.
+// The console's lists: a table on a wide screen; on a phone each row becomes a card whose cells
+// carry their column's name (console.css reads `data-label`). Focusable so a keyboard can
+// scroll a wide one, and named for screen readers.
+
+const text = (heading: ComponentChildren): string =>
+  typeof heading === 'string' || typeof heading === 'number' ? String(heading) : '';
+
+/** Each cell of each row labelled with its column's heading. */
+function labelled(rows: ComponentChildren, headings: readonly ComponentChildren[]) {
+  return toChildArray(rows).map((row) =>
+    isValidElement(row) && row.type === 'tr'
+      ? cloneElement(
+          row,
+          {},
+          toChildArray((row.props as { children?: ComponentChildren }).children).map((cell, i) =>
+            isValidElement(cell) ? cloneElement(cell, { 'data-label': text(headings[i]) }) : cell,
+          ),
+        )
+      : row,
+  );
+}
 
 /** Named by its caption (linked by id, or repeated as the label), or by a heading above it. */
 type Naming =
@@ -29,7 +48,7 @@ export function DataTable(
             ))}
           </tr>
         </thead>
-        <tbody>{p.children}</tbody>
+        <tbody>{labelled(p.children, p.headings)}</tbody>
       </table>
     </div>
   );

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AccountService } from '../accounts/service.js';
-import { roleLabels, type ConsoleFrame } from '../console/layout.js';
-import { landingPath } from '../console/permissions.js';
+import type { ConsoleFrame } from '../console/layout.js';
 import { blank, pageParam } from '../console/input.js';
 import { registerConsoleRoutes, route } from '../console/route-table.js';
 import { leadStatuses, userTypes, type ConsoleService } from './service.js';
@@ -48,17 +47,6 @@ export async function consoleRoutes(
   };
 
   registerConsoleRoutes(fastify, opts, [
-    route({
-      method: 'GET',
-      url: '/console',
-      access: 'console.enter',
-      handler: ({ staff }) => {
-        const home = landingPath(staff);
-        if (home !== '/console') return { redirect: home };
-        const text = `You are signed in as ${roleLabels[staff.role]}. The screens for your role are not in the console yet.`;
-        return { message: { title: 'Welcome', text } };
-      },
-    }),
     route({
       method: 'GET',
       url: '/console/leads',

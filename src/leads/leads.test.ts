@@ -166,18 +166,19 @@ describe('who may see leads', () => {
     expect((await get(`/console/leads/${lead.id}`, 'admin')).statusCode).toBe(200);
   });
 
-  it('shows the Leads link only to roles that may open it, and /console lands each role somewhere useful', async () => {
+  it('shows the Leads link only to roles that may open it, and /console opens on what each role has to do', async () => {
+    await insertLead();
     const sales = await get('/console', 'sales');
-    expect(sales.statusCode).toBe(303);
-    expect(sales.headers.location).toBe('/console/leads');
-    // Marketing's first screen is the analytics dashboard.
-    const landing = await get('/console', 'marketing');
-    expect(landing.statusCode).toBe(303);
-    expect(landing.headers.location).toBe('/console/analytics');
-    const marketing = await get('/console/analytics', 'marketing');
+    expect(sales.statusCode).toBe(200);
+    expect(sales.body).toMatch(/New leads? not yet contacted/);
+    expect(sales.body).toContain('href="/console/leads?status=new"');
+    expect(sales.body).not.toContain('Privacy requests due');
+    // Marketing sees no lead counts and no Leads link: its screen is the analytics dashboard.
+    const marketing = await get('/console', 'marketing');
     expect(marketing.statusCode).toBe(200);
-    expect(marketing.body).toContain('Marketing');
+    expect(marketing.body).not.toContain('New lead');
     expect(marketing.body).not.toContain('href="/console/leads"');
+    expect(marketing.body).toContain('href="/console/analytics"');
     expect(marketing.body).toContain('action="/console/logout"');
   });
 

@@ -60,3 +60,25 @@ export async function markFailed(
     .where('id', '=', id)
     .execute();
 }
+
+/** Messages not sent yet that failed at least once (each waits for its next try), oldest first. */
+export async function failingMessages(db: Kysely<Database>, limit: number) {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'kind', 'created_at', 'attempts', 'next_attempt_at', 'last_error'])
+    .where('sent_at', 'is', null)
+    .where('attempts', '>', 0)
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}
+
+export async function countFailing(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('sent_at', 'is', null)
+    .where('attempts', '>', 0)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
