@@ -35,16 +35,23 @@ export function DataTable(
     <div
       class="table-scroll"
       role="region"
-      aria-labelledby={labelledBy}
+      // Named after its heading and told apart from the section that heading also names.
+      aria-labelledby={labelledBy ? `${labelledBy} ${labelledBy}-table` : undefined}
       aria-label={labelledBy ? undefined : p.caption}
       tabindex={0}
     >
+      {labelledBy ? (
+        <span id={`${labelledBy}-table`} hidden>
+          (table)
+        </span>
+      ) : null}
       <table class="data-table">
         {p.caption ? <caption id={p.captionId}>{p.caption}</caption> : null}
         <thead>
           <tr>
             {p.headings.map((h) => (
-              <th scope="col">{h}</th>
+              // An empty heading is a column of buttons: named for screen readers only.
+              <th scope="col">{h === '' ? <span class="visually-hidden">Actions</span> : h}</th>
             ))}
           </tr>
         </thead>
