@@ -74,7 +74,9 @@ describe('opt-outs without verification', () => {
       .where('kind', '=', 'deletion')
       .executeTakeFirstOrThrow();
     const officer = await staffJar(t, 'privacy');
-    const done = await postForm(t, officer, `/console/privacy/${req.id}/delete`);
+    const done = await postForm(t, officer, `/console/privacy/${req.id}/delete`, {
+      confirm: 'yes',
+    });
     expect(done.statusCode).toBe(303);
     expect(
       await t.db.selectFrom('leads').select('id').where('id', '=', leadId).executeTakeFirst(),

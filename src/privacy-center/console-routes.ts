@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AccountService, StaffUser } from '../accounts/service.js';
+import { confirmed } from '../console/confirm.js';
 import type { ConsoleFrame } from '../console/layout.js';
-import { registerConsoleRoutes, route, sentText } from '../console/route-table.js';
+import { correctFields, registerConsoleRoutes, route, sentText } from '../console/route-table.js';
 import { loggedRequestBody, type LoggedRequestInput } from './fields.js';
 import type { FieldState } from '../web/forms.js';
 import type { RequestQueue } from './console-service.js';
@@ -11,10 +12,11 @@ import { LogRequestPage, QueuePage, RequestPage } from './console-views.js';
 const params = z.object({ id: z.string().min(1).max(64) });
 const reasonBody = z.object({ reason: z.unknown(), _csrf: z.string().optional() });
 const plainBody = z.object({ _csrf: z.string().optional() });
+const confirmedBody = z.object({ confirm: confirmed, _csrf: z.string().optional() });
 const queueQuery = z.object({ logged: z.unknown().optional() });
 
 type Act = (staff: StaffUser, id: string, reason: string) => Promise<void>;
-type ActBody = typeof reasonBody | typeof plainBody;
+type ActBody = typeof reasonBody | typeof plainBody | typeof confirmedBody;
 
 /** /console/privacy: the request queue, for privacy officers and admins. */
 export async function privacyRequestRoutes(
@@ -48,7 +50,11 @@ export async function privacyRequestRoutes(
         return { redirect: `/console/privacy/${encodeURIComponent(id)}?done=${done}` };
       },
       refusedStatuses: [400, 409],
-      refused: ({ frame, params: { id } }, err) => detail(frame(), id, { error: err.message }),
+      // These forms have no fields to mark: say what was wrong in words.
+      refused: ({ frame, params: { id } }, err) =>
+        detail(frame(), id, {
+          error: err.message === correctFields ? Object.values(err.fields).join(' ') : err.message,
+        }),
     });
 
   registerConsoleRoutes(fastify, opts, [
@@ -89,7 +95,7 @@ export async function privacyRequestRoutes(
     }),
     act('deny', reasonBody, (s, id, reason) => queue.deny(s, id, reason), 'denied'),
     act('extend', reasonBody, (s, id, reason) => queue.extend(s, id, reason), 'extended'),
-    act('delete', plainBody, (s, id) => queue.completeDeletion(s, id), 'deleted'),
+    act('delete', confirmedBody, (s, id) => queue.completeDeletion(s, id), 'deleted'),
     act('correct', plainBody, (s, id) => queue.applyCorrection(s, id), 'corrected'),
     act('resend', plainBody, (s, id) => queue.resendReport(s, id), 'sent'),
   ]);

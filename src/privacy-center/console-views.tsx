@@ -1,5 +1,6 @@
 import { ConsoleLayout, Time, show, type ConsoleFrame } from '../console/layout.js';
 import { can } from '../console/permissions.js';
+import { ConfirmBox } from '../console/confirm.js';
 import { DataTable } from '../console/table.js';
 import { daysLeft } from '../adapters/dates.js';
 import {
@@ -341,6 +342,9 @@ function Actions(p: ConsoleFrame & { row: RequestRow; refused?: boolean }) {
       {row.kind === 'deletion' ? (
         <form method="post" action={`${base}/delete`}>
           {csrf}
+          <ConfirmBox>
+            I have read what the deletion will do, above. It cannot be undone.
+          </ConfirmBox>
           <button class="console-button" type="submit" disabled={p.refused}>
             Delete as shown above
           </button>
@@ -380,7 +384,7 @@ function ReasonForm(p: {
   id: string;
 }) {
   return (
-    <form method="post" action={p.action} class="console-form">
+    <form method="post" action={p.action} class="console-reason">
       <input type="hidden" name="_csrf" value={p.csrf} />
       <label for={p.id}>{p.label}</label>
       <textarea id={p.id} name="reason" rows={2} maxLength={ANSWER_REASON_MAX} required />

@@ -54,9 +54,15 @@ describe('a deletion request, before the officer confirms', () => {
       /Your privacy requests and our answers 1 Kept the request log is kept 24 months/,
     );
     expect(plan).toContain('suppression list');
-    // Looking changed nothing; confirming deletes as shown.
+    // Looking changed nothing; nor does the button without the box ticked (asked once more).
     expect(await leadExists(leadId)).toBe(true);
-    const done = await postForm(t, officer, `/console/privacy/${id}/delete`);
+    const page = (await getAs(t, officer, `/console/privacy/${id}`)).body;
+    expect(page).toContain('name="confirm" value="yes" required');
+    const unticked = await postForm(t, officer, `/console/privacy/${id}/delete`);
+    expect(unticked.statusCode).toBe(400);
+    expect(visibleText(unticked.body)).toContain('Tick the box to confirm: this cannot be undone.');
+    expect(await leadExists(leadId)).toBe(true);
+    const done = await postForm(t, officer, `/console/privacy/${id}/delete`, { confirm: 'yes' });
     expect(done.statusCode).toBe(303);
     expect(await leadExists(leadId)).toBe(false);
   });

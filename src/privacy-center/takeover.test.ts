@@ -105,7 +105,9 @@ async function eraseAs(email: string): Promise<void> {
     .where('status', '=', 'verified')
     .where('email_index', 'in', t.kernel.lookupIndexes('email', email))
     .executeTakeFirstOrThrow();
-  const res = await postForm(t, await staffJar(t, 'privacy'), `/console/privacy/${row.id}/delete`);
+  const res = await postForm(t, await staffJar(t, 'privacy'), `/console/privacy/${row.id}/delete`, {
+    confirm: 'yes',
+  });
   expect(res.statusCode).toBe(303);
 }
 

@@ -139,8 +139,24 @@ describe('legal holds', () => {
       .select('id')
       .where('target_id', '=', lead)
       .executeTakeFirstOrThrow();
+    // Asked once more: without the box ticked, nothing is released.
+    const unconfirmed = await post(`/console/retention/holds/${hold.id}/release`, 'privacy', {
+      return_to: 'retention',
+    });
+    expect(unconfirmed.statusCode).toBe(400);
+    expect(visibleText(unconfirmed.body)).toContain('Tick the box to confirm');
+    expect(
+      (
+        await t.db
+          .selectFrom('legal_holds')
+          .select('released_at')
+          .where('id', '=', hold.id)
+          .executeTakeFirstOrThrow()
+      ).released_at,
+    ).toBeNull();
     const released = await post(`/console/retention/holds/${hold.id}/release`, 'privacy', {
       return_to: 'retention',
+      confirm: 'yes',
     });
     expect(released.statusCode).toBe(303);
     expect(released.headers.location).toBe('/console/retention#holds');
@@ -153,7 +169,9 @@ describe('legal holds', () => {
     expect((await auditOf('legal_hold')).at(-1)!.detail).toContain('released');
 
     // Releasing twice finds no active hold.
-    const twice = await post(`/console/retention/holds/${hold.id}/release`, 'privacy', {});
+    const twice = await post(`/console/retention/holds/${hold.id}/release`, 'privacy', {
+      confirm: 'yes',
+    });
     expect(twice.statusCode).toBe(404);
     expect(visibleText(twice.body)).toContain('An active legal hold with that id was not found.');
 

@@ -1,6 +1,7 @@
 import type { StaffUser } from '../accounts/service.js';
 import { Time, show } from '../console/layout.js';
 import { can } from '../console/permissions.js';
+import { ConfirmBox } from '../console/confirm.js';
 import { DataTable } from '../console/table.js';
 import type { ShownHold } from './console-service.js';
 
@@ -51,6 +52,7 @@ export function HoldRows(p: {
               <form method="post" action={`/console/retention/holds/${h.id}/release`}>
                 <input type="hidden" name="_csrf" value={p.csrf} />
                 <input type="hidden" name="return_to" value={p.returnTo} />
+                <ConfirmBox>Release: records it kept may then be deleted on schedule</ConfirmBox>
                 <button class="console-button secondary" type="submit">
                   Release
                 </button>

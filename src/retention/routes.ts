@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AccountService } from '../accounts/service.js';
 import { ConsoleMessagePage, type ConsoleFrame } from '../console/layout.js';
 import { can } from '../console/permissions.js';
+import { confirmed } from '../console/confirm.js';
 import { correctFields, registerConsoleRoutes, route } from '../console/route-table.js';
 import type { LeadPanel } from '../leads/console-views.js';
 import type { RetentionConsole } from './console-service.js';
@@ -113,7 +114,11 @@ export async function retentionRoutes(
       url: '/console/retention/holds/:id/release',
       access: 'legal_holds.manage',
       params: idParams,
-      body: z.object({ return_to: z.unknown().optional(), _csrf: z.string().optional() }),
+      body: z.object({
+        confirm: confirmed,
+        return_to: z.unknown().optional(),
+        _csrf: z.string().optional(),
+      }),
       handler: async ({ staff, params, body }) => {
         const hold = await service.releaseHold(staff, params.id);
         const back = returnTo.safeParse(body.return_to);
