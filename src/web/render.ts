@@ -3,7 +3,8 @@ import { LRUCache } from 'lru-cache';
 import { createHash, randomBytes } from 'node:crypto';
 import { h, type VNode } from 'preact';
 import { render } from 'preact-render-to-string';
-import { PageExtrasContext } from './page-extras.js';
+import { compressOnce, etagMatches } from './compress.js';
+import { PageExtrasContext, SiteOriginContext } from './page-extras.js';
 
 // Pages are rendered to HTML templates whose per-request values (a form token, the address the
 // cookie notice returns to) are slots, filled at serve time. A public page is the same for every
@@ -46,7 +47,10 @@ export function compileTemplate(html: string): Template {
   if (texts.some((t) => t.includes(nonce)))
     throw new Error('render: a slot was encoded unknowingly');
   const hash = createHash('sha256').update(html).digest('base64url').slice(0, 22);
-  return { texts, slots, whole: slots.length ? null : Buffer.from(html), etag: hash };
+  const whole = slots.length ? null : Buffer.from(html);
+  // The same bytes for every visitor in this variant: compressed once, not per response.
+  if (whole) compressOnce(whole);
+  return { texts, slots, whole, etag: hash };
 }
 
 export function fillTemplate(
@@ -64,7 +68,13 @@ export function fillTemplate(
 }
 
 const toHtml = (reply: FastifyReply, page: VNode) =>
-  `<!doctype html>${render(h(PageExtrasContext.Provider, { value: reply.request.pageExtras ?? {} }, page))}`;
+  `<!doctype html>${render(
+    h(
+      SiteOriginContext.Provider,
+      { value: reply.request.publicOrigin ?? null },
+      h(PageExtrasContext.Provider, { value: reply.request.pageExtras ?? {} }, page),
+    ),
+  )}`;
 
 const html = (reply: FastifyReply) => reply.type('text/html; charset=utf-8');
 
@@ -112,7 +122,7 @@ export function createPageCache(max = 500) {
         const etag = `"${template.etag}${filled ? `-${digest(filled)}` : ''}"`;
         reply.header('etag', etag);
         if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-cache');
-        if (revalidated(reply.request.headers['if-none-match'], etag))
+        if (etagMatches(reply.request.headers['if-none-match'], etag))
           return reply.code(304).send();
       }
       return html(reply).send(fillTemplate(template, values));
@@ -122,9 +132,5 @@ export function createPageCache(max = 500) {
       [...templates.entries()].map(([k, t]) => [k, t.texts.join('')]),
   };
 }
-
-const revalidated = (ifNoneMatch: string | undefined, etag: string) =>
-  ifNoneMatch !== undefined &&
-  (ifNoneMatch === etag || ifNoneMatch.split(',').some((t) => t.trim() === etag));
 
 const digest = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 12);
