@@ -57,7 +57,7 @@ function asset(name: string, body: Buffer): Asset {
   };
 }
 
-/** Minified CSS; a stylesheet that does not parse stops the start with its file named. */
+/** Minified CSS (lightningcss), once per bundle at start. */
 export function minifyCss(name: string, css: string): Buffer {
   const { code } = transform({ filename: name, code: Buffer.from(css), minify: true });
   return Buffer.from(code);
