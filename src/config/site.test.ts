@@ -2,7 +2,7 @@ import { render } from 'preact-render-to-string';
 import { describe, expect, it } from 'vitest';
 import type { StaffUser } from '../accounts/service.js';
 import { ConsoleLayout } from '../console/layout.js';
-import { loadSiteConfig, placeholderFacts, type SiteConfig } from './site.js';
+import { loadSiteConfig, placeholderFacts, placeholderWarning, type SiteConfig } from './site.js';
 
 const shipped = loadSiteConfig();
 const replaced = (): SiteConfig => ({
@@ -21,6 +21,10 @@ describe('placeholder company facts', () => {
 
   it('are gone once replaced, even where 555 appears later in a real number', () => {
     expect(placeholderFacts(replaced())).toEqual([]);
+    expect(placeholderWarning(replaced(), 'site.config.json')).toBeNull();
+    expect(placeholderWarning(shipped, 'site.config.json')).toBe(
+      "The site config site.config.json still has the shipped placeholder company.address.street and company.phone: every public page shows them. Replace them with the company's own and restart.",
+    );
     const phoneOnly = replaced();
     phoneOnly.company.phone = '555-010-0100';
     expect(placeholderFacts(phoneOnly)).toEqual(['company.phone']);
@@ -30,12 +34,11 @@ describe('placeholder company facts', () => {
     const staff = { id: 's1', email: 'a@example.test', role: 'admin' } as StaffUser;
     const page = (site: SiteConfig) =>
       render(ConsoleLayout({ site, title: 'Leads', staff, children: 'x' }));
-    expect(page(shipped)).toContain('placeholder company details');
-    expect(page(shipped)).toContain('company.address.street, company.phone');
-    expect(page(replaced())).not.toContain('placeholder');
+    expect(page(shipped)).toContain('the example street address and phone number shipped');
+    expect(page(replaced())).not.toContain('example street address');
     // Not on the sign-in page: whoever reads it may not be staff yet.
     expect(
       render(ConsoleLayout({ site: shipped, title: 'Sign in', staff: null, children: 'x' })),
-    ).not.toContain('placeholder');
+    ).not.toContain('example street address');
   });
 });

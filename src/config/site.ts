@@ -119,3 +119,10 @@ const placeholders: [test: (site: SiteConfig) => boolean, what: string][] = [
  */
 export const placeholderFacts = (site: SiteConfig): string[] =>
   placeholders.filter(([test]) => test(site)).map(([, what]) => what);
+
+/** What the server prints at start while placeholders remain; null once they are replaced. */
+export function placeholderWarning(site: SiteConfig, file: string): string | null {
+  const facts = placeholderFacts(site);
+  if (facts.length === 0) return null;
+  return `The site config ${file} still has the shipped placeholder ${facts.join(' and ')}: every public page shows them. Replace them with the company's own and restart.`;
+}

@@ -85,13 +85,18 @@ function StaffNav({ staff, current }: { staff: StaffUser; current?: string | und
   );
 }
 
+const placeholderWords: Record<string, string> = {
+  'company.address.street': 'street address',
+  'company.phone': 'phone number',
+};
+
 /** Until the shipped placeholder address and phone are replaced, every console page says so. */
 function PlaceholderBanner({ site }: { site: SiteConfig }) {
-  const facts = placeholderFacts(site);
+  const facts = placeholderFacts(site).map((f) => placeholderWords[f] ?? f);
   if (facts.length === 0) return null;
   return (
     <p class="console-alert" role="status">
-      {`The site shows placeholder company details (${facts.join(', ')}). Replace them in the site config (SITE_CONFIG) and restart.`}
+      {`Every public page shows the example ${facts.join(' and ')} shipped with this software. An administrator replaces them in the site config file (SITE_CONFIG) and restarts the server.`}
     </p>
   );
 }

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSiteConfig, type SiteConfig } from '../config/site.js';
+import { loadSiteConfig } from '../config/site.js';
 import { createTestApp, type TestApp } from '../test-support/app.js';
 import { assetHref, immutableCache, siteAssets } from './assets.js';
 import { negotiateEncoding } from './compress.js';
@@ -42,8 +42,8 @@ describe('hashed assets', () => {
 
   it('change name when the content changes, and not otherwise', () => {
     const other = { ...loadSiteConfig(), colours: { ...t.site.colours, primary: '#336699' } };
-    expect(assetHref(other as SiteConfig, 'site.css')).not.toBe(assetHref(t.site, 'site.css'));
-    expect(assetHref(other as SiteConfig, 'apple-touch-icon.png')).toBe(
+    expect(assetHref(other, 'site.css')).not.toBe(assetHref(t.site, 'site.css'));
+    expect(assetHref(other, 'apple-touch-icon.png')).toBe(
       assetHref(t.site, 'apple-touch-icon.png'),
     );
     expect(siteAssets(t.site)).toBe(siteAssets(t.site));

@@ -98,8 +98,8 @@ export function compressResponses(app: FastifyInstance, opts: { skip: readonly s
   );
 }
 
-function varyWith(current: unknown): string {
-  const list = String(current ?? '')
+function varyWith(current: number | string | string[] | undefined): string {
+  const list = (Array.isArray(current) ? current.join(',') : String(current ?? ''))
     .split(',')
     .map((v) => v.trim())
     .filter(Boolean);
