@@ -191,3 +191,39 @@ describe('compression', () => {
     expect(login.headers['content-encoding']).toBeUndefined();
   });
 });
+
+describe('hostile requests', () => {
+  it('name BASE_URL whatever Host header comes, and reflect no query string', async () => {
+    for (const url of [
+      '/robots.txt',
+      '/sitemap.xml',
+      '/.well-known/security.txt',
+      '/privacy.json',
+    ]) {
+      const plain = await get(url);
+      const forged = await get(`${url}?q=%3Cscript%3E`, {
+        host: 'evil.example',
+        'x-forwarded-host': 'evil.example',
+      });
+      expect(forged.statusCode, url).toBe(plain.statusCode);
+      expect(forged.body, url).toBe(plain.body);
+      expect(forged.body, url).not.toContain('evil.example');
+      expect(forged.body, url).not.toContain('<script>');
+      // Text the database could not store is refused everywhere, with a reason (never a 500).
+      expect((await get(`${url}?q=%00%01`)).statusCode, url).toBe(400);
+    }
+    const canonical = await get('/', { host: 'evil.example', accept: 'text/html' });
+    expect(canonical.body).toContain('<link rel="canonical" href="http://localhost:3000/"/>');
+  });
+
+  it('answer only GET and HEAD, and set no cookie', async () => {
+    for (const url of ['/robots.txt', '/.well-known/gpc.json', '/privacy.json']) {
+      const head = await t.app.inject({ method: 'HEAD', url });
+      expect(head.statusCode, url).toBe(200);
+      expect(head.body).toBe('');
+      const post = await t.app.inject({ method: 'POST', url, payload: {} });
+      expect(post.statusCode, url).toBe(404);
+      expect(post.headers['set-cookie']).toBeUndefined();
+    }
+  });
+});

@@ -47,10 +47,7 @@ export function compileTemplate(html: string): Template {
   if (texts.some((t) => t.includes(nonce)))
     throw new Error('render: a slot was encoded unknowingly');
   const hash = createHash('sha256').update(html).digest('base64url').slice(0, 22);
-  const whole = slots.length ? null : Buffer.from(html);
-  // The same bytes for every visitor in this variant: compressed once, not per response.
-  if (whole) compressOnce(whole);
-  return { texts, slots, whole, etag: hash };
+  return { texts, slots, whole: slots.length ? null : Buffer.from(html), etag: hash };
 }
 
 export function fillTemplate(
@@ -113,6 +110,8 @@ export function createPageCache(max = 500) {
       let template = templates.get(key);
       if (!template) {
         template = compileTemplate(toHtml(reply, await cached.page()));
+        // The same bytes for every visitor in this variant: compressed once, not per response.
+        if (template.whole) compressOnce(template.whole);
         templates.set(key, template);
       }
       const values = { ...extras?.values, ...cached.values };
