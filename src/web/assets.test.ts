@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSiteConfig } from '../config/site.js';
 import { createTestApp, type TestApp } from '../test-support/app.js';
-import { assetHref, immutableCache, siteAssets } from './assets.js';
+import { assetHref, immutableCache, scriptHref, siteAssets } from './assets.js';
 import { negotiateEncoding } from './compress.js';
 
 let t: TestApp;
@@ -27,6 +27,16 @@ describe('hashed assets', () => {
     expect(again.statusCode).toBe(304);
     const plain = await t.app.inject('/static/site.css');
     expect(plain.headers['cache-control']).toBe('public, max-age=3600');
+    // The cookie notice's script too, linked by its hashed name from every page with the notice.
+    const script = scriptHref('cookies.js');
+    expect(script).toMatch(/^\/static\/cookies\.[0-9a-f]{10}\.js$/);
+    const js = await t.app.inject(script);
+    expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(js.headers['cache-control']).toBe(immutableCache);
+    expect(js.body).toBe((await t.app.inject('/static/cookies.js')).body);
+    expect((await t.app.inject({ url: '/', headers: { accept: 'text/html' } })).body).toContain(
+      `<script src="${script}" defer>`,
+    );
   });
 
   it('bundle the theme into one minified stylesheet per layout', async () => {

@@ -78,6 +78,16 @@ function build(site: SiteConfig): Map<AssetFile, Asset> {
   return out;
 }
 
+/** Scripts that do not depend on the site config, under hashed names for any page to link. */
+const scripts = ['cookies.js'] as const;
+export type ScriptFile = (typeof scripts)[number];
+let scriptAssets: Map<ScriptFile, Asset> | undefined;
+const sharedScripts = () =>
+  (scriptAssets ??= new Map(scripts.map((name) => [name, asset(name, read(name))])));
+
+/** The hashed address of a script in public/: what a page's <script src> names. */
+export const scriptHref = (name: ScriptFile): string => sharedScripts().get(name)!.href;
+
 const bySite = new WeakMap<SiteConfig, Map<AssetFile, Asset>>();
 
 /** The hashed assets of a site config: built on first use, then the same object. */
@@ -100,7 +110,7 @@ export const logoHref = (site: SiteConfig): string | null =>
 
 /** Serves every hashed asset from memory, compressed once (src/web/compress.ts). */
 export function assetRoutes(app: FastifyInstance, site: SiteConfig) {
-  for (const a of siteAssets(site).values()) {
+  for (const a of [...siteAssets(site).values(), ...sharedScripts().values()]) {
     compressOnce(a.body);
     app.get(a.href, async (request, reply) => {
       reply.header('cache-control', immutableCache).header('etag', a.etag);
