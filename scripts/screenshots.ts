@@ -29,6 +29,8 @@ interface Shot {
 const shots: Shot[] = [
   // The cookie notice first, while this browser has made no choice (src/cookies).
   { name: 'cookie-banner', path: '/' },
+  // What a first visit shows before any scrolling: the notice must leave the page in view.
+  { name: 'home-notice', path: '/', viewportOnly: true },
   {
     name: 'cookie-choose',
     path: '/',

@@ -55,6 +55,7 @@ import { leadNotificationKind } from './intake/mail.js';
 import { intakeRoutes } from './intake/routes.js';
 import { createIntakeService } from './intake/service.js';
 import { createOutboxWorker } from './outbox/worker.js';
+import { publicFileRoutes } from './pages/public-files.js';
 import { pageRoutes } from './pages/routes.js';
 import { applyGpcToPerson, applyOptOutsToBrowser, gpcPlugin } from './privacy-center/gpc.js';
 import { privacyMessageKinds } from './privacy-center/mail.js';
@@ -67,12 +68,15 @@ import { createRequestQueue } from './privacy-center/console-service.js';
 import { registeredProcessors } from './privacy/disclosures.js';
 import { policyMark, policyState } from './privacy/policy-revisions.js';
 import { emailRelayKey, guardMailer } from './privacy/mail-guard.js';
+import { secretPrefixes } from './privacy/secret-paths.js';
 import { protectSecretPages, withSecretSafeRequests } from './privacy/secret-requests.js';
 import { privacySignalsPlugin } from './privacy/signals.js';
 import { createRetentionConsole } from './retention/console-service.js';
 import { leadHoldPanel, retentionRoutes } from './retention/routes.js';
 import { createRetentionScheduler, type RetentionScheduler } from './retention/scheduler.js';
 import { createRetentionRunner, type RetentionRunner } from './retention/service.js';
+import { assetRoutes } from './web/assets.js';
+import { compressResponses } from './web/compress.js';
 import { trackCsvRoutes } from './web/csv.js';
 import { guardCrossSite } from './web/cross-site.js';
 import { cookieGuard } from './web/cookie-guard.js';
@@ -152,6 +156,11 @@ export async function buildApp(deps: AppDeps) {
   await app.register(privacySignalsPlugin);
   // After the cookie plugin's own onSend: collector, assets, probes and error pages set none.
   app.addHook('onSend', cookieGuard);
+  // Brotli or gzip; never the console or a secret link's page (BREACH, decision 028).
+  compressResponses(app, { skip: ['/console', ...secretPrefixes()] });
+  // Absolute links in pages (canonical, Open Graph) name the configured public address.
+  const origin = new URL(config.baseUrl).origin;
+  app.decorateRequest('publicOrigin', { getter: () => origin });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieOpts: {
@@ -166,6 +175,8 @@ export async function buildApp(deps: AppDeps) {
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false }) : undefined;
   await app.register(rateLimit, { global: false, ...(redis ? { redis } : {}) });
   if (redis) app.addHook('onClose', async () => void (await redis.quit()));
+  // Content-hashed names, kept a year; the plain names stay for an hour (src/web/assets.ts).
+  assetRoutes(app, site);
   await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', maxAge: '1h' });
   // Global Privacy Control is read on every request, before any route runs.
   const secureCookies = config.baseUrl.startsWith('https:');
@@ -291,19 +302,18 @@ export async function buildApp(deps: AppDeps) {
   // Public pages rendered once per variant and served from memory (decision 020).
   const pages = createPageCache();
   app.decorate('pageCache', pages);
+  const currentPolicyState = () =>
+    policyState(
+      db,
+      () => registeredProcessors(db),
+      () => tagVendors(db),
+    );
   await app.register(pageRoutes, {
     site,
     cache: pages,
-    policy: {
-      state: () =>
-        policyState(
-          db,
-          () => registeredProcessors(db),
-          () => tagVendors(db),
-        ),
-      mark: () => policyMark(db),
-    },
+    policy: { state: currentPolicyState, mark: () => policyMark(db) },
   });
+  await app.register(publicFileRoutes, { site, origin, clock, policy: currentPolicyState });
   const cookieDeps = { db, clock, accounts, secure: secureCookies, pages };
   await app.register(cookieRoutes, cookieDeps);
   await app.register(intakeRoutes, {

@@ -7,7 +7,7 @@ import { createMailer } from './adapters/mailer.js';
 import { checkDataDirModes, ownerOnlyByDefault } from './config/data-dir.js';
 import type { Config } from './config/env.js';
 import { loadAppSecret } from './config/secret.js';
-import { loadSiteConfig } from './config/site.js';
+import { loadSiteConfig, placeholderWarning } from './config/site.js';
 import { createDb } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { useConfiguredAuditKey } from './audit/key.js';
@@ -67,6 +67,8 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
 
   // What was there before this start (or another tool made) is looked at, not changed.
   checkDataDirModes(config.dataDir, (message) => app.log.warn(message));
+  const placeholders = placeholderWarning(site, config.siteConfigPath ?? 'site.config.json');
+  if (placeholders) app.log.warn(placeholders);
   await opts.extend?.(app);
   await app.listen({ port: config.port, host: config.host });
   app.outbox.start();

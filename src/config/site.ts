@@ -71,6 +71,18 @@ const siteSchema = z.object({
     applyLabel: z.string().min(1),
   }),
   cta: z.object({ title: z.string().min(1), text: z.string().min(1), button: z.string().min(1) }),
+  // /.well-known/security.txt (RFC 9116): where to report a vulnerability, and the policy for it.
+  // Without it, reports go to the privacy email. Expires is the serving day plus expiresDays.
+  security: z
+    .object({
+      contact: z.array(z.string().regex(/^(mailto:\S+@\S+|https:\/\/\S+|tel:\+?[0-9-]+)$/)).min(1),
+      policy: z
+        .string()
+        .regex(/^(https:\/\/|\/)\S*$/)
+        .optional(),
+      expiresDays: z.number().int().min(1).max(365).default(180),
+    })
+    .optional(),
 });
 
 export type SiteConfig = z.infer<typeof siteSchema>;
@@ -93,4 +105,24 @@ export function loadSiteConfig(file: string = defaultPath): SiteConfig {
     throw new ConfigError(`Invalid site config ${file}:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+// The shipped site.config.json names no real place or number; another practice replaces them.
+const placeholders: [test: (site: SiteConfig) => boolean, what: string][] = [
+  [(s) => /\bExample Street\b/i.test(s.company.address.street), 'company.address.street'],
+  [(s) => /^\D*\(?555\)?[\s.-]/.test(s.company.phone), 'company.phone'],
+];
+
+/**
+ * The company facts still holding the shipped placeholders: the server warns at start and the
+ * console shows a banner until they are replaced, so no site goes live with a fake address.
+ */
+export const placeholderFacts = (site: SiteConfig): string[] =>
+  placeholders.filter(([test]) => test(site)).map(([, what]) => what);
+
+/** What the server prints at start while placeholders remain; null once they are replaced. */
+export function placeholderWarning(site: SiteConfig, file: string): string | null {
+  const facts = placeholderFacts(site);
+  if (facts.length === 0) return null;
+  return `The site config ${file} still has the shipped placeholder ${facts.join(' and ')}: every public page shows them. Replace them with the company's own and restart.`;
 }

@@ -1,8 +1,10 @@
 import type { ComponentChildren } from 'preact';
 import type { StaffUser } from '../accounts/service.js';
-import type { SiteConfig } from '../config/site.js';
+import { placeholderFacts, type SiteConfig } from '../config/site.js';
 import { isMasked } from '../privacy/access.js';
+import { assetHref } from '../web/assets.js';
 import { PageExtrasSlot } from '../web/page-extras.js';
+import { Icons } from '../web/site-head.js';
 import { can, consoleSections } from './permissions.js';
 
 interface ConsoleLayoutProps {
@@ -38,9 +40,8 @@ export function ConsoleLayout(p: ConsoleLayoutProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex, nofollow" />
         <title>{`${p.title} | ${p.site.company.shortName} console`}</title>
-        <link rel="stylesheet" href="/theme.css" />
-        <link rel="stylesheet" href="/static/site.css" />
-        <link rel="stylesheet" href="/static/console.css" />
+        <link rel="stylesheet" href={assetHref(p.site, 'console.css')} />
+        <Icons site={p.site} />
       </head>
       <body class="console">
         <a class="skip" href="#main">
@@ -67,6 +68,7 @@ export function ConsoleLayout(p: ConsoleLayoutProps) {
         </header>
         <main id="main" class="console-main" tabindex={-1}>
           {p.staff ? <PageExtrasSlot at="top" /> : null}
+          {p.staff ? <PlaceholderBanner site={p.site} /> : null}
           {p.children}
         </main>
       </body>
@@ -89,6 +91,22 @@ function StaffNav({ staff, current }: { staff: StaffUser; current?: string | und
         ))}
       </ul>
     </nav>
+  );
+}
+
+const placeholderWords: Record<string, string> = {
+  'company.address.street': 'street address',
+  'company.phone': 'phone number',
+};
+
+/** Until the shipped placeholder address and phone are replaced, every console page says so. */
+function PlaceholderBanner({ site }: { site: SiteConfig }) {
+  const facts = placeholderFacts(site).map((f) => placeholderWords[f] ?? f);
+  if (facts.length === 0) return null;
+  return (
+    <p class="console-alert" role="status">
+      {`Every public page shows the example ${facts.join(' and ')} shipped with this software. An administrator replaces them in the site config file (SITE_CONFIG) and restarts the server.`}
+    </p>
   );
 }
 

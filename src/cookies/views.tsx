@@ -1,6 +1,7 @@
 import type { SiteConfig } from '../config/site.js';
 import type { ChoiceCategory, CookieCategory, PolicyTagVendor } from '../privacy/policy.js';
 import type { BrowserChoices } from '../privacy/signals.js';
+import { scriptHref } from '../web/assets.js';
 import { Layout } from '../web/layout.js';
 import { cookieRows, messages, type Lang, type Messages } from './messages.js';
 import { snippetHash, type Tag } from './tags.js';
@@ -210,7 +211,7 @@ export function CookieBanner(p: ChoiceView) {
         </div>
         <ChoiceForm {...p} source="banner" prefix="dlg" />
       </dialog>
-      <script src="/static/cookies.js" defer />
+      <script src={scriptHref('cookies.js')} defer />
     </section>
   );
 }

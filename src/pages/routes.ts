@@ -4,13 +4,14 @@ import type { SiteConfig } from '../config/site.js';
 import { policyModel } from '../privacy/policy.js';
 import type { PolicyState } from '../privacy/policy-revisions.js';
 import { currentPolicy, policyVersions } from '../privacy/policy-versions.js';
+import { etagMatches } from '../web/compress.js';
 import { createPageCache, type PageCache } from '../web/render.js';
 import { AboutPage } from './about.js';
 import { HomePage } from './home.js';
 import { PartnersPage } from './partners.js';
 import { PrivacyPage } from './privacy-page.js';
 import { ServicesPage } from './services.js';
-import { themeAsset } from './theme.js';
+import { themeAsset } from '../web/theme.js';
 
 // The public pages: their content comes only from the site config and the policy model, both
 // fixed at boot, so each page tree is built once and rendered once per variant (the cookie
@@ -77,7 +78,7 @@ export async function pageRoutes(
   app.get('/theme.css', async (request, reply) => {
     // Same lifetime as /static/ assets; the ETag makes the revalidation after it a 304.
     reply.header('cache-control', 'public, max-age=3600').header('etag', theme.etag);
-    if (request.headers['if-none-match'] === theme.etag) return reply.code(304).send();
+    if (etagMatches(request.headers['if-none-match'], theme.etag)) return reply.code(304).send();
     return reply.type('text/css; charset=utf-8').send(theme.css);
   });
 }

@@ -1,6 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import type { SiteConfig } from '../config/site.js';
+import { logoHref } from './assets.js';
 import { PageExtrasSlot, useGpcNotice } from './page-extras.js';
+import { SiteHead } from './site-head.js';
 
 interface LayoutProps {
   site: SiteConfig;
@@ -52,9 +54,12 @@ export function Layout({
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} | ${c.name}`}</title>
         <meta name="description" content={description ?? c.tagline} />
-        <link rel="stylesheet" href="/theme.css" />
-        <link rel="stylesheet" href="/static/site.css" />
-        {c.logo ? <link rel="icon" href={c.logo} type="image/svg+xml" /> : null}
+        <SiteHead
+          site={site}
+          title={`${title} | ${c.name}`}
+          description={description ?? c.tagline}
+          path={path}
+        />
         {/* First-party analytics on every public page (the console has its own layout). */}
         <script src="/a.js" defer />
         {scripts.map((src) => (
@@ -72,7 +77,13 @@ export function Layout({
             <a class="brand" href="/" aria-current={path === '/' ? 'page' : undefined}>
               {/* Decorative: the company name beside it is the link text. */}
               {c.logo ? (
-                <img class="brand-mark" src={c.logo} alt="" width={36} height={36} />
+                <img
+                  class="brand-mark"
+                  src={logoHref(site) ?? c.logo}
+                  alt=""
+                  width={36}
+                  height={36}
+                />
               ) : null}
               <span>{c.name}</span>
             </a>

@@ -20,6 +20,9 @@ export interface PageExtras {
 
 export const PageExtrasContext = createContext<PageExtras>({});
 
+/** The site's public origin (BASE_URL) for absolute links: canonical, Open Graph, JSON-LD. */
+export const SiteOriginContext = createContext<string | null>(null);
+
 export function PageExtrasSlot({ at }: { at: 'top' | 'end' }) {
   const part = useContext(PageExtrasContext)[at];
   return typeof part === 'function' ? part() : (part ?? null);

@@ -3,7 +3,8 @@ import { LRUCache } from 'lru-cache';
 import { createHash, randomBytes } from 'node:crypto';
 import { h, type VNode } from 'preact';
 import { render } from 'preact-render-to-string';
-import { PageExtrasContext } from './page-extras.js';
+import { compressOnce, etagMatches } from './compress.js';
+import { PageExtrasContext, SiteOriginContext } from './page-extras.js';
 
 // Pages are rendered to HTML templates whose per-request values (a form token, the address the
 // cookie notice returns to) are slots, filled at serve time. A public page is the same for every
@@ -64,7 +65,13 @@ export function fillTemplate(
 }
 
 const toHtml = (reply: FastifyReply, page: VNode) =>
-  `<!doctype html>${render(h(PageExtrasContext.Provider, { value: reply.request.pageExtras ?? {} }, page))}`;
+  `<!doctype html>${render(
+    h(
+      SiteOriginContext.Provider,
+      { value: reply.request.publicOrigin ?? null },
+      h(PageExtrasContext.Provider, { value: reply.request.pageExtras ?? {} }, page),
+    ),
+  )}`;
 
 const html = (reply: FastifyReply) => reply.type('text/html; charset=utf-8');
 
@@ -103,6 +110,8 @@ export function createPageCache(max = 500) {
       let template = templates.get(key);
       if (!template) {
         template = compileTemplate(toHtml(reply, await cached.page()));
+        // The same bytes for every visitor in this variant: compressed once, not per response.
+        if (template.whole) compressOnce(template.whole);
         templates.set(key, template);
       }
       const values = { ...extras?.values, ...cached.values };
@@ -112,7 +121,7 @@ export function createPageCache(max = 500) {
         const etag = `"${template.etag}${filled ? `-${digest(filled)}` : ''}"`;
         reply.header('etag', etag);
         if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-cache');
-        if (revalidated(reply.request.headers['if-none-match'], etag))
+        if (etagMatches(reply.request.headers['if-none-match'], etag))
           return reply.code(304).send();
       }
       return html(reply).send(fillTemplate(template, values));
@@ -122,9 +131,5 @@ export function createPageCache(max = 500) {
       [...templates.entries()].map(([k, t]) => [k, t.texts.join('')]),
   };
 }
-
-const revalidated = (ifNoneMatch: string | undefined, etag: string) =>
-  ifNoneMatch !== undefined &&
-  (ifNoneMatch === etag || ifNoneMatch.split(',').some((t) => t.trim() === etag));
 
 const digest = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 12);

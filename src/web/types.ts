@@ -5,6 +5,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     site: SiteConfig;
     staff: StaffUser | null;
+    /** BASE_URL's origin, for absolute links in pages (canonical, Open Graph). */
+    publicOrigin?: string;
   }
   interface FastifyContextConfig {
     /** false: answer without the security headers (responses with no body, such as beacons). */

@@ -1,0 +1,108 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Negotiator from 'negotiator';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { pathOf } from '../privacy/cookie-free.js';
+
+// Responses are compressed with Brotli or gzip, as the browser accepts (decision 028). A body
+// that is the same for everyone (a cached page with no slot, a hashed asset) is compressed once,
+// at the strongest setting, and the result kept beside it; any other body is compressed per
+// response at a fast setting.
+//
+// Not compressed: pages under the prefixes given (the console, secret links). They show personal
+// data next to text an attacker can choose (a search), and the length of a compressed answer
+// would tell them whether a guess matched (BREACH). Public pages hold no such secret: their form
+// tokens are random per response.
+
+export type Encoding = 'br' | 'gzip';
+
+/** Bodies this small gain less than the headers cost. */
+const MIN_BYTES = 1024;
+const compressible = /^(text\/|application\/(json|xml|javascript|ld\+json)|image\/svg\+xml)/;
+
+/** The encoding to answer with, or null for none; Brotli first when both are equally welcome. */
+export function negotiateEncoding(acceptEncoding: string | string[] | undefined): Encoding | null {
+  const negotiator = new Negotiator({ headers: { 'accept-encoding': acceptEncoding } });
+  // negotiator 1.0 takes the server's order for equal weights; its types do not say so yet.
+  const encoding = negotiator.encoding.bind(negotiator) as (
+    available: string[],
+    opts: { preferred: string[] },
+  ) => string | undefined;
+  const enc = encoding(['br', 'gzip', 'identity'], { preferred: ['br', 'gzip', 'identity'] });
+  return enc === 'br' || enc === 'gzip' ? enc : null;
+}
+
+export function compressBody(body: Buffer, enc: Encoding, strongest: boolean): Buffer {
+  if (enc === 'gzip') return gzipSync(body, { level: strongest ? 9 : 6 });
+  const quality = strongest ? constants.BROTLI_MAX_QUALITY : 5;
+  return brotliCompressSync(body, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: quality,
+      [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+    },
+  });
+}
+
+// Bodies that are sent again and again unchanged, with their compressed forms once made.
+const stable = new WeakMap<Buffer, Partial<Record<Encoding, Buffer>>>();
+
+/** Marks a body that will be sent unchanged many times: it is compressed once per encoding. */
+export function compressOnce(body: Buffer): void {
+  if (!stable.has(body)) stable.set(body, {});
+}
+
+function encoded(body: Buffer, enc: Encoding): Buffer {
+  const kept = stable.get(body);
+  if (!kept) return compressBody(body, enc, false);
+  return (kept[enc] ??= compressBody(body, enc, true));
+}
+
+/** Weak comparison, as If-None-Match asks: `W/"x"` matches `"x"`. */
+export const etagMatches = (ifNoneMatch: string | undefined, etag: string): boolean => {
+  if (ifNoneMatch === undefined) return false;
+  const opaque = (t: string) => t.trim().replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((t) => t.trim() === '*' || opaque(t) === opaque(etag));
+};
+
+export function compressResponses(app: FastifyInstance, opts: { skip: readonly string[] }) {
+  const skipped = (url: string) => {
+    const path = pathOf(url);
+    return opts.skip.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
+  };
+  app.addHook(
+    'onSend',
+    async (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') return payload;
+      if (reply.statusCode < 200 || reply.statusCode === 204 || reply.statusCode === 206)
+        return payload;
+      if (reply.hasHeader('content-encoding')) return payload;
+      const type = String(reply.getHeader('content-type') ?? '');
+      if (!compressible.test(type) || skipped(request.url)) return payload;
+      const body =
+        typeof payload === 'string'
+          ? Buffer.from(payload)
+          : Buffer.isBuffer(payload)
+            ? payload
+            : null;
+      if (!body) return payload;
+      // The answer depends on the header even when it is not compressed: caches must know.
+      reply.header('vary', varyWith(reply.getHeader('vary')));
+      if (body.length < MIN_BYTES) return payload;
+      const enc = negotiateEncoding(request.headers['accept-encoding']);
+      if (!enc) return payload;
+      const etag = reply.getHeader('etag');
+      // The compressed bytes differ from the plain ones: the tag becomes weak (RFC 9110 8.8.1).
+      if (typeof etag === 'string' && !etag.startsWith('W/')) reply.header('etag', `W/${etag}`);
+      reply.header('content-encoding', enc).removeHeader('content-length');
+      return encoded(body, enc);
+    },
+  );
+}
+
+function varyWith(current: number | string | string[] | undefined): string {
+  const list = (Array.isArray(current) ? current.join(',') : String(current ?? ''))
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  if (list.some((v) => v === '*' || v.toLowerCase() === 'accept-encoding')) return list.join(', ');
+  return [...list, 'Accept-Encoding'].join(', ');
+}
