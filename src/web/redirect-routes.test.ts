@@ -97,7 +97,7 @@ describe('signing in goes on only to a page of the console', () => {
       headers: { cookie: cookieHeader(staff) },
     });
     expectOnSite(res, query);
-    expect(res.headers.location).toBe('/console/leads');
+    expect(res.headers.location).toBe('/console');
   });
 
   it.each(cases('next'))(
@@ -116,7 +116,7 @@ describe('signing in goes on only to a page of the console', () => {
     const fields = { email: 'rita@example.test', password: 'correct horse battery staple', next };
     const { res } = await submitPageForm(t, '/console/login', fields);
     expectOnSite(res, next);
-    expect(res.headers.location).toBe('/console/leads');
+    expect(res.headers.location).toBe('/console');
   });
 
   it('leaves the console by dot segments no more than by another origin', async () => {
@@ -125,7 +125,7 @@ describe('signing in goes on only to a page of the console', () => {
       url: '/console/login?next=/console/../cookies',
       headers: { cookie: cookieHeader(staff) },
     });
-    expect(res.headers.location).toBe('/console/leads');
+    expect(res.headers.location).toBe('/console');
   });
 });
 
