@@ -35,6 +35,9 @@ const grants = {
   // Website analytics are aggregates (no one visitor can be picked out): marketing's own work,
   // and sales may see how prospects find the site.
   'analytics.read': ['admin', 'marketing', 'sales'],
+  // Staff accounts are the doors to everyone's data: who holds one, with which role, is the
+  // administrator's decision alone (invite, role, disable, reset links).
+  'users.manage': ['admin'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 export type Permission = keyof typeof grants;
 
@@ -67,6 +70,7 @@ export const consoleSections: readonly { href: string; label: string; needs: Per
   { href: '/console/consent', label: 'Cookie consent', needs: 'consent.read' },
   { href: '/console/settings/processors', label: 'Service providers', needs: 'processors.manage' },
   { href: '/console/settings/tags', label: 'Tags', needs: 'tags.manage' },
+  { href: '/console/users', label: 'Staff', needs: 'users.manage' },
 ];
 
 /** Where a staff member lands after signing in: the first screen their role opens. */
