@@ -5,7 +5,6 @@ import type { Clock } from '../adapters/clock.js';
 import { appendAudit, type AuditActor } from '../audit/log.js';
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
-import type { StaffRole } from '../db/schema.js';
 import { enqueue } from '../outbox/repository.js';
 import { assertReadable } from '../privacy/access.js';
 import { conflict, invalid, notFound } from '../web/errors.js';
@@ -23,7 +22,12 @@ export interface StaffListing extends repo.StaffRecord {
   status: StaffStatus;
 }
 
-const noControl = (s: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(s);
+/** No control characters (C0, DEL, C1): a name is shown in pages, lists and a terminal. */
+const noControl = (s: string) =>
+  ![...s].some((c) => {
+    const n = c.codePointAt(0) ?? 0;
+    return n < 0x20 || (n >= 0x7f && n <= 0x9f);
+  });
 export const staffEmail = z
   .string({ error: 'Enter an email address.' })
   .trim()

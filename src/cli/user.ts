@@ -112,8 +112,10 @@ function parse(
       if (positionals.length !== 1) return `Give one email address: starspmb user ${sub} <email>`;
       return { sub, email: positionals[0]! };
     }
+    case undefined:
+      return 'Say what to do with staff accounts.';
     default:
-      return sub ? `Unknown user command "${sub}".` : 'Say what to do with staff accounts.';
+      return `Unknown user command "${sub}".`;
   }
 }
 
