@@ -45,8 +45,8 @@ export function StaffListPage(p: StaffListProps) {
     <ConsoleLayout site={p.site} title="Staff" staff={p.staff} csrf={p.csrf} current={current}>
       <h1>Staff</h1>
       <p class="console-note">
-        Everyone who can sign in to the console. Open a person to change their role, send a password
-        reset link, or disable their account.
+        Everyone who can sign in to the console. Open an email address to change their role, send a
+        password reset link, or disable their account.
       </p>
       {p.notice ? <p role="status">{p.notice}</p> : null}
       <DataTable
@@ -56,11 +56,11 @@ export function StaffListPage(p: StaffListProps) {
         {p.rows.map((row) => (
           <tr>
             <td>
-              <a href={userPath(row.id)}>
-                <Name row={row} />
-              </a>
+              <Name row={row} />
             </td>
-            <td>{row.email}</td>
+            <td>
+              <a href={userPath(row.id)}>{row.email}</a>
+            </td>
             <td>{roleLabels[row.role]}</td>
             <td>
               <Status status={row.status} />
@@ -79,7 +79,7 @@ export function StaffListPage(p: StaffListProps) {
 
 function InviteForm(p: StaffListProps) {
   return (
-    <section class="console-card" aria-labelledby="invite-h" id="invite">
+    <section class="console-card staff-card" aria-labelledby="invite-h" id="invite">
       <h2 id="invite-h">Invite someone</h2>
       <p>
         They get an email with a link to choose their password. The link works once, for 72 hours.
@@ -158,7 +158,7 @@ function Actions(p: StaffDetailProps & { self: boolean }) {
   const state = p.roleState ?? { values: { role: row.role }, errors: {} };
   return (
     <>
-      <section class="console-card" aria-labelledby="role-h">
+      <section class="console-card staff-card" aria-labelledby="role-h">
         <h2 id="role-h">Role</h2>
         <p>
           {p.self
@@ -173,7 +173,7 @@ function Actions(p: StaffDetailProps & { self: boolean }) {
           </button>
         </form>
       </section>
-      <section class="console-card" aria-labelledby="link-h">
+      <section class="console-card staff-card" aria-labelledby="link-h">
         <h2 id="link-h">{row.status === 'invited' ? 'Invitation' : 'Password'}</h2>
         <p>
           {row.status === 'invited'
@@ -187,7 +187,7 @@ function Actions(p: StaffDetailProps & { self: boolean }) {
           </button>
         </form>
       </section>
-      <section class="console-card" aria-labelledby="disable-h">
+      <section class="console-card staff-card" aria-labelledby="disable-h">
         <h2 id="disable-h">Disable</h2>
         <p>Someone who left, or an account that should not be used for now.</p>
         <p>
@@ -202,7 +202,7 @@ function Actions(p: StaffDetailProps & { self: boolean }) {
 
 function EnableForm(p: StaffDetailProps) {
   return (
-    <section class="console-card" aria-labelledby="enable-h">
+    <section class="console-card staff-card" aria-labelledby="enable-h">
       <h2 id="enable-h">Enable again</h2>
       <p>
         They can sign in again with their password as it was. If they no longer know it, send a
