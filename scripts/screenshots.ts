@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { seedAnalytics, type FixtureVisit } from '../src/analytics/dashboard/fixture.js';
 import { arrivingRequest } from '../src/privacy-center/repository.js';
+import { createStaffAdmin } from '../src/accounts/users-service.js';
 import { addRecipient } from '../src/disclosures/testing.js';
 import { hiddenField, type TestApp } from '../src/test-support/app.js';
 import { serve } from '../test/e2e/support.js';
@@ -205,6 +206,36 @@ const shots: Shot[] = [
       await page.waitForLoadState('networkidle');
     },
   },
+  // Staff management (src/accounts/users-*): the list with colleagues in each state, one
+  // person's page, and the step that asks before disabling.
+  {
+    name: 'console-users',
+    path: '/console/users',
+    prepare: async ({ app, page, baseUrl }) => {
+      await seedStaff(app);
+      await signInIfAsked(page);
+      await page.goto(`${baseUrl}/console/users`, { waitUntil: 'networkidle' });
+    },
+  },
+  {
+    name: 'console-users-detail',
+    path: '/console/users',
+    prepare: async ({ app, page, baseUrl }) => {
+      const id = (await seedStaff(app)).sales;
+      await signInIfAsked(page);
+      await page.goto(`${baseUrl}/console/users/${id}`, { waitUntil: 'networkidle' });
+    },
+  },
+  {
+    name: 'console-users-disable',
+    path: '/console/users',
+    prepare: async ({ app, page, baseUrl }) => {
+      const id = (await seedStaff(app)).sales;
+      await signInIfAsked(page);
+      await page.goto(`${baseUrl}/console/users/${id}/disable`, { waitUntil: 'networkidle' });
+    },
+  },
+  { name: 'console-forgot-password', path: '/console/forgot-password' },
   {
     // A deletion 37 days old: the deadline notice on top, and what the deletion will do.
     name: 'console-privacy-deletion',
@@ -216,6 +247,38 @@ const shots: Shot[] = [
     },
   },
 ];
+
+let staffIds: { sales: string } | undefined;
+/** Colleagues for the staff screens: active, invited and disabled (made once). */
+async function seedStaff(app: TestApp): Promise<{ sales: string }> {
+  if (staffIds) return staffIds;
+  const users = createStaffAdmin({ db: app.db, clock: app.clock, secret: 'screenshots' });
+  const by = { kind: 'system', name: 'screenshots' } as const;
+  const sales = await users.invite(by, {
+    name: 'Marcus Okafor',
+    email: 'marcus.okafor@starspmb.test',
+    role: 'sales',
+  });
+  await users.invite(by, {
+    name: 'Lena Brandt',
+    email: 'lena.brandt@starspmb.test',
+    role: 'privacy',
+  });
+  const gone = await users.invite(by, {
+    name: 'Chris Valdez',
+    email: 'chris.valdez@starspmb.test',
+    role: 'marketing',
+  });
+  // Accepted as if by their link: active, with a password of their own.
+  await app.db
+    .updateTable('staff_users')
+    .set({ invited_at: null, last_login_at: app.clock.now().toISOString() })
+    .where('id', 'in', [sales.id, gone.id])
+    .execute();
+  await users.disable(by, gone.id);
+  staffIds = { sales: sales.id };
+  return staffIds;
+}
 
 let deletionId: string | undefined;
 /** A verified deletion request for the first sample lead, due in 8 days (made once). */

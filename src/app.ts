@@ -10,7 +10,12 @@ import { Redis } from 'ioredis';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loginAlertKind } from './accounts/alert-mail.js';
+import { accountLinkKinds } from './accounts/link-mail.js';
+import { accountLinkRoutes } from './accounts/link-routes.js';
+import { createLinkFlows } from './accounts/reset.js';
 import { accountRoutes } from './accounts/routes.js';
+import { staffRoutes } from './accounts/users-routes.js';
+import { createStaffAdmin } from './accounts/users-service.js';
 import { createRollupCompaction } from './analytics/compactor.js';
 import { createDashboardRepository } from './analytics/dashboard/repository.js';
 import { openGeo } from './analytics/enrich.js';
@@ -202,6 +207,7 @@ export async function buildApp(deps: AppDeps) {
     kinds: {
       lead_notification: leadNotificationKind({ db, config }),
       login_alert: loginAlertKind({ db, site, config }),
+      ...accountLinkKinds({ db, site, config, clock, secret: deps.secret }),
       incident_reminder: incidentReminderKind({ db, config, clock }),
       ...privacyMessageKinds({ db, config, site, kernel: deps.kernel, secret: deps.secret }),
     },
@@ -358,6 +364,10 @@ export async function buildApp(deps: AppDeps) {
     logRequest: privacyCenter.logRequest,
   });
   await app.register(accountRoutes, { accounts, config });
+  // Staff management and one-time account links (docs/staff-accounts.md).
+  const links = { db, clock, secret: deps.secret, onCommit: outbox.nudge };
+  await app.register(accountLinkRoutes, { links: createLinkFlows(links), config });
+  await app.register(staffRoutes, { users: createStaffAdmin(links), accounts });
   await app.register(auditRoutes, { service: createAuditService({ db }), accounts });
   await app.register(incidentRoutes, { service: incidents, accounts });
   await app.register(consoleRoutes, {

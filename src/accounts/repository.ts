@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Database, SessionsTable, StaffUsersTable } from '../db/schema.js';
 
 type Trx = Kysely<Database>;
@@ -26,7 +26,7 @@ export async function anyStaff(db: Trx): Promise<boolean> {
   return row !== undefined;
 }
 
-export async function insertUser(db: Trx, user: StaffUsersTable): Promise<void> {
+export async function insertUser(db: Trx, user: Insertable<StaffUsersTable>): Promise<void> {
   await db.insertInto('staff_users').values(user).execute();
 }
 
@@ -95,6 +95,7 @@ export async function findUsableSetupToken(db: Trx, tokenHash: string, now: stri
     .selectFrom('setup_tokens')
     .select(['token_hash', 'expires_at'])
     .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', 'setup')
     .where('used_at', 'is', null)
     .where('expires_at', '>', now)
     .executeTakeFirst();
@@ -109,6 +110,7 @@ export async function claimSetupToken(db: Trx, tokenHash: string, now: string): 
     .updateTable('setup_tokens')
     .set({ used_at: now })
     .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', 'setup')
     .where('used_at', 'is', null)
     .where('expires_at', '>', now)
     .executeTakeFirst();

@@ -11,7 +11,7 @@ interface FormPage extends FieldState {
 }
 
 /** The sign-in and setup pages: a narrow column, a heading, what it is for, then one form. */
-function AccountFormPage(
+export function AccountFormPage(
   p: FormPage & {
     title: string;
     intro: ComponentChildren;
@@ -52,7 +52,7 @@ const EmailField = (p: { label: string; state: FieldState }) => (
   />
 );
 
-const PasswordField = (p: {
+export const PasswordField = (p: {
   name: string;
   label: string;
   state: FieldState;
@@ -73,9 +73,9 @@ export function LoginPage(p: FormPage & { next?: string | undefined }) {
       submit="Sign in"
       after={
         <p class="console-note">
-          Forgotten your password? Ask an administrator to reset it. After 5 failed attempts from
-          one network, sign-in from there pauses for 15 minutes and the owner of the account is
-          emailed.
+          <a href="/console/forgot-password">Forgot your password?</a> We email you a link to choose
+          a new one. After 5 failed attempts from one network, sign-in from there pauses for 15
+          minutes and the owner of the account is emailed.
         </p>
       }
     >

@@ -28,7 +28,13 @@ export type AuditAction =
   | 'processor_change'
   | 'tag_change'
   | 'incident'
-  | 'key_rotation';
+  | 'key_rotation'
+  | 'account_invited'
+  | 'invitation_accepted'
+  | 'account_disabled'
+  | 'account_enabled'
+  | 'password_reset_sent'
+  | 'password_reset';
 
 /** Every action, for forms and filters; the check below fails the build if one is left out. */
 export const auditActions = [
@@ -50,6 +56,12 @@ export const auditActions = [
   'tag_change',
   'incident',
   'key_rotation',
+  'account_invited',
+  'invitation_accepted',
+  'account_disabled',
+  'account_enabled',
+  'password_reset_sent',
+  'password_reset',
 ] as const satisfies readonly AuditAction[];
 const everyActionListed: Exclude<AuditAction, (typeof auditActions)[number]> extends never
   ? true

@@ -17,6 +17,9 @@ Commands:
   migrate                                 bring the database schema up to date
   user create --email E --role R          create a staff account (role: admin, sales, marketing, privacy);
                                           the password is asked for, or read from standard input
+  user list                               every staff account with its role, status and last sign-in
+  user disable <email>                    end that person's sessions and refuse their sign-in
+  user reset-link <email>                 print a one-time password reset link (30 minutes)
 ${auditUsage}
   retention run [--dry-run]               delete what the retention periods say is due (legal holds respected);
                                           --dry-run only counts it

@@ -37,6 +37,9 @@ const grants = {
   'analytics.read': ['admin', 'marketing', 'sales'],
   // Messages that fail to send and the daily backups: the operator's work, no one's data.
   'operations.read': ['admin'],
+  // Staff accounts are the doors to everyone's data: who holds one, with which role, is the
+  // administrator's decision alone (invite, role, disable, reset links).
+  'users.manage': ['admin'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 export type Permission = keyof typeof grants;
 
@@ -70,6 +73,7 @@ export const consoleSections: readonly { href: string; label: string; needs: Per
   { href: '/console/settings/processors', label: 'Service providers', needs: 'processors.manage' },
   { href: '/console/settings/tags', label: 'Tags', needs: 'tags.manage' },
   { href: '/console/operations', label: 'Operations', needs: 'operations.read' },
+  { href: '/console/users', label: 'Staff', needs: 'users.manage' },
 ];
 
 /** Where a staff member lands after signing in: the console's home, which says what needs doing. */

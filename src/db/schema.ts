@@ -99,6 +99,10 @@ export interface StaffUsersTable {
   created_at: Timestamp;
   disabled_at: Timestamp | null;
   last_login_at: Timestamp | null;
+  /** What colleagues call them; given at invitation or when accepting it. */
+  name: string | null;
+  /** Set while an invitation waits to be accepted; null once it is, or for accounts made otherwise. */
+  invited_at: Timestamp | null;
 }
 
 export interface SessionsTable {
@@ -121,17 +125,31 @@ export interface LoginFailuresTable {
   notified_at: Timestamp | null;
 }
 
+/** One-time account links: the first-run setup, staff invitations and password resets. */
 export interface SetupTokensTable {
   token_hash: string;
   created_at: Timestamp;
   expires_at: Timestamp;
   used_at: Timestamp | null;
+  purpose: ColumnType<AccountLinkPurpose, AccountLinkPurpose | undefined, AccountLinkPurpose>;
+  /** The account an invitation or reset is for; null for the first-run setup link. */
+  user_id: string | null;
+  /** For mailed links: the token is derived from it with the app secret (never stored). */
+  nonce: string | null;
 }
+
+export type AccountLinkPurpose = 'setup' | 'invite' | 'reset';
 
 export interface OutboxTable {
   id: string;
   created_at: Timestamp;
-  kind: 'lead_notification' | 'incident_reminder' | 'login_alert' | PrivacyMailKind;
+  kind:
+    | 'lead_notification'
+    | 'incident_reminder'
+    | 'login_alert'
+    | 'staff_invitation'
+    | 'password_reset'
+    | PrivacyMailKind;
   payload: string;
   attempts: number;
   next_attempt_at: Timestamp;

@@ -196,6 +196,8 @@ export const dataMap = {
     created_at: meta('account bookkeeping'),
     disabled_at: meta('account bookkeeping'),
     last_login_at: staff('account.session', ['security'], 'staff_account'),
+    name: staff('contact.name', ['account', 'security'], 'staff_account'),
+    invited_at: meta('account bookkeeping: an invitation is waiting to be accepted'),
   },
   sessions: {
     id_hash: key('hash of a random session token'),
@@ -218,6 +220,9 @@ export const dataMap = {
     created_at: meta('token bookkeeping'),
     expires_at: meta('token bookkeeping'),
     used_at: meta('token bookkeeping'),
+    purpose: meta('what the link does: first-run setup, invitation or password reset'),
+    user_id: key(),
+    nonce: meta('random value the mailed link is derived from with the app secret'),
   },
   outbox: {
     id: key(),
@@ -692,7 +697,9 @@ export const subjectLinks: { readonly [T in keyof DataMap]?: SubjectLink } = {
   },
   staff_users: { none: 'staff accounts, not people who contacted us' },
   sessions: { none: 'staff sign-in sessions' },
-  setup_tokens: { none: 'one-time tokens for staff setup, tied to no one' },
+  setup_tokens: {
+    none: 'one-time links for staff setup, invitations and password resets; staff ids only',
+  },
   login_failures: {
     pseudonymous:
       'failed sign-in counts under keyed fingerprints of the email typed and the network, deleted an hour after their 15-minute window opens',

@@ -20,6 +20,14 @@ export const secretPaths = {
     prefix: '/setup/',
     opens: 'the first-run setup of the first administrator account',
   },
+  staffInvitation: {
+    prefix: '/account/invite/',
+    opens: 'an invited staff account: whoever holds it chooses its password (72 hours, once)',
+  },
+  passwordReset: {
+    prefix: '/account/reset/',
+    opens: "a staff account's password reset (30 minutes, once)",
+  },
 } as const satisfies Record<string, SecretPath>;
 
 export type SecretPathName = keyof typeof secretPaths;

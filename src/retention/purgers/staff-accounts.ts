@@ -28,7 +28,12 @@ async function purgeChunk(db: Db, now: Date, limit: number): Promise<PurgeCounts
     for (const { id } of rows) {
       await trx
         .updateTable('staff_users')
-        .set({ email: `${id}@${CLOSED_ACCOUNT_DOMAIN}`, password_hash: '', last_login_at: null })
+        .set({
+          email: `${id}@${CLOSED_ACCOUNT_DOMAIN}`,
+          password_hash: '',
+          last_login_at: null,
+          name: null,
+        })
         .where('id', '=', id)
         .execute();
     }
