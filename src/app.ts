@@ -70,7 +70,9 @@ import { guardCrossSite } from './web/cross-site.js';
 import { cookieGuard } from './web/cookie-guard.js';
 import { registerErrorHandling } from './web/errors.js';
 import { refuseUnstorableText, storableValidatorCompiler } from './web/storable-text.js';
-import { opsRoutes } from './web/ops.js';
+import { heartbeatCheck, opsRoutes, warmUp } from './web/ops.js';
+import { createMetrics, metricsRoute } from './web/metrics.js';
+import { backlog } from './outbox/repository.js';
 import { createPageCache, type PageCache } from './web/render.js';
 import { addSecurityHeaders } from './web/security-headers.js';
 import './web/types.js';
@@ -108,6 +110,15 @@ export async function buildApp(deps: AppDeps) {
   app.decorateRequest('site', { getter: () => site });
   app.decorateRequest('staff', null);
   registerErrorHandling(app);
+  // Prometheus counters (decision 027): one onResponse hook, before any route, labels by pattern.
+  const metrics = createMetrics({
+    outboxBacklog: async () => {
+      const b = await backlog(db);
+      const age = b.oldest ? (clock.now().getTime() - Date.parse(b.oldest)) / 1000 : 0;
+      return { depth: b.depth, oldestAgeSeconds: Math.max(0, age) };
+    },
+  });
+  app.addHook('onResponse', metrics.onResponse);
   // Before any route: lists the routes that answer with CSV (src/web/csv.ts).
   trackCsvRoutes(app);
   // Before any route: lists the console's routes and who may use each (src/console/route-table.ts).
@@ -194,6 +205,7 @@ export async function buildApp(deps: AppDeps) {
     secret: deps.secret,
     onCommit: outbox.nudge,
     verifyPassword: deps.verifyPassword,
+    onLoginFailed: metrics.loginFailed,
   });
   const intake = createIntakeService({
     db,
@@ -207,7 +219,19 @@ export async function buildApp(deps: AppDeps) {
   app.decorate('outbox', outbox);
   app.decorate('accounts', accounts);
   // Retention: the scheduler is started by the server (never in tests unless one asks).
-  const retentionRunner = createRetentionRunner({ db, clock });
+  const runner = createRetentionRunner({ db, clock });
+  const retentionRunner: RetentionRunner = {
+    ...runner,
+    // Counted for /metrics, whoever started the run (schedule or console).
+    run: async (req) => {
+      const outcome = await runner.run(req).catch((err: unknown) => {
+        metrics.retentionRun('failed');
+        throw err;
+      });
+      metrics.retentionRun(outcome.status);
+      return outcome;
+    },
+  };
   const retention = createRetentionConsole({ db, clock, runner: retentionRunner });
   const retentionScheduler = createRetentionScheduler({
     runner: retentionRunner,
@@ -247,6 +271,7 @@ export async function buildApp(deps: AppDeps) {
     geo: await openGeo(),
     site: new URL(config.baseUrl).host,
     bounds: config.analyticsBounds,
+    onStored: metrics.eventIngested,
     // A thread of its own needs a database it can open again; an in-memory one it cannot.
     ...(config.analyticsWriter === 'thread' && !config.databaseUrl.endsWith(':memory:')
       ? { writerUrl: config.databaseUrl }
@@ -256,13 +281,28 @@ export async function buildApp(deps: AppDeps) {
   // Hourly: folds the rollups of closed days into daily rows and moves their raw rows into
   // segments (dashboard speed, decisions 013 and 014), then warms the dashboard's column cache.
   const dashboard = createDashboardRepository(db);
-  const rollupCompaction = createRollupCompaction({
+  const compaction = createRollupCompaction({
     db,
     clock,
     log: app.log,
     intervalMs: 3_600_000,
     afterRun: (now) => dashboard.warm(now),
   });
+  // Started by the server: the dashboard cache is warmed first (the instance is not ready
+  // until then, decision 027), and the hourly compaction starts after.
+  const dashboardWarmUp = warmUp(() => dashboard.warm(clock.now()), app.log);
+  let compactionStopped = false;
+  const rollupCompaction = {
+    ...compaction,
+    start: () =>
+      void dashboardWarmUp.start().then(() => {
+        if (!compactionStopped) compaction.start();
+      }),
+    stop: async () => {
+      compactionStopped = true;
+      await compaction.stop();
+    },
+  };
   app.decorate('rollupCompaction', rollupCompaction);
   // Signed checkpoints of the audit chain's head, outside the database (decision 016).
   const auditCheckpoints = createAuditCheckpoints({
@@ -279,7 +319,16 @@ export async function buildApp(deps: AppDeps) {
     createBackupSchedule({ config, clock, keys: deps.kernel.keys, log: app.log }),
   );
 
-  await app.register(opsRoutes, { db, site });
+  await app.register(opsRoutes, {
+    db,
+    site,
+    checks: [
+      // Longer than a lease: by then another instance may send this one's jobs anyway.
+      heartbeatCheck(outbox.heartbeat, clock, 5 * 60_000),
+      dashboardWarmUp.check,
+    ],
+  });
+  metricsRoute(app, metrics, config.metricsToken);
   // Public pages rendered once per variant and served from memory (decision 020).
   const pages = createPageCache();
   app.decorate('pageCache', pages);

@@ -60,3 +60,18 @@ export async function markFailed(
     .where('id', '=', id)
     .execute();
 }
+
+/** Unsent messages and when the oldest was queued, for the metrics scrape (never per request). */
+export async function backlog(
+  db: Kysely<Database>,
+): Promise<{ depth: number; oldest: string | null }> {
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => [
+      eb.fn.countAll<number | string>().as('n'),
+      eb.fn.min('created_at').as('oldest'),
+    ])
+    .where('sent_at', 'is', null)
+    .executeTakeFirst();
+  return { depth: Number(row?.n ?? 0), oldest: (row?.oldest as string | null) ?? null };
+}

@@ -47,6 +47,11 @@ export function createOutboxWorker(deps: OutboxDeps) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let stopped = false;
+  // Readiness (decision 027): when the loop last showed it was alive; undefined until started.
+  let beatAt: Date | undefined;
+  const beat = () => {
+    if (beatAt) beatAt = deps.clock.now();
+  };
 
   async function claim(id: string, now: Date): Promise<boolean> {
     const res = await deps.db
@@ -61,8 +66,10 @@ export function createOutboxWorker(deps: OutboxDeps) {
 
   async function runOnce(): Promise<number> {
     const now = deps.clock.now();
+    beat();
     let sent = 0;
     for (const job of await dueJobs(deps.db, now, 20)) {
+      beat();
       if (!(await claim(job.id, now))) continue;
       try {
         const mail = await buildMail(deps, job.kind, {
@@ -98,7 +105,12 @@ export function createOutboxWorker(deps: OutboxDeps) {
 
   return {
     runOnce,
-    start: () => schedule(0),
+    start: () => {
+      beatAt = deps.clock.now();
+      schedule(0);
+    },
+    /** When the started loop last ran or finished a job; undefined when it was never started. */
+    heartbeat: () => (stopped ? undefined : beatAt),
     /** Called after a commit that enqueued mail, so it goes now rather than at the next poll. */
     nudge: () => {
       if (!running) schedule(0);
