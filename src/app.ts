@@ -73,6 +73,7 @@ import { refuseUnstorableText, storableValidatorCompiler } from './web/storable-
 import { heartbeatCheck, opsRoutes, warmUp } from './web/ops.js';
 import { createMetrics, metricsRoute } from './web/metrics.js';
 import { backlog } from './outbox/repository.js';
+import { createJobLeases } from './db/job-leases.js';
 import { createPageCache, type PageCache } from './web/render.js';
 import { addSecurityHeaders } from './web/security-headers.js';
 import './web/types.js';
@@ -183,8 +184,12 @@ export async function buildApp(deps: AppDeps) {
     clock,
     relayKey: emailRelayKey(config.smtpUrl),
   });
+  // Scheduled jobs run once across instances: each scheduled run takes its job's lease first.
+  const leases = createJobLeases(db, clock);
+  app.decorate('jobLeases', leases);
   // Each capability registers the mail it queues: what it says and whom it goes to.
   const outbox = createOutboxWorker({
+    lease: () => leases.take('outbox', Math.max(30_000, 5 * config.outboxPollMs)),
     db,
     mailer,
     clock,
@@ -234,7 +239,14 @@ export async function buildApp(deps: AppDeps) {
   };
   const retention = createRetentionConsole({ db, clock, runner: retentionRunner });
   const retentionScheduler = createRetentionScheduler({
-    runner: retentionRunner,
+    // A scheduled run happens on the instance holding the day's lease; the others skip it.
+    runner: {
+      ...retentionRunner,
+      run: async (req) =>
+        (await leases.every('retention', config.retentionIntervalHours * 3_600_000)())
+          ? retentionRunner.run(req)
+          : { status: 'busy' },
+    },
     intervalHours: config.retentionIntervalHours,
     log: app.log,
   });
@@ -261,6 +273,7 @@ export async function buildApp(deps: AppDeps) {
     clock,
     log: app.log,
     intervalMs: 15 * 60_000,
+    lease: leases.every('privacy_reminders', 15 * 60_000),
     onQueued: outbox.nudge,
     alsoRemind: [(now) => incidents.dueIncidentReminders(now)],
   });
@@ -286,6 +299,7 @@ export async function buildApp(deps: AppDeps) {
     clock,
     log: app.log,
     intervalMs: 3_600_000,
+    lease: leases.every('analytics_compaction', 3_600_000),
     afterRun: (now) => dashboard.warm(now),
   });
   // Started by the server: the dashboard cache is warmed first (the instance is not ready
@@ -453,6 +467,8 @@ declare module 'fastify' {
     rollupCompaction: ReturnType<typeof createRollupCompaction>;
     /** Rendered public pages by variant (src/web/render.ts). */
     pageCache: PageCache;
+    /** Leases that make each scheduled job run on one instance at a time (decision 027). */
+    jobLeases: ReturnType<typeof createJobLeases>;
     /** Signed checkpoints of the audit chain's head; the server starts the timer. */
     auditCheckpoints: ReturnType<typeof createAuditCheckpoints>;
   }

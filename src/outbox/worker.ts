@@ -37,6 +37,8 @@ export interface OutboxDeps {
   site: SiteConfig;
   log: FastifyBaseLogger;
   kinds: MessageKinds;
+  /** The scheduled loop sends only while this lease holds (one sender, decision 027). */
+  lease?: () => Promise<boolean>;
 }
 
 const LEASE_MS = 5 * 60_000;
@@ -93,7 +95,11 @@ export function createOutboxWorker(deps: OutboxDeps) {
     if (stopped) return;
     clearTimeout(timer);
     timer = setTimeout(() => {
-      running = runOnce()
+      // An instance that does not hold the lease still beats: it is alive, just not sending.
+      beat();
+      const leased = deps.lease ? deps.lease() : Promise.resolve(true);
+      running = leased
+        .then((held) => (held ? runOnce() : 0))
         .catch((err: unknown) => {
           deps.log.error({ err }, 'outbox run failed');
           return 0;
