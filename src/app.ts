@@ -87,7 +87,10 @@ import { guardCrossSite } from './web/cross-site.js';
 import { cookieGuard } from './web/cookie-guard.js';
 import { registerErrorHandling } from './web/errors.js';
 import { refuseUnstorableText, storableValidatorCompiler } from './web/storable-text.js';
-import { opsRoutes } from './web/ops.js';
+import { heartbeatCheck, opsRoutes, warmUp } from './web/ops.js';
+import { createMetrics, metricsRoute } from './web/metrics.js';
+import { backlog } from './outbox/repository.js';
+import { createJobLeases } from './db/job-leases.js';
 import { createPageCache, type PageCache } from './web/render.js';
 import { addSecurityHeaders } from './web/security-headers.js';
 import './web/types.js';
@@ -125,6 +128,15 @@ export async function buildApp(deps: AppDeps) {
   app.decorateRequest('site', { getter: () => site });
   app.decorateRequest('staff', null);
   registerErrorHandling(app);
+  // Prometheus counters (decision 027): one onResponse hook, before any route, labels by pattern.
+  const metrics = createMetrics({
+    outboxBacklog: async () => {
+      const b = await backlog(db);
+      const age = b.oldest ? (clock.now().getTime() - Date.parse(b.oldest)) / 1000 : 0;
+      return { depth: b.depth, oldestAgeSeconds: Math.max(0, age) };
+    },
+  });
+  app.addHook('onResponse', metrics.onResponse);
   // Before any route: lists the routes that answer with CSV (src/web/csv.ts).
   trackCsvRoutes(app);
   // Before any route: lists the console's routes and who may use each (src/console/route-table.ts).
@@ -196,8 +208,12 @@ export async function buildApp(deps: AppDeps) {
     clock,
     relayKey: emailRelayKey(config.smtpUrl),
   });
+  // Scheduled jobs run once across instances: each scheduled run takes its job's lease first.
+  const leases = createJobLeases(db, clock);
+  app.decorate('jobLeases', leases);
   // Each capability registers the mail it queues: what it says and whom it goes to.
   const outbox = createOutboxWorker({
+    lease: () => leases.take('outbox', Math.max(30_000, 5 * config.outboxPollMs)),
     db,
     mailer,
     clock,
@@ -219,6 +235,7 @@ export async function buildApp(deps: AppDeps) {
     secret: deps.secret,
     onCommit: outbox.nudge,
     verifyPassword: deps.verifyPassword,
+    onLoginFailed: metrics.loginFailed,
   });
   const intake = createIntakeService({
     db,
@@ -232,10 +249,29 @@ export async function buildApp(deps: AppDeps) {
   app.decorate('outbox', outbox);
   app.decorate('accounts', accounts);
   // Retention: the scheduler is started by the server (never in tests unless one asks).
-  const retentionRunner = createRetentionRunner({ db, clock });
+  const runner = createRetentionRunner({ db, clock });
+  const retentionRunner: RetentionRunner = {
+    ...runner,
+    // Counted for /metrics, whoever started the run (schedule or console).
+    run: async (req) => {
+      const outcome = await runner.run(req).catch((err: unknown) => {
+        metrics.retentionRun('failed');
+        throw err;
+      });
+      metrics.retentionRun(outcome.status);
+      return outcome;
+    },
+  };
   const retention = createRetentionConsole({ db, clock, runner: retentionRunner });
   const retentionScheduler = createRetentionScheduler({
-    runner: retentionRunner,
+    // A scheduled run happens on the instance holding the day's lease; the others skip it.
+    runner: {
+      ...retentionRunner,
+      run: async (req) =>
+        (await leases.every('retention', config.retentionIntervalHours * 3_600_000)())
+          ? retentionRunner.run(req)
+          : { status: 'busy' },
+    },
     intervalHours: config.retentionIntervalHours,
     log: app.log,
   });
@@ -262,6 +298,7 @@ export async function buildApp(deps: AppDeps) {
     clock,
     log: app.log,
     intervalMs: 15 * 60_000,
+    lease: leases.every('privacy_reminders', 15 * 60_000),
     onQueued: outbox.nudge,
     alsoRemind: [(now) => incidents.dueIncidentReminders(now)],
   });
@@ -272,6 +309,7 @@ export async function buildApp(deps: AppDeps) {
     geo: await openGeo(),
     site: new URL(config.baseUrl).host,
     bounds: config.analyticsBounds,
+    onStored: metrics.eventIngested,
     // A thread of its own needs a database it can open again; an in-memory one it cannot.
     ...(config.analyticsWriter === 'thread' && !config.databaseUrl.endsWith(':memory:')
       ? { writerUrl: config.databaseUrl }
@@ -281,13 +319,29 @@ export async function buildApp(deps: AppDeps) {
   // Hourly: folds the rollups of closed days into daily rows and moves their raw rows into
   // segments (dashboard speed, decisions 013 and 014), then warms the dashboard's column cache.
   const dashboard = createDashboardRepository(db);
-  const rollupCompaction = createRollupCompaction({
+  const compaction = createRollupCompaction({
     db,
     clock,
     log: app.log,
     intervalMs: 3_600_000,
+    lease: leases.every('analytics_compaction', 3_600_000),
     afterRun: (now) => dashboard.warm(now),
   });
+  // Started by the server: the dashboard cache is warmed first (the instance is not ready
+  // until then, decision 027), and the hourly compaction starts after.
+  const dashboardWarmUp = warmUp(() => dashboard.warm(clock.now()), app.log);
+  let compactionStopped = false;
+  const rollupCompaction = {
+    ...compaction,
+    start: () =>
+      void dashboardWarmUp.start().then(() => {
+        if (!compactionStopped) compaction.start();
+      }),
+    stop: async () => {
+      compactionStopped = true;
+      await compaction.stop();
+    },
+  };
   app.decorate('rollupCompaction', rollupCompaction);
   // Signed checkpoints of the audit chain's head, outside the database (decision 016).
   const auditCheckpoints = createAuditCheckpoints({
@@ -304,7 +358,16 @@ export async function buildApp(deps: AppDeps) {
     createBackupSchedule({ config, clock, keys: deps.kernel.keys, log: app.log }),
   );
 
-  await app.register(opsRoutes, { db, site });
+  await app.register(opsRoutes, {
+    db,
+    site,
+    checks: [
+      // Longer than a lease: by then another instance may send this one's jobs anyway.
+      heartbeatCheck(outbox.heartbeat, clock, 5 * 60_000),
+      dashboardWarmUp.check,
+    ],
+  });
+  metricsRoute(app, metrics, config.metricsToken);
   // Public pages rendered once per variant and served from memory (decision 020).
   const pages = createPageCache();
   app.decorate('pageCache', pages);
@@ -444,6 +507,8 @@ declare module 'fastify' {
     rollupCompaction: ReturnType<typeof createRollupCompaction>;
     /** Rendered public pages by variant (src/web/render.ts). */
     pageCache: PageCache;
+    /** Leases that make each scheduled job run on one instance at a time (decision 027). */
+    jobLeases: ReturnType<typeof createJobLeases>;
     /** Signed checkpoints of the audit chain's head; the server starts the timer. */
     auditCheckpoints: ReturnType<typeof createAuditCheckpoints>;
   }

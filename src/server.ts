@@ -12,7 +12,7 @@ import { createDb } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { useConfiguredAuditKey } from './audit/key.js';
 import { createKernel } from './privacy/kernel.js';
-import { loadKeyring } from './privacy/keyring.js';
+import { KEY_POLL_MS, liveKeyring } from './privacy/live-keyring.js';
 import { resealPending } from './privacy/reseal.js';
 import { labelSuppressionKeys } from './privacy/suppression.js';
 
@@ -30,18 +30,19 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   // Before migrating: a data migration (0027) records what it cleared in the audit log.
   useConfiguredAuditKey(config);
   await migrateToLatest(db);
-  const kernel = createKernel(
-    loadKeyring({
-      dataDir: config.dataDir,
-      key: config.dataKey,
-      previous: config.previousDataKeys,
-      onCreated: (file) =>
-        console.warn(
-          `\nCreated the data encryption key ${file} (readable by this user only).\n` +
-            'Back it up with the database: without it, stored contact details cannot be read.\n',
-        ),
-    }),
-  );
+  // The key file is read again when `keys rotate` changes it (decision 027): no restart needed.
+  const keyring = liveKeyring({
+    dataDir: config.dataDir,
+    key: config.dataKey,
+    previous: config.previousDataKeys,
+    onCreated: (file) =>
+      console.warn(
+        `\nCreated the data encryption key ${file} (readable by this user only).\n` +
+          'Back it up with the database: without it, stored contact details cannot be read.\n',
+      ),
+    onError: (err) => console.error(`data keys not reloaded, the loaded ones stay: ${err.message}`),
+  });
+  const kernel = createKernel(keyring);
   // Rows stored before encryption, or under a key being rotated out, are sealed before serving.
   await resealPending(db, kernel);
   await labelSuppressionKeys(db, kernel);
@@ -78,6 +79,17 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   app.retention.scheduler.start();
   app.auditCheckpoints.start();
   app.backups.start();
+  const keysLoaded = (how: string) =>
+    app.log.info(
+      { current: keyring.current.id, keys: keyring.all.map((k) => k.id) },
+      `data keys reloaded (${how})`,
+    );
+  const stopKeyWatch = keyring.watch(KEY_POLL_MS, () => keysLoaded('key file changed'));
+  // SIGHUP reloads the data keys at once (systemctl reload); it never stops the server.
+  process.on('SIGHUP', () => {
+    if (keyring.reload()) keysLoaded('SIGHUP');
+    else app.log.info('SIGHUP: data keys unchanged');
+  });
   const link = await app.accounts.firstRunSetupLink(config.baseUrl);
   if (link) {
     // Printed, not logged: it is for the operator's eyes on this terminal only.
@@ -85,8 +97,9 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       `\nNo staff account exists yet. Create the first admin within 1 hour at:\n  ${link}\n`,
     );
   }
-  closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+  closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ err }) => {
     if (err) app.log.error({ err }, 'shutting down after error');
+    stopKeyWatch();
     await app.close();
   });
 }

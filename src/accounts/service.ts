@@ -83,6 +83,8 @@ export interface AccountDeps {
   limits?: ThrottleLimits;
   /** argon2 verification; tests count its calls. */
   verifyPassword?: (hash: string, password: string) => Promise<boolean>;
+  /** Told of each refused sign-in (the failed-login metric); never told who or from where. */
+  onLoginFailed?: () => void;
 }
 
 export function createAccountService(deps: AccountDeps) {
@@ -194,6 +196,7 @@ export function createAccountService(deps: AccountDeps) {
   async function auditFailure(userId: string | undefined, reason: string, now: Date) {
     const actor: AuditActor = userId ? { kind: 'staff', id: userId } : { kind: 'anonymous' };
     await appendAudit(db, { actor, action: 'login_failed', detail: { reason } }, now);
+    deps.onLoginFailed?.();
   }
 
   async function startSession(userId: string, now: Date = clock.now()): Promise<string> {

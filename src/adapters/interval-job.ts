@@ -5,12 +5,21 @@
  */
 export function intervalJob<T>(
   runOnce: () => Promise<T>,
-  opts: { intervalMs: number; log: { error(obj: object, msg: string): void }; failed: string },
+  opts: {
+    intervalMs: number;
+    log: { error(obj: object, msg: string): void };
+    failed: string;
+    /** Scheduled runs only: asked first, and the run is skipped when it answers false. */
+    lease?: () => Promise<boolean>;
+  },
 ) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   const tick = () => {
-    running = runOnce().catch((err: unknown) => opts.log.error({ err }, opts.failed));
+    const leased = opts.lease ? opts.lease() : Promise.resolve(true);
+    running = leased
+      .then((held) => (held ? runOnce() : undefined))
+      .catch((err: unknown) => opts.log.error({ err }, opts.failed));
   };
   return {
     runOnce,

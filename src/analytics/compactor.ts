@@ -137,6 +137,8 @@ export function createRollupCompaction(deps: {
   log: { error(obj: object, msg: string): void };
   intervalMs: number;
   afterRun?: (now: Date) => Promise<unknown>;
+  /** Scheduled runs take this lease first, so one instance compacts (decision 027). */
+  lease?: () => Promise<boolean>;
 }) {
   const run = async () => {
     const now = deps.clock.now();
@@ -148,5 +150,6 @@ export function createRollupCompaction(deps: {
     intervalMs: deps.intervalMs,
     log: deps.log,
     failed: 'analytics rollup compaction failed',
+    ...(deps.lease ? { lease: deps.lease } : {}),
   });
 }

@@ -58,6 +58,8 @@ export interface AnalyticsDeps {
    * are written in line on `db`.
    */
   writerUrl?: string;
+  /** Told after each event's batch committed (the events-ingested metric). */
+  onStored?: () => void;
 }
 
 export function createAnalytics(deps: AnalyticsDeps) {
@@ -145,6 +147,7 @@ export function createAnalytics(deps: AnalyticsDeps) {
       const visitor = enriched.hit.visitor;
       if (visitor) refuseOver(bounds?.visitor(input.ip, visitor), 'new visitors');
       await collector.add(enriched.hit);
+      deps.onStored?.();
       return {
         stored: true,
         ...(enriched.setCookie ? { setVisitorCookie: enriched.setCookie } : {}),

@@ -3,7 +3,8 @@ import cliProgress from 'cli-progress';
 import type { Config } from '../config/env.js';
 import { createDb } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { dropUnusedKeys, rotateDataKey } from '../privacy/rotation.js';
+import { KEY_POLL_MS } from '../privacy/live-keyring.js';
+import { dropOldWaitMs, dropUnusedKeys, rotateDataKey } from '../privacy/rotation.js';
 
 export const keysUsage = `  keys rotate                             re-encrypt every contact field under a new data key (resumable)
   keys drop-old                           remove older keys that seal nothing from the key file`;
@@ -21,6 +22,13 @@ export async function keysCommand(config: Config, args: string[]): Promise<numbe
       if (config.dataKey) {
         console.error(
           'Keys come from STARSPMB_DATA_KEY: remove old ones from STARSPMB_PREVIOUS_DATA_KEYS yourself.',
+        );
+        return 1;
+      }
+      const wait = dropOldWaitMs(config.dataDir, new Date());
+      if (wait > 0) {
+        console.error(
+          `The newest key is too new: running servers may not have read it yet. Try again in ${Math.ceil(wait / 1000)} s.`,
         );
         return 1;
       }
@@ -69,18 +77,34 @@ export async function keysCommand(config: Config, args: string[]): Promise<numbe
           (config.dataKey ? ' Keep them in STARSPMB_PREVIOUS_DATA_KEYS.' : ''),
       );
     }
-    if (result.unused.length) {
-      console.log(
-        `Older key(s) ${result.unused.join(', ')} seal nothing now. Restart running app instances (they reseal at start), then ` +
-          (config.dataKey
-            ? 'remove them from STARSPMB_PREVIOUS_DATA_KEYS.'
-            : 'run `starspmb keys drop-old`.'),
-      );
-    }
+    console.log(nextSteps(config, result.current, result.unused));
     return 0;
   } finally {
     await db.destroy();
   }
+}
+
+/** What happens next on the running servers, and what the operator still has to do. */
+function nextSteps(config: Config, current: string, unused: string[]): string {
+  const poll = KEY_POLL_MS / 1000;
+  if (config.dataKey) {
+    return (
+      `Next: servers read STARSPMB_DATA_KEY only when they start. Every instance must run with key ${current} ` +
+      'as STARSPMB_DATA_KEY and the older keys in STARSPMB_PREVIOUS_DATA_KEYS (restart them one at a time; ' +
+      'best before rotating, so none meets a value sealed under a key it lacks).' +
+      (unused.length
+        ? ` Then remove ${unused.join(', ')} from STARSPMB_PREVIOUS_DATA_KEYS and restart again.`
+        : '')
+    );
+  }
+  return (
+    `Next: running servers sharing ${config.dataDir} pick up key ${current} by themselves within ${poll} s ` +
+    '(at once on SIGHUP: `systemctl reload starspmb` or `kill -HUP <pid>`); no restart is needed, and ' +
+    'pages that show contact details keep working meanwhile.' +
+    (unused.length
+      ? ` Older key(s) ${unused.join(', ')} seal nothing now: after ${2 * poll} s, run \`starspmb keys drop-old\`.`
+      : '')
+  );
 }
 
 const keptForOptOutsNote = (ids: string[]) =>

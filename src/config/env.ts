@@ -72,6 +72,11 @@ const envSchema = z.object({
     // Timers cannot wait longer than 24.8 days, and retention is meant to run at least weekly.
     .max(168, 'must be at most 168 (one week); 0 turns the schedule off')
     .default(24),
+  METRICS_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters (openssl rand -base64 32)')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional(),
   BACKUP_DIR: z.string().min(1).optional(),
   BACKUP_KEEP: z.coerce
     .number({ error: 'must be a whole number of backups' })
@@ -108,6 +113,8 @@ export interface Config {
   /** Hours between scheduled checkpoints (one is also written at start). */
   auditCheckpointIntervalHours: number;
   notifyEmail: string[];
+  /** Bearer token that opens /metrics to other machines; unset, only unproxied localhost may read it. */
+  metricsToken: string | undefined;
   logLevel: Env['LOG_LEVEL'];
   trustProxy: boolean;
   intake: { minFillMs: number; rateLimit: number; rateWindow: string };
@@ -158,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY === 'true',
     intake: {

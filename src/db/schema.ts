@@ -394,6 +394,14 @@ export interface GpcApplicationsTable {
   overrode: 'none' | 'advertising_opt_in';
 }
 
+/** Who runs each scheduled job now, and until when (one run across instances, decision 027). */
+export interface JobLeasesTable {
+  job: string;
+  /** A random id of the holding process, made at its start; names no one. */
+  holder: string;
+  lease_until: Timestamp;
+}
+
 /** Requests that carried Global Privacy Control, per UTC day (YYYY-MM-DD): a count, no one in it. */
 export interface GpcDailyTable {
   day: string;
@@ -605,6 +613,7 @@ export interface Database {
   privacy_request_tokens: PrivacyRequestTokensTable;
   gpc_applications: GpcApplicationsTable;
   gpc_daily: GpcDailyTable;
+  job_leases: JobLeasesTable;
   cookie_consents: CookieConsentsTable;
   tags: TagsTable;
   tag_disclosures: TagDisclosuresTable;

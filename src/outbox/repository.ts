@@ -82,3 +82,18 @@ export async function countFailing(db: Kysely<Database>): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Unsent messages and when the oldest was queued, for the metrics scrape (never per request). */
+export async function backlog(
+  db: Kysely<Database>,
+): Promise<{ depth: number; oldest: string | null }> {
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => [
+      eb.fn.countAll<number | string>().as('n'),
+      eb.fn.min('created_at').as('oldest'),
+    ])
+    .where('sent_at', 'is', null)
+    .executeTakeFirst();
+  return { depth: Number(row?.n ?? 0), oldest: (row?.oldest as string | null) ?? null };
+}

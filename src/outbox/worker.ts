@@ -37,6 +37,8 @@ export interface OutboxDeps {
   site: SiteConfig;
   log: FastifyBaseLogger;
   kinds: MessageKinds;
+  /** The scheduled loop sends only while this lease holds (one sender, decision 027). */
+  lease?: () => Promise<boolean>;
 }
 
 const LEASE_MS = 5 * 60_000;
@@ -47,6 +49,11 @@ export function createOutboxWorker(deps: OutboxDeps) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let stopped = false;
+  // Readiness (decision 027): when the loop last showed it was alive; undefined until started.
+  let beatAt: Date | undefined;
+  const beat = () => {
+    if (beatAt) beatAt = deps.clock.now();
+  };
 
   async function claim(id: string, now: Date): Promise<boolean> {
     const res = await deps.db
@@ -61,8 +68,10 @@ export function createOutboxWorker(deps: OutboxDeps) {
 
   async function runOnce(): Promise<number> {
     const now = deps.clock.now();
+    beat();
     let sent = 0;
     for (const job of await dueJobs(deps.db, now, 20)) {
+      beat();
       if (!(await claim(job.id, now))) continue;
       try {
         const mail = await buildMail(deps, job.kind, {
@@ -86,7 +95,11 @@ export function createOutboxWorker(deps: OutboxDeps) {
     if (stopped) return;
     clearTimeout(timer);
     timer = setTimeout(() => {
-      running = runOnce()
+      // An instance that does not hold the lease still beats: it is alive, just not sending.
+      beat();
+      const leased = deps.lease ? deps.lease() : Promise.resolve(true);
+      running = leased
+        .then((held) => (held ? runOnce() : 0))
         .catch((err: unknown) => {
           deps.log.error({ err }, 'outbox run failed');
           return 0;
@@ -98,7 +111,12 @@ export function createOutboxWorker(deps: OutboxDeps) {
 
   return {
     runOnce,
-    start: () => schedule(0),
+    start: () => {
+      beatAt = deps.clock.now();
+      schedule(0);
+    },
+    /** When the started loop last ran or finished a job; undefined when it was never started. */
+    heartbeat: () => (stopped ? undefined : beatAt),
     /** Called after a commit that enqueued mail, so it goes now rather than at the next poll. */
     nudge: () => {
       if (!running) schedule(0);

@@ -122,7 +122,7 @@ describe('ops probes', () => {
     await database.drop();
     const res = await app.inject('/readyz');
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toEqual({ status: 'unavailable' });
+    expect(res.json()).toMatchObject({ status: 'unavailable', reason: 'database_unreachable' });
     await app.close();
   });
 });

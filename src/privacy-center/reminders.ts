@@ -58,6 +58,8 @@ export function createPrivacyJobs(deps: {
   intervalMs: number;
   onQueued?: () => void;
   alsoRemind?: ((now: Date) => Promise<number>)[];
+  /** Scheduled runs take this lease first, so one instance reminds (decision 027). */
+  lease?: () => Promise<boolean>;
 }) {
   async function runOnce(): Promise<void> {
     const now = deps.clock.now();
@@ -70,5 +72,6 @@ export function createPrivacyJobs(deps: {
     intervalMs: deps.intervalMs,
     log: deps.log,
     failed: 'privacy jobs failed',
+    ...(deps.lease ? { lease: deps.lease } : {}),
   });
 }

@@ -412,6 +412,11 @@ export const dataMap = {
     overrode: lead('consent.record', ['legal'], 'gpc_proof'),
   },
   // How many requests carried the signal each day; no browser, person or address in it.
+  job_leases: {
+    job: key('name of a scheduled job'),
+    holder: key('random id of the app process holding the lease, made at its start'),
+    lease_until: meta('when the lease lapses'),
+  },
   gpc_daily: {
     day: meta('UTC day of the count'),
     signals: meta('requests that carried Global Privacy Control that day; a count over everyone'),
@@ -676,6 +681,9 @@ export const subjectLinks: { readonly [T in keyof DataMap]?: SubjectLink } = {
     report: { section: 'Global Privacy Control signals we honoured for you' },
     erase: 'pseudonymise',
     why: 'proof that the signal was honoured is kept like a consent record, tied to no one',
+  },
+  job_leases: {
+    none: 'which app process runs each scheduled job, naming no one',
   },
   gpc_daily: {
     none: 'a count of signals per day, naming no one; kept like the other aggregates (no retention rule)',

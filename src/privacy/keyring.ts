@@ -146,3 +146,10 @@ export function dropKeysFromFile(dataDir: string, keep: (id: string) => boolean)
   fs.renameSync(tmp, file);
   return dropped;
 }
+
+/** When the key file's current key was made (undefined with no key file): `drop-old` waits. */
+export function currentKeySince(dataDir: string): Date | undefined {
+  const f = readKeyFile(path.join(dataDir, KEY_FILE));
+  const at = f?.keys.find((k) => k.id === f.current)?.createdAt;
+  return at ? new Date(at) : undefined;
+}

@@ -56,7 +56,8 @@ export interface ResealProgress {
 export async function resealPending(
   db: Db,
   kernel: Kernel,
-  onProgress?: (p: ResealProgress) => void,
+  // May return a promise, awaited before the next chunk (a test lets a reader run in between).
+  onProgress?: (p: ResealProgress) => void | Promise<void>,
 ): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const plan of resealPlans()) {
@@ -94,7 +95,7 @@ export async function resealPending(
       });
       after = String(rows.rows.at(-1)!.id);
       counts[plan.table]! += rows.rows.length;
-      onProgress?.({ table: plan.table, done: counts[plan.table]!, total });
+      await onProgress?.({ table: plan.table, done: counts[plan.table]!, total });
     }
   }
   return counts;

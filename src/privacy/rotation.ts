@@ -1,7 +1,14 @@
 import type { Db } from '../db/database.js';
 import { appendAudit } from '../audit/log.js';
 import { createKernel } from './kernel.js';
-import { addKeyToFile, dropKeysFromFile, loadKeyring, type KeyringOptions } from './keyring.js';
+import {
+  addKeyToFile,
+  currentKeySince,
+  dropKeysFromFile,
+  loadKeyring,
+  type KeyringOptions,
+} from './keyring.js';
+import { KEY_POLL_MS } from './live-keyring.js';
 import { resealPending, valuesByKey, type ResealProgress } from './reseal.js';
 import { labelSuppressionKeys, suppressionKeys } from './suppression.js';
 
@@ -27,7 +34,7 @@ export interface RotationResult {
 export async function rotateDataKey(
   db: Db,
   opts: KeyringOptions & { at: Date },
-  onProgress?: (p: ResealProgress) => void,
+  onProgress?: (p: ResealProgress) => void | Promise<void>,
 ): Promise<RotationResult> {
   let keys = loadKeyring(opts);
   // Before a second key exists, the one key in use is certainly the one older opt-outs used.
@@ -82,4 +89,15 @@ export async function dropUnusedKeys(db: Db, dataDir: string): Promise<DropResul
     return needed;
   });
   return { dropped, keptForOptOuts };
+}
+
+/**
+ * How long `keys drop-old` must still wait after the key file's newest key was made: until every
+ * running server has polled the file twice (decision 027), none still seals under an older key.
+ * A value sealed under it in that window is counted by `valuesByKey` and keeps the key anyway.
+ */
+export function dropOldWaitMs(dataDir: string, now: Date): number {
+  const since = currentKeySince(dataDir);
+  if (!since) return 0;
+  return Math.max(0, since.getTime() + 2 * KEY_POLL_MS - now.getTime());
 }

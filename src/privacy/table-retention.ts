@@ -60,6 +60,7 @@ export const tableRetention = {
   },
   gpc_applications: { purger: 'gpc_application' },
   gpc_daily: { kept: 'a count of signals per day over everyone, naming no one' },
+  job_leases: { kept: 'one row per scheduled job, overwritten by each lease, naming no one' },
   cookie_consents: { purger: 'cookie_consent' },
   tags: { kept: 'third-party tags and their vendors, not people' },
   tag_disclosures: {

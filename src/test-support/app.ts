@@ -12,7 +12,7 @@ import { loadSiteConfig } from '../config/site.js';
 import { createDb, type Db } from '../db/database.js';
 import { migrateTo, migrateToLatest } from '../db/migrate.js';
 import { deriveAuditKey, useAuditKey } from '../audit/key.js';
-import { createKernel } from '../privacy/kernel.js';
+import { createKernel, type Kernel } from '../privacy/kernel.js';
 import { keyringOf } from '../privacy/keyring.js';
 
 /** A fixed data key, so a test can open what the app sealed. */
@@ -93,6 +93,8 @@ export interface TestAppOptions {
   logger?: AppDeps['logger'];
   /** Stands in for argon2's verify, for tests that count its calls. */
   verifyPassword?: (hash: string, password: string) => Promise<boolean>;
+  /** The kernel from the test's data folder (a key file there), instead of the fixed test key. */
+  kernel?: (dataDir: string) => Kernel;
 }
 
 /** The whole app against a real database, for `inject` tests. */
@@ -118,7 +120,7 @@ export async function createTestApp(opts: TestAppOptions = {}) {
     });
   // Never the wall clock: a test that needs time to pass advances this one.
   const clock = opts.clock ?? new TestClock();
-  const kernel = testKernel();
+  const kernel = opts.kernel?.(dataDir) ?? testKernel();
   const app = await buildApp({
     config,
     site,
