@@ -45,6 +45,7 @@ import { createDisclosureService } from './disclosures/service.js';
 import type { Db } from './db/database.js';
 import { leadNotificationKind } from './intake/mail.js';
 import { intakeRoutes } from './intake/routes.js';
+import { createIntakeLimits } from './intake/rate-limit.js';
 import { createIntakeService } from './intake/service.js';
 import { createOutboxWorker } from './outbox/worker.js';
 import { pageRoutes } from './pages/routes.js';
@@ -301,6 +302,13 @@ export async function buildApp(deps: AppDeps) {
   await app.register(intakeRoutes, {
     intake,
     config,
+    limits: createIntakeLimits({
+      secret: deps.secret,
+      clock,
+      max: config.intake.rateLimit,
+      window: config.intake.rateWindow,
+      redis,
+    }),
     pages,
     // A GPC signal sent with the form applies to the person, not only the browser.
     onAccepted: async (request, reply, leadId, who) => {

@@ -71,6 +71,26 @@ const siteSchema = z.object({
     applyLabel: z.string().min(1),
   }),
   cta: z.object({ title: z.string().min(1), text: z.string().min(1), button: z.string().min(1) }),
+  // What the intake form tells a patient with a question about a bill (src/intake/views.tsx).
+  patients: z
+    .object({
+      intro: z.string().min(1),
+      can: z.array(z.string().min(1)).min(1),
+      cannot: z.array(z.string().min(1)).min(1),
+    })
+    .default({
+      intro:
+        'We send bills on behalf of the medical practices we work for. We are not your doctor or your insurer.',
+      can: [
+        'explain the charges on a statement we sent for your practice',
+        'tell you what your insurance has paid on it so far',
+        'pass your question on to the practice that treated you',
+      ],
+      cannot: [
+        'change what the practice charged, or decide what your insurance covers',
+        'give medical advice or share your medical records through this website',
+      ],
+    }),
 });
 
 export type SiteConfig = z.infer<typeof siteSchema>;

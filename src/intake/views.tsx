@@ -1,17 +1,24 @@
 import type { SiteConfig } from '../config/site.js';
 import { Layout } from '../web/layout.js';
+import type { ComponentChildren } from 'preact';
 import {
   ErrorSummary,
-  Field,
   Fieldset,
   FieldError,
   Hidden,
-  SelectField,
-  TextField,
   describedBy,
   type FieldState,
 } from '../web/forms.js';
-import { campaignTags, practiceSizes, usStates, userTypes } from './fields.js';
+import {
+  askedOf,
+  campaignTags,
+  practiceSizes,
+  typedFields,
+  usStates,
+  userTypes,
+  type TypedField,
+  type UserType,
+} from './fields.js';
 import { healthKindLabels, segments, type HealthFlag } from './health-data.js';
 
 export interface IntakeFormProps extends FieldState {
@@ -24,27 +31,42 @@ export interface IntakeFormProps extends FieldState {
   gpc?: boolean | undefined;
 }
 
-const labels: Record<string, string> = {
-  userType: 'I am a',
-  name: 'Your name',
-  organization: 'Practice or organization name',
-  practiceSize: 'Practice size',
-  address: 'Street address',
-  city: 'City',
-  state: 'State',
-  zip: 'ZIP code',
-  email: 'Email address',
-  phone: 'Telephone, for text messages',
-  needs: 'What do you need help with?',
-};
-
-const userTypeLabels: Record<(typeof userTypes)[number], string> = {
+const userTypeLabels: Record<UserType, string> = {
   patient: 'Patient (a question about a bill)',
   provider: 'Provider or practice',
   partner: 'Partner (referring practices to us)',
 };
 
+/** The second section's heading: what its questions are about for each type. */
+const sectionLegend: Record<UserType, string> = {
+  patient: 'The bill',
+  provider: 'Your practice',
+  partner: 'Your organization and the practice you refer',
+};
+
+const chosenType = (values: Record<string, string>): UserType | undefined =>
+  (userTypes as readonly string[]).includes(values.userType ?? '')
+    ? (values.userType as UserType)
+    : undefined;
+
+/** Labels for the error summary, as the chosen type's form words them. */
+export function summaryLabels(type: UserType | undefined): Record<string, string> {
+  const labels: Record<string, string> = {
+    userType: 'I am a',
+    consentSms: 'Text messages',
+    consentMarketing: 'Email about our services',
+    confirmNoHealthInfo: 'Health information',
+  };
+  for (const f of typedFields) labels[f] = type ? askedOf[type][f].label : askedOf.provider[f].label;
+  return labels;
+}
+
+/** What the page's script needs to word the form for another type without asking the server. */
+const questionsJson = () =>
+  JSON.stringify({ fields: askedOf, legends: sectionLegend }).replace(/</g, '\\u003c');
+
 export function IntakeFormPage(p: IntakeFormProps) {
+  const type = chosenType(p.values);
   return (
     <Layout
       site={p.site}
@@ -54,11 +76,11 @@ export function IntakeFormPage(p: IntakeFormProps) {
       gpc={p.gpc}
     >
       <section class="form-page">
-        <h1>Tell us about your practice</h1>
+        <h1>Tell us how we can help</h1>
         <p class="lead">
-          {`Send us a few details and someone from ${p.site.company.name} will get back to you.`}
+          {`Send us a few details and someone from ${p.site.company.name} will get back to you. Choose who you are first: we ask each only what we need.`}
         </p>
-        <ErrorSummary state={p} labels={labels} message={p.message} />
+        <ErrorSummary state={p} labels={summaryLabels(type)} message={p.message} />
         {p.gpc ? (
           <p class="notice" role="status" id="gpc-honored">
             <strong>Opt-out preference signal honored.</strong>
@@ -78,28 +100,38 @@ export function IntakeFormPage(p: IntakeFormProps) {
             <label for="website">Leave this field empty</label>
             <input id="website" name="website" type="text" tabindex={-1} autocomplete="off" />
           </div>
-          <AboutYou {...p} />
-          <YourPractice {...p} />
-          <YourNeeds {...p} />
-          <Choices {...p} />
-          <p class="notice" id="collection-notice">
-            {`We use these details to answer your request. We do not share what you send through this form with third parties. `}
-            <a href="/privacy">Read our privacy policy</a>
-            {' to see what we keep, why, and for how long.'}
-          </p>
-          <button class="button" type="submit" data-submit-once>
-            Send
-          </button>
+          <script
+            type="application/json"
+            id="intake-questions"
+            dangerouslySetInnerHTML={{ __html: questionsJson() }}
+          />
+          <TypeChoice {...p} type={type} />
+          <div id="intake-details" hidden={!type}>
+            <AboutYou {...p} type={type ?? 'provider'} />
+            <PatientHelp site={p.site} hidden={type !== 'patient'} />
+            <YourPractice {...p} type={type ?? 'provider'} />
+            <YourNeeds {...p} type={type ?? 'provider'} />
+            <Choices {...p} />
+            <p class="notice" id="collection-notice">
+              {`We use these details to answer your request. We do not share what you send through this form with third parties. `}
+              <a href="/privacy#what-we-collect">Read our privacy policy</a>
+              {' to see what we keep from each of patients, providers and partners, why, and for how long.'}
+            </p>
+            <button class="button" type="submit" data-submit-once>
+              Send
+            </button>
+          </div>
         </form>
       </section>
     </Layout>
   );
 }
 
-function AboutYou(p: IntakeFormProps) {
-  const current = p.values.userType ?? '';
+type Typed = IntakeFormProps & { type: UserType };
+
+function TypeChoice(p: IntakeFormProps & { type: UserType | undefined }) {
   return (
-    <Fieldset legend="About you">
+    <Fieldset legend="Who you are">
       <div
         class="field"
         role="radiogroup"
@@ -107,7 +139,7 @@ function AboutYou(p: IntakeFormProps) {
         aria-describedby={describedBy('userType', p)}
       >
         <p class="label" id="userType-label">
-          {labels.userType}
+          I am a
         </p>
         {userTypes.map((t, i) => (
           <div class="checkbox">
@@ -116,7 +148,7 @@ function AboutYou(p: IntakeFormProps) {
               name="userType"
               id={i === 0 ? 'userType' : `userType-${t}`}
               value={t}
-              checked={current === t}
+              checked={p.type === t}
               required
             />
             <label for={i === 0 ? 'userType' : `userType-${t}`}>{userTypeLabels[t]}</label>
@@ -124,26 +156,104 @@ function AboutYou(p: IntakeFormProps) {
         ))}
         <FieldError name="userType" state={p} />
       </div>
-      <TextField name="name" label={labels.name!} state={p} autocomplete="name" maxLength={120} />
+      {/* Without JavaScript the choice is sent to the server, which shows its questions. */}
+      <button
+        class="button secondary"
+        type="submit"
+        name="show"
+        value="questions"
+        formnovalidate
+        id="show-questions"
+      >
+        {p.type ? 'Show the questions for this choice' : 'Continue'}
+      </button>
+    </Fieldset>
+  );
+}
+
+/** One question, worded for the chosen type; the script rewords it in place for another. */
+function Question(
+  p: Typed & {
+    name: TypedField;
+    children?: (describedBy: string | undefined) => ComponentChildren;
+    autocomplete?: string;
+    inputmode?: 'numeric' | 'tel' | 'email' | 'text';
+    inputType?: string;
+    maxLength?: number;
+    options?: readonly (readonly [string, string])[];
+  },
+) {
+  const q = askedOf[p.type][p.name];
+  const asked = q.need !== 'not_asked';
+  const ids = [q.hint ? `${p.name}-hint` : '', p.errors[p.name] ? `${p.name}-error` : '']
+    .filter(Boolean)
+    .join(' ');
+  const described = ids || undefined;
+  const common = {
+    id: p.name,
+    name: p.name,
+    required: q.need === 'required',
+    disabled: !asked,
+    'aria-invalid': p.errors[p.name] ? ('true' as const) : undefined,
+    'aria-describedby': described,
+    autocomplete: p.autocomplete,
+  };
+  const value = asked ? (p.values[p.name] ?? '') : '';
+  return (
+    <div class="field" data-question={p.name} hidden={!asked}>
+      <label for={p.name}>
+        <span data-label>{q.label}</span>
+        <span class="muted" data-optional hidden={q.need !== 'optional'}>
+          {' (optional)'}
+        </span>
+      </label>
+      <p class="hint" id={`${p.name}-hint`} data-hint hidden={!q.hint}>
+        {q.hint ?? ''}
+      </p>
+      {p.children ? (
+        p.children(described)
+      ) : p.options ? (
+        <select {...common}>
+          <option value="">Choose…</option>
+          {p.options.map(([v, label]) => (
+            <option value={v} selected={v === value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <input
+          {...common}
+          type={p.inputType ?? 'text'}
+          value={value}
+          inputMode={p.inputmode}
+          maxLength={p.maxLength}
+        />
+      )}
+      <FieldError name={p.name} state={p} />
+    </div>
+  );
+}
+
+function AboutYou(p: Typed) {
+  return (
+    <Fieldset legend="About you">
+      <Question {...p} name="name" autocomplete="name" maxLength={120} />
       <div class="grid-2">
-        <TextField
+        <Question
+          {...p}
           name="email"
-          label={labels.email!}
-          type="email"
-          state={p}
+          inputType="email"
           autocomplete="email"
           inputmode="email"
           maxLength={254}
         />
-        <TextField
+        <Question
+          {...p}
           name="phone"
-          label={labels.phone!}
-          type="tel"
-          state={p}
+          inputType="tel"
           autocomplete="tel"
           inputmode="tel"
-          required={false}
-          hint="Optional, only if you want text messages (tick the box below too). A US number, used for texts and nothing else, never shared."
           maxLength={40}
         />
       </div>
@@ -151,61 +261,61 @@ function AboutYou(p: IntakeFormProps) {
   );
 }
 
-function YourPractice(p: IntakeFormProps) {
+/** Patients reach a billing company, not their doctor: say plainly what we can and cannot do. */
+function PatientHelp({ site, hidden }: { site: SiteConfig; hidden: boolean }) {
+  const p = site.patients;
   return (
-    <Fieldset legend="Your practice">
-      <p class="hint">Patients can leave the practice name and size empty.</p>
-      <TextField
-        name="organization"
-        label={labels.organization!}
-        state={p}
-        autocomplete="organization"
-        required={false}
-        maxLength={200}
-      />
-      <SelectField
+    <div class="notice" id="patient-help" data-for="patient" hidden={hidden}>
+      <h2>{`What ${site.company.name} can do for patients`}</h2>
+      <p>{p.intro}</p>
+      <p>We can:</p>
+      <ul>
+        {p.can.map((c) => (
+          <li>{c}</li>
+        ))}
+      </ul>
+      <p>We cannot:</p>
+      <ul>
+        {p.cannot.map((c) => (
+          <li>{c}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function YourPractice(p: Typed) {
+  return (
+    <fieldset class="fieldset">
+      <legend id="practice-legend">{sectionLegend[p.type]}</legend>
+      <Question {...p} name="organization" autocomplete="organization" maxLength={200} />
+      <Question
+        {...p}
         name="practiceSize"
-        label={labels.practiceSize!}
-        state={p}
-        required={false}
         options={practiceSizes.map((s) => [s, `${s} provider${s === '1' ? '' : 's'}`] as const)}
       />
-      <TextField
-        name="address"
-        label={labels.address!}
-        state={p}
-        autocomplete="street-address"
-        maxLength={200}
-      />
+      <Question {...p} name="address" autocomplete="street-address" maxLength={200} />
       <div class="grid-3">
-        <TextField
-          name="city"
-          label={labels.city!}
-          state={p}
-          autocomplete="address-level2"
-          maxLength={100}
-        />
-        <SelectField
+        <Question {...p} name="city" autocomplete="address-level2" maxLength={100} />
+        <Question
+          {...p}
           name="state"
-          label={labels.state!}
-          state={p}
           autocomplete="address-level1"
           options={Object.entries(usStates)}
         />
-        <TextField
+        <Question
+          {...p}
           name="zip"
-          label={labels.zip!}
-          state={p}
           autocomplete="postal-code"
           inputmode="numeric"
           maxLength={10}
         />
       </div>
-    </Fieldset>
+    </fieldset>
   );
 }
 
-function YourNeeds(p: IntakeFormProps) {
+function YourNeeds(p: Typed) {
   return (
     <Fieldset legend="What you need">
       <p class="warning" id="phi-warning">
@@ -214,26 +324,21 @@ function YourNeeds(p: IntakeFormProps) {
           ' please do not enter medical information here: no dates of birth, insurance member numbers, diagnoses or treatment details. We will ask for what we need through a secure channel.'
         }
       </p>
-      <Field
-        name="needs"
-        label={labels.needs!}
-        state={p}
-        hint="For example: denied claims, coding, credentialing, a question about a bill."
-      >
-        <textarea
-          id="needs"
-          name="needs"
-          rows={6}
-          maxLength={2000}
-          required
-          aria-invalid={p.errors.needs || p.flags?.length ? 'true' : undefined}
-          aria-describedby={['phi-warning', describedBy('needs', p, true)]
-            .filter(Boolean)
-            .join(' ')}
-        >
-          {p.values.needs ?? ''}
-        </textarea>
-      </Field>
+      <Question {...p} name="needs">
+        {(described) => (
+          <textarea
+            id="needs"
+            name="needs"
+            rows={6}
+            maxLength={2000}
+            required
+            aria-invalid={p.errors.needs || p.flags?.length ? 'true' : undefined}
+            aria-describedby={['phi-warning', described].filter(Boolean).join(' ')}
+          >
+            {p.values.needs ?? ''}
+          </textarea>
+        )}
+      </Question>
       {p.flags?.length ? (
         <div class="checkbox">
           <input type="checkbox" id="confirmNoHealthInfo" name="confirmNoHealthInfo" value="on" />
@@ -266,10 +371,13 @@ function Choices(p: IntakeFormProps) {
           name="consentSms"
           value="on"
           checked={p.values.consentSms === 'on'}
+          aria-invalid={p.errors.consentSms ? 'true' : undefined}
+          aria-describedby={describedBy('consentSms', p)}
         />
         <label for="consentSms">
           {p.consent.sms} <a href="/privacy">Privacy policy</a>.
         </label>
+        <FieldError name="consentSms" state={p} />
       </div>
     </Fieldset>
   );
