@@ -44,8 +44,10 @@ import { disclosureRoutes } from './disclosures/routes.js';
 import { createDisclosureService } from './disclosures/service.js';
 import type { Db } from './db/database.js';
 import { leadNotificationKind } from './intake/mail.js';
+import { intakeConfirmationKind } from './intake/confirmation-mail.js';
 import { intakeRoutes } from './intake/routes.js';
 import { createIntakeLimits } from './intake/rate-limit.js';
+import { carryCampaign } from './intake/campaign.js';
 import { createIntakeService } from './intake/service.js';
 import { createOutboxWorker } from './outbox/worker.js';
 import { pageRoutes } from './pages/routes.js';
@@ -145,6 +147,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(privacySignalsPlugin);
   // After the cookie plugin's own onSend: collector, assets, probes and error pages set none.
   app.addHook('onSend', cookieGuard);
+  // Campaign tags of a landing page travel in its links to the intake form (no cookie).
+  app.addHook('onSend', carryCampaign);
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieOpts: {
@@ -183,6 +187,7 @@ export async function buildApp(deps: AppDeps) {
     log: app.log,
     kinds: {
       lead_notification: leadNotificationKind({ db, config }),
+      intake_confirmation: intakeConfirmationKind({ db, config, site, kernel: deps.kernel }),
       login_alert: loginAlertKind({ db, site, config }),
       incident_reminder: incidentReminderKind({ db, config, clock }),
       ...privacyMessageKinds({ db, config, site, kernel: deps.kernel, secret: deps.secret }),

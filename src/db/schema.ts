@@ -131,7 +131,12 @@ export interface SetupTokensTable {
 export interface OutboxTable {
   id: string;
   created_at: Timestamp;
-  kind: 'lead_notification' | 'incident_reminder' | 'login_alert' | PrivacyMailKind;
+  kind:
+    | 'lead_notification'
+    | 'intake_confirmation'
+    | 'incident_reminder'
+    | 'login_alert'
+    | PrivacyMailKind;
   payload: string;
   attempts: number;
   next_attempt_at: Timestamp;

@@ -407,6 +407,10 @@ export function ThanksPage({ site }: { site: SiteConfig }) {
         <h1>Thank you, we have your request</h1>
         <p>{`Someone from ${site.company.name} will be in touch soon, usually within one business day.`}</p>
         <p>
+          A short confirmation is on its way to the email address you gave, unless we sent you
+          one earlier today. It says how to reach our privacy officer.
+        </p>
+        <p>
           {`If it is urgent, call us at `}
           <a href={`tel:${site.company.phone.replace(/[^0-9+]/g, '')}`}>{site.company.phone}</a>
           {`, ${site.company.hours}.`}
