@@ -34,8 +34,9 @@ const units: Record<string, number> = {
 
 /** "10 minutes", "1 hour", "90s" or a number of milliseconds, as INTAKE_RATE_WINDOW says it. */
 export function parseWindow(text: string): number {
-  const m = /^\s*(\d+)\s*([a-z]*?)s?\s*$/i.exec(text);
-  const unit = m ? (m[2] ? units[m[2].toLowerCase()] : 1) : undefined;
+  const m = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(text);
+  const word = m?.[2]?.toLowerCase() ?? '';
+  const unit = !m ? undefined : word ? (units[word] ?? units[word.replace(/s$/, '')]) : 1;
   if (!m || unit === undefined || Number(m[1]) <= 0)
     throw new Error(`INTAKE_RATE_WINDOW: cannot read "${text}" (try "10 minutes")`);
   return Number(m[1]) * unit;

@@ -103,7 +103,8 @@ export async function intakeRoutes(
         });
       }
       const limit = await limits.check(request.ip);
-      if (limit.limited) {
+      // A double click on the submission that reached the limit still gets its thank-you page.
+      if (limit.limited && !(await intake.alreadyAccepted(raw.formToken))) {
         const message = tooManyMessage(request.site.company.phone);
         reply.code(429).header('retry-after', String(limit.retryAfterS));
         if (wantsJson(request)) return reply.send({ error: message });

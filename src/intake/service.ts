@@ -182,7 +182,15 @@ export function createIntakeService(deps: IntakeDeps) {
     return rows;
   }
 
+  /** The form with this token was stored already: sending it again changes nothing. */
+  async function alreadyAccepted(formToken: unknown): Promise<boolean> {
+    if (typeof formToken !== 'string') return false;
+    const check = tokens.check(formToken, deps.clock.now());
+    return check.ok && (await repo.findSubmissionByKey(deps.db, check.token.key)) !== undefined;
+  }
+
   return {
+    alreadyAccepted,
     issueToken: () => tokens.issue(deps.clock.now()),
     consentTexts: texts,
     submit,
