@@ -131,7 +131,7 @@ describe('fields labelled "(optional)" are never refused', () => {
   );
 
   it('stores nothing a type was not asked, even when a browser sends it (a patient’s address, a bad ZIP)', async () => {
-    const p = {
+    const p: Record<string, string> = {
       ...minimal('patient'),
       address: '9 Elm Street',
       zip: '123',

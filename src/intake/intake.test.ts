@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
+import { TestClock, createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -354,8 +354,12 @@ describe('intake bad input', () => {
 
 describe('intake spam limits', () => {
   let strict: TestApp;
+  const strictClock = new TestClock();
   beforeAll(async () => {
-    strict = await createTestApp({ env: { INTAKE_MIN_FILL_MS: '60000', INTAKE_RATE_LIMIT: '3' } });
+    strict = await createTestApp({
+      clock: strictClock,
+      env: { INTAKE_MIN_FILL_MS: '60000', INTAKE_RATE_LIMIT: '3' },
+    });
   });
   afterAll(async () => strict.close());
 
@@ -373,7 +377,7 @@ describe('intake spam limits', () => {
   it('answers 429 with a human message once the accepted submissions reach the per-IP limit', async () => {
     const send = async () => {
       const page = await strict.app.inject({ method: 'GET', url: '/get-started' });
-      strict.clock.advance(60_000);
+      strictClock.advance(60_000);
       return strict.app.inject({
         method: 'POST',
         url: '/get-started',

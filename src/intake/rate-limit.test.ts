@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
+import { TestClock, createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
 import { parseWindow } from './rate-limit.js';
 
 // INTAKE_RATE_LIMIT counts submissions accepted from one network, not a person's attempts to
 // fix what the form refused; the page that says "wait" keeps everything they typed.
 
 let t: TestApp;
+const clock = new TestClock();
 beforeAll(async () => {
-  t = await createTestApp({ env: { INTAKE_RATE_LIMIT: '2', INTAKE_RATE_WINDOW: '10 minutes' } });
+  t = await createTestApp({
+    clock,
+    env: { INTAKE_RATE_LIMIT: '2', INTAKE_RATE_WINDOW: '10 minutes' },
+  });
 });
 afterAll(async () => t.close());
 
@@ -78,7 +82,7 @@ describe('the intake rate limit', () => {
     expect(
       (await post({ ...provider(), formToken: await token() }, '203.0.113.9')).statusCode,
     ).toBe(303);
-    t.clock.advance(10 * 60_000 + 1);
+    clock.advance(10 * 60_000 + 1);
     expect((await post(third)).statusCode).toBe(303);
   });
 
