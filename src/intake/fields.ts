@@ -240,6 +240,7 @@ const objectShape = {
   email: z
     .string({ error: 'Enter your email address.' })
     .trim()
+    .min(1, 'Enter your email address.')
     .max(254, 'That email address is too long.')
     .pipe(z.email('Enter an email address like name@example.com.')),
   // Asked only of someone who wants text messages: a number has no other use (the policy).
