@@ -14,11 +14,9 @@
   var show = document.getElementById('show-questions');
 
   function describe(input, name, hasHint) {
-    var ids = (input.getAttribute('aria-describedby') || '')
-      .split(' ')
-      .filter(function (id) {
-        return id && id !== name + '-hint';
-      });
+    var ids = (input.getAttribute('aria-describedby') || '').split(' ').filter(function (id) {
+      return id && id !== name + '-hint';
+    });
     if (hasHint) ids.unshift(name + '-hint');
     if (ids.length) input.setAttribute('aria-describedby', ids.join(' '));
     else input.removeAttribute('aria-describedby');

@@ -10,7 +10,9 @@ import { campaignTags } from './fields.js';
 // msclkid) are carried only when the visitor allows advertising-related processing, never under
 // Global Privacy Control or Do Not Track (docs/decisions/029-intake-per-user-type.md).
 
-const tagValue = /^[^\u0000-\u001f\u007f]{1,300}$/;
+/** A tag value worth carrying: at most 300 characters, none of them a control character. */
+const tagValue = (v: string) =>
+  v.length > 0 && v.length <= 300 && ![...v].some((c) => c.charCodeAt(0) < 32 || c === '\u007f');
 
 /** The campaign tags of a page address that may travel on to the form, as a query string. */
 export function carriedCampaign(url: string, privacy: PrivacySignals): string | undefined {
@@ -21,7 +23,7 @@ export function carriedCampaign(url: string, privacy: PrivacySignals): string | 
   const out = new URLSearchParams();
   for (const tag of campaignTags) {
     const value = params.get(tag);
-    if (!value || !tagValue.test(value)) continue;
+    if (!value || !tagValue(value)) continue;
     if ((clickIdFields as readonly string[]).includes(tag) && !clickIdsAllowed) continue;
     out.set(tag, value);
   }

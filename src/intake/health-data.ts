@@ -35,14 +35,14 @@ export const conditions: readonly string[] = [
   'hiv',
   'hepatitis(?: [abc])?',
   'pregnan(?:t|cy)|miscarriage',
-  'dementia|alzheimer(?:[’\']?s)?',
+  "dementia|alzheimer(?:[’']?s)?",
   'strokes?|heart attack|heart failure|heart disease',
   'epilep(?:sy|tic)|seizures?',
   '(?:rheumatoid |osteo)?arthritis',
   '(?:chronic )?kidney disease|dialysis',
   'covid(?:-?19)?|pneumonia',
   'autism|autistic|adhd',
-  'multiple sclerosis|parkinson(?:[’\']?s)?',
+  "multiple sclerosis|parkinson(?:[’']?s)?",
   'addiction|opioid use disorder|substance (?:ab)?use',
   'sleep apnea|migraines?',
   'broken (?:arm|leg|wrist|ankle|hip)|(?:hip|wrist|ankle) fracture',
@@ -93,7 +93,7 @@ const patterns: { kind: HealthKind; re: RegExp }[] = [
       `\\b(?:icd(?:-?10)?|dx|diagnos[ie]s|diagnosed with|code)\\s*[:#]?\\s*${icd}[0-9A-TV-Z]{0,4}\\b`,
       'gi',
     ),
-  },  // A condition in words, unless it names a specialty or service; always when it is someone's.
+  }, // A condition in words, unless it names a specialty or service; always when it is someone's.
   {
     kind: 'condition',
     re: new RegExp(
@@ -104,10 +104,7 @@ const patterns: { kind: HealthKind; re: RegExp }[] = [
   },
   {
     kind: 'condition',
-    re: new RegExp(
-      `\\b(?:${personal})\\s+(?:[a-z’']+\\s+){0,2}?(?:${conditionWords})\\b`,
-      'gi',
-    ),
+    re: new RegExp(`\\b(?:${personal})\\s+(?:[a-z’']+\\s+){0,2}?(?:${conditionWords})\\b`, 'gi'),
   },
 ];
 

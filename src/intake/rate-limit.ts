@@ -89,7 +89,9 @@ export function createIntakeLimits(opts: {
   redis?: Redis | undefined;
 }): IntakeLimits {
   const windowMs = parseWindow(opts.window);
-  const counter = opts.redis ? redisCounter(opts.redis, windowMs) : memoryCounter(opts.clock, windowMs);
+  const counter = opts.redis
+    ? redisCounter(opts.redis, windowMs)
+    : memoryCounter(opts.clock, windowMs);
   // Ten tries per accepted submission: far more than anyone fixing a form needs.
   const maxPosts = opts.max * 10;
   const key = (kind: string, ip: string) =>

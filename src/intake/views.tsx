@@ -57,7 +57,8 @@ export function summaryLabels(type: UserType | undefined): Record<string, string
     consentMarketing: 'Email about our services',
     confirmNoHealthInfo: 'Health information',
   };
-  for (const f of typedFields) labels[f] = type ? askedOf[type][f].label : askedOf.provider[f].label;
+  for (const f of typedFields)
+    labels[f] = type ? askedOf[type][f].label : askedOf.provider[f].label;
   return labels;
 }
 
@@ -115,7 +116,9 @@ export function IntakeFormPage(p: IntakeFormProps) {
             <p class="notice" id="collection-notice">
               {`We use these details to answer your request. We do not share what you send through this form with third parties. `}
               <a href="/privacy#what-we-collect">Read our privacy policy</a>
-              {' to see what we keep from each of patients, providers and partners, why, and for how long.'}
+              {
+                ' to see what we keep from each of patients, providers and partners, why, and for how long.'
+              }
             </p>
             <button class="button" type="submit" data-submit-once>
               Send
@@ -303,13 +306,7 @@ function YourPractice(p: Typed) {
           autocomplete="address-level1"
           options={Object.entries(usStates)}
         />
-        <Question
-          {...p}
-          name="zip"
-          autocomplete="postal-code"
-          inputmode="numeric"
-          maxLength={10}
-        />
+        <Question {...p} name="zip" autocomplete="postal-code" inputmode="numeric" maxLength={10} />
       </div>
     </fieldset>
   );
@@ -407,8 +404,8 @@ export function ThanksPage({ site }: { site: SiteConfig }) {
         <h1>Thank you, we have your request</h1>
         <p>{`Someone from ${site.company.name} will be in touch soon, usually within one business day.`}</p>
         <p>
-          A short confirmation is on its way to the email address you gave, unless we sent you
-          one earlier today. It says how to reach our privacy officer.
+          A short confirmation is on its way to the email address you gave, unless we sent you one
+          earlier today. It says how to reach our privacy officer.
         </p>
         <p>
           {`If it is urgent, call us at `}
