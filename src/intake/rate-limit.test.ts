@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock, createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
-import { parseWindow } from './rate-limit.js';
+import { createIntakeLimits, parseWindow } from './rate-limit.js';
 
 // INTAKE_RATE_LIMIT counts submissions accepted from one network, not a person's attempts to
 // fix what the form refused; the page that says "wait" keeps everything they typed.
@@ -120,5 +120,35 @@ describe('the intake rate limit', () => {
     expect(parseWindow('90s')).toBe(90_000);
     expect(parseWindow('5000')).toBe(5000);
     expect(() => parseWindow('soon')).toThrow(/INTAKE_RATE_WINDOW/);
+  });
+});
+
+// Several instances share the counts through Redis (REDIS_URL); run with TEST_REDIS_URL set.
+describe.skipIf(!process.env.TEST_REDIS_URL)('the intake limits shared through Redis', () => {
+  it('counts accepted submissions across instances, not refused posts, and keeps no address', async () => {
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(process.env.TEST_REDIS_URL!);
+    const secret = `test-${Date.now()}-${Math.random()}`;
+    const make = () =>
+      createIntakeLimits({ secret, clock: new TestClock(), max: 2, window: '1 minute', redis });
+    try {
+      const [a, b] = [make(), make()];
+      for (let i = 0; i < 5; i++)
+        expect(await a.check('198.51.100.20')).toEqual({ limited: false });
+      await a.accepted('198.51.100.20');
+      await b.accepted('198.51.100.20');
+      const limited = await b.check('198.51.100.20');
+      expect(limited.limited).toBe(true);
+      if (limited.limited) expect(limited.retryAfterS).toBeLessThanOrEqual(60);
+      expect(await a.check('198.51.100.21')).toEqual({ limited: false });
+      const keys = await redis.keys('starspmb:intake:*');
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.join(' ')).not.toContain('198.51.100');
+      for (const k of keys) expect(await redis.pttl(k)).toBeGreaterThan(0);
+    } finally {
+      const keys = await redis.keys('starspmb:intake:*');
+      if (keys.length) await redis.del(...keys);
+      await redis.quit();
+    }
   });
 });
