@@ -94,14 +94,6 @@ export async function intakeRoutes(
       const raw = stringValues(request.body);
       const token = typeof raw.formToken === 'string' ? raw.formToken : undefined;
       const keepToken = token ? { token } : {};
-      // Without JavaScript, choosing a type is sent here: its questions are shown, nothing checked.
-      if (raw.show) {
-        const { errors } = formErrors(request.validationError?.validation);
-        return renderForm(request, reply, raw, {
-          ...keepToken,
-          errors: errors.userType ? { userType: errors.userType } : {},
-        });
-      }
       const limit = await limits.check(request.ip);
       // A double click on the submission that reached the limit still gets its thank-you page.
       if (limit.limited && !(await intake.alreadyAccepted(raw.formToken))) {
@@ -110,6 +102,14 @@ export async function intakeRoutes(
         if (wantsJson(request)) return reply.send({ error: message });
         // What the person typed stays in the form, ready to send once the wait is over.
         return renderForm(request, reply, raw, { message, ...keepToken });
+      }
+      // Without JavaScript, choosing a type is sent here: its questions are shown, nothing checked.
+      if (raw.show) {
+        const { errors } = formErrors(request.validationError?.validation);
+        return renderForm(request, reply, raw, {
+          ...keepToken,
+          errors: errors.userType ? { userType: errors.userType } : {},
+        });
       }
       if (request.validationError) {
         const { errors, message } = formErrors(request.validationError.validation);
