@@ -49,13 +49,24 @@ const shots: Shot[] = [
   { name: 'privacy', path: '/privacy' },
   { name: 'not-found', path: '/no-such-page', status: 404 },
   { name: 'get-started', path: '/get-started' },
+  // The questions each type of user is asked (src/intake/fields.ts `askedOf`).
+  { name: 'get-started-patient', path: '/get-started?type=patient' },
+  { name: 'get-started-provider', path: '/get-started?type=provider' },
+  { name: 'get-started-partner', path: '/get-started?type=partner' },
   {
     name: 'get-started-errors',
-    path: '/get-started',
+    path: '/get-started?type=provider',
     prepare: async ({ page }) => {
-      // Let the server's validation answer, as it does for a browser without HTML5 checks.
-      await page.evaluate(() => document.querySelector('form')?.setAttribute('novalidate', ''));
+      // Every missing answer at once, in the order of the page.
       await page.getByLabel('Email address').fill('not-an-email');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.waitForLoadState('networkidle');
+    },
+  },
+  {
+    name: 'get-started-partner-errors',
+    path: '/get-started?type=partner',
+    prepare: async ({ page }) => {
       await page.getByRole('button', { name: 'Send' }).click();
       await page.waitForLoadState('networkidle');
     },

@@ -57,7 +57,10 @@ import { disclosureRoutes } from './disclosures/routes.js';
 import { createDisclosureService } from './disclosures/service.js';
 import type { Db } from './db/database.js';
 import { leadNotificationKind } from './intake/mail.js';
+import { intakeConfirmationKind } from './intake/confirmation-mail.js';
 import { intakeRoutes } from './intake/routes.js';
+import { createIntakeLimits } from './intake/rate-limit.js';
+import { carryCampaign } from './intake/campaign.js';
 import { createIntakeService } from './intake/service.js';
 import { createOutboxWorker } from './outbox/worker.js';
 import { publicFileRoutes } from './pages/public-files.js';
@@ -173,6 +176,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(privacySignalsPlugin);
   // After the cookie plugin's own onSend: collector, assets, probes and error pages set none.
   app.addHook('onSend', cookieGuard);
+  // Campaign tags of a landing page travel in its links to the intake form (no cookie).
+  app.addHook('onSend', carryCampaign);
   // Brotli or gzip; never the console or a secret link's page (BREACH, decision 028).
   compressResponses(app, { skip: ['/console', ...secretPrefixes()] });
   // Absolute links in pages (canonical, Open Graph) name the configured public address.
@@ -222,6 +227,7 @@ export async function buildApp(deps: AppDeps) {
     log: app.log,
     kinds: {
       lead_notification: leadNotificationKind({ db, config }),
+      intake_confirmation: intakeConfirmationKind({ db, config, site, kernel: deps.kernel }),
       login_alert: loginAlertKind({ db, site, config }),
       ...accountLinkKinds({ db, site, config, clock, secret: deps.secret }),
       incident_reminder: incidentReminderKind({ db, config, clock }),
@@ -388,6 +394,13 @@ export async function buildApp(deps: AppDeps) {
   await app.register(intakeRoutes, {
     intake,
     config,
+    limits: createIntakeLimits({
+      secret: deps.secret,
+      clock,
+      max: config.intake.rateLimit,
+      window: config.intake.rateWindow,
+      redis,
+    }),
     pages,
     // A GPC signal sent with the form applies to the person, not only the browser.
     onAccepted: async (request, reply, leadId, who) => {

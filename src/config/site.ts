@@ -83,6 +83,26 @@ const siteSchema = z.object({
       expiresDays: z.number().int().min(1).max(365).default(180),
     })
     .optional(),
+  // What the intake form tells a patient with a question about a bill (src/intake/views.tsx).
+  patients: z
+    .object({
+      intro: z.string().min(1),
+      can: z.array(z.string().min(1)).min(1),
+      cannot: z.array(z.string().min(1)).min(1),
+    })
+    .default({
+      intro:
+        'We send bills on behalf of the medical practices we work for. We are not your doctor or your insurer.',
+      can: [
+        'explain the charges on a statement we sent for your practice',
+        'tell you what your insurance has paid on it so far',
+        'pass your question on to the practice that treated you',
+      ],
+      cannot: [
+        'change what the practice charged, or decide what your insurance covers',
+        'give medical advice or share your medical records through this website',
+      ],
+    }),
 });
 
 export type SiteConfig = z.infer<typeof siteSchema>;

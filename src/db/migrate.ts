@@ -27,6 +27,7 @@ import * as m0027 from './migrations/0027_phone_without_sms_consent.js';
 import * as m0028 from './migrations/0028_tag_vendors_and_audit_purges.js';
 import * as m0030 from './migrations/0030_staff_management.js';
 import * as m0031 from './migrations/0031_job_leases.js';
+import * as m0032 from './migrations/0032_answers_no_longer_asked.js';
 
 // Migrations are imported, not globbed, so the compiled build and tsx see the same list.
 const migrations: Record<string, Migration> = {
@@ -57,6 +58,7 @@ const migrations: Record<string, Migration> = {
   '0028_tag_vendors_and_audit_purges': m0028,
   '0030_staff_management': m0030,
   '0031_job_leases': m0031,
+  '0032_answers_no_longer_asked': m0032,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

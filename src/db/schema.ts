@@ -145,6 +145,7 @@ export interface OutboxTable {
   created_at: Timestamp;
   kind:
     | 'lead_notification'
+    | 'intake_confirmation'
     | 'incident_reminder'
     | 'login_alert'
     | 'staff_invitation'

@@ -2,7 +2,7 @@
 // common shapes (dates of birth, member and policy numbers, diagnosis codes) so the person can
 // take them out before anything is stored. They are prompts, not proof: the person may confirm.
 
-export type HealthKind = 'date' | 'member_id' | 'ssn' | 'diagnosis_code';
+export type HealthKind = 'date' | 'member_id' | 'ssn' | 'diagnosis_code' | 'condition';
 
 export interface HealthFlag {
   kind: HealthKind;
@@ -16,7 +16,46 @@ export const healthKindLabels: Record<HealthKind, string> = {
   member_id: 'looks like an insurance member or policy number',
   ssn: 'looks like a Social Security number',
   diagnosis_code: 'looks like a diagnosis (ICD-10) code',
+  condition: 'names a diagnosis or medical condition',
 };
+
+/**
+ * Common diagnoses as people write them, one pattern each (regular-expression source, matched
+ * case-insensitively on word boundaries). A test holds one sentence per pattern.
+ */
+export const conditions: readonly string[] = [
+  'diabet(?:es|ic)',
+  'hypertension|high blood pressure',
+  'asthma(?:tic)?',
+  'copd|emphysema',
+  'cancer|tumou?rs?|leuk(?:a)?emia|lymphoma|melanoma|chemo(?:therapy)?',
+  'depression',
+  'anxiety|panic attacks?',
+  'bipolar(?: disorder)?|schizophreni(?:a|c)',
+  'hiv',
+  'hepatitis(?: [abc])?',
+  'pregnan(?:t|cy)|miscarriage',
+  "dementia|alzheimer(?:[’']?s)?",
+  'strokes?|heart attack|heart failure|heart disease',
+  'epilep(?:sy|tic)|seizures?',
+  '(?:rheumatoid |osteo)?arthritis',
+  '(?:chronic )?kidney disease|dialysis',
+  'covid(?:-?19)?|pneumonia',
+  'autism|autistic|adhd',
+  "multiple sclerosis|parkinson(?:[’']?s)?",
+  'addiction|opioid use disorder|substance (?:ab)?use',
+  'sleep apnea|migraines?',
+  'broken (?:arm|leg|wrist|ankle|hip)|(?:hip|wrist|ankle) fracture',
+];
+const conditionWords = conditions.join('|');
+// Words that make a condition the name of a specialty or service, not someone's diagnosis:
+// "our diabetes program", "cancer center billing", "we see many asthma patients".
+const serviceWords =
+  'practice|practices|clinic|clinics|center|centre|program|programs|specialists?|billing|codes?|coding|patients|services|department|unit|group|screenings?|education|awareness|research';
+// Words that make it someone's: "my diabetes", "diagnosed with", "treated for".
+// ("our" and "their" are left out: a practice says "our asthma patients".)
+const personal =
+  "my|his|her|i have|i had|i've had|i am|i'm|diagnosed with|treated for|treatment for|suffer(?:s|ing)? from|because of";
 
 const month = '(?:0?[1-9]|1[0-2])';
 const day = '(?:0?[1-9]|[12]\\d|3[01])';
@@ -54,6 +93,18 @@ const patterns: { kind: HealthKind; re: RegExp }[] = [
       `\\b(?:icd(?:-?10)?|dx|diagnos[ie]s|diagnosed with|code)\\s*[:#]?\\s*${icd}[0-9A-TV-Z]{0,4}\\b`,
       'gi',
     ),
+  }, // A condition in words, unless it names a specialty or service; always when it is someone's.
+  {
+    kind: 'condition',
+    re: new RegExp(
+      // "anxiety and depression program": a list of conditions before the service word too.
+      `\\b(?:${conditionWords})\\b(?!(?:\\s*(?:,|and|or|&)\\s*[\\w’'-]+)*\\s+(?:${serviceWords})\\b)`,
+      'gi',
+    ),
+  },
+  {
+    kind: 'condition',
+    re: new RegExp(`\\b(?:${personal})\\s+(?:[a-z’']+\\s+){0,2}?(?:${conditionWords})\\b`, 'gi'),
   },
 ];
 

@@ -6,21 +6,28 @@ import { DomainError, sendError, wantsJson, type FieldErrors } from '../web/erro
 import { createPageCache, renderPage, slot, type PageCache } from '../web/render.js';
 import { readIssues } from '../web/validation.js';
 import type { SiteConfig } from '../config/site.js';
-import { campaignTags, intakeBody } from './fields.js';
+import { campaignTags, fieldOrder, intakeBody, userTypes } from './fields.js';
+import type { IntakeLimits } from './rate-limit.js';
 import type { HealthFlag } from './health-data.js';
 import { expiredFormMessage } from '../web/form-token.js';
 import { cleanReferrer, type IntakeService } from './service.js';
 import { IntakeFormPage, ThanksPage } from './views.js';
 
-const landingQuery = z.object(
-  Object.fromEntries(campaignTags.map((t) => [t, z.string().max(300).optional().catch(undefined)])),
-);
+const landingQuery = z.object({
+  ...Object.fromEntries(
+    campaignTags.map((t) => [t, z.string().max(300).optional().catch(undefined)]),
+  ),
+  // A link may open the form for one type of user (the partners page does).
+  type: z.enum(userTypes).optional().catch(undefined),
+});
 
 export async function intakeRoutes(
   fastify: FastifyInstance,
   opts: {
     intake: IntakeService;
     config: Config;
+    /** Per-source bounds on accepted submissions and on posts (src/intake/rate-limit.ts). */
+    limits: IntakeLimits;
     /** After a lead is stored: applies GPC and the person's stored opt-outs to this browser. */
     onAccepted?: (
       request: FastifyRequest,
@@ -33,7 +40,7 @@ export async function intakeRoutes(
   },
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const { intake, config } = opts;
+  const { intake, config, limits } = opts;
   const pages = opts.pages ?? createPageCache();
   const formPage = (site: SiteConfig) => ({
     site,
@@ -65,7 +72,7 @@ export async function intakeRoutes(
   app.get('/get-started', { schema: { querystring: landingQuery } }, async (request, reply) => {
     const values: Record<string, string> = {};
     for (const [k, v] of Object.entries(request.query))
-      if (typeof v === 'string' && v) values[k] = v;
+      if (typeof v === 'string' && v) values[k === 'type' ? 'userType' : k] = v;
     const referrer = externalReferrer(request, config.baseUrl);
     if (referrer) values.referrer = referrer;
     reply.header('cache-control', 'no-store');
@@ -82,25 +89,33 @@ export async function intakeRoutes(
 
   app.post(
     '/get-started',
-    {
-      schema: { body: intakeBody },
-      attachValidation: true,
-      config: {
-        rateLimit: {
-          max: config.intake.rateLimit,
-          timeWindow: config.intake.rateWindow,
-          errorResponseBuilder: (request) => tooMany(request.site.company.phone),
-        },
-      },
-    },
+    { schema: { body: intakeBody }, attachValidation: true },
     async (request, reply) => {
       const raw = stringValues(request.body);
       const token = typeof raw.formToken === 'string' ? raw.formToken : undefined;
+      const keepToken = token ? { token } : {};
+      const limit = await limits.check(request.ip);
+      // A double click on the submission that reached the limit still gets its thank-you page.
+      if (limit.limited && !(await intake.alreadyAccepted(raw.formToken))) {
+        const message = tooManyMessage(request.site.company.phone);
+        reply.code(429).header('retry-after', String(limit.retryAfterS));
+        if (wantsJson(request)) return reply.send({ error: message });
+        // What the person typed stays in the form, ready to send once the wait is over.
+        return renderForm(request, reply, raw, { message, ...keepToken });
+      }
+      // Without JavaScript, choosing a type is sent here: its questions are shown, nothing checked.
+      if (raw.show) {
+        const { errors } = formErrors(request.validationError?.validation);
+        return renderForm(request, reply, raw, {
+          ...keepToken,
+          errors: errors.userType ? { userType: errors.userType } : {},
+        });
+      }
       if (request.validationError) {
         const { errors, message } = formErrors(request.validationError.validation);
         if (wantsJson(request)) return sendError(request, reply, 400, message, errors);
         reply.code(400);
-        return renderForm(request, reply, raw, { errors, message, ...(token ? { token } : {}) });
+        return renderForm(request, reply, raw, { errors, message, ...keepToken });
       }
       try {
         const result = await intake.submit(request.body, { gpc: request.privacy.gpc });
@@ -120,6 +135,8 @@ export async function intakeRoutes(
             token: request.body.formToken,
           });
         }
+        // A repeat of a form already accepted (a double click) is not a new submission.
+        if (result.kind === 'dropped' || !result.repeat) await limits.accepted(request.ip);
         if (result.kind === 'accepted') {
           await opts.onAccepted?.(request, reply, result.leadId, {
             email: request.body.email,
@@ -147,13 +164,8 @@ export async function intakeRoutes(
   );
 }
 
-function tooMany(phone: string) {
-  const err = new Error(
-    `You have sent this form several times in a short while. Please wait a few minutes and try again, or call us at ${phone}.`,
-  ) as Error & { statusCode: number };
-  err.statusCode = 429;
-  return err;
-}
+const tooManyMessage = (phone: string) =>
+  `You have sent this form several times in a short while. Please wait a few minutes and send it again (what you typed is kept below), or call us at ${phone}.`;
 
 function stringValues(body: unknown): Record<string, string> {
   if (typeof body !== 'object' || body === null) return {};
@@ -165,13 +177,22 @@ function stringValues(body: unknown): Record<string, string> {
   return out;
 }
 
-/** Issues beside their fields; those about the form as a whole ask for a fresh copy. */
+/**
+ * Issues beside their fields, in the order the form shows the fields (the summary lists them so);
+ * those about the form as a whole ask for a fresh copy.
+ */
 function formErrors(validation: unknown): { errors: FieldErrors; message: string } {
   const { fields, general } = readIssues(validation);
+  const rank = (f: string) => {
+    const i = (fieldOrder as readonly string[]).indexOf(f);
+    return i < 0 ? fieldOrder.length : i;
+  };
+  const errors: FieldErrors = {};
+  for (const f of Object.keys(fields).sort((a, b) => rank(a) - rank(b))) errors[f] = fields[f]!;
   const message = general.length
     ? `${general.join(' ')} Please reload the page and send the form again.`
-    : 'Please correct the highlighted fields.';
-  return { errors: fields, message };
+    : `Please correct the ${Object.keys(errors).length === 1 ? 'field' : `${Object.keys(errors).length} fields`} listed below.`;
+  return { errors, message };
 }
 
 /** The site the visitor came from, if not this one; only origin and path are kept. */

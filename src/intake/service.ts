@@ -112,6 +112,7 @@ export function createIntakeService(deps: IntakeDeps) {
         });
       }
       const submissionId = randomUUID();
+      const confirm = await shouldConfirm(trx, existing?.id, now);
       const who = { email: input.email, phone: input.phone };
       const clickIds = await mayKeepClickIds(trx, kernel, who, gpc);
       await repo.insertSubmission(
@@ -135,6 +136,8 @@ export function createIntakeService(deps: IntakeDeps) {
         { leadId, event: existing ? 'resubmitted' : 'new' },
         now,
       );
+      // The sender's own confirmation, queued with the submission so neither goes without the other.
+      if (confirm) await enqueue(trx, 'intake_confirmation', { submissionId }, now);
       return { kind: 'accepted' as const, leadId, repeat: existing !== undefined };
     });
     deps.onCommit?.();
@@ -179,7 +182,15 @@ export function createIntakeService(deps: IntakeDeps) {
     return rows;
   }
 
+  /** The form with this token was stored already: sending it again changes nothing. */
+  async function alreadyAccepted(formToken: unknown): Promise<boolean> {
+    if (typeof formToken !== 'string') return false;
+    const check = tokens.check(formToken, deps.clock.now());
+    return check.ok && (await repo.findSubmissionByKey(deps.db, check.token.key)) !== undefined;
+  }
+
   return {
+    alreadyAccepted,
     issueToken: () => tokens.issue(deps.clock.now()),
     consentTexts: texts,
     submit,
@@ -187,6 +198,18 @@ export function createIntakeService(deps: IntakeDeps) {
 }
 
 export type IntakeService = ReturnType<typeof createIntakeService>;
+
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * One confirmation a day per address: a person writing again the same day knows we have it,
+ * and the form cannot be used to fill a stranger's inbox with our confirmations.
+ */
+async function shouldConfirm(trx: Db, leadId: string | undefined, now: Date): Promise<boolean> {
+  if (!leadId) return true;
+  const last = await repo.lastSubmissionAt(trx, leadId);
+  return !last || now.getTime() - Date.parse(last) >= DAY_MS;
+}
 
 function submissionRow(
   input: IntakeBody,

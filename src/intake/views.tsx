@@ -2,17 +2,22 @@ import type { SiteConfig } from '../config/site.js';
 import { Layout } from '../web/layout.js';
 import {
   ErrorSummary,
-  Field,
   Fieldset,
   FieldError,
   Hidden,
-  SelectField,
-  TextField,
   describedBy,
   type FieldState,
 } from '../web/forms.js';
-import { campaignTags, practiceSizes, usStates, userTypes } from './fields.js';
-import { healthKindLabels, segments, type HealthFlag } from './health-data.js';
+import { askedOf, campaignTags, typedFields, userTypes, type UserType } from './fields.js';
+import type { HealthFlag } from './health-data.js';
+import {
+  AboutYou,
+  HealthWarning,
+  PatientHelp,
+  sectionLegend,
+  YourNeeds,
+  YourPractice,
+} from './questions.js';
 
 export interface IntakeFormProps extends FieldState {
   site: SiteConfig;
@@ -24,27 +29,36 @@ export interface IntakeFormProps extends FieldState {
   gpc?: boolean | undefined;
 }
 
-const labels: Record<string, string> = {
-  userType: 'I am a',
-  name: 'Your name',
-  organization: 'Practice or organization name',
-  practiceSize: 'Practice size',
-  address: 'Street address',
-  city: 'City',
-  state: 'State',
-  zip: 'ZIP code',
-  email: 'Email address',
-  phone: 'Telephone, for text messages',
-  needs: 'What do you need help with?',
-};
-
-const userTypeLabels: Record<(typeof userTypes)[number], string> = {
+const userTypeLabels: Record<UserType, string> = {
   patient: 'Patient (a question about a bill)',
   provider: 'Provider or practice',
   partner: 'Partner (referring practices to us)',
 };
 
+const chosenType = (values: Record<string, string>): UserType | undefined =>
+  (userTypes as readonly string[]).includes(values.userType ?? '')
+    ? (values.userType as UserType)
+    : undefined;
+
+/** Labels for the error summary, as the chosen type's form words them. */
+export function summaryLabels(type: UserType | undefined): Record<string, string> {
+  const labels: Record<string, string> = {
+    userType: 'I am a',
+    consentSms: 'Text messages',
+    consentMarketing: 'Email about our services',
+    confirmNoHealthInfo: 'Health information',
+  };
+  for (const f of typedFields)
+    labels[f] = type ? askedOf[type][f].label : askedOf.provider[f].label;
+  return labels;
+}
+
+/** What the page's script needs to word the form for another type without asking the server. */
+const questionsJson = () =>
+  JSON.stringify({ fields: askedOf, legends: sectionLegend }).replace(/</g, '\\u003c');
+
 export function IntakeFormPage(p: IntakeFormProps) {
+  const type = chosenType(p.values);
   return (
     <Layout
       site={p.site}
@@ -54,11 +68,11 @@ export function IntakeFormPage(p: IntakeFormProps) {
       gpc={p.gpc}
     >
       <section class="form-page">
-        <h1>Tell us about your practice</h1>
+        <h1>Tell us how we can help</h1>
         <p class="lead">
-          {`Send us a few details and someone from ${p.site.company.name} will get back to you.`}
+          {`Send us a few details and someone from ${p.site.company.name} will get back to you. Choose who you are first: we ask each only what we need.`}
         </p>
-        <ErrorSummary state={p} labels={labels} message={p.message} />
+        <ErrorSummary state={p} labels={summaryLabels(type)} message={p.message} />
         {p.gpc ? (
           <p class="notice" role="status" id="gpc-honored">
             <strong>Opt-out preference signal honored.</strong>
@@ -78,28 +92,38 @@ export function IntakeFormPage(p: IntakeFormProps) {
             <label for="website">Leave this field empty</label>
             <input id="website" name="website" type="text" tabindex={-1} autocomplete="off" />
           </div>
-          <AboutYou {...p} />
-          <YourPractice {...p} />
-          <YourNeeds {...p} />
-          <Choices {...p} />
-          <p class="notice" id="collection-notice">
-            {`We use these details to answer your request. We do not share what you send through this form with third parties. `}
-            <a href="/privacy">Read our privacy policy</a>
-            {' to see what we keep, why, and for how long.'}
-          </p>
-          <button class="button" type="submit" data-submit-once>
-            Send
-          </button>
+          <script
+            type="application/json"
+            id="intake-questions"
+            dangerouslySetInnerHTML={{ __html: questionsJson() }}
+          />
+          <TypeChoice {...p} type={type} />
+          <div id="intake-details" hidden={!type}>
+            <AboutYou {...p} type={type ?? 'provider'} />
+            <PatientHelp site={p.site} hidden={type !== 'patient'} />
+            <YourPractice {...p} type={type ?? 'provider'} />
+            <YourNeeds {...p} type={type ?? 'provider'} />
+            <Choices {...p} />
+            <p class="notice" id="collection-notice">
+              {`We use these details to answer your request. We do not share what you send through this form with third parties. `}
+              <a href="/privacy#what-we-collect">Read our privacy policy</a>
+              {
+                ' to see what we keep from each of patients, providers and partners, why, and for how long.'
+              }
+            </p>
+            <button class="button" type="submit" data-submit-once>
+              Send
+            </button>
+          </div>
         </form>
       </section>
     </Layout>
   );
 }
 
-function AboutYou(p: IntakeFormProps) {
-  const current = p.values.userType ?? '';
+function TypeChoice(p: IntakeFormProps & { type: UserType | undefined }) {
   return (
-    <Fieldset legend="About you">
+    <Fieldset legend="Who you are">
       <div
         class="field"
         role="radiogroup"
@@ -107,7 +131,7 @@ function AboutYou(p: IntakeFormProps) {
         aria-describedby={describedBy('userType', p)}
       >
         <p class="label" id="userType-label">
-          {labels.userType}
+          I am a
         </p>
         {userTypes.map((t, i) => (
           <div class="checkbox">
@@ -116,7 +140,7 @@ function AboutYou(p: IntakeFormProps) {
               name="userType"
               id={i === 0 ? 'userType' : `userType-${t}`}
               value={t}
-              checked={current === t}
+              checked={p.type === t}
               required
             />
             <label for={i === 0 ? 'userType' : `userType-${t}`}>{userTypeLabels[t]}</label>
@@ -124,124 +148,17 @@ function AboutYou(p: IntakeFormProps) {
         ))}
         <FieldError name="userType" state={p} />
       </div>
-      <TextField name="name" label={labels.name!} state={p} autocomplete="name" maxLength={120} />
-      <div class="grid-2">
-        <TextField
-          name="email"
-          label={labels.email!}
-          type="email"
-          state={p}
-          autocomplete="email"
-          inputmode="email"
-          maxLength={254}
-        />
-        <TextField
-          name="phone"
-          label={labels.phone!}
-          type="tel"
-          state={p}
-          autocomplete="tel"
-          inputmode="tel"
-          required={false}
-          hint="Optional, only if you want text messages (tick the box below too). A US number, used for texts and nothing else, never shared."
-          maxLength={40}
-        />
-      </div>
-    </Fieldset>
-  );
-}
-
-function YourPractice(p: IntakeFormProps) {
-  return (
-    <Fieldset legend="Your practice">
-      <p class="hint">Patients can leave the practice name and size empty.</p>
-      <TextField
-        name="organization"
-        label={labels.organization!}
-        state={p}
-        autocomplete="organization"
-        required={false}
-        maxLength={200}
-      />
-      <SelectField
-        name="practiceSize"
-        label={labels.practiceSize!}
-        state={p}
-        required={false}
-        options={practiceSizes.map((s) => [s, `${s} provider${s === '1' ? '' : 's'}`] as const)}
-      />
-      <TextField
-        name="address"
-        label={labels.address!}
-        state={p}
-        autocomplete="street-address"
-        maxLength={200}
-      />
-      <div class="grid-3">
-        <TextField
-          name="city"
-          label={labels.city!}
-          state={p}
-          autocomplete="address-level2"
-          maxLength={100}
-        />
-        <SelectField
-          name="state"
-          label={labels.state!}
-          state={p}
-          autocomplete="address-level1"
-          options={Object.entries(usStates)}
-        />
-        <TextField
-          name="zip"
-          label={labels.zip!}
-          state={p}
-          autocomplete="postal-code"
-          inputmode="numeric"
-          maxLength={10}
-        />
-      </div>
-    </Fieldset>
-  );
-}
-
-function YourNeeds(p: IntakeFormProps) {
-  return (
-    <Fieldset legend="What you need">
-      <p class="warning" id="phi-warning">
-        <strong>Patients:</strong>
-        {
-          ' please do not enter medical information here: no dates of birth, insurance member numbers, diagnoses or treatment details. We will ask for what we need through a secure channel.'
-        }
-      </p>
-      <Field
-        name="needs"
-        label={labels.needs!}
-        state={p}
-        hint="For example: denied claims, coding, credentialing, a question about a bill."
+      {/* Without JavaScript the choice is sent to the server, which shows its questions. */}
+      <button
+        class="button secondary"
+        type="submit"
+        name="show"
+        value="questions"
+        formnovalidate
+        id="show-questions"
       >
-        <textarea
-          id="needs"
-          name="needs"
-          rows={6}
-          maxLength={2000}
-          required
-          aria-invalid={p.errors.needs || p.flags?.length ? 'true' : undefined}
-          aria-describedby={['phi-warning', describedBy('needs', p, true)]
-            .filter(Boolean)
-            .join(' ')}
-        >
-          {p.values.needs ?? ''}
-        </textarea>
-      </Field>
-      {p.flags?.length ? (
-        <div class="checkbox">
-          <input type="checkbox" id="confirmNoHealthInfo" name="confirmNoHealthInfo" value="on" />
-          <label for="confirmNoHealthInfo">
-            The marked passages are not health information about a patient. Send it as it is.
-          </label>
-        </div>
-      ) : null}
+        {p.type ? 'Show the questions for this choice' : 'Continue'}
+      </button>
     </Fieldset>
   );
 }
@@ -266,29 +183,15 @@ function Choices(p: IntakeFormProps) {
           name="consentSms"
           value="on"
           checked={p.values.consentSms === 'on'}
+          aria-invalid={p.errors.consentSms ? 'true' : undefined}
+          aria-describedby={describedBy('consentSms', p)}
         />
         <label for="consentSms">
           {p.consent.sms} <a href="/privacy">Privacy policy</a>.
         </label>
+        <FieldError name="consentSms" state={p} />
       </div>
     </Fieldset>
-  );
-}
-
-function HealthWarning({ needs, flags }: { needs: string; flags: HealthFlag[] }) {
-  const kinds = [...new Set(flags.map((f) => f.kind))];
-  return (
-    <div class="warning" role="alert" id="health-warning">
-      <h2>This may contain health information</h2>
-      <p>
-        {`Part of what you wrote ${kinds.map((k) => healthKindLabels[k]).join(', ')}. Please remove it, or tick the box under your message if it is not health information.`}
-      </p>
-      <blockquote class="flagged-text">
-        {segments(needs, flags).map((s) =>
-          s.flag ? <mark title={healthKindLabels[s.flag]}>{s.text}</mark> : s.text,
-        )}
-      </blockquote>
-    </div>
   );
 }
 
@@ -298,6 +201,10 @@ export function ThanksPage({ site }: { site: SiteConfig }) {
       <section class="message">
         <h1>Thank you, we have your request</h1>
         <p>{`Someone from ${site.company.name} will be in touch soon, usually within one business day.`}</p>
+        <p>
+          A short confirmation is on its way to the email address you gave, unless we sent you one
+          earlier today. It says how to reach our privacy officer.
+        </p>
         <p>
           {`If it is urgent, call us at `}
           <a href={`tel:${site.company.phone.replace(/[^0-9+]/g, '')}`}>{site.company.phone}</a>

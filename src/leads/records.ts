@@ -105,3 +105,22 @@ export async function leadRecordsExist(db: Trx, leadId: string): Promise<boolean
   ]);
   return lead !== undefined || consent !== undefined;
 }
+
+/** When this lead last wrote to us before now, to send at most one confirmation a day. */
+export async function lastSubmissionAt(db: Trx, leadId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('lead_submissions')
+    .select((eb) => eb.fn.max('created_at').as('at'))
+    .where('lead_id', '=', leadId)
+    .executeTakeFirst();
+  return row?.at ?? undefined;
+}
+
+/** The address one submission was sent from (sealed), and its lead. */
+export async function submissionAddress(db: Trx, submissionId: string) {
+  return db
+    .selectFrom('lead_submissions')
+    .select(['lead_id', 'email'])
+    .where('id', '=', submissionId)
+    .executeTakeFirst();
+}

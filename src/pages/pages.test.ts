@@ -71,7 +71,8 @@ describe('public pages', () => {
     const text = visibleText(body);
     for (const w of t.site.partners.who) expect(text).toContain(w);
     for (const b of t.site.partners.benefits) expect(text).toContain(b.title);
-    expect(body).toMatch(/<a class="button" href="\/get-started">\s*Apply\s*<\/a>/);
+    // Opens the form as a partner: the questions about the practice they refer.
+    expect(body).toMatch(/<a class="button" href="\/get-started\?type=partner">\s*Apply\s*<\/a>/);
   });
 
   it('an unknown path is a 404 HTML page in the site layout', async () => {

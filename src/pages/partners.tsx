@@ -9,7 +9,7 @@ export function PartnersPage({ site }: { site: SiteConfig }) {
       <PageIntro title={p.headline} lead={p.intro} />
       <p class="actions">
         {/* Applications go through the intake form until the partner portal exists. */}
-        <a class="button" href="/get-started">
+        <a class="button" href="/get-started?type=partner">
           {p.applyLabel}
         </a>
       </p>
@@ -39,7 +39,7 @@ export function PartnersPage({ site }: { site: SiteConfig }) {
         <h2 id="apply-title">Ready to apply?</h2>
         <p>It takes a few minutes. Choose “Partner” when the form asks who you are.</p>
         <p class="actions">
-          <a class="button" href="/get-started">
+          <a class="button" href="/get-started?type=partner">
             Apply
           </a>
         </p>

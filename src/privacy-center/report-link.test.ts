@@ -1,3 +1,4 @@
+import { CONFIRMATION_SUBJECT } from '../intake/confirmation-mail.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config/env.js';
 import { TestClock } from '../test-support/app.js';
@@ -20,7 +21,9 @@ describe.each<{ env: Record<string, string>; days: number }>([
       await submitLead(t, 'riley@stone-ortho.example');
       await askFor(t, { kind: 'access', email: 'riley@stone-ortho.example' });
       await settle(t, smtp);
-      const mail = smtp.received.find((m) => m.to.includes('riley@stone-ortho.example'))!;
+      const mail = smtp.received.find(
+        (m) => m.to.includes('riley@stone-ortho.example') && !m.raw.includes(CONFIRMATION_SUBJECT),
+      )!;
       const link = linkIn(mail.raw);
       expect((await t.app.inject({ method: 'POST', url: link })).statusCode).toBe(303);
 

@@ -39,14 +39,24 @@ const lead = (
   category: Category,
   purposes: readonly Purpose[],
   retention: RetentionRule = 'lead',
+  subjects: readonly Subject[] = leadSubjects,
 ): PersonalField => ({
   personal: true,
   category,
-  subjects: leadSubjects,
+  subjects,
   purposes,
   retention,
   encrypted: false,
 });
+/**
+ * Whom the intake form asks a question: a patient with a bill question is not asked where they
+ * live or how big a practice is (src/intake/fields.ts `askedOf`; a test keeps the two in step).
+ */
+const askedOf = (subjects: readonly Subject[], f: PersonalField): PersonalField => ({
+  ...f,
+  subjects,
+});
+const practices = ['provider', 'partner'] as const;
 
 const sealed = (f: PersonalField): PersonalField => ({ ...f, encrypted: true });
 const indexOf = (column: string, f: PersonalField): PersonalField => ({
@@ -68,12 +78,12 @@ const requestAndMarketing = [
 const intakeFields = {
   user_type: lead('profile.user_type', ['service_request', 'marketing', 'legal']),
   name: lead('contact.name', requestAndMarketing),
-  organization: lead('org.name', requestAndMarketing),
-  practice_size: lead('org.size', ['service_request', 'marketing', 'legal']),
-  address: sealed(lead('contact.address', ['service_request', 'legal'])),
-  city: lead('location.city_state', ['service_request', 'marketing', 'legal']),
-  state: lead('location.city_state', ['service_request', 'marketing', 'legal']),
-  zip: lead('location.city_state', ['service_request', 'legal']),
+  organization: askedOf(['patient', ...practices], lead('org.name', requestAndMarketing)),
+  practice_size: askedOf(practices, lead('org.size', ['service_request', 'marketing', 'legal'])),
+  address: askedOf(['provider'], sealed(lead('contact.address', ['service_request', 'legal']))),
+  city: askedOf(practices, lead('location.city_state', ['service_request', 'marketing', 'legal'])),
+  state: askedOf(practices, lead('location.city_state', ['service_request', 'marketing', 'legal'])),
+  zip: askedOf(['provider'], lead('location.city_state', ['service_request', 'legal'])),
   email: sealed(lead('contact.email', requestAndMarketing)),
   phone: sealed(lead('contact.phone', ['sms_communication'])),
   // Free text: a patient may write what they should not; sealed like the contact fields.

@@ -64,6 +64,15 @@ export const policyVersions: readonly PolicyVersion[] = [
     summary:
       'Companies whose code may load on our website after you allow it are named as our service providers, bound by a contract, with the kinds of data each receives; we record when each one starts and stops receiving it.',
   },
+  {
+    version: '1.6',
+    effective: '2026-12-07',
+    fingerprint: '35189a5030e0496d',
+    // Less is collected, from fewer people, for the same purposes: nothing anyone agreed to grows.
+    material: false,
+    summary:
+      'Says what the contact form asks each kind of person: patients with a question about a bill are no longer asked for a street address, city, state, ZIP code or practice size, only which practice billed them if they wish; partners are asked about the practice they refer; only providers give a street address.',
+  },
 ];
 
 export const currentPolicy = policyVersions[policyVersions.length - 1]!;

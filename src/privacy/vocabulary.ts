@@ -28,10 +28,12 @@ export const categories = {
   'contact.name': 'your name',
   'contact.email': 'your email address',
   'contact.phone': 'your telephone number',
-  'contact.address': 'your street address',
-  'location.city_state': 'your city, state and ZIP code',
-  'org.name': 'your practice or organization name',
-  'org.size': 'the size of your practice',
+  'contact.address': 'the street address of your practice',
+  'location.city_state':
+    'the city, state and ZIP code of your practice, or the city and state of the practice you refer',
+  'org.name':
+    'the name of your practice or organization, or, for patients, of the practice named on your bill',
+  'org.size': 'the number of providers in your practice, or in the practice you refer',
   'profile.user_type': 'whether you are a patient, provider or partner',
   'request.needs': 'what you tell us you need',
   'acquisition.campaign': 'how you found us (referring page and campaign tags)',

@@ -161,9 +161,9 @@ describe.skipIf(!hasChromium)('first-party analytics from tracker to dashboard i
     await page.getByLabel('Email address').fill(SECRET.email);
     await page.getByLabel('Telephone').fill('(469) 555-0142');
     await page.getByLabel(/send me text messages/).check();
-    await page.getByLabel('Practice or organization name').fill('Marlowe Family Practice');
-    await page.getByLabel('Practice size').selectOption('2-5');
-    await page.getByLabel('Street address').fill('12 Elm Street');
+    await page.getByLabel('Practice name').fill('Marlowe Family Practice');
+    await page.getByLabel('Number of providers in your practice').selectOption('2-5');
+    await page.getByLabel('Street address of the practice').fill('12 Elm Street');
     await page.getByLabel('City').fill('Plano');
     await page.getByLabel('State').selectOption('TX');
     await page.getByLabel('ZIP code').fill('75024');
