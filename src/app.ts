@@ -11,6 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loginAlertKind } from './accounts/alert-mail.js';
 import { accountRoutes } from './accounts/routes.js';
+import { secondFactorRoutes } from './accounts/second-factor-routes.js';
+import { sessionRoutes } from './accounts/sessions-routes.js';
 import { createRollupCompaction } from './analytics/compactor.js';
 import { createDashboardRepository } from './analytics/dashboard/repository.js';
 import { openGeo } from './analytics/enrich.js';
@@ -194,6 +196,8 @@ export async function buildApp(deps: AppDeps) {
     secret: deps.secret,
     onCommit: outbox.nudge,
     verifyPassword: deps.verifyPassword,
+    kernel: deps.kernel,
+    issuer: site.company.name,
   });
   const intake = createIntakeService({
     db,
@@ -340,6 +344,8 @@ export async function buildApp(deps: AppDeps) {
     logRequest: privacyCenter.logRequest,
   });
   await app.register(accountRoutes, { accounts, config });
+  await app.register(secondFactorRoutes, { accounts });
+  await app.register(sessionRoutes, { accounts });
   await app.register(auditRoutes, { service: createAuditService({ db }), accounts });
   await app.register(incidentRoutes, { service: incidents, accounts });
   await app.register(consoleRoutes, {

@@ -28,7 +28,9 @@ export type AuditAction =
   | 'processor_change'
   | 'tag_change'
   | 'incident'
-  | 'key_rotation';
+  | 'key_rotation'
+  | 'second_factor'
+  | 'session_ended';
 
 /** Every action, for forms and filters; the check below fails the build if one is left out. */
 export const auditActions = [
@@ -50,6 +52,8 @@ export const auditActions = [
   'tag_change',
   'incident',
   'key_rotation',
+  'second_factor',
+  'session_ended',
 ] as const satisfies readonly AuditAction[];
 const everyActionListed: Exclude<AuditAction, (typeof auditActions)[number]> extends never
   ? true

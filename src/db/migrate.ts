@@ -25,6 +25,7 @@ import * as m0025 from './migrations/0025_gpc_daily.js';
 import * as m0026 from './migrations/0026_disclosure_evidence.js';
 import * as m0027 from './migrations/0027_phone_without_sms_consent.js';
 import * as m0028 from './migrations/0028_tag_vendors_and_audit_purges.js';
+import * as m0029 from './migrations/0029_second_factor_and_sessions.js';
 
 // Migrations are imported, not globbed, so the compiled build and tsx see the same list.
 const migrations: Record<string, Migration> = {
@@ -53,6 +54,7 @@ const migrations: Record<string, Migration> = {
   '0026_disclosure_evidence': m0026,
   '0027_phone_without_sms_consent': m0027,
   '0028_tag_vendors_and_audit_purges': m0028,
+  '0029_second_factor_and_sessions': m0029,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

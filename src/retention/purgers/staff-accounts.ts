@@ -31,6 +31,9 @@ async function purgeChunk(db: Db, now: Date, limit: number): Promise<PurgeCounts
         .set({ email: `${id}@${CLOSED_ACCOUNT_DOMAIN}`, password_hash: '', last_login_at: null })
         .where('id', '=', id)
         .execute();
+      // The second factor goes with the password.
+      await trx.deleteFrom('account_totp').where('account_id', '=', id).execute();
+      await trx.deleteFrom('account_recovery_codes').where('account_id', '=', id).execute();
     }
     return { records: rows.length };
   });
