@@ -50,6 +50,7 @@ export function passwordProblem(password: string, opts: { email?: string } = {})
   }
   // "aaaaaaaaaaaa", "abcabcabcabc", "123412341234": one pattern of up to four characters.
   if (/^(.{1,4}?)\1+$/su.test(password)) return passwordMessages.repeated;
-  if (opts.email && lower.trim() === opts.email.trim().toLowerCase()) return passwordMessages.isEmail;
+  if (opts.email && lower.trim() === opts.email.trim().toLowerCase())
+    return passwordMessages.isEmail;
   return null;
 }

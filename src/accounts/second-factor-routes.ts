@@ -69,7 +69,10 @@ async function codeStepRoutes(fastify: FastifyInstance, { accounts }: Options) {
       if (state?.session.stage !== 'code') return reply.redirect('/console/login', 303);
       const csrf = reply.generateCsrf();
       const next = safeNext(request.query.next);
-      return renderPage(reply, CodePage({ site: request.site, csrf, values: {}, errors: {}, next }));
+      return renderPage(
+        reply,
+        CodePage({ site: request.site, csrf, values: {}, errors: {}, next }),
+      );
     },
   );
 
@@ -106,7 +109,13 @@ async function codeStepRoutes(fastify: FastifyInstance, { accounts }: Options) {
         reply.clearCookie(name, { path: '/' });
         reply.code(err.status);
         const csrf = reply.generateCsrf();
-        const page = LoginPage({ site: request.site, csrf, values: {}, errors: {}, message: err.message });
+        const page = LoginPage({
+          site: request.site,
+          csrf,
+          values: {},
+          errors: {},
+          message: err.message,
+        });
         return renderPage(reply, page);
       }
     },

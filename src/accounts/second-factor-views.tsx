@@ -84,9 +84,7 @@ export interface Enrolment {
 /** The secret in groups of four, easier to type into an app by hand. */
 const grouped = (secret: string) => secret.replace(/(.{4})(?=.)/g, '$1 ');
 
-export function EnrolPage(
-  p: Form & { staff: StaffUser; required: boolean; enrolment: Enrolment },
-) {
+export function EnrolPage(p: Form & { staff: StaffUser; required: boolean; enrolment: Enrolment }) {
   return (
     <Narrow
       site={p.site}
@@ -118,7 +116,12 @@ export function EnrolPage(
         </code>
       </p>
       <ErrorSummary state={p} labels={codeLabels} message={p.message} />
-      <form class="console-form" method="post" action="/console/account/two-factor/enrol" novalidate>
+      <form
+        class="console-form"
+        method="post"
+        action="/console/account/two-factor/enrol"
+        novalidate
+      >
         <input type="hidden" name="_csrf" value={p.csrf} />
         <input type="hidden" name="enrolment" value={p.enrolment.token} />
         <CodeField state={p} hint="The 6 digits your app shows now." />
@@ -183,7 +186,9 @@ export function SecurityPage(
             </button>
           </form>
           {p.required ? (
-            <p class="console-note">Your role requires two-step sign-in: it cannot be turned off.</p>
+            <p class="console-note">
+              Your role requires two-step sign-in: it cannot be turned off.
+            </p>
           ) : (
             <form method="post" action="/console/account/two-factor/disable">
               <input type="hidden" name="_csrf" value={p.csrf} />
@@ -195,7 +200,10 @@ export function SecurityPage(
         </>
       ) : (
         <>
-          <p>Off: your password alone signs you in. A code from your phone makes a stolen password useless.</p>
+          <p>
+            Off: your password alone signs you in. A code from your phone makes a stolen password
+            useless.
+          </p>
           <p>
             <a class="console-link-button" href="/console/account/two-factor/enrol">
               Set up two-step sign-in
@@ -205,8 +213,8 @@ export function SecurityPage(
       )}
       <h2>Where you are signed in</h2>
       <p>
-        <a href="/console/account/sessions">Your sessions</a>: the devices signed in to your account,
-        and a way to sign them out.
+        <a href="/console/account/sessions">Your sessions</a>: the devices signed in to your
+        account, and a way to sign them out.
       </p>
     </Narrow>
   );

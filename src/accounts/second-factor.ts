@@ -68,7 +68,8 @@ export function createSecondFactor(deps: SecondFactorDeps) {
     const secret = newTotpSecret();
     await db.transaction().execute(async (trx) => {
       const existing = await repo.findTotp(trx, a);
-      if (existing?.confirmed_at) throw conflict('Two-step sign-in is already on for this account.');
+      if (existing?.confirmed_at)
+        throw conflict('Two-step sign-in is already on for this account.');
       await repo.deleteTotp(trx, a);
       await repo.insertTotp(trx, {
         id: randomUUID(),

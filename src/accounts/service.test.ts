@@ -14,7 +14,9 @@ afterAll(async () => t.close());
 const accounts = () => t.app.accounts;
 // Exactly 12 and exactly 256 characters, neither common nor one repeated pattern.
 const minPassword = 'tw3lve chars';
-const maxPassword = Array.from({ length: 256 }, (_, i) => String.fromCharCode(33 + ((i * 7) % 90))).join('');
+const maxPassword = Array.from({ length: 256 }, (_, i) =>
+  String.fromCharCode(33 + ((i * 7) % 90)),
+).join('');
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
 async function refusal(p: Promise<unknown>): Promise<DomainError> {

@@ -15,7 +15,12 @@ import { deviceLabel } from './device.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import * as repo from './repository.js';
 import { createSecondFactor, type SecondFactor } from './second-factor.js';
-import { createSessionStore, LONGEST_IDLE_MS, SESSION_COOKIE, sessionCookie } from './sessions-store.js';
+import {
+  createSessionStore,
+  LONGEST_IDLE_MS,
+  SESSION_COOKIE,
+  sessionCookie,
+} from './sessions-store.js';
 import { createStaffSessions, secondFactorRequired } from './staff-sessions.js';
 import { createLoginThrottle, defaultThrottleLimits, type ThrottleLimits } from './throttle.js';
 
@@ -37,6 +42,7 @@ const MINUTE = 60_000;
 /** The longest idle limit of any kind of account (staff: 15 minutes; src/accounts/sessions-store.ts). */
 export const IDLE_TIMEOUT_MS = LONGEST_IDLE_MS;
 export { SESSION_LIFETIME_MS } from './sessions-store.js';
+export type { LiveSession } from './sessions-store.js';
 export const SETUP_LINK_TTL_MS = 60 * MINUTE;
 
 // One answer for an unknown email, a wrong password and a throttled source, so none of them

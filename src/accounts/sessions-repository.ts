@@ -58,10 +58,7 @@ export async function deleteSessionsOf(
   userId: string,
   keep?: string,
 ): Promise<number> {
-  let q = db
-    .deleteFrom('sessions')
-    .where('account_kind', '=', kind)
-    .where('user_id', '=', userId);
+  let q = db.deleteFrom('sessions').where('account_kind', '=', kind).where('user_id', '=', userId);
   if (keep) q = q.where('id_hash', '!=', keep);
   const r = await q.executeTakeFirst();
   return Number(r.numDeletedRows);

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClock, cookieHeader, createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
+import {
+  TestClock,
+  cookieHeader,
+  createTestApp,
+  hiddenField,
+  type TestApp,
+} from '../test-support/app.js';
 import {
   enrolWithSecret,
   getAs,
@@ -42,7 +48,12 @@ describe('the session cookie', () => {
   it('is __Host-sid, Secure, HttpOnly and SameSite=Lax over HTTPS, and plain sid on http', () => {
     const https = sessionCookie({ baseUrl: 'https://www.example.test' });
     expect(https.name).toBe('__Host-sid');
-    expect(https.options).toMatchObject({ secure: true, httpOnly: true, sameSite: 'lax', path: '/' });
+    expect(https.options).toMatchObject({
+      secure: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+    });
     const http = sessionCookie({ baseUrl: 'http://localhost:3000' });
     expect(http.name).toBe('sid');
     expect(http.options.secure).toBe(false);
@@ -129,7 +140,13 @@ describe('your sessions page', () => {
     expect(res.statusCode).toBe(404);
     expect(await works(bob)).toBe(true);
 
-    const noCsrf = await postForm(t, ann, '/console/account/sessions/revoke-others', {}, { csrf: false });
+    const noCsrf = await postForm(
+      t,
+      ann,
+      '/console/account/sessions/revoke-others',
+      {},
+      { csrf: false },
+    );
     expect(noCsrf.statusCode).toBe(403);
     for (const bad of ['', 'x'.repeat(32), `${'a'.repeat(31)}\u0000`, '../../etc']) {
       const r = await postForm(t, ann, '/console/account/sessions/revoke', { session: bad });
@@ -161,7 +178,9 @@ describe('step-up before sensitive actions', () => {
     clock.advance(6 * 60_000);
     const stale = await getAs(t, jar, '/console/leads/export');
     expect(stale.statusCode).toBe(303);
-    expect(stale.headers.location).toBe('/console/account/confirm?next=%2Fconsole%2Fleads%2Fexport');
+    expect(stale.headers.location).toBe(
+      '/console/account/confirm?next=%2Fconsole%2Fleads%2Fexport',
+    );
     const post = await postForm(t, jar, '/console/leads/export', { recipient: 'x' });
     expect(post.statusCode).toBe(303);
     expect(String(post.headers.location)).toMatch(/^\/console\/account\/confirm/);

@@ -134,7 +134,11 @@ export function createStaffSessions(deps: {
   async function logout(token: string | undefined): Promise<void> {
     const userId = await store.end(token);
     if (userId) {
-      await appendAudit(db, { actor: { kind: 'staff', id: userId }, action: 'logout' }, clock.now());
+      await appendAudit(
+        db,
+        { actor: { kind: 'staff', id: userId }, action: 'logout' },
+        clock.now(),
+      );
     }
   }
 

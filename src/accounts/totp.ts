@@ -68,4 +68,6 @@ export const looksLikeRecoveryCode = (typed: string) =>
   /^[a-z0-9]{10}$/.test(normalizeRecoveryCode(typed));
 
 export const hashRecoveryCode = (key: string, code: string) =>
-  createHmac('sha256', key).update(`recovery:${normalizeRecoveryCode(code)}`).digest('hex');
+  createHmac('sha256', key)
+    .update(`recovery:${normalizeRecoveryCode(code)}`)
+    .digest('hex');

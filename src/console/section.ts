@@ -1,6 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import type { AccountService } from '../accounts/service.js';
-import type { LiveSession } from '../accounts/sessions-store.js';
+import type { AccountService, LiveSession } from '../accounts/service.js';
 import { DomainError, sendError, wantsJson } from '../web/errors.js';
 import { safeRedirectPath } from '../web/redirect.js';
 import { renderPage } from '../web/render.js';
