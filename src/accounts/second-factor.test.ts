@@ -213,11 +213,80 @@ describe('signing in with a second factor', () => {
 });
 
 describe('optional second factor', () => {
-  it('lets a sales member in with the password, and offers two-step sign-in on their account page', async () => {
+  it('lets a sales member in with the password, turn two-step sign-in on from their account page, and off again', async () => {
     const { res, jar } = await login('sales@example.test');
     expect(res.headers.location).toBe('/console/leads');
     const account = await get('/console/account', jar);
     expect(account.statusCode).toBe(200);
     expect(account.body).toContain('Set up two-step sign-in');
+
+    const page = await get(ENROL, jar);
+    const secret = secretOf(page.body);
+    const pageJar = cookieJar(page, { ...jar });
+    const on = await post(ENROL, pageJar, {
+      _csrf: hiddenField(page.body, '_csrf'),
+      enrolment: hiddenField(page.body, 'enrolment'),
+      code: totpCode(secret, clock.now()),
+    });
+    expect(on.statusCode).toBe(200);
+    const sid = on.cookies.find((c) => c.name === 'sid')!.value;
+    const onPage = await get('/console/account', { ...pageJar, sid });
+    expect(onPage.body).toContain('10 of 10 recovery codes left');
+
+    clock.advance(30_000);
+    const withCode = await login('sales@example.test');
+    expect(withCode.res.headers.location).toBe('/console/login/code');
+
+    const off = await post(
+      '/console/account/two-factor/disable',
+      cookieJar(onPage, { ...pageJar, sid }),
+      {
+        _csrf: hiddenField(onPage.body, '_csrf'),
+      },
+    );
+    expect(off.statusCode).toBe(303);
+    expect(off.headers.location).toBe('/console/account?done=off');
+    expect(await totpRow('sales@example.test')).toBeUndefined();
+    expect((await login('sales@example.test')).res.headers.location).toBe('/console/leads');
+  });
+
+  it('refuses to turn it off for a role that requires it', async () => {
+    clock.advance(30_000);
+    const { jar } = await login('admin@example.test');
+    const page = await get('/console/login/code', jar);
+    const pageJar = cookieJar(page, { ...jar });
+    const done = await post('/console/login/code', pageJar, {
+      _csrf: hiddenField(page.body, '_csrf'),
+      code: totpCode(adminSecret, clock.now()),
+    });
+    const sid = done.cookies.find((c) => c.name === 'sid')!.value;
+    const account = await get('/console/account', { ...pageJar, sid });
+    expect(account.body).toContain('cannot be turned off');
+    const off = await post(
+      '/console/account/two-factor/disable',
+      cookieJar(account, { ...pageJar, sid }),
+      {
+        _csrf: hiddenField(account.body, '_csrf'),
+      },
+    );
+    expect(off.statusCode).toBe(409);
+    expect((await totpRow('admin@example.test'))?.confirmed_at).toBeTruthy();
+  });
+});
+
+describe('cross-site posts', () => {
+  it('refuses a code or an enrolment posted from another site', async () => {
+    for (const url of ['/console/login/code', ENROL]) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'sec-fetch-site': 'cross-site',
+        },
+        payload: 'code=123456',
+      });
+      expect(res.statusCode, url).toBe(403);
+    }
   });
 });
