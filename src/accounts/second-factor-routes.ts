@@ -99,7 +99,9 @@ async function codeStepRoutes(fastify: FastifyInstance, { accounts }: Options) {
         return again(400, 'Please enter the code.', fields);
       }
       try {
-        const done = await accounts.completeSecondFactor(request.cookies[name], request.body.code);
+        const done = await accounts.completeSecondFactor(request.cookies[name], request.body.code, {
+          source: request.ip,
+        });
         reply.setCookie(name, done.token, options);
         return await reply.redirect(next ?? landingPath(done.user), 303);
       } catch (err) {

@@ -190,6 +190,10 @@ describe('signing in with a second factor', () => {
     expect(fifth.body).toContain(signInAgainMessage);
     const late = await sendCode(step, totpCode(adminSecret, clock.now()));
     expect(late.statusCode).toBe(403);
+    // Wrong codes count like wrong passwords: this source is paused for this account.
+    const paused = await login('admin@example.test');
+    expect(paused.res.statusCode).toBe(400);
+    clock.advance(16 * 60_000);
   });
 
   it('refuses a code post without the CSRF token, and NUL or control characters with a 400', async () => {

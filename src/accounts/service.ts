@@ -15,13 +15,8 @@ import { deviceLabel } from './device.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import * as repo from './repository.js';
 import { createSecondFactor, type SecondFactor } from './second-factor.js';
-import {
-  createSessionStore,
-  LONGEST_IDLE_MS,
-  SESSION_COOKIE,
-  sessionCookie,
-} from './sessions-store.js';
-import { createStaffSessions, secondFactorRequired } from './staff-sessions.js';
+import { LONGEST_IDLE_MS, SESSION_COOKIE, sessionCookie } from './sessions-store.js';
+import { createStaffSessions, secondFactorRequired, signInAgainMessage } from './staff-sessions.js';
 import { createLoginThrottle, defaultThrottleLimits, type ThrottleLimits } from './throttle.js';
 
 export interface StaffUser {
@@ -115,7 +110,7 @@ export function createAccountService(deps: AccountDeps) {
     }));
   };
   const staffSessions = createStaffSessions({ db, clock, secondFactor: mfa, verifyPassword });
-  const sessions = createSessionStore({ db, clock, kind: 'staff' });
+  const { sessions } = staffSessions;
   const throttle = createLoginThrottle({
     db,
     secret: deps.secret,
@@ -224,6 +219,33 @@ export function createAccountService(deps: AccountDeps) {
     return secondFactorRequired(user.role) ? 'enrol' : 'active';
   }
 
+  /**
+   * The code step of sign-in. Wrong codes count against the same throttle as wrong passwords
+   * (per account and source), so someone who has the password guesses codes no faster than
+   * passwords, and the owner is emailed; a throttled source ends the sign-in.
+   */
+  async function completeSecondFactor(
+    token: string | undefined,
+    code: string,
+    opts: { source?: string } = {},
+  ) {
+    const now = clock.now();
+    const state = await staffSessions.sessionState(token, now);
+    if (state?.session.stage !== 'code')
+      return staffSessions.completeSecondFactor(token, code, now);
+    const key = throttle.keyOf(state.user.email, opts.source ?? '');
+    if (await throttle.throttled(key, now)) {
+      await sessions.end(token);
+      throw new DomainError(403, signInAgainMessage);
+    }
+    try {
+      return await staffSessions.completeSecondFactor(token, code, now);
+    } catch (err) {
+      if (err instanceof DomainError) await throttle.failed(key, state.user.id, now);
+      throw err;
+    }
+  }
+
   // The typed email is never recorded: a mistyped one may be someone's other address. Attempts
   // on an unknown email are anonymous; the rate limit keeps their number bounded.
   async function auditFailure(userId: string | undefined, reason: string, now: Date) {
@@ -279,6 +301,7 @@ export function createAccountService(deps: AccountDeps) {
     createStaffUser,
     login,
     ...staffSessions,
+    completeSecondFactor,
     /** The session cookie's name and options (`__Host-sid` over HTTPS). */
     cookie: sessionCookie(deps.config),
     /** The second factor of staff accounts (TOTP and recovery codes). */
