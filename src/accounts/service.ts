@@ -36,7 +36,7 @@ export { SESSION_COOKIE };
 const MINUTE = 60_000;
 /** The longest idle limit of any kind of account (staff: 15 minutes; src/accounts/sessions-store.ts). */
 export const IDLE_TIMEOUT_MS = LONGEST_IDLE_MS;
-export { SESSION_LIFETIME_MS } from './sessions-store.js';
+export { idleLimits, SESSION_LIFETIME_MS } from './sessions-store.js';
 export type { LiveSession } from './sessions-store.js';
 export const SETUP_LINK_TTL_MS = 60 * MINUTE;
 

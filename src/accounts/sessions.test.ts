@@ -14,7 +14,8 @@ import {
   submitPageForm,
   type Jar,
 } from '../test-support/staff.js';
-import { createSessionStore, sessionCookie } from './sessions-store.js';
+import { sessionPurger } from '../retention/purgers/sessions.js';
+import { createSessionStore, hashToken, sessionCookie } from './sessions-store.js';
 import { wrongPasswordMessage } from './staff-sessions.js';
 import { totpCode } from './totp.js';
 
@@ -99,6 +100,26 @@ describe('idle limits per kind of account', () => {
     // A token of one kind opens nothing of another.
     const other = await client.start(someone, { stage: 'active' });
     expect(await staff.find(other)).toBeNull();
+  });
+
+  it('are what the retention purger deletes by: a staff session at 15 idle minutes, another kind at 30', async () => {
+    const staff = createSessionStore({ db: t.db, clock, kind: 'staff' });
+    const client = createSessionStore({ db: t.db, clock, kind: 'client' });
+    const someone = (await t.app.accounts.login('bob@example.test', staffPassword)).user.id;
+    const s = await staff.start(someone, { stage: 'active' });
+    const c = await client.start(someone, { stage: 'active' });
+    const alive = async () =>
+      (await t.db.selectFrom('sessions').select('id_hash').execute()).map((r) => r.id_hash);
+    expect(await sessionPurger.nextDue(t.db, clock.now())).toEqual(
+      new Date(clock.now().getTime() + 15 * 60_000),
+    );
+    clock.advance(16 * 60_000);
+    await sessionPurger.purgeChunk(t.db, clock.now(), 1000);
+    expect(await alive()).not.toContain(hashToken(s));
+    expect(await alive()).toContain(hashToken(c));
+    clock.advance(15 * 60_000);
+    await sessionPurger.purgeChunk(t.db, clock.now(), 1000);
+    expect(await alive()).not.toContain(hashToken(c));
   });
 });
 
