@@ -11,7 +11,9 @@ import { seedAnalytics, type FixtureVisit } from '../src/analytics/dashboard/fix
 import { arrivingRequest } from '../src/privacy-center/repository.js';
 import { createStaffAdmin } from '../src/accounts/users-service.js';
 import { addRecipient } from '../src/disclosures/testing.js';
-import { hiddenField, type TestApp } from '../src/test-support/app.js';
+import { totpCode } from '../src/accounts/totp.js';
+import { hiddenField, TestClock, type TestApp } from '../src/test-support/app.js';
+import { enrolWithSecret } from '../src/test-support/staff.js';
 import { serve } from '../test/e2e/support.js';
 
 interface Shot {
@@ -90,10 +92,11 @@ const shots: Shot[] = [
   {
     name: 'console-home',
     path: '/console/login',
-    prepare: async ({ page }) => {
+    prepare: async ({ app, page }) => {
       await page.getByLabel('Email').fill(staff.email);
       await page.getByLabel('Password').fill(staff.password);
       await page.getByRole('button', { name: /sign in|log in/i }).click();
+      await enterCodeIfAsked(app, page);
       await page.waitForURL('**/console');
     },
   },
@@ -110,16 +113,16 @@ const shots: Shot[] = [
   {
     name: 'console-leads',
     path: '/console/leads',
-    prepare: async ({ page, baseUrl }) => {
-      await signInIfAsked(page);
+    prepare: async ({ app, page, baseUrl }) => {
+      await signInIfAsked(page, app);
       await page.goto(`${baseUrl}/console/leads`, { waitUntil: 'networkidle' });
     },
   },
   {
     name: 'console-operations',
     path: '/console/operations',
-    prepare: async ({ page, baseUrl }) => {
-      await signInIfAsked(page);
+    prepare: async ({ app, page, baseUrl }) => {
+      await signInIfAsked(page, app);
       await page.goto(`${baseUrl}/console/operations`, { waitUntil: 'networkidle' });
     },
   },
@@ -137,27 +140,44 @@ const shots: Shot[] = [
     path: '/console/consent',
     prepare: async ({ app, page, baseUrl }) => {
       await cookieScreenData(app);
-      await signInIfAsked(page);
+      await signInIfAsked(page, app);
       await page.goto(`${baseUrl}/console/consent`, { waitUntil: 'networkidle' });
     },
   },
   {
     name: 'console-cookie-tags',
     path: '/console/settings/tags',
-    prepare: async ({ page, baseUrl }) => {
-      await signInIfAsked(page);
+    prepare: async ({ app, page, baseUrl }) => {
+      await signInIfAsked(page, app);
       await page.goto(`${baseUrl}/console/settings/tags`, { waitUntil: 'networkidle' });
+    },
+  },
+  {
+    name: 'console-account',
+    path: '/console/account',
+    prepare: async ({ app, page, baseUrl }) => {
+      await signInIfAsked(page, app);
+      await page.goto(`${baseUrl}/console/account`, { waitUntil: 'networkidle' });
+    },
+  },
+  {
+    name: 'console-account-sessions',
+    path: '/console/account/sessions',
+    prepare: async ({ app, page, baseUrl }) => {
+      await signInIfAsked(page, app);
+      await page.goto(`${baseUrl}/console/account/sessions`, { waitUntil: 'networkidle' });
     },
   },
   {
     // Signs in on its own, so `npx tsx scripts/screenshots.ts analytics` works alone.
     name: 'console-analytics',
     path: '/console/login?next=%2Fconsole%2Fanalytics%3Frange%3D7d',
-    prepare: async ({ page }) => {
+    prepare: async ({ app, page }) => {
       if (!page.url().includes('/console/login')) return;
       await page.getByLabel('Email').fill(staff.email);
       await page.getByLabel('Password').fill(staff.password);
       await page.getByRole('button', { name: /sign in|log in/i }).click();
+      await enterCodeIfAsked(app, page);
       await page.waitForURL('**/console/analytics**');
       await page.waitForLoadState('networkidle');
     },
@@ -166,8 +186,8 @@ const shots: Shot[] = [
     // Filtered by clicking, as a person would: a page in Top pages, then a device.
     name: 'console-analytics-filtered',
     path: '/console/login?next=%2Fconsole%2Fanalytics%3Frange%3D7d',
-    prepare: async ({ page, baseUrl }) => {
-      await signInIfAsked(page);
+    prepare: async ({ app, page, baseUrl }) => {
+      await signInIfAsked(page, app);
       await page.goto(`${baseUrl}/console/analytics?range=7d`, { waitUntil: 'networkidle' });
       const panel = (name: string) => page.getByRole('region', { name, exact: true });
       await panel('Top pages')
@@ -196,7 +216,7 @@ const shots: Shot[] = [
     name: 'console-disclosure-evidence',
     path: '/console/disclosures/evidence',
     prepare: async ({ app, page, baseUrl }) => {
-      await signInIfAsked(page);
+      await signInIfAsked(page, app);
       if (!(await app.db.selectFrom('disclosure_authorities').select('id').executeTakeFirst())) {
         await addRecipient(app, {
           kind: 'third_party',
@@ -224,7 +244,7 @@ const shots: Shot[] = [
     path: '/console/users',
     prepare: async ({ app, page, baseUrl }) => {
       await seedStaff(app);
-      await signInIfAsked(page);
+      await signInIfAsked(page, app);
       await page.goto(`${baseUrl}/console/users`, { waitUntil: 'networkidle' });
     },
   },
@@ -233,7 +253,7 @@ const shots: Shot[] = [
     path: '/console/users',
     prepare: async ({ app, page, baseUrl }) => {
       const id = (await seedStaff(app)).sales;
-      await signInIfAsked(page);
+      await signInIfAsked(page, app);
       await page.goto(`${baseUrl}/console/users/${id}`, { waitUntil: 'networkidle' });
     },
   },
@@ -242,7 +262,7 @@ const shots: Shot[] = [
     path: '/console/users',
     prepare: async ({ app, page, baseUrl }) => {
       const id = (await seedStaff(app)).sales;
-      await signInIfAsked(page);
+      await signInIfAsked(page, app);
       await page.goto(`${baseUrl}/console/users/${id}/disable`, { waitUntil: 'networkidle' });
     },
   },
@@ -253,7 +273,7 @@ const shots: Shot[] = [
     path: '/console/privacy',
     prepare: async ({ app, page, baseUrl }) => {
       const id = await agedDeletionRequest(app);
-      await signInIfAsked(page);
+      await signInIfAsked(page, app);
       await page.goto(`${baseUrl}/console/privacy/${id}`, { waitUntil: 'networkidle' });
     },
   },
@@ -333,11 +353,24 @@ async function agedDeletionRequest(app: TestApp): Promise<string> {
 
 const staff = { email: 'admin@starspmb.test', password: 'correct horse battery staple' };
 
-async function signInIfAsked(page: Page) {
+async function signInIfAsked(page: Page, app: TestApp) {
   if (!page.url().includes('/console/login')) return;
   await page.getByLabel('Email').fill(staff.email);
   await page.getByLabel('Password').fill(staff.password);
   await page.getByRole('button', { name: /sign in|log in/i }).click();
+  await enterCodeIfAsked(app, page);
+  await page.waitForLoadState('networkidle');
+}
+
+// The administrator's authenticator: the key set up in `seed`, codes from the app's clock.
+let staffSecret = '';
+async function enterCodeIfAsked(app: TestApp, page: Page) {
+  await page.waitForLoadState('networkidle');
+  if (!page.url().includes('/console/login/code')) return;
+  // A code works once: the next sign-in waits for the next 30-second step.
+  if (app.clock instanceof TestClock) app.clock.advance(30_000);
+  await page.getByLabel('Code').fill(totpCode(staffSecret, app.clock.now()));
+  await page.getByRole('button', { name: 'Continue' }).click();
   await page.waitForLoadState('networkidle');
 }
 
@@ -438,6 +471,8 @@ const sampleLeads = [
 /** Leads for the console pages, sent through the real form handler. */
 async function seed(app: TestApp) {
   await app.app.accounts.createStaffUser({ ...staff, role: 'admin' });
+  const first = await app.app.accounts.login(staff.email, staff.password);
+  staffSecret = (await enrolWithSecret(app, first.token)).secret;
   for (const [i, lead] of sampleLeads.entries()) {
     const form = await app.app.inject({
       method: 'GET',

@@ -16,6 +16,8 @@ import { createLinkFlows } from './accounts/reset.js';
 import { accountRoutes } from './accounts/routes.js';
 import { staffRoutes } from './accounts/users-routes.js';
 import { createStaffAdmin } from './accounts/users-service.js';
+import { secondFactorRoutes } from './accounts/second-factor-routes.js';
+import { sessionRoutes } from './accounts/sessions-routes.js';
 import { createRollupCompaction } from './analytics/compactor.js';
 import { createDashboardRepository } from './analytics/dashboard/repository.js';
 import { openGeo } from './analytics/enrich.js';
@@ -242,6 +244,8 @@ export async function buildApp(deps: AppDeps) {
     onCommit: outbox.nudge,
     verifyPassword: deps.verifyPassword,
     onLoginFailed: metrics.loginFailed,
+    kernel: deps.kernel,
+    issuer: site.company.name,
   });
   const intake = createIntakeService({
     db,
@@ -444,6 +448,8 @@ export async function buildApp(deps: AppDeps) {
   const links = { db, clock, secret: deps.secret, onCommit: outbox.nudge };
   await app.register(accountLinkRoutes, { links: createLinkFlows(links), config });
   await app.register(staffRoutes, { users: createStaffAdmin(links), accounts });
+  await app.register(secondFactorRoutes, { accounts });
+  await app.register(sessionRoutes, { accounts });
   await app.register(auditRoutes, { service: createAuditService({ db }), accounts });
   await app.register(incidentRoutes, { service: incidents, accounts });
   await app.register(consoleRoutes, {

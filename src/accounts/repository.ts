@@ -1,5 +1,5 @@
 import type { Insertable, Kysely } from 'kysely';
-import type { Database, SessionsTable, StaffUsersTable } from '../db/schema.js';
+import type { Database, StaffUsersTable } from '../db/schema.js';
 
 type Trx = Kysely<Database>;
 
@@ -32,51 +32,6 @@ export async function insertUser(db: Trx, user: Insertable<StaffUsersTable>): Pr
 
 export async function recordLogin(db: Trx, id: string, at: string): Promise<void> {
   await db.updateTable('staff_users').set({ last_login_at: at }).where('id', '=', id).execute();
-}
-
-export async function insertSession(db: Trx, session: SessionsTable): Promise<void> {
-  await db.insertInto('sessions').values(session).execute();
-}
-
-/** A session with the user it belongs to, in one read. */
-export async function findSession(db: Trx, idHash: string) {
-  return db
-    .selectFrom('sessions')
-    .innerJoin('staff_users', 'staff_users.id', 'sessions.user_id')
-    .select([
-      'sessions.last_seen_at',
-      'sessions.expires_at',
-      'staff_users.id as user_id',
-      'staff_users.email',
-      'staff_users.role',
-      'staff_users.disabled_at',
-    ])
-    .where('sessions.id_hash', '=', idHash)
-    .executeTakeFirst();
-}
-
-export async function touchSession(db: Trx, idHash: string, at: string): Promise<void> {
-  await db
-    .updateTable('sessions')
-    .set({ last_seen_at: at })
-    .where('id_hash', '=', idHash)
-    .execute();
-}
-
-export async function deleteSession(db: Trx, idHash: string): Promise<void> {
-  await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
-}
-
-/** Sessions past their absolute expiry or idle since `idleBefore`. ISO strings sort as times. */
-export async function deleteExpiredSessions(
-  db: Trx,
-  now: string,
-  idleBefore: string,
-): Promise<void> {
-  await db
-    .deleteFrom('sessions')
-    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', idleBefore)]))
-    .execute();
 }
 
 export async function insertSetupToken(

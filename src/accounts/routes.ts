@@ -3,12 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config/env.js';
 import { landingPath } from '../console/permissions.js';
+import { ENROL_PATH } from '../console/section.js';
 import { secretRoute } from '../privacy/secret-paths.js';
 import { DomainError, type FieldErrors } from '../web/errors.js';
 import { resolvedPathname, safeRedirectPath } from '../web/redirect.js';
 import { renderPage } from '../web/render.js';
 import { readIssues } from '../web/validation.js';
-import { SESSION_COOKIE, sessionCookieOptions, type AccountService } from './service.js';
+import { deviceLabel } from './device.js';
+import type { AccountService } from './service.js';
 import { LoginPage, SetupInvalidPage, SetupPage } from './views.js';
 
 const csrfField = z.string().optional();
@@ -73,14 +75,14 @@ const rateLimitFor = (config: Config) => ({
 
 async function loginRoutes(fastify: FastifyInstance, { accounts, config }: AccountRouteOptions) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const cookie = sessionCookieOptions(config);
+  const { name, options: cookie } = accounts.cookie;
   const checkCsrf = fastify.csrfProtection.bind(fastify);
 
   app.get(
     '/console/login',
     { schema: { querystring: loginQuery }, config: open },
     async (request, reply) => {
-      const staff = await accounts.sessionUser(request.cookies[SESSION_COOKIE]);
+      const staff = await accounts.sessionUser(request.cookies[name]);
       const next = safeNext(request.query.next);
       if (staff) return reply.redirect(next ?? landingPath(staff), 303);
       const csrf = reply.generateCsrf();
@@ -118,10 +120,17 @@ async function loginRoutes(fastify: FastifyInstance, { accounts, config }: Accou
         );
       }
       try {
-        const { token, user } = await accounts.login(request.body.email, request.body.password, {
-          source: request.ip,
-        });
-        reply.setCookie(SESSION_COOKIE, token, cookie);
+        const { token, user, stage } = await accounts.login(
+          request.body.email,
+          request.body.password,
+          { source: request.ip, userAgent: request.headers['user-agent'] },
+        );
+        // Whatever session this browser held ends: a token planted before sign-in is worthless.
+        await accounts.sessions.end(request.cookies[name]);
+        reply.setCookie(name, token, cookie);
+        const query = next ? `?next=${encodeURIComponent(next)}` : '';
+        if (stage === 'code') return await reply.redirect(`/console/login/code${query}`, 303);
+        if (stage === 'enrol') return await reply.redirect(ENROL_PATH, 303);
         return await reply.redirect(next ?? landingPath(user), 303);
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
@@ -138,8 +147,8 @@ async function loginRoutes(fastify: FastifyInstance, { accounts, config }: Accou
       config: open,
     },
     async (request, reply) => {
-      await accounts.logout(request.cookies[SESSION_COOKIE]);
-      reply.clearCookie(SESSION_COOKIE, { path: cookie.path });
+      await accounts.logout(request.cookies[name]);
+      reply.clearCookie(name, { path: cookie.path });
       return reply.redirect('/console/login', 303);
     },
   );
@@ -147,7 +156,7 @@ async function loginRoutes(fastify: FastifyInstance, { accounts, config }: Accou
 
 async function setupRoutes(fastify: FastifyInstance, { accounts, config }: AccountRouteOptions) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const cookie = sessionCookieOptions(config);
+  const { name, options: cookie } = accounts.cookie;
   const checkCsrf = fastify.csrfProtection.bind(fastify);
 
   app.get(
@@ -191,9 +200,11 @@ async function setupRoutes(fastify: FastifyInstance, { accounts, config }: Accou
         );
       }
       try {
-        const created = await accounts.completeSetup(token, request.body);
-        reply.setCookie(SESSION_COOKIE, created.token, cookie);
-        return await reply.redirect(landingPath(created.user), 303);
+        const device = deviceLabel(request.headers['user-agent']);
+        const created = await accounts.completeSetup(token, request.body, undefined, { device });
+        reply.setCookie(name, created.token, cookie);
+        // The first administrator sets up a second factor before anything else.
+        return await reply.redirect(ENROL_PATH, 303);
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         if (err.status === 404) return invalidLink(reply, request.site);

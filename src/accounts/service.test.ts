@@ -12,6 +12,11 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const accounts = () => t.app.accounts;
+// Exactly 12 and exactly 256 characters, neither common nor one repeated pattern.
+const minPassword = 'tw3lve chars';
+const maxPassword = Array.from({ length: 256 }, (_, i) =>
+  String.fromCharCode(33 + ((i * 7) % 90)),
+).join('');
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
 async function refusal(p: Promise<unknown>): Promise<DomainError> {
@@ -99,15 +104,15 @@ describe('createStaffUser', () => {
   it('accepts exactly 12 and exactly 256 characters', async () => {
     await accounts().createStaffUser({
       email: 'min@example.test',
-      password: 'x'.repeat(12),
+      password: minPassword,
       role: 'sales',
     });
     await accounts().createStaffUser({
       email: 'max@example.test',
-      password: 'y'.repeat(256),
+      password: maxPassword,
       role: 'sales',
     });
-    expect((await accounts().login('max@example.test', 'y'.repeat(256))).user.email).toBe(
+    expect((await accounts().login('max@example.test', maxPassword)).user.email).toBe(
       'max@example.test',
     );
   });
@@ -115,7 +120,7 @@ describe('createStaffUser', () => {
 
 describe('sessions', () => {
   it('refresh last_seen_at at most once a minute', async () => {
-    const { token } = await accounts().login('min@example.test', 'x'.repeat(12));
+    const { token } = await accounts().login('min@example.test', minPassword);
     const seen = async () =>
       (
         await t.db
@@ -134,9 +139,9 @@ describe('sessions', () => {
   });
 
   it('are cleared lazily: a later sign-in deletes expired rows', async () => {
-    const { token } = await accounts().login('min@example.test', 'x'.repeat(12));
+    const { token } = await accounts().login('min@example.test', minPassword);
     clock.advance(31 * 60_000);
-    await accounts().login('max@example.test', 'y'.repeat(256));
+    await accounts().login('max@example.test', maxPassword);
     const left = await t.db
       .selectFrom('sessions')
       .select('id_hash')
@@ -146,7 +151,7 @@ describe('sessions', () => {
   });
 
   it('of a disabled account stop working at once', async () => {
-    const { token } = await accounts().login('min@example.test', 'x'.repeat(12));
+    const { token } = await accounts().login('min@example.test', minPassword);
     await t.db
       .updateTable('staff_users')
       .set({ disabled_at: clock.now().toISOString() })

@@ -8,9 +8,15 @@ import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { secretLink } from '../privacy/secret-paths.js';
 import type { StaffRole } from '../db/schema.js';
+import type { Kernel } from '../privacy/kernel.js';
 import { conflict, DomainError, invalid, type FieldErrors } from '../web/errors.js';
 import { readIssues } from '../web/validation.js';
+import { deviceLabel } from './device.js';
+import { hashPassword, passwordProblem } from './passwords.js';
 import * as repo from './repository.js';
+import { createSecondFactor, type SecondFactor } from './second-factor.js';
+import { LONGEST_IDLE_MS, SESSION_COOKIE, sessionCookie } from './sessions-store.js';
+import { createStaffSessions, secondFactorRequired, signInAgainMessage } from './staff-sessions.js';
 import { createLoginThrottle, defaultThrottleLimits, type ThrottleLimits } from './throttle.js';
 
 export interface StaffUser {
@@ -26,12 +32,12 @@ export const staffRoles = [
   'privacy',
 ] as const satisfies readonly StaffRole[];
 
-export const SESSION_COOKIE = 'sid';
+export { SESSION_COOKIE };
 const MINUTE = 60_000;
-export const IDLE_TIMEOUT_MS = 30 * MINUTE;
-export const SESSION_LIFETIME_MS = 12 * 60 * MINUTE;
-// last_seen_at is written at most this often, so browsing is not one UPDATE per request.
-const TOUCH_INTERVAL_MS = MINUTE;
+/** The longest idle limit of any kind of account (staff: 15 minutes; src/accounts/sessions-store.ts). */
+export const IDLE_TIMEOUT_MS = LONGEST_IDLE_MS;
+export { idleLimits, SESSION_LIFETIME_MS } from './sessions-store.js';
+export type { LiveSession } from './sessions-store.js';
 export const SETUP_LINK_TTL_MS = 60 * MINUTE;
 
 // One answer for an unknown email, a wrong password and a throttled source, so none of them
@@ -43,6 +49,8 @@ export const disabledMessage =
 export const setupLinkInvalidMessage = 'This setup link is no longer valid.';
 
 const tokenPattern = /^[A-Za-z0-9_-]{43}$/;
+/** How far a sign-in got: `code` asks for the second factor next, `enrol` for its setup. */
+export type SignInStage = 'active' | 'code' | 'enrol';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const newToken = () => randomBytes(32).toString('base64url');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -55,21 +63,16 @@ const credentials = z.object({
     .min(1, 'Enter an email address.')
     .max(254, 'Email addresses are at most 254 characters.')
     .pipe(z.email('Enter a valid email address, such as name@example.com.')),
-  password: z
-    .string()
-    .min(12, 'Use at least 12 characters.')
-    .max(256, 'Use at most 256 characters.'),
+  // Length, the common-password list and the rest: src/accounts/passwords.ts.
+  password: z.string().superRefine((p, ctx) => {
+    const problem = passwordProblem(p);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
 });
 
 /** The cookie that carries the session token: never readable by scripts, sent on same-site navigation. */
 export function sessionCookieOptions(config: Config) {
-  return {
-    httpOnly: true,
-    sameSite: 'lax' as const,
-    secure: config.baseUrl.startsWith('https:'),
-    path: '/',
-    maxAge: SESSION_LIFETIME_MS / 1000,
-  };
+  return sessionCookie(config).options;
 }
 
 export interface AccountDeps {
@@ -85,12 +88,31 @@ export interface AccountDeps {
   verifyPassword?: (hash: string, password: string) => Promise<boolean>;
   /** Told of each refused sign-in (the failed-login metric); never told who or from where. */
   onLoginFailed?: () => void;
+  /** Seals second-factor secrets; without it (the CLI) the second factor is not available. */
+  kernel?: Kernel;
+  /** The name authenticator apps show above the code. */
+  issuer?: string;
 }
 
 export function createAccountService(deps: AccountDeps) {
   const { db, clock } = deps;
   let dummyHash: Promise<string> | undefined;
   const verifyPassword = deps.verifyPassword ?? ((h, p) => argon2.verify(h, p));
+  let secondFactor: SecondFactor | undefined;
+  const mfa = (): SecondFactor => {
+    if (!deps.kernel) throw new Error('the second factor needs the privacy kernel');
+    return (secondFactor ??= createSecondFactor({
+      db,
+      clock,
+      kernel: deps.kernel,
+      secret: deps.secret,
+      kind: 'staff',
+      issuer: deps.issuer ?? 'Console',
+      actor: (id) => ({ kind: 'staff', id }),
+    }));
+  };
+  const staffSessions = createStaffSessions({ db, clock, secondFactor: mfa, verifyPassword });
+  const { sessions } = staffSessions;
   const throttle = createLoginThrottle({
     db,
     secret: deps.secret,
@@ -109,8 +131,6 @@ export function createAccountService(deps: AccountDeps) {
     }
     return parsed.data;
   }
-
-  const hashPassword = (password: string) => argon2.hash(password, { type: argon2.argon2id });
 
   // A missing account costs the same verify as a real one, so timing does not reveal which exist.
   async function verify(hash: string | undefined, password: string): Promise<boolean> {
@@ -162,7 +182,7 @@ export function createAccountService(deps: AccountDeps) {
   async function login(
     email: string,
     password: string,
-    opts: { source?: string; now?: Date } = {},
+    opts: { source?: string; userAgent?: string; now?: Date } = {},
   ) {
     const now = opts.now ?? clock.now();
     const normalized = email.trim().toLowerCase();
@@ -181,14 +201,51 @@ export function createAccountService(deps: AccountDeps) {
       await auditFailure(user.id, 'disabled', now);
       throw new DomainError(403, disabledMessage);
     }
-    const at = now.toISOString();
     await throttle.succeeded(key);
-    await repo.recordLogin(db, user.id, at);
-    await appendAudit(db, { actor: { kind: 'staff', id: user.id }, action: 'login' }, now);
-    await repo.deleteExpiredSessions(db, at, iso(now.getTime() - IDLE_TIMEOUT_MS));
-    const token = await startSession(user.id, now);
+    const stage = await signInStage(user);
+    if (stage === 'active') {
+      await repo.recordLogin(db, user.id, now.toISOString());
+      const actor: AuditActor = { kind: 'staff', id: user.id };
+      await appendAudit(db, { actor, action: 'login', detail: { second_factor: 'none' } }, now);
+    }
+    const device = deviceLabel(opts.userAgent);
+    const token = await sessions.start(user.id, { stage, device, now });
     const staff: StaffUser = { id: user.id, email: user.email, role: user.role };
-    return { token, user: staff };
+    return { token, user: staff, stage };
+  }
+
+  // After the password: the code if the account has a second factor, its setup if the role
+  // requires one, or straight in.
+  async function signInStage(user: { id: string; role: StaffRole }): Promise<SignInStage> {
+    if (deps.kernel && (await mfa().status(user.id)).enabled) return 'code';
+    return secondFactorRequired(user.role) ? 'enrol' : 'active';
+  }
+
+  /**
+   * The code step of sign-in. Wrong codes count against the same throttle as wrong passwords
+   * (per account and source), so someone who has the password guesses codes no faster than
+   * passwords, and the owner is emailed; a throttled source ends the sign-in.
+   */
+  async function completeSecondFactor(
+    token: string | undefined,
+    code: string,
+    opts: { source?: string } = {},
+  ) {
+    const now = clock.now();
+    const state = await staffSessions.sessionState(token, now);
+    if (state?.session.stage !== 'code')
+      return staffSessions.completeSecondFactor(token, code, now);
+    const key = throttle.keyOf(state.user.email, opts.source ?? '');
+    if (await throttle.throttled(key, now)) {
+      await sessions.end(token);
+      throw new DomainError(403, signInAgainMessage);
+    }
+    try {
+      return await staffSessions.completeSecondFactor(token, code, now);
+    } catch (err) {
+      if (err instanceof DomainError) await throttle.failed(key, state.user.id, now);
+      throw err;
+    }
   }
 
   // The typed email is never recorded: a mistyped one may be someone's other address. Attempts
@@ -197,49 +254,6 @@ export function createAccountService(deps: AccountDeps) {
     const actor: AuditActor = userId ? { kind: 'staff', id: userId } : { kind: 'anonymous' };
     await appendAudit(db, { actor, action: 'login_failed', detail: { reason } }, now);
     deps.onLoginFailed?.();
-  }
-
-  async function startSession(userId: string, now: Date = clock.now()): Promise<string> {
-    const token = newToken();
-    await repo.insertSession(db, {
-      id_hash: sha256(token),
-      user_id: userId,
-      created_at: now.toISOString(),
-      last_seen_at: now.toISOString(),
-      expires_at: iso(now.getTime() + SESSION_LIFETIME_MS),
-    });
-    return token;
-  }
-
-  async function sessionUser(token: string | undefined, now: Date = clock.now()) {
-    if (!token || !tokenPattern.test(token)) return null;
-    const idHash = sha256(token);
-    const s = await repo.findSession(db, idHash);
-    if (!s) return null;
-    const t = now.getTime();
-    const idle = t - Date.parse(s.last_seen_at) >= IDLE_TIMEOUT_MS;
-    if (idle || Date.parse(s.expires_at) <= t || s.disabled_at) {
-      await repo.deleteSession(db, idHash);
-      return null;
-    }
-    if (t - Date.parse(s.last_seen_at) >= TOUCH_INTERVAL_MS) {
-      await repo.touchSession(db, idHash, now.toISOString());
-    }
-    const user: StaffUser = { id: s.user_id, email: s.email, role: s.role };
-    return user;
-  }
-
-  async function logout(token: string | undefined): Promise<void> {
-    if (!token || !tokenPattern.test(token)) return;
-    const session = await repo.findSession(db, sha256(token));
-    await repo.deleteSession(db, sha256(token));
-    if (session) {
-      await appendAudit(
-        db,
-        { actor: { kind: 'staff', id: session.user_id }, action: 'logout' },
-        clock.now(),
-      );
-    }
   }
 
   async function firstRunSetupLink(baseUrl: string, now: Date = clock.now()) {
@@ -263,6 +277,7 @@ export function createAccountService(deps: AccountDeps) {
     token: string,
     input: { email: string; password: string; passwordConfirm: string },
     now: Date = clock.now(),
+    opts: { device?: string } = {},
   ) {
     if (!(await setupTokenValid(token, now))) throw setupLinkInvalid();
     const mismatch: FieldErrors =
@@ -280,14 +295,20 @@ export function createAccountService(deps: AccountDeps) {
       await repo.insertUser(trx, row);
       await appendAudit(trx, accountCreated({ kind: 'system', name: 'setup_link' }, user), now);
     });
-    return { user, token: await startSession(user.id, now) };
+    // The first administrator sets up a second factor before anything else.
+    const stage: SignInStage = secondFactorRequired(user.role) ? 'enrol' : 'active';
+    return { user, token: await sessions.start(user.id, { stage, device: opts.device, now }) };
   }
 
   return {
     createStaffUser,
     login,
-    sessionUser,
-    logout,
+    ...staffSessions,
+    completeSecondFactor,
+    /** The session cookie's name and options (`__Host-sid` over HTTPS). */
+    cookie: sessionCookie(deps.config),
+    /** The second factor of staff accounts (TOTP and recovery codes). */
+    secondFactor: mfa,
     hasStaff: () => repo.anyStaff(db),
     firstRunSetupLink,
     setupTokenValid,

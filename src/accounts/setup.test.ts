@@ -7,7 +7,7 @@ import {
   hiddenField,
   type TestApp,
 } from '../test-support/app.js';
-import { submitPageForm } from '../test-support/staff.js';
+import { enrolSecondFactor, submitPageForm } from '../test-support/staff.js';
 
 const clock = new TestClock();
 let t: TestApp | undefined;
@@ -52,7 +52,7 @@ describe('first-run setup link', () => {
     expect(await app().accounts.firstRunSetupLink('http://localhost:3000')).toBeNull();
   });
 
-  it('creates the first admin once, signs them in, and is dead afterwards', async () => {
+  it('creates the first admin once, sends them to set up a second factor, and is dead afterwards', async () => {
     const path = pathOf((await app().accounts.firstRunSetupLink('http://localhost:3000'))!);
     const form = await app().inject({ method: 'GET', url: path });
     expect(form.body).toContain('<label for="passwordConfirm">');
@@ -60,12 +60,21 @@ describe('first-run setup link', () => {
 
     const res = await submit(path, admin);
     expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toBe('/console');
+    expect(res.headers.location).toBe('/console/account/two-factor/enrol');
     const sid = res.cookies.find((c) => c.name === 'sid')!;
-    const leads = await app().inject({
+    // Nothing else before the second factor: the console sends them back to its setup.
+    const blocked = await app().inject({
       method: 'GET',
       url: '/console/leads',
       headers: { cookie: `sid=${sid.value}` },
+    });
+    expect(blocked.statusCode).toBe(303);
+    expect(blocked.headers.location).toBe('/console/account/two-factor/enrol');
+    const token = await enrolSecondFactor(t!, sid.value);
+    const leads = await app().inject({
+      method: 'GET',
+      url: '/console/leads',
+      headers: { cookie: `sid=${token}` },
     });
     expect(leads.statusCode).toBe(200);
 

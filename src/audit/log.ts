@@ -34,7 +34,10 @@ export type AuditAction =
   | 'account_disabled'
   | 'account_enabled'
   | 'password_reset_sent'
-  | 'password_reset';
+  | 'password_reset'
+
+  | 'second_factor'
+  | 'session_ended';
 
 /** Every action, for forms and filters; the check below fails the build if one is left out. */
 export const auditActions = [
@@ -62,6 +65,8 @@ export const auditActions = [
   'account_enabled',
   'password_reset_sent',
   'password_reset',
+  'second_factor',
+  'session_ended',
 ] as const satisfies readonly AuditAction[];
 const everyActionListed: Exclude<AuditAction, (typeof auditActions)[number]> extends never
   ? true

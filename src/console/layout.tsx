@@ -117,6 +117,7 @@ function StaffBox({ staff, csrf }: { staff: StaffUser; csrf?: string | undefined
         <span class="console-user-email">{staff.email}</span>
         <span class="console-role">{roleLabels[staff.role]}</span>
       </p>
+      <a href="/console/account">Your account</a>
       <form method="post" action="/console/logout">
         {csrf ? <input type="hidden" name="_csrf" value={csrf} /> : null}
         <button class="console-button secondary" type="submit">

@@ -15,6 +15,7 @@ import { renderPage } from '../web/render.js';
 import { readIssues } from '../web/validation.js';
 import type { ConsoleFrame } from './layout.js';
 import { demand, type Permission } from './permissions.js';
+import { freshGuard } from './fresh.js';
 import { consoleMessage, renderRefusal, sessionGuard } from './section.js';
 
 // Console routes are declared as data (docs/decisions/019-route-table.md): what a route needs
@@ -74,6 +75,13 @@ export interface ConsoleRoute<P = unknown, Q = unknown, B = unknown> {
    */
   refused?: (input: RefusedInput<P>, error: DomainError) => Answer;
   refusedStatuses?: readonly number[];
+  /**
+   * A sensitive action (export, role change, deletion): the second factor, or the password
+   * without one, is asked again when it was last given more than 15 minutes ago.
+   */
+  fresh?: boolean;
+  /** Reachable by a sign-in that waits for a required second factor (its setup pages). */
+  enrolment?: boolean;
   handler: (input: RouteInput<P, Q, B>) => Answer;
 }
 
@@ -96,6 +104,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may use a route of the console's table (src/console/route-table.ts). */
     access?: Access;
+    /** The route asks for a recent second factor (step-up). */
+    fresh?: boolean;
   }
 }
 
@@ -113,6 +123,8 @@ export function registerConsoleRoutes(
 ): void {
   fastify.setErrorHandler(renderRefusal);
   const checkSession = sessionGuard(deps.accounts);
+  const checkEnrolling = sessionGuard(deps.accounts, { enrolment: true });
+  const checkFresh = freshGuard(deps.accounts);
   const checkCsrf = fastify.csrfProtection.bind(fastify) as preHandlerHookHandler;
   for (const r of routes) {
     const access = r.access;
@@ -121,10 +133,11 @@ export function registerConsoleRoutes(
       access === 'public'
         ? []
         : [
-            checkSession,
+            r.enrolment ? checkEnrolling : checkSession,
             async (request: FastifyRequest) => {
               if (request.staff) demand(request.staff, access);
             },
+            ...(r.fresh ? [checkFresh] : []),
           ];
     fastify.route({
       method: r.method,
@@ -135,7 +148,7 @@ export function registerConsoleRoutes(
         ...(r.body ? { body: r.body } : {}),
       },
       attachValidation: true,
-      config: { ...r.config, access },
+      config: { ...r.config, access, fresh: r.fresh === true },
       onRequest: allow,
       preHandler: r.method === 'POST' ? [checkCsrf] : [],
       handler: (request, reply) => run(r, request, reply),
@@ -199,7 +212,7 @@ export function sentText(sent: object): Record<string, string> {
 declare module 'fastify' {
   interface FastifyInstance {
     /** Every route under /console and who may use it, for the test that walks them all. */
-    consoleRouteTable: { method: string; url: string; access?: Access }[];
+    consoleRouteTable: { method: string; url: string; access?: Access; fresh?: boolean }[];
   }
 }
 
@@ -210,7 +223,9 @@ export function trackConsoleRoutes(app: FastifyInstance): void {
   app.addHook('onRoute', (r) => {
     if (!/^\/console(\/|$)/.test(r.url)) return;
     for (const method of [r.method].flat()) {
-      if (method !== 'HEAD') routes.push({ method, url: r.url, access: r.config?.access });
+      if (method !== 'HEAD') {
+        routes.push({ method, url: r.url, access: r.config?.access, fresh: r.config?.fresh });
+      }
     }
   });
 }

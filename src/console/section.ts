@@ -1,26 +1,43 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { SESSION_COOKIE, type AccountService } from '../accounts/service.js';
+import type { AccountService, LiveSession } from '../accounts/service.js';
 import { DomainError, sendError, wantsJson } from '../web/errors.js';
 import { safeRedirectPath } from '../web/redirect.js';
 import { renderPage } from '../web/render.js';
 import { ConsoleMessagePage } from './layout.js';
 import { landingPath } from './permissions.js';
 
+const sessions = new WeakMap<FastifyRequest, LiveSession>();
+/** The session the guard let this request in with (step-up and the sessions page read it). */
+export const sessionOf = (request: FastifyRequest) => sessions.get(request);
+
+/** Where a sign-in that waits for a required second factor is sent, whatever it asked for. */
+export const ENROL_PATH = '/console/account/two-factor/enrol';
+export const CODE_PATH = '/console/login/code';
+
 /**
  * Lets staff with a live session through; sends a browser without one to sign in, and answers
- * 401 to a request for JSON or one that changes something.
+ * 401 to a request for JSON or one that changes something. A sign-in still waiting for its
+ * second factor gets no further than the code page, or the setup page when its role requires
+ * one (`enrolment`: the routes of that setup).
  */
-export function sessionGuard(accounts: AccountService) {
+export function sessionGuard(accounts: AccountService, opts: { enrolment?: boolean } = {}) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     // Pages hold personal data: never kept by browsers or shared caches.
     reply.header('cache-control', 'no-store');
-    const token = request.cookies[SESSION_COOKIE];
-    const staff = await accounts.sessionUser(token);
-    if (staff) {
-      request.staff = staff;
+    const cookie = accounts.cookie.name;
+    const token = request.cookies[cookie];
+    const state = await accounts.sessionState(token);
+    const stage = state?.session.stage;
+    if (state && (stage === 'active' || (stage === 'enrol' && opts.enrolment))) {
+      request.staff = state.user;
+      sessions.set(request, state.session);
       return;
     }
-    if (token) reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    const pendingPage = stage === 'code' ? CODE_PATH : stage === 'enrol' ? ENROL_PATH : null;
+    if (pendingPage && request.method === 'GET' && !wantsJson(request)) {
+      return reply.redirect(pendingPage, 303);
+    }
+    if (token && !pendingPage) reply.clearCookie(cookie, { path: '/' });
     const signIn = 'Your session has ended. Sign in again, then repeat what you were doing.';
     if (wantsJson(request)) return sendError(request, reply, 401, signIn);
     if (request.method === 'GET' || request.method === 'HEAD') {

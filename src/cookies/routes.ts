@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { SESSION_COOKIE, type AccountService } from '../accounts/service.js';
+import type { AccountService } from '../accounts/service.js';
 import type { Clock } from '../adapters/clock.js';
 import type { Db } from '../db/database.js';
 import type { CookieConsentsTable } from '../db/schema.js';
@@ -60,7 +60,7 @@ export function browserChoiceSaver(deps: CookieDeps) {
     source: CookieConsentsTable['source'],
   ): Promise<BrowserChoices> => {
     const consentId = consentIdOf(request.cookies[CONSENT_COOKIE]);
-    const staff = await deps.accounts.sessionUser(request.cookies[SESSION_COOKIE]);
+    const staff = await deps.accounts.sessionUser(request.cookies[deps.accounts.cookie.name]);
     const input = {
       ...wanted,
       consentId,

@@ -25,6 +25,7 @@ import * as m0025 from './migrations/0025_gpc_daily.js';
 import * as m0026 from './migrations/0026_disclosure_evidence.js';
 import * as m0027 from './migrations/0027_phone_without_sms_consent.js';
 import * as m0028 from './migrations/0028_tag_vendors_and_audit_purges.js';
+import * as m0029 from './migrations/0029_second_factor_and_sessions.js';
 import * as m0030 from './migrations/0030_staff_management.js';
 import * as m0031 from './migrations/0031_job_leases.js';
 import * as m0032 from './migrations/0032_answers_no_longer_asked.js';
@@ -56,6 +57,7 @@ const migrations: Record<string, Migration> = {
   '0026_disclosure_evidence': m0026,
   '0027_phone_without_sms_consent': m0027,
   '0028_tag_vendors_and_audit_purges': m0028,
+  '0029_second_factor_and_sessions': m0029,
   '0030_staff_management': m0030,
   '0031_job_leases': m0031,
   '0032_answers_no_longer_asked': m0032,

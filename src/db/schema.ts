@@ -105,12 +105,44 @@ export interface StaffUsersTable {
   invited_at: Timestamp | null;
 }
 
+/** The kinds of account that sign in; each has its own idle limit (src/accounts/sessions-store.ts). */
+export type AccountKind = 'staff' | 'client' | 'partner';
+/** How far sign-in got: `code` waits for the second factor, `enrol` for a required enrolment. */
+export type SessionStage = 'active' | 'code' | 'enrol';
+
 export interface SessionsTable {
   id_hash: string;
   user_id: string;
   created_at: Timestamp;
   last_seen_at: Timestamp;
   expires_at: Timestamp;
+  account_kind: Generated<AccountKind>;
+  stage: Generated<SessionStage>;
+  /** When the person last proved who they are (password, code): step-up asks again after 15 min. */
+  verified_at: Timestamp | null;
+  /** A short label such as "Firefox 120 on Windows (desktop)", never the raw user agent. */
+  device: string | null;
+  code_failures: Generated<number>;
+}
+
+export interface AccountTotpTable {
+  id: string;
+  account_kind: AccountKind;
+  account_id: string;
+  /** Sealed by the kernel (src/privacy/cipher.ts). */
+  secret: string;
+  enrol_token_hash: string | null;
+  created_at: Timestamp;
+  confirmed_at: Timestamp | null;
+  last_step: number | null;
+}
+
+export interface AccountRecoveryCodesTable {
+  code_hash: string;
+  account_kind: AccountKind;
+  account_id: string;
+  created_at: Timestamp;
+  used_at: Timestamp | null;
 }
 
 /** Failed sign-ins per (account, source network), and per account with source_key '*'. */
@@ -595,6 +627,8 @@ export interface Database {
   consents: ConsentsTable;
   staff_users: StaffUsersTable;
   sessions: SessionsTable;
+  account_totp: AccountTotpTable;
+  account_recovery_codes: AccountRecoveryCodesTable;
   setup_tokens: SetupTokensTable;
   login_failures: LoginFailuresTable;
   outbox: OutboxTable;

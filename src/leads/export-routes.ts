@@ -67,6 +67,8 @@ export async function exportRoutes(
       method: 'GET',
       url: '/console/leads/export',
       access: 'leads.export',
+      // A file of people's data leaves the console: the second factor is asked again (step-up).
+      fresh: true,
       query: exportQuery,
       handler: ({ frame, query }) => form(frame(), sentText(query)),
     }),
@@ -74,6 +76,7 @@ export async function exportRoutes(
       method: 'POST',
       url: '/console/leads/export',
       access: 'leads.export',
+      fresh: true,
       body: exportBody,
       config: csvRoute,
       handler: async ({ staff, body: b }) => {

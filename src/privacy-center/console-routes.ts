@@ -37,11 +37,13 @@ export async function privacyRequestRoutes(
   });
 
   // Each answer redirects back to the request; a refusal shows it again with the reason.
-  const act = (path: string, body: ActBody, run: Act, done: string) =>
+  // `fresh`: an erasure cannot be undone, so the second factor is asked again (step-up).
+  const act = (path: string, body: ActBody, run: Act, done: string, fresh = false) =>
     route({
       method: 'POST',
       url: `/console/privacy/:id/${path}`,
       access: 'privacy_requests.act',
+      fresh,
       params,
       body,
       handler: async ({ staff, params: { id }, body: sent }) => {
@@ -95,7 +97,7 @@ export async function privacyRequestRoutes(
     }),
     act('deny', reasonBody, (s, id, reason) => queue.deny(s, id, reason), 'denied'),
     act('extend', reasonBody, (s, id, reason) => queue.extend(s, id, reason), 'extended'),
-    act('delete', confirmedBody, (s, id) => queue.completeDeletion(s, id), 'deleted'),
+    act('delete', confirmedBody, (s, id) => queue.completeDeletion(s, id), 'deleted', true),
     act('correct', plainBody, (s, id) => queue.applyCorrection(s, id), 'corrected'),
     act('resend', plainBody, (s, id) => queue.resendReport(s, id), 'sent'),
   ]);

@@ -215,6 +215,30 @@ export const dataMap = {
     created_at: staff('account.session', ['security'], 'session'),
     last_seen_at: staff('account.session', ['security'], 'session'),
     expires_at: meta('session bookkeeping'),
+    account_kind: meta('which kind of account the session is for'),
+    stage: meta('how far sign-in got'),
+    verified_at: staff('account.session', ['security'], 'session'),
+    // A label derived from the user agent ("Firefox 120 on Windows"), shown to its owner only.
+    device: staff('online.device', ['security'], 'session'),
+    code_failures: meta('wrong second-factor codes typed during this sign-in'),
+  },
+  // The second factor: the TOTP secret sealed at rest; recovery codes as keyed hashes only.
+  account_totp: {
+    id: key(),
+    account_kind: meta('which kind of account the secret is for'),
+    account_id: key(),
+    secret: sealed(staff('account.login', ['security'], 'staff_account')),
+    enrol_token_hash: key('hash of a one-time enrolment token'),
+    created_at: meta('account bookkeeping'),
+    confirmed_at: meta('account bookkeeping'),
+    last_step: meta('the last 30-second step a code was accepted for'),
+  },
+  account_recovery_codes: {
+    code_hash: staff('account.login', ['security'], 'staff_account'),
+    account_kind: meta('which kind of account the code is for'),
+    account_id: key(),
+    created_at: meta('account bookkeeping'),
+    used_at: meta('account bookkeeping'),
   },
   // Keyed fingerprints (HMAC with the app secret) of the email typed, whoever's it is, and of
   // the source network: counted for security, never shown, gone an hour after their window.
@@ -715,6 +739,8 @@ export const subjectLinks: { readonly [T in keyof DataMap]?: SubjectLink } = {
   },
   staff_users: { none: 'staff accounts, not people who contacted us' },
   sessions: { none: 'staff sign-in sessions' },
+  account_totp: { none: 'staff second-factor secrets, not people who contacted us' },
+  account_recovery_codes: { none: 'hashes of staff recovery codes' },
   setup_tokens: {
     none: 'one-time links for staff setup, invitations and password resets; staff ids only',
   },

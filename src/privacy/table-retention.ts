@@ -22,6 +22,14 @@ export const tableRetention = {
   consents: { purger: 'consent' },
   staff_users: { purger: 'staff_account' },
   sessions: { purger: 'session' },
+  account_totp: {
+    with: 'staff_users',
+    how: 'deleted when the staff-account purger anonymises the closed account',
+  },
+  account_recovery_codes: {
+    with: 'staff_users',
+    how: 'deleted when the staff-account purger anonymises the closed account',
+  },
   login_failures: { purger: 'login_failures' },
   setup_tokens: { purger: 'setup_token' },
   outbox: { purger: 'outbox_sent' },

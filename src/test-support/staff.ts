@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { totpCode } from '../accounts/totp.js';
 import type { StaffRole } from '../db/schema.js';
 import { cookieHeader, cookieJar, hiddenField, type TestApp } from './app.js';
 
@@ -24,9 +25,31 @@ export async function staffSessions(
   for (const role of roles) {
     const email = opts.email?.(role) ?? `${role}-${randomUUID().slice(0, 6)}@example.test`;
     const { id } = await t.app.accounts.createStaffUser({ email, password: staffPassword, role });
-    out[role] = { id, jar: { sid: (await t.app.accounts.login(email, staffPassword)).token } };
+    const signedIn = await t.app.accounts.login(email, staffPassword);
+    // Admins and privacy officers set up their second factor before anything else.
+    const token =
+      signedIn.stage === 'enrol' ? await enrolSecondFactor(t, signedIn.token) : signedIn.token;
+    out[role] = { id, jar: { sid: token } };
   }
   return out;
+}
+
+/**
+ * Sets up the second factor from a signed-in session, as the enrolment page does, with a code
+ * computed from the test clock: the renewed session's token and the TOTP secret.
+ */
+export async function enrolSecondFactor(t: TestApp, token: string): Promise<string> {
+  return (await enrolWithSecret(t, token)).token;
+}
+
+export async function enrolWithSecret(t: TestApp, token: string) {
+  const accounts = t.app.accounts;
+  const state = await accounts.sessionState(token);
+  if (!state) throw new Error('no session to enrol from');
+  const enrolment = await accounts.secondFactor().begin(state.user.id, state.user.email);
+  const code = totpCode(enrolment.secret, t.clock.now());
+  const done = await accounts.finishEnrolment(state, enrolment.token, code);
+  return { token: done.token, secret: enrolment.secret, codes: done.codes };
 }
 
 /** A new staff member with this role, signed in: their session cookie jar. */

@@ -36,6 +36,9 @@ async function purgeChunk(db: Db, now: Date, limit: number): Promise<PurgeCounts
         })
         .where('id', '=', id)
         .execute();
+      // The second factor goes with the password.
+      await trx.deleteFrom('account_totp').where('account_id', '=', id).execute();
+      await trx.deleteFrom('account_recovery_codes').where('account_id', '=', id).execute();
     }
     return { records: rows.length };
   });
