@@ -4,7 +4,7 @@ import { ConsoleLayout, roleLabels } from '../console/layout.js';
 import type { StaffRole } from '../db/schema.js';
 import { secretLink } from '../privacy/secret-paths.js';
 import { TextField, type FieldState } from '../web/forms.js';
-import { passwordHint } from './password-rules.js';
+import { passwordHint } from './passwords.js';
 import { AccountFormPage, PasswordField } from './views.js';
 
 // The pages a signed-out person reaches: "forgot password", the pages behind a reset or

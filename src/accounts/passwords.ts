@@ -26,6 +26,8 @@ let common: Set<string> | undefined;
 const commonPasswords = () =>
   (common ??= new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
 
+export const passwordHint = `${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters, not a common password. A few unrelated words make a strong password that is easy to type.`;
+
 export const passwordMessages = {
   tooShort: `Use at least ${MIN_PASSWORD_LENGTH} characters.`,
   tooLong: `Use at most ${MAX_PASSWORD_LENGTH} characters.`,

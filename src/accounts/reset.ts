@@ -1,11 +1,10 @@
-import argon2 from 'argon2';
 import type { Clock } from '../adapters/clock.js';
 import { appendAudit } from '../audit/log.js';
 import type { Db } from '../db/database.js';
 import { enqueue } from '../outbox/repository.js';
 import { DomainError, invalid, type FieldErrors } from '../web/errors.js';
 import { createAccountLinks, type MailedLinkPurpose } from './links.js';
-import { newPasswordProblem } from './password-rules.js';
+import { hashPassword, passwordProblem } from './passwords.js';
 import * as repo from './users-repository.js';
 import { staffEmail, staffName, statusOf } from './users-service.js';
 
@@ -85,8 +84,8 @@ export function createLinkFlows(deps: LinkFlowDeps) {
     input: { password: string; passwordConfirm: string },
   ) {
     const user = await open('reset', token);
-    const password = checkPasswords(input);
-    const hash = await argon2.hash(password, { type: argon2.argon2id });
+    const password = checkPasswords(input, user.email);
+    const hash = await hashPassword(password);
     const now = clock.now();
     await db.transaction().execute(async (trx) => {
       if (!(await links.claim(trx, 'reset', token, now))) throw new LinkInvalidError();
@@ -115,8 +114,8 @@ export function createLinkFlows(deps: LinkFlowDeps) {
     const user = await open('invite', token);
     const name = staffName.safeParse(input.name);
     const fields: FieldErrors = name.success ? {} : { name: name.error.issues[0]?.message ?? '' };
-    const password = checkPasswords(input, fields, 'Your account was not set up yet.');
-    const hash = await argon2.hash(password, { type: argon2.argon2id });
+    const password = checkPasswords(input, user.email, fields, 'Your account was not set up yet.');
+    const hash = await hashPassword(password);
     const now = clock.now();
     await db.transaction().execute(async (trx) => {
       if (!(await links.claim(trx, 'invite', token, now))) throw new LinkInvalidError();
@@ -143,10 +142,11 @@ export function createLinkFlows(deps: LinkFlowDeps) {
 /** The new password, or a 400 naming what to change beside each field. */
 function checkPasswords(
   input: { password: string; passwordConfirm: string },
+  email: string,
   fields: FieldErrors = {},
   message = 'Your password was not changed.',
 ): string {
-  const problem = newPasswordProblem(input.password);
+  const problem = passwordProblem(input.password, { email });
   if (problem) fields.password = problem;
   else if (input.password !== input.passwordConfirm)
     fields.passwordConfirm = 'The two passwords do not match.';

@@ -152,7 +152,7 @@ describe('signing in with a second factor', () => {
     expect(early.headers.location).toBe('/console/login/code');
     const res = await sendCode(step, totpCode(adminSecret, clock.now()));
     expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toBe('/console/leads');
+    expect(res.headers.location).toBe('/console');
     const sid = res.cookies.find((c) => c.name === 'sid')!.value;
     expect(sid).not.toBe(step.jar.sid);
     expect((await get('/console/leads', { sid })).statusCode).toBe(200);
@@ -219,7 +219,7 @@ describe('signing in with a second factor', () => {
 describe('optional second factor', () => {
   it('lets a sales member in with the password, turn two-step sign-in on from their account page, and off again', async () => {
     const { res, jar } = await login('sales@example.test');
-    expect(res.headers.location).toBe('/console/leads');
+    expect(res.headers.location).toBe('/console');
     const account = await get('/console/account', jar);
     expect(account.statusCode).toBe(200);
     expect(account.body).toContain('Set up two-step sign-in');
@@ -251,7 +251,7 @@ describe('optional second factor', () => {
     expect(off.statusCode).toBe(303);
     expect(off.headers.location).toBe('/console/account?done=off');
     expect(await totpRow('sales@example.test')).toBeUndefined();
-    expect((await login('sales@example.test')).res.headers.location).toBe('/console/leads');
+    expect((await login('sales@example.test')).res.headers.location).toBe('/console');
   });
 
   it('refuses to turn it off for a role that requires it', async () => {

@@ -241,7 +241,7 @@ describe('step-up before sensitive actions', () => {
       next: 'https://evil.example/console',
     });
     expect(ok.statusCode).toBe(303);
-    expect(ok.headers.location).toBe('/console/leads');
+    expect(ok.headers.location).toBe('/console');
   });
 });
 

@@ -102,6 +102,8 @@ export async function staffRoutes(
       method: 'POST',
       url: '/console/users/:id/role',
       access: 'users.manage',
+      // Changes who may do what: asks for the second factor again after 15 minutes.
+      fresh: true,
       params: idParams,
       body: roleBody,
       handler: async ({ staff, params, body, reply }) => {
@@ -130,6 +132,8 @@ export async function staffRoutes(
       method: 'POST',
       url: '/console/users/:id/disable',
       access: 'users.manage',
+      // Changes who may do what: asks for the second factor again after 15 minutes.
+      fresh: true,
       params: idParams,
       body: confirmBody,
       handler: async ({ staff, params, reply }) => {

@@ -1,3 +1,4 @@
+import { confirmedAmong } from './second-factor-repository.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
 import { z } from 'zod';
@@ -20,6 +21,8 @@ import * as repo from './users-repository.js';
 export type StaffStatus = 'active' | 'invited' | 'disabled';
 export interface StaffListing extends repo.StaffRecord {
   status: StaffStatus;
+  /** Whether two-step sign-in is set up (a confirmed authenticator). */
+  secondFactor: boolean;
 }
 
 /** No control characters (C0, DEL, C1): a name is shown in pages, lists and a terminal. */
@@ -74,21 +77,29 @@ export function createStaffAdmin(deps: StaffAdminDeps) {
   async function list(): Promise<StaffListing[]> {
     assertReadable('staff_users', 'email', 'account');
     assertReadable('staff_users', 'name', 'account');
-    return (await repo.listStaff(db)).map((r) => ({ ...r, status: statusOf(r) }));
+    const rows = await repo.listStaff(db);
+    const withCode = await confirmedAmong(
+      db,
+      'staff',
+      rows.map((r) => r.id),
+    );
+    return rows.map((r) => ({ ...r, status: statusOf(r), secondFactor: withCode.has(r.id) }));
   }
 
   async function get(id: string): Promise<StaffListing> {
     assertReadable('staff_users', 'email', 'account');
     const row = await repo.findStaff(db, id);
     if (!row || row.email.endsWith('@closed.invalid')) throw notFound('That staff member');
-    return { ...row, status: statusOf(row) };
+    const withCode = await confirmedAmong(db, 'staff', [row.id]);
+    return { ...row, status: statusOf(row), secondFactor: withCode.has(row.id) };
   }
 
   async function byEmail(email: string): Promise<StaffListing> {
     const parsed = staffEmail.safeParse(email);
     const row = parsed.success ? await repo.findStaffByEmail(db, parsed.data) : undefined;
     if (!row) throw notFound('A staff account with that email');
-    return { ...row, status: statusOf(row) };
+    const withCode = await confirmedAmong(db, 'staff', [row.id]);
+    return { ...row, status: statusOf(row), secondFactor: withCode.has(row.id) };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { secondFactorRequired } from './staff-sessions.js';
 import { ConsoleLayout, Time, roleLabels, type ConsoleFrame } from '../console/layout.js';
 import { DataTable } from '../console/table.js';
 import { ErrorSummary, SelectField, TextField, type FieldState } from '../web/forms.js';
@@ -20,8 +21,9 @@ const inviteLabels = { name: 'Name', email: 'Email address', role: 'Role' };
  * The second-factor cell. No second factor exists yet; when one does, this reads its column and
  * nothing else on these pages changes.
  */
-export function secondFactorLabel(_row: StaffListing): string {
-  return 'Not set up';
+export function secondFactorLabel(row: StaffListing): string {
+  if (row.secondFactor) return 'On';
+  return secondFactorRequired(row.role) ? 'Required, not set up yet' : 'Off';
 }
 
 export const userPath = (id: string) => `/console/users/${encodeURIComponent(id)}`;

@@ -35,7 +35,6 @@ export type AuditAction =
   | 'account_enabled'
   | 'password_reset_sent'
   | 'password_reset'
-
   | 'second_factor'
   | 'session_ended';
 

@@ -58,7 +58,7 @@ describe('starspmb user', () => {
     const lines = res.out.split('\n');
     expect(lines[0]).toMatch(/^EMAIL +NAME +ROLE +STATUS +LAST SIGN-IN +SECOND FACTOR$/);
     expect(lines.find((l) => l.startsWith('listed@example.test'))).toMatch(
-      /sales +active +2026-11-28 12:00 UTC +not set up$/,
+      /sales +active +2026-11-28 12:00 UTC +off$/,
     );
     expect(lines.find((l) => l.startsWith('ops@example.test'))).toMatch(/admin +active +never/);
   });

@@ -118,11 +118,12 @@ describe('the console route table', () => {
           continue;
         }
         // Past the session, the permission and CSRF: a page, a redirect or a file. A page of a
-        // real record opens; an empty form may be refused for what it is (400, or 409 for the
-        // record's state); only an id the test has no record for may be unknown (404).
+        // real record opens; an empty form may be refused for what it is (400; 409 for the
+        // record's state; 404 for a token the form should carry); only a page whose id the
+        // test has no record for may be unknown (404).
         const real = recordFor(r.url) !== undefined;
         const reached = [
-          ...(r.method !== 'GET' ? [400, 409] : []),
+          ...(r.method !== 'GET' ? [400, 404, 409] : []),
           ...(r.url.includes(':') && !real ? [404] : []),
         ];
         expect(res.statusCode, label(r, role)).not.toBe(401);

@@ -42,6 +42,9 @@ export async function enrolSecondFactor(t: TestApp, token: string): Promise<stri
   return (await enrolWithSecret(t, token)).token;
 }
 
+/** Each enrolled member's authenticator secret, by email, so a test can sign them in again. */
+const secrets = new Map<string, string>();
+
 export async function enrolWithSecret(t: TestApp, token: string) {
   const accounts = t.app.accounts;
   const state = await accounts.sessionState(token);
@@ -49,7 +52,24 @@ export async function enrolWithSecret(t: TestApp, token: string) {
   const enrolment = await accounts.secondFactor().begin(state.user.id, state.user.email);
   const code = totpCode(enrolment.secret, t.clock.now());
   const done = await accounts.finishEnrolment(state, enrolment.token, code);
+  secrets.set(state.user.email, enrolment.secret);
   return { token: done.token, secret: enrolment.secret, codes: done.codes };
+}
+
+/**
+ * Signs a member in again (after their session went idle with the test clock): the password,
+ * then a code from the authenticator enrolled above when they have one. Their jar.
+ */
+export async function signInAgain(t: TestApp, email: string): Promise<Jar> {
+  const signedIn = await t.app.accounts.login(email, staffPassword);
+  if (signedIn.stage === 'active') return { sid: signedIn.token };
+  const secret = secrets.get(email);
+  if (signedIn.stage !== 'code' || !secret) throw new Error(`cannot finish signing in ${email}`);
+  const done = await t.app.accounts.completeSecondFactor(
+    signedIn.token,
+    totpCode(secret, t.clock.now()),
+  );
+  return { sid: done.token };
 }
 
 /** A new staff member with this role, signed in: their session cookie jar. */
