@@ -13,9 +13,11 @@ import { startFaultProxy } from './fault-proxy.js';
  * 503 with Retry-After and a message; nothing acknowledged is lost; once the proxy lets traffic
  * through again the same app (no restart) saves again. The real PostgreSQL is never stopped.
  *
- * FAULT_CUTS (default 12) is how many cut points are tried; `npm run soak` raises it.
+ * FAULT_CUTS (default 12) is how many cut points are spread over a submission, FAULT_ROUNDS
+ * (default 1) how many times they are all tried; `npm run soak` raises the rounds.
  */
 const cutPoints = Number(process.env.FAULT_CUTS ?? 12);
+const rounds = Number(process.env.FAULT_ROUNDS ?? 1);
 
 if (testDbKind !== 'postgres')
   console.log(
@@ -137,7 +139,7 @@ describe.runIf(testDbKind === 'postgres')('database faults', () => {
     ];
     const acknowledged: string[] = [];
     let refused = 0;
-    for (const n of points) {
+    for (const n of Array.from({ length: rounds }, () => points).flat()) {
       for (const forward of [false, true]) {
         const json = (n + Number(forward)) % 2 === 1;
         proxy.up();
@@ -166,5 +168,5 @@ describe.runIf(testDbKind === 'postgres')('database faults', () => {
     const after = await submit();
     expect(after.res.statusCode).toBe(303);
     expect(await stored(after.email)).toBe(true);
-  });
+  }, 600_000);
 });
