@@ -8,9 +8,9 @@ import { concrete, publicRoutes, type RouteEntry } from './routes.js';
  * random and hostile requests. None may answer 500; a refusal always carries a message; a
  * refused request stores nothing in the tables that hold what people send.
  *
- * CI runs FUZZ_RUNS (default 12) cases per route with a fixed seed; `npm run soak` raises it.
+ * CI runs FUZZ_RUNS (default 16) cases per route with a fixed seed; `npm run soak` raises it.
  */
-const runs = Number(process.env.FUZZ_RUNS ?? 12);
+const runs = Number(process.env.FUZZ_RUNS ?? 16);
 const seed = Number(process.env.FUZZ_SEED ?? 20261128);
 
 const recordTables = [
