@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestApp,
@@ -121,6 +122,49 @@ describe.runIf(testDbKind === 'postgres')('database faults', () => {
     expect(again.res.statusCode).toBe(303);
     expect(await stored(again.email)).toBe(true);
     expect(await stored(first.email)).toBe(true);
+  });
+
+  it('keeps every analytics event it acknowledged while connections are cut', async () => {
+    const ua =
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+    const beacon = (k: number) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/event',
+        headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': ua },
+        payload: JSON.stringify({ type: 'pageview', url: `http://localhost:3000/f/${k}` }),
+      });
+    // The cuts are spread over the chunks a clean beacon sends, and a few past them.
+    const start = proxy.chunks();
+    expect((await beacon(-1)).statusCode).toBe(202);
+    const perEvent = Math.max(proxy.chunks() - start, 1);
+    const acknowledged: number[] = [];
+    let refused = 0;
+    for (let k = 0; k < cutPoints * 2 * rounds; k++) {
+      proxy.up();
+      if (k % 5 === 4) proxy.down();
+      else proxy.cutAfter(k % (perEvent + 3), { forward: k % 2 === 1 });
+      const res = await beacon(k);
+      proxy.up();
+      if (res.statusCode === 202) acknowledged.push(k);
+      else {
+        expect(res.statusCode, res.body.slice(0, 300)).toBe(503);
+        expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
+    // Recovery, then every acknowledged event is in the table.
+    expect((await beacon(100_000)).statusCode).toBe(202);
+    const rows = await sql<{ p: string }>`
+      select d.value as p from analytics_events e join analytics_dict d on d.id = e.path
+      where d.value like '/f/%'`.execute(t.db);
+    const stored = new Set(rows.rows.map((r) => Number(r.p.slice(3))));
+    expect(acknowledged.filter((k) => !stored.has(k))).toEqual([]);
+    expect(stored.has(100_000)).toBe(true);
+    console.log(
+      `[db-faults] ${perEvent} chunks an event; ${acknowledged.length} acknowledged, ${refused} refused`,
+    );
   });
 
   it('answers 303 or 503 when a connection is cut mid-request, and loses nothing it acknowledged', async () => {
