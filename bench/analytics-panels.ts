@@ -25,7 +25,7 @@ import { createDb, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { generate, type Generated } from './analytics-data.js';
 import { copyToPostgres } from './analytics-pg.js';
-import { machine, tmpDir, writeSection } from './support.js';
+import { machine, reportFigure, tmpDir, writeSection } from './support.js';
 
 const pgUrl = process.env.BENCH_PG_URL;
 const engine = pgUrl ? 'PostgreSQL' : 'SQLite (the default), WAL';
@@ -361,3 +361,14 @@ for (const target of sizes) all.push(await one(target));
 const md = section(all, load);
 console.log(md);
 writeSection(pgUrl ? 'analytics-panels-postgres' : 'analytics-panels', md);
+for (const r of all) {
+  const worst = r.results.reduce((a, b) => (b.median > a.median ? b : a));
+  reportFigure({
+    figure: `slowest dashboard query (warm median) at ${r.target / 1e6}M events, ${pgUrl ? 'PostgreSQL' : 'SQLite'}: ${worst.query}`,
+    value: worst.median,
+    unit: 'ms',
+    target: `< ${TARGET_MS} ms`,
+    met: worst.median < TARGET_MS,
+    ceiling: r.ceil.point,
+  });
+}

@@ -16,6 +16,7 @@ import {
   startServerProcess,
   stop,
   tmpDir,
+  reportFigure,
   writeSection,
 } from './support.js';
 
@@ -244,4 +245,33 @@ Answered 202: ${collector.ok}; events stored: ${events} in ${sessions} visits ($
 
 console.log(md);
 writeSection('analytics', md);
+reportFigure({
+  figure: 'analytics events committed, SQLite',
+  value: collector.rps,
+  unit: 'events/s',
+  target: '≥ 15,000/s and ≥ 60% of the ceiling',
+  met: collector.rps >= 15000 && ratio >= 0.6,
+  ceiling: ceiling.rps,
+});
+reportFigure({
+  figure: 'analytics collector p99',
+  value: collector.p99,
+  unit: 'ms',
+  target: '< 25 ms',
+  met: collector.p99 < 25,
+});
+reportFigure({
+  figure: 'analytics bytes per event on disk',
+  value: perEvent,
+  unit: 'bytes',
+  target: '< 100',
+  met: perEvent < 100,
+});
+reportFigure({
+  figure: 'acknowledged events missing after kill -9',
+  value: missing.length,
+  unit: 'events',
+  target: '0',
+  met: missing.length === 0,
+});
 if (missing.length > 0) process.exitCode = 1;

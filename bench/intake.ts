@@ -14,6 +14,7 @@ import {
   startServerProcess,
   stop,
   tmpDir,
+  reportFigure,
   writeSection,
 } from './support.js';
 
@@ -98,3 +99,11 @@ ${intake.cpuMs === null ? '' : `The server spent ${cpu(intake.cpuMs)} ms of CPU 
 
 console.log(md);
 writeSection('intake', md);
+reportFigure({
+  figure: 'intake submissions committed, SQLite',
+  value: intake.rps,
+  unit: 'req/s',
+  target: '≥ 1,000/s',
+  met: intake.rps >= 1000,
+  ceiling: ceiling.rps,
+});

@@ -12,6 +12,7 @@ import {
   startServerProcess,
   stop,
   tmpDir,
+  reportFigure,
   writeSection,
   type LoadResult,
 } from './support.js';
@@ -117,3 +118,14 @@ Round by round, share of the ceiling measured in the same round: ${perRound}. A 
 
 console.log(md);
 writeSection('pages', md);
+for (const c of cases.slice(1)) {
+  const r = median(results.get(c.label)!);
+  reportFigure({
+    figure: `GET ${c.label}`,
+    value: r.rps,
+    unit: 'req/s',
+    target: `≥ ${c.target * 100}% of the ceiling`,
+    met: r.rps / ceiling.rps >= c.target,
+    ceiling: ceiling.rps,
+  });
+}

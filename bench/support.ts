@@ -128,3 +128,28 @@ export function writeSection(name: string, markdown: string): void {
 
 export const freePort = (): number => 20000 + Math.floor(Math.random() * 20000);
 export const tmpDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'starspmb-bench-'));
+
+/** One headline figure of a benchmark, for the summary table `npm run bench` writes. */
+export interface Figure {
+  figure: string;
+  value: number;
+  unit: string;
+  /** The target in words ("≥ 1,000/s"), and whether this run met it (null: no target). */
+  target: string;
+  met: boolean | null;
+  /** The in-run ceiling in the same unit (the empty route, a primary-key lookup), if any. */
+  ceiling?: number;
+}
+
+/**
+ * Hands a figure to `npm run bench` (bench/run-all.ts), which names the file in BENCH_FIGURES;
+ * run alone, a script records nothing here.
+ */
+export function reportFigure(f: Figure): void {
+  const file = process.env.BENCH_FIGURES;
+  if (!file) return;
+  fs.appendFileSync(
+    file,
+    `${JSON.stringify({ ...f, script: path.basename(process.argv[1] ?? '') })}\n`,
+  );
+}

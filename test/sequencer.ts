@@ -5,8 +5,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 // With two workers, a long file started last sets the run's length. Vitest orders files by
 // their last durations, which a fresh clone (CI) does not have; it then falls back to file
 // size, and the browser files (short to read, slowest to run) start last. Until durations are
-// known, browser files and files that start worker threads go first.
-const slow = /e2e\/support\.js|startWriterThread\(/;
+// known, browser files, files that start worker threads and the crash suite (two server
+// processes) go first.
+const slow = /e2e\/support\.js|startWriterThread\(|startSite\(/;
 
 export default class SlowFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

@@ -75,6 +75,12 @@ export function createDb(url: string, opts: DbOptions = {}): Db {
       `database: an idle connection was closed (${err.code ?? 'no code'}): ${err.message}`,
     );
   });
+  // A connection cut while a request holds it (the pool's idle listener is off then) also emits
+  // 'error': its query fails with that error and the request answers 503 (src/web/errors.ts),
+  // and the pool drops the broken client on release. Unheard, the event would end the process.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

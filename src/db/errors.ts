@@ -25,6 +25,33 @@ export function isTransient(err: unknown): boolean {
   return typeof code === 'string' && transientCodes.has(code);
 }
 
+// Failures that say "the database cannot be reached": the connection refused, reset or cut
+// (PostgreSQL's class 08 and its shutdown codes, the socket's own errors, and pg's messages for a
+// connection that ended under a query). Nothing the request did was acknowledged; the same
+// request can succeed once the database is back.
+const unavailableCodes = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+const unavailableMessages =
+  /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Client was closed and is not queryable)/;
+export function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (
+    typeof e?.code === 'string' &&
+    (unavailableCodes.has(e.code) || /^08[0-9A-Z]{3}$/.test(e.code))
+  )
+    return true;
+  return typeof e?.message === 'string' && unavailableMessages.test(e.message);
+}
+
 // Failures that say "not this value": a statement refused for what it holds (PostgreSQL's data
 // exceptions and constraint violations, such as text holding U+0000; SQLite's constraints and type
 // errors). The same work without the unit that brought the value can succeed.

@@ -95,15 +95,21 @@ export interface TestAppOptions {
   verifyPassword?: (hash: string, password: string) => Promise<boolean>;
   /** The kernel from the test's data folder (a key file there), instead of the fixed test key. */
   kernel?: (dataDir: string) => Kernel;
+  /**
+   * The address the app connects to, given the test database's (a fault proxy's, say); the
+   * test's own `db` keeps the direct connection.
+   */
+  appDatabaseUrl?: (url: string) => string;
 }
 
 /** The whole app against a real database, for `inject` tests. */
 export async function createTestApp(opts: TestAppOptions = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'starspmb-data-'));
   const database = await freshDatabase();
+  const appDbUrl = opts.appDatabaseUrl ? opts.appDatabaseUrl(database.url) : database.url;
   const config: Config = loadConfig({
     DATA_DIR: dataDir,
-    DATABASE_URL: database.url,
+    DATABASE_URL: appDbUrl,
     BASE_URL: 'http://localhost:3000',
     INTAKE_MIN_FILL_MS: '0',
     INTAKE_RATE_LIMIT: '1000',
@@ -121,10 +127,11 @@ export async function createTestApp(opts: TestAppOptions = {}) {
   // Never the wall clock: a test that needs time to pass advances this one.
   const clock = opts.clock ?? new TestClock();
   const kernel = opts.kernel?.(dataDir) ?? testKernel();
+  const appDb = opts.appDatabaseUrl ? createDb(appDbUrl) : database.db;
   const app = await buildApp({
     config,
     site,
-    db: database.db,
+    db: appDb,
     mailer,
     clock,
     secret: 'test-secret-test-secret-test-secret-0123',
@@ -156,6 +163,7 @@ export async function createTestApp(opts: TestAppOptions = {}) {
     },
     async close() {
       await app.close();
+      if (appDb !== database.db) await appDb.destroy();
       await database.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

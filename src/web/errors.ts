@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isTransient } from '../db/errors.js';
+import { isTransient, isUnavailable } from '../db/errors.js';
 import { markErrorPage } from './cookie-guard.js';
 import { renderPage } from './render.js';
 import { MessagePage } from './message-page.js';
@@ -76,6 +76,14 @@ function classify(error: FastifyError): { status: number; message: string; field
   if (isTransient(error)) {
     return { status: 503, message: 'We are busy right now. Please try again in a moment.' };
   }
+  // The database could not be reached or dropped the connection: nothing was saved.
+  if (isUnavailable(error)) {
+    return {
+      status: 503,
+      message:
+        'We cannot save or show this right now: our database is not answering. Nothing was saved. Please try again in a minute.',
+    };
+  }
   return { status: 500, message: 'Something went wrong on our side. Please try again shortly.' };
 }
 
@@ -83,7 +91,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, message, fields } = classify(error);
     // Messages and stacks only; request bodies (which hold personal data) are never logged.
-    if (status === 503) reply.header('retry-after', '1');
+    if (status === 503) reply.header('retry-after', isUnavailable(error) ? '30' : '1');
     if (error instanceof TooManyError) reply.header('retry-after', String(error.retryAfterS));
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: error.code, status }, 'request refused');
