@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addAuthority, addRecipient } from '../disclosures/testing.js';
+import { addAuthority, addCrm, addRecipient } from '../disclosures/testing.js';
 import { suppress } from '../privacy/suppression.js';
 import { createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
 import { getAs, postForm, staffSessions } from '../test-support/staff.js';
@@ -37,19 +37,7 @@ async function submit(email: string, name: string, consentMarketing: boolean) {
 beforeAll(async () => {
   t = await createTestApp();
   staff = await staffSessions(t, ['admin', 'sales']);
-  crm = await addRecipient(t, {
-    name: 'Pipeline CRM',
-    categories: [
-      'contact.name',
-      'contact.email',
-      'contact.address',
-      'org.name',
-      'org.size',
-      'location.city_state',
-      'profile.user_type',
-      'request.needs',
-    ],
-  });
+  crm = await addCrm(t);
   buyer = await addRecipient(t, { kind: 'third_party', name: 'Acme Buyer', categories: [] });
   await submit('yes@clinic.example', 'Yara', true);
   await submit('no@clinic.example', 'Nico', false);
