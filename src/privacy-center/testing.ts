@@ -98,3 +98,17 @@ export async function settle(t: TestApp, smtp?: { received: ReceivedMail[] }): P
   }
   throw new Error('outbox did not settle');
 }
+
+/** A record that Global Privacy Control was applied to a lead's intake, as the form writes it. */
+export async function addGpcApplication(t: TestApp, leadId: string, at: Date): Promise<void> {
+  await t.db
+    .insertInto('gpc_applications')
+    .values({
+      at: at.toISOString(),
+      subject_kind: 'lead',
+      subject_id: leadId,
+      source: 'intake',
+      overrode: 'none',
+    })
+    .execute();
+}
