@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { FastifyBaseLogger } from 'fastify';
-import { TestClock, freshDatabase, testAuditKey } from '../test-support/app.js';
+import { TestClock, testAuditKey } from '../test-support/app.js';
 import {
   fillAudit,
+  freshDatabasePerTest,
   insertLegacy,
-  removeTempDirs,
   rewriteFrom,
   runAuditCli,
   tamper,
@@ -18,18 +18,7 @@ import { deriveAuditKey } from './key.js';
 import { keyedRowHash, legacyRowHash } from './log.js';
 import { verifyChain } from './verify.js';
 
-type Fresh = Awaited<ReturnType<typeof freshDatabase>>;
-const opened: Fresh[] = [];
-afterEach(async () => {
-  removeTempDirs();
-  await Promise.all(opened.splice(0).map((d) => d.drop()));
-});
-
-async function fresh(): Promise<Fresh> {
-  const d = await freshDatabase();
-  opened.push(d);
-  return d;
-}
+const fresh = freshDatabasePerTest();
 
 const key = testAuditKey;
 const clock = () => new TestClock(new Date('2026-12-01T03:00:00.000Z'));

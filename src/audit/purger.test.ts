@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeCheckpoint } from './checkpoint.js';
 import { signCheckpoint } from './checkpoint-file.js';
 import { deriveAuditKey } from './key.js';
@@ -7,10 +7,10 @@ import { appendAudit } from './log.js';
 import { signBoundary } from './purge-boundary.js';
 import { verifyChain } from './verify.js';
 import type { Db } from '../db/database.js';
-import { freshDatabase, testAuditKey, TestClock } from '../test-support/app.js';
+import { testAuditKey, TestClock } from '../test-support/app.js';
 import {
   auditEntry,
-  removeTempDirs,
+  freshDatabasePerTest,
   runAuditCli,
   tamper,
   tempCheckpointFile,
@@ -21,17 +21,7 @@ import { auditLogPurger } from './purger.js';
 // six years as HIPAA documentation: the oldest entries go, and the chain that remains still
 // proves that nothing else was changed or removed (docs/decisions/022).
 
-type Fresh = Awaited<ReturnType<typeof freshDatabase>>;
-const opened: Fresh[] = [];
-afterEach(async () => {
-  removeTempDirs();
-  await Promise.all(opened.splice(0).map((d) => d.drop()));
-});
-async function fresh(): Promise<Fresh> {
-  const d = await freshDatabase();
-  opened.push(d);
-  return d;
-}
+const fresh = freshDatabasePerTest();
 
 const key = testAuditKey;
 const now = new Date('2026-11-28T12:00:00.000Z');
@@ -118,7 +108,7 @@ describe('"audit records six years as HIPAA documentation": the audit log purger
 });
 
 describe('after a purge, verify still detects', () => {
-  async function purged(): Promise<Fresh> {
+  async function purged() {
     const d = await fresh();
     await sixEntries(d.db);
     await purge(d.db);

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
-import { freshDatabase, testAuditKey } from '../test-support/app.js';
+import { describe, expect, it } from 'vitest';
+import { testAuditKey } from '../test-support/app.js';
 import {
   auditEntry,
   chainT0,
   fillAudit,
-  removeTempDirs,
+  freshDatabasePerTest,
   rewriteFrom,
   runAuditCli,
   tamper,
@@ -15,17 +15,7 @@ import { deriveAuditKey } from './key.js';
 import { appendAudit, genesisHash, keyedRowHash, legacyRowHash } from './log.js';
 import { verifyChain } from './verify.js';
 
-type Fresh = Awaited<ReturnType<typeof freshDatabase>>;
-const opened: Fresh[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((d) => d.drop()));
-});
-
-async function fresh(): Promise<Fresh> {
-  const d = await freshDatabase();
-  opened.push(d);
-  return d;
-}
+const fresh = freshDatabasePerTest();
 
 const t0 = chainT0;
 const entry = auditEntry;
@@ -195,8 +185,6 @@ describe('verifyChain against a forger who holds the database but not the audit 
 });
 
 describe('starspmb audit verify', () => {
-  afterEach(removeTempDirs);
-
   it('prints OK with the row count and the checkpoints the log still matches', async () => {
     const { db, url } = await fresh();
     await fill(db, 4);

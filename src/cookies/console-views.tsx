@@ -1,12 +1,11 @@
 import { ConsoleLayout, Time, type ConsoleFrame } from '../console/layout.js';
+import { ConsoleForm } from '../console/form-page.js';
 import { DataTable } from '../console/table.js';
 import {
-  ErrorSummary,
-  Field,
-  FieldError,
+  CheckboxGroup,
   SelectField,
+  TextAreaField,
   TextField,
-  describedBy,
   type FieldState,
 } from '../web/forms.js';
 import type { DayRates } from './consent-records.js';
@@ -166,9 +165,14 @@ export function TagsPage(
         </DataTable>
       )}
       <h2>Register a tag</h2>
-      <ErrorSummary state={s} labels={labels} message={p.message} />
-      <form method="post" action={here} class="console-form" novalidate>
-        <input type="hidden" name="_csrf" value={p.csrf} />
+      <ConsoleForm
+        action={here}
+        csrf={p.csrf}
+        state={s}
+        labels={labels}
+        message={p.message}
+        submit="Register tag"
+      >
         <TextField name="name" label={labels.name} state={s} maxLength={120} />
         <SelectField
           name="category"
@@ -185,30 +189,13 @@ export function TagsPage(
           state={s}
           options={p.providers.map((r) => [r.key, `${r.name} (${r.key})`] as [string, string])}
         />
-        <fieldset
-          class="fieldset"
-          id="categories"
-          aria-describedby={describedBy('categories', s, true)}
-        >
-          <legend>{labels.categories}</legend>
-          <p class="hint" id="categories-hint">
-            Only what a browser reveals; the provider must be registered for each.
-          </p>
-          {tagCategories.map((c) => (
-            <div class="checkbox">
-              <input
-                type="checkbox"
-                id={`categories-${c.replace('.', '-')}`}
-                name="categories"
-                value={c}
-              />
-              <label
-                for={`categories-${c.replace('.', '-')}`}
-              >{`${c}: ${categoryLabels[c]}`}</label>
-            </div>
-          ))}
-          <FieldError name="categories" state={s} />
-        </fieldset>
+        <CheckboxGroup
+          name="categories"
+          legend={labels.categories}
+          hint="Only what a browser reveals; the provider must be registered for each."
+          state={s}
+          options={tagCategories.map((c) => [c, `${c}: ${categoryLabels[c]}`] as const)}
+        />
         <TextField
           name="scriptUrl"
           label={labels.scriptUrl}
@@ -217,18 +204,14 @@ export function TagsPage(
           maxLength={500}
           hint="https://… ; or leave empty and paste an inline snippet."
         />
-        <Field name="inlineSnippet" label={labels.inlineSnippet} state={s} required={false}>
-          <textarea
-            id="inlineSnippet"
-            name="inlineSnippet"
-            rows={4}
-            maxLength={5000}
-            aria-invalid={s.errors.inlineSnippet ? 'true' : undefined}
-            aria-describedby={describedBy('inlineSnippet', s)}
-          >
-            {s.values.inlineSnippet ?? ''}
-          </textarea>
-        </Field>
+        <TextAreaField
+          name="inlineSnippet"
+          label={labels.inlineSnippet}
+          state={s}
+          required={false}
+          rows={4}
+          maxLength={5000}
+        />
         <TextField
           name="origin"
           label={labels.origin}
@@ -237,10 +220,7 @@ export function TagsPage(
           maxLength={200}
           hint="Needed for an inline snippet: where it loads from, e.g. https://px.vendor.example."
         />
-        <button class="console-button" type="submit">
-          Register tag
-        </button>
-      </form>
+      </ConsoleForm>
     </ConsoleLayout>
   );
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, testKernel } from '../test-support/app.js';
+import { submissionRow } from '../test-support/retention.js';
 import type { Db } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import * as m0027 from './migrations/0027_phone_without_sms_consent.js';
@@ -41,34 +42,18 @@ async function seedLead(phone: string, consents: { purpose: string; granted: num
   const submission = randomUUID();
   await db
     .insertInto('lead_submissions')
-    .values({
-      id: submission,
-      lead_id: id,
-      created_at: at,
-      idempotency_key: randomUUID(),
-      form_id: 'intake',
-      form_version: '1',
-      user_type: 'provider',
-      name: 'Pat',
-      organization: 'Elm Clinic',
-      practice_size: '2-5',
-      address: '9 Elm Street',
-      city: 'Dallas',
-      state: 'TX',
-      zip: '75201',
-      email: `${id}@clinic.example`,
-      phone,
-      needs: '',
-      health_confirmed: 0,
-      referrer: null,
-      utm_source: null,
-      utm_medium: null,
-      utm_campaign: null,
-      utm_term: null,
-      utm_content: null,
-      gclid: null,
-      msclkid: null,
-    })
+    .values(
+      submissionRow(id, at, {
+        id: submission,
+        name: 'Pat',
+        organization: 'Elm Clinic',
+        address: '9 Elm Street',
+        city: 'Dallas',
+        zip: '75201',
+        email: `${id}@clinic.example`,
+        phone,
+      }),
+    )
     .execute();
   for (const c of consents)
     await db

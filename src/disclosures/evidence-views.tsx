@@ -1,15 +1,15 @@
 import type { DisclosureAuthorityKind } from '../db/schema.js';
 import { ConsoleLayout, Time, show, type ConsoleFrame } from '../console/layout.js';
+import { ConsoleFormPage } from '../console/form-page.js';
 import { DataTable } from '../console/table.js';
 import type { Recipient } from '../privacy/disclosure-store.js';
 import { basisForEvidence } from '../privacy/disclosures.js';
 import {
-  ErrorSummary,
-  Field,
+  CheckboxField,
   FieldError,
   SelectField,
+  TextAreaField,
   TextField,
-  describedBy,
   type FieldState,
 } from '../web/forms.js';
 import { evidenceHere, evidenceKinds, protectedInterests, type EvidenceRow } from './evidence.js';
@@ -127,136 +127,103 @@ export function EvidenceFormPage(
   },
 ) {
   const { kind, state } = p;
-  const title = `Record ${evidenceKinds[kind].replace(/^A /, 'a ')}`;
   return (
-    <ConsoleLayout site={p.site} title={title} staff={p.staff} csrf={p.csrf} current={evidenceHere}>
-      <p class="console-back">
-        <a href={evidenceHere}>Back to disclosure evidence</a>
-      </p>
-      <h1>{title}</h1>
-      <ErrorSummary state={state} labels={labels} message={p.message} />
-      <form class="console-form" method="post" action={evidenceHere} novalidate>
-        <input type="hidden" name="_csrf" value={p.csrf} />
-        <input type="hidden" name="kind" value={kind} />
-        <FieldError name="kind" state={state} />
-        {p.recipients.length === 0 ? (
-          <p class="notice">
-            No third party is registered. An administrator registers it under Service providers
-            first (kind: third party).
-          </p>
-        ) : null}
-        <SelectField
-          name="recipient"
-          label={labels.recipient}
+    <ConsoleFormPage
+      {...p}
+      title={`Record ${evidenceKinds[kind].replace(/^A /, 'a ')}`}
+      current={evidenceHere}
+      back={{ href: evidenceHere, label: 'Back to disclosure evidence' }}
+      action={evidenceHere}
+      labels={labels}
+      submit="Save the record"
+    >
+      <input type="hidden" name="kind" value={kind} />
+      <FieldError name="kind" state={state} />
+      {p.recipients.length === 0 ? (
+        <p class="notice">
+          No third party is registered. An administrator registers it under Service providers first
+          (kind: third party).
+        </p>
+      ) : null}
+      <SelectField
+        name="recipient"
+        label={labels.recipient}
+        state={state}
+        hint={
+          kind === 'buyer_undertaking'
+            ? 'The prospective buyer, registered as a third party.'
+            : 'The third party that will receive the data.'
+        }
+        options={p.recipients.map((r) => [r.id, r.name] as const)}
+      />
+      <TextField
+        name="issuer"
+        label={labels.issuer}
+        state={state}
+        maxLength={200}
+        hint={
+          kind === 'legal_process'
+            ? 'The court or agency that issued it.'
+            : kind === 'protection'
+              ? 'Who asked for the disclosure, such as a police department, or "Privacy officer".'
+              : 'The company that signed the undertaking.'
+        }
+      />
+      <TextField
+        name="reference"
+        label={labels.reference}
+        state={state}
+        maxLength={200}
+        hint="Case number, order or agreement reference. No personal details."
+      />
+      <TextField
+        name="issuedOn"
+        label={labels.issuedOn}
+        state={state}
+        type="date"
+        hint="When it was issued or signed, such as 2026-11-20."
+      />
+      {kind === 'legal_process' ? (
+        <TextAreaField
+          name="people"
+          label={labels.people}
           state={state}
-          hint={
-            kind === 'buyer_undertaking'
-              ? 'The prospective buyer, registered as a third party.'
-              : 'The third party that will receive the data.'
-          }
-          options={p.recipients.map((r) => [r.id, r.name] as const)}
+          hint={personHint[kind]}
+          rows={5}
+          maxLength={20000}
         />
-        <TextField
-          name="issuer"
-          label={labels.issuer}
-          state={state}
-          maxLength={200}
-          hint={
-            kind === 'legal_process'
-              ? 'The court or agency that issued it.'
-              : kind === 'protection'
-                ? 'Who asked for the disclosure, such as a police department, or "Privacy officer".'
-                : 'The company that signed the undertaking.'
-          }
-        />
-        <TextField
-          name="reference"
-          label={labels.reference}
-          state={state}
-          maxLength={200}
-          hint="Case number, order or agreement reference. No personal details."
-        />
-        <TextField
-          name="issuedOn"
-          label={labels.issuedOn}
-          state={state}
-          type="date"
-          hint="When it was issued or signed, such as 2026-11-20."
-        />
-        {kind !== 'buyer_undertaking' ? (
-          <Field name="people" label={labels.people} state={state} hint={personHint[kind]}>
-            {kind === 'legal_process' ? (
-              <textarea
-                id="people"
-                name="people"
-                rows={5}
-                maxLength={20000}
-                aria-invalid={state.errors.people ? 'true' : undefined}
-                aria-describedby={describedBy('people', state, true)}
-              >
-                {state.values.people ?? ''}
-              </textarea>
-            ) : (
-              <input
-                id="people"
-                name="people"
-                type="text"
-                maxLength={320}
-                value={state.values.people ?? ''}
-                aria-invalid={state.errors.people ? 'true' : undefined}
-                aria-describedby={describedBy('people', state, true)}
-              />
-            )}
-          </Field>
-        ) : null}
-        {kind === 'protection' ? (
-          <>
-            <SelectField
-              name="interest"
-              label={labels.interest}
-              state={state}
-              options={Object.entries(protectedInterests)}
-            />
-            <Field
-              name="justification"
-              label={labels.justification}
-              state={state}
-              hint="Why the disclosure is needed now, without personal details."
-            >
-              <textarea
-                id="justification"
-                name="justification"
-                rows={4}
-                maxLength={2000}
-                aria-invalid={state.errors.justification ? 'true' : undefined}
-                aria-describedby={describedBy('justification', state, true)}
-              >
-                {state.values.justification ?? ''}
-              </textarea>
-            </Field>
-          </>
-        ) : null}
-        {kind === 'buyer_undertaking' ? (
-          <div class="checkbox">
-            <input
-              type="checkbox"
-              id="undertaking"
-              name="undertaking"
-              value="on"
-              checked={state.values.undertaking === 'on'}
-              aria-describedby={describedBy('undertaking', state)}
-            />
-            <label for="undertaking">
-              The buyer has undertaken in writing to use the data it receives only as our privacy
-              policy allows
-            </label>
-            <FieldError name="undertaking" state={state} />
-          </div>
-        ) : null}
-        <button class="console-button" type="submit">
-          Save the record
-        </button>
-      </form>
-    </ConsoleLayout>
+      ) : null}
+      {kind === 'protection' ? (
+        <>
+          <TextField
+            name="people"
+            label={labels.people}
+            state={state}
+            hint={personHint[kind]}
+            maxLength={320}
+          />
+          <SelectField
+            name="interest"
+            label={labels.interest}
+            state={state}
+            options={Object.entries(protectedInterests)}
+          />
+          <TextAreaField
+            name="justification"
+            label={labels.justification}
+            state={state}
+            hint="Why the disclosure is needed now, without personal details."
+            rows={4}
+            maxLength={2000}
+          />
+        </>
+      ) : null}
+      {kind === 'buyer_undertaking' ? (
+        <CheckboxField name="undertaking" state={state}>
+          The buyer has undertaken in writing to use the data it receives only as our privacy policy
+          allows
+        </CheckboxField>
+      ) : null}
+    </ConsoleFormPage>
   );
 }

@@ -1,15 +1,15 @@
 import { ConsoleLayout, Time, type ConsoleFrame } from '../console/layout.js';
+import { ConsoleFormPage } from '../console/form-page.js';
 import { DataTable } from '../console/table.js';
 import type { Recipient } from '../privacy/disclosure-store.js';
 import { intakeCategories } from '../privacy/disclosures.js';
 import { recipientKindLabels, recipientKinds } from '../privacy/recipients.js';
 import { categories, type Category } from '../privacy/vocabulary.js';
 import {
-  ErrorSummary,
-  FieldError,
+  CheckboxField,
+  CheckboxGroup,
   SelectField,
   TextField,
-  describedBy,
   type FieldState,
 } from '../web/forms.js';
 
@@ -111,112 +111,81 @@ export interface ProcessorForm extends FieldState {
 export function ProcessorFormPage(
   p: ConsoleFrame & ProcessorForm & { existing?: Recipient | undefined },
 ) {
-  const title = p.existing ? `Edit ${p.existing.name}` : 'Register a recipient';
-  const action = p.existing ? `${here}/${p.existing.id}` : here;
   return (
-    <ConsoleLayout site={p.site} title={title} staff={p.staff} csrf={p.csrf} current={here}>
-      <p class="console-back">
-        <a href={here}>Back to service providers</a>
-      </p>
-      <h1>{title}</h1>
-      <ErrorSummary state={p} labels={labels} message={p.message} />
-      <form class="console-form" method="post" action={action} novalidate>
-        <input type="hidden" name="_csrf" value={p.csrf} />
-        {p.existing ? (
-          <p>
-            {`${kindShort[p.existing.kind]}, key `}
-            <code>{p.existing.key}</code>
-            {'. The kind and key cannot change: adapters and the ledger refer to them.'}
-          </p>
-        ) : (
-          <>
-            <SelectField
-              name="kind"
-              label={labels.kind}
-              state={p}
-              options={recipientKinds.map((k) => [k, recipientKindLabels[k]] as const)}
-            />
-            <TextField
-              name="key"
-              label={labels.key}
-              state={p}
-              maxLength={40}
-              hint="A short fixed name such as smtp-relay or sms-gateway; adapters look themselves up by it."
-            />
-          </>
-        )}
-        <TextField
-          name="name"
-          label={labels.name}
-          state={p}
-          maxLength={120}
-          hint="The company or authority. Do not enter a private person's name."
-        />
-        <CategoryBoxes state={p} checked={p.checked} />
-        <TextField
-          name="purpose"
-          label={labels.purpose}
-          state={p}
-          maxLength={200}
-          required={false}
-          hint="Required for service providers: printed on the privacy policy, such as “delivers the emails we send”."
-        />
-        <TextField
-          name="contractRef"
-          label={labels.contractRef}
-          state={p}
-          maxLength={200}
-          required={false}
-          hint="Required for service providers: the contract or data processing agreement that binds them."
-        />
-        <div class="checkbox">
-          <input
-            type="checkbox"
-            id="relatedEntity"
-            name="relatedEntity"
-            value="on"
-            checked={p.values.relatedEntity === 'on'}
-          />
-          <label for="relatedEntity">
-            A related company (parent, sister or affiliate): it receives nothing for business
-            purposes, so it is never a service provider
-          </label>
-        </div>
-        <button class="console-button" type="submit">
-          {p.existing ? 'Save changes' : 'Register'}
-        </button>
-      </form>
-    </ConsoleLayout>
-  );
-}
-
-function CategoryBoxes({ state, checked }: { state: FieldState; checked: readonly string[] }) {
-  return (
-    <fieldset
-      class="fieldset"
-      id="categories"
-      aria-describedby={describedBy('categories', state, true)}
+    <ConsoleFormPage
+      {...p}
+      title={p.existing ? `Edit ${p.existing.name}` : 'Register a recipient'}
+      current={here}
+      back={{ href: here, label: 'Back to service providers' }}
+      action={p.existing ? `${here}/${p.existing.id}` : here}
+      state={p}
+      labels={labels}
+      submit={p.existing ? 'Save changes' : 'Register'}
     >
-      <legend>{labels.categories}</legend>
-      <p class="hint" id="categories-hint">
-        For service providers only: tick every kind of data it receives. Third parties are not
-        registered for categories; each disclosure to them names its own.
-      </p>
-      {(Object.keys(categories) as Category[]).map((c) => (
-        <div class="checkbox">
-          <input
-            type="checkbox"
-            id={`category-${c.replace('.', '-')}`}
-            name="categories"
-            value={c}
-            checked={checked.includes(c)}
+      {p.existing ? (
+        <p>
+          {`${kindShort[p.existing.kind]}, key `}
+          <code>{p.existing.key}</code>
+          {'. The kind and key cannot change: adapters and the ledger refer to them.'}
+        </p>
+      ) : (
+        <>
+          <SelectField
+            name="kind"
+            label={labels.kind}
+            state={p}
+            options={recipientKinds.map((k) => [k, recipientKindLabels[k]] as const)}
           />
-          <label for={`category-${c.replace('.', '-')}`}>
-            {`${c}: ${categories[c]}${intakeCategories.has(c) ? ' (intake form)' : ''}`}
-          </label>
-        </div>
-      ))}
-      <FieldError name="categories" state={state} />
-    </fieldset>
+          <TextField
+            name="key"
+            label={labels.key}
+            state={p}
+            maxLength={40}
+            hint="A short fixed name such as smtp-relay or sms-gateway; adapters look themselves up by it."
+          />
+        </>
+      )}
+      <TextField
+        name="name"
+        label={labels.name}
+        state={p}
+        maxLength={120}
+        hint="The company or authority. Do not enter a private person's name."
+      />
+      <CheckboxGroup
+        name="categories"
+        legend={labels.categories}
+        hint="For service providers only: tick every kind of data it receives. Third parties are not registered for categories; each disclosure to them names its own."
+        state={p}
+        checked={p.checked}
+        options={(Object.keys(categories) as Category[]).map(
+          (c) =>
+            [
+              c,
+              `${c}: ${categories[c]}${intakeCategories.has(c) ? ' (intake form)' : ''}`,
+            ] as const,
+        )}
+      />
+      <TextField
+        name="purpose"
+        label={labels.purpose}
+        state={p}
+        maxLength={200}
+        required={false}
+        hint="Required for service providers: printed on the privacy policy, such as “delivers the emails we send”."
+      />
+      <TextField
+        name="contractRef"
+        label={labels.contractRef}
+        state={p}
+        maxLength={200}
+        required={false}
+        hint="Required for service providers: the contract or data processing agreement that binds them."
+      />
+      <CheckboxField name="relatedEntity" state={p}>
+        A related company (parent, sister or affiliate): it receives nothing for business purposes,
+        so it is never a service provider
+      </CheckboxField>
+    </ConsoleFormPage>
   );
 }

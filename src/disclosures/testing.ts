@@ -38,6 +38,25 @@ export async function addRecipient(t: TestApp, r: RecipientFixture = {}): Promis
   return id;
 }
 
+/**
+ * The CRM the lead-export tests send to: a service provider registered for everything the intake
+ * form collects except the phone number, so an export that carried the phone would be refused.
+ */
+export const addCrm = (t: TestApp): Promise<string> =>
+  addRecipient(t, {
+    name: 'Pipeline CRM',
+    categories: [
+      'contact.name',
+      'contact.email',
+      'contact.address',
+      'org.name',
+      'org.size',
+      'location.city_state',
+      'profile.user_type',
+      'request.needs',
+    ],
+  });
+
 /** An evidence record as a privacy officer would enter it, covering these leads. */
 export async function addAuthority(
   t: TestApp,

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addAuthority, addRecipient } from '../disclosures/testing.js';
+import { addAuthority, addCrm, addRecipient } from '../disclosures/testing.js';
 import { suppress } from '../privacy/suppression.js';
-import { createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
+import { createTestApp, type TestApp } from '../test-support/app.js';
+import { postIntake } from '../test-support/intake.js';
 import { getAs, postForm, staffSessions } from '../test-support/staff.js';
 
 let t: TestApp;
@@ -10,26 +11,15 @@ let crm: string;
 let buyer: string;
 
 async function submit(email: string, name: string, consentMarketing: boolean) {
-  const form = await t.app.inject({ method: 'GET', url: '/get-started' });
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/get-started',
-    payload: {
-      userType: 'provider',
-      name,
-      organization: `${name} Clinic`,
-      practiceSize: '2-5',
-      address: '9 Elm Street',
-      city: 'Dallas',
-      state: 'TX',
-      zip: '75201',
-      email,
-      phone: `(214) 555-0${String(100 + email.length).slice(-3)}`,
-      consentSms: 'on',
-      needs: '=HYPERLINK("http://evil.example")',
-      formToken: hiddenField(form.body, 'formToken'),
-      ...(consentMarketing ? { consentMarketing: 'on' } : {}),
-    },
+  const res = await postIntake(t, email, {
+    name,
+    organization: `${name} Clinic`,
+    address: '9 Elm Street',
+    city: 'Dallas',
+    zip: '75201',
+    phone: `(214) 555-0${String(100 + email.length).slice(-3)}`,
+    needs: '=HYPERLINK("http://evil.example")',
+    ...(consentMarketing ? { consentMarketing: 'on' } : {}),
   });
   expect(res.statusCode).toBe(201);
 }
@@ -37,19 +27,7 @@ async function submit(email: string, name: string, consentMarketing: boolean) {
 beforeAll(async () => {
   t = await createTestApp();
   staff = await staffSessions(t, ['admin', 'sales']);
-  crm = await addRecipient(t, {
-    name: 'Pipeline CRM',
-    categories: [
-      'contact.name',
-      'contact.email',
-      'contact.address',
-      'org.name',
-      'org.size',
-      'location.city_state',
-      'profile.user_type',
-      'request.needs',
-    ],
-  });
+  crm = await addCrm(t);
   buyer = await addRecipient(t, { kind: 'third_party', name: 'Acme Buyer', categories: [] });
   await submit('yes@clinic.example', 'Yara', true);
   await submit('no@clinic.example', 'Nico', false);

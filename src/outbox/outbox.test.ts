@@ -1,34 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
+import { createTestApp, type TestApp } from '../test-support/app.js';
+import { submitIntake } from '../test-support/intake.js';
 import { startSmtp } from '../test-support/smtp.js';
 import { settle } from '../privacy-center/testing.js';
 
-async function submitLead(t: TestApp, email: string) {
-  const page = await t.app.inject({ method: 'GET', url: '/get-started' });
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/get-started',
-    payload: {
-      userType: 'provider',
-      name: 'Riley Stone',
-      organization: 'Stone Orthopedics',
-      practiceSize: '2-5',
-      address: '77 Pine Street',
-      city: 'Houston',
-      state: 'TX',
-      zip: '77002',
-      email,
-      phone: '(713) 555-0177',
-      consentSms: 'on',
-      needs: 'Please help credentialing Dr. Okafor.',
-      formToken: hiddenField(page.body, 'formToken'),
-    },
-  });
-  expect(res.statusCode).toBe(201);
-  return t.leadIdByEmail(email);
-}
+const submitLead = (t: TestApp, email: string) =>
+  submitIntake(t, email, { needs: 'Please help credentialing Dr. Okafor.' });
 
 describe('staff notification over SMTP', () => {
   let smtp: Awaited<ReturnType<typeof startSmtp>>;

@@ -1,6 +1,7 @@
 import { ConsoleLayout, Time, show, type ConsoleFrame } from '../console/layout.js';
 import { can } from '../console/permissions.js';
 import { ConfirmBox } from '../console/confirm.js';
+import { ConsoleFormPage } from '../console/form-page.js';
 import { DataTable } from '../console/table.js';
 import { daysLeft } from '../adapters/dates.js';
 import {
@@ -10,7 +11,7 @@ import {
   requestKinds,
   type CorrectableField,
 } from './fields.js';
-import { ErrorSummary, SelectField, TextField, type FieldState } from '../web/forms.js';
+import { SelectField, TextField, type FieldState } from '../web/forms.js';
 import type { RequestRow } from './repository.js';
 import type { RequestQueue } from './console-service.js';
 import type { ErasurePlan, ErasurePlanRow } from '../privacy/erasure-plan.js';
@@ -39,67 +40,61 @@ const logLabels: Record<string, string> = {
 /** Staff take down a request that came by phone, post or plain email; the person still confirms it. */
 export function LogRequestPage(p: ConsoleFrame & FieldState & { message?: string | undefined }) {
   return (
-    <ConsoleLayout
-      site={p.site}
+    <ConsoleFormPage
+      {...p}
       title="Log a privacy request"
-      staff={p.staff}
-      csrf={p.csrf}
       current="/console/privacy"
+      back={{ href: '/console/privacy', label: 'Back to privacy requests' }}
+      intro={
+        <p class="console-note">
+          For a request made by phone, by post or in an email to us. We send the person a
+          confirmation link at the address they give, exactly as the Privacy Center does, and the
+          request joins the queue once they confirm it. The 45 days run from now. Nothing here tells
+          you whether the address is on file, and a link goes only to an address that is.
+        </p>
+      }
+      action="/console/privacy/new"
+      state={p}
+      labels={logLabels}
+      submit="Log the request and send the link"
     >
-      <p class="console-back">
-        <a href="/console/privacy">Back to privacy requests</a>
-      </p>
-      <h1>Log a privacy request</h1>
-      <p class="console-note">
-        For a request made by phone, by post or in an email to us. We send the person a confirmation
-        link at the address they give, exactly as the Privacy Center does, and the request joins the
-        queue once they confirm it. The 45 days run from now. Nothing here tells you whether the
-        address is on file, and a link goes only to an address that is.
-      </p>
-      <ErrorSummary state={p} labels={logLabels} message={p.message} />
-      <form class="console-form" method="post" action="/console/privacy/new" novalidate>
-        <input type="hidden" name="_csrf" value={p.csrf} />
-        <SelectField
-          name="channel"
-          label={logLabels.channel!}
-          state={p}
-          options={offlineChannels.map((c) => [c, channelNames[c].split(',')[0]!] as const)}
-        />
-        <SelectField
-          name="kind"
-          label={logLabels.kind!}
-          state={p}
-          options={requestKinds.map((k) => [k, kindNames[k]] as const)}
-        />
-        <TextField
-          name="email"
-          label={logLabels.email!}
-          state={p}
-          type="email"
-          maxLength={254}
-          hint="Where the confirmation link goes. Never confirm a correction with the detail being corrected."
-        />
-        <SelectField
-          name="correctionField"
-          label={logLabels.correctionField!}
-          state={p}
-          required={false}
-          options={correctableFields.map((f) => [f, correctableLabels[f]] as const)}
-          hint="For a correction only."
-        />
-        <TextField
-          name="correctionValue"
-          label={logLabels.correctionValue!}
-          state={p}
-          required={false}
-          maxLength={300}
-          hint="For a correction only: the value the person wants us to hold."
-        />
-        <button class="console-button" type="submit">
-          Log the request and send the link
-        </button>
-      </form>
-    </ConsoleLayout>
+      <SelectField
+        name="channel"
+        label={logLabels.channel!}
+        state={p}
+        options={offlineChannels.map((c) => [c, channelNames[c].split(',')[0]!] as const)}
+      />
+      <SelectField
+        name="kind"
+        label={logLabels.kind!}
+        state={p}
+        options={requestKinds.map((k) => [k, kindNames[k]] as const)}
+      />
+      <TextField
+        name="email"
+        label={logLabels.email!}
+        state={p}
+        type="email"
+        maxLength={254}
+        hint="Where the confirmation link goes. Never confirm a correction with the detail being corrected."
+      />
+      <SelectField
+        name="correctionField"
+        label={logLabels.correctionField!}
+        state={p}
+        required={false}
+        options={correctableFields.map((f) => [f, correctableLabels[f]] as const)}
+        hint="For a correction only."
+      />
+      <TextField
+        name="correctionValue"
+        label={logLabels.correctionValue!}
+        state={p}
+        required={false}
+        maxLength={300}
+        hint="For a correction only: the value the person wants us to hold."
+      />
+    </ConsoleFormPage>
   );
 }
 

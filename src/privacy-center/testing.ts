@@ -1,5 +1,6 @@
 import type { Clock } from '../adapters/clock.js';
 import { createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
+import { submitIntake } from '../test-support/intake.js';
 import { startSmtp, type ReceivedMail } from '../test-support/smtp.js';
 
 // Test helpers for the Privacy Center and the request queue (test files only).
@@ -49,37 +50,13 @@ export function linkIn(raw: string): string {
   return m[1];
 }
 
-export async function submitLead(
+/** A provider's lead with marketing consent, stored through the intake form. */
+export const submitLead = (
   t: TestApp,
   email: string,
   phone = '(713) 555-0177',
   headers: Record<string, string> = {},
-) {
-  const page = await t.app.inject({ method: 'GET', url: '/get-started' });
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/get-started',
-    headers,
-    payload: {
-      userType: 'provider',
-      name: 'Riley Stone',
-      organization: 'Stone Orthopedics',
-      practiceSize: '2-5',
-      address: '77 Pine Street',
-      city: 'Houston',
-      state: 'TX',
-      zip: '77002',
-      email,
-      phone,
-      consentMarketing: 'on',
-      consentSms: 'on',
-      needs: 'Please help with credentialing.',
-      formToken: hiddenField(page.body, 'formToken'),
-    },
-  });
-  if (res.statusCode !== 201) throw new Error(`intake failed: ${res.statusCode} ${res.body}`);
-  return t.leadIdByEmail(email);
-}
+) => submitIntake(t, email, { phone, consentMarketing: 'on' }, headers);
 
 /** Posts the Privacy Center request form as a browser would. */
 export async function askFor(
@@ -120,4 +97,18 @@ export async function settle(t: TestApp, smtp?: { received: ReceivedMail[] }): P
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error('outbox did not settle');
+}
+
+/** A record that Global Privacy Control was applied to a lead's intake, as the form writes it. */
+export async function addGpcApplication(t: TestApp, leadId: string, at: Date): Promise<void> {
+  await t.db
+    .insertInto('gpc_applications')
+    .values({
+      at: at.toISOString(),
+      subject_kind: 'lead',
+      subject_id: leadId,
+      source: 'intake',
+      overrode: 'none',
+    })
+    .execute();
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addRecipient } from '../disclosures/testing.js';
+import { addCrm, addRecipient } from '../disclosures/testing.js';
 import { createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
 import { postForm, staffJar, type Jar } from '../test-support/staff.js';
 import { optOutEffects } from './opt-out-effects.js';
@@ -67,19 +67,7 @@ const exportFor = (purpose: string, basis: string) =>
 beforeAll(async () => {
   t = await createTestApp();
   admin = await staffJar(t, 'admin');
-  crm = await addRecipient(t, {
-    name: 'Pipeline CRM',
-    categories: [
-      'contact.name',
-      'contact.email',
-      'contact.address',
-      'org.name',
-      'org.size',
-      'location.city_state',
-      'profile.user_type',
-      'request.needs',
-    ],
-  });
+  crm = await addCrm(t);
   await addRecipient(t, {
     key: 'advendor',
     name: 'AdVendor Inc.',

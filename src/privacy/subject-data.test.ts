@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addRecipient } from '../disclosures/testing.js';
+import { addGpcApplication } from '../privacy-center/testing.js';
 import type { Db } from '../db/database.js';
 import { createTestApp, hiddenField, testDbKind, type TestApp } from '../test-support/app.js';
 import { dataMap, subjectLinks, type FieldClass, type SubjectLink } from './data-map.js';
@@ -240,24 +242,13 @@ const fixtures: Record<string, (leadId: string, p: Person) => Promise<void>> = {
   lead_events: async () => {},
   consents: async () => {},
   disclosure_subjects: async (leadId) => {
-    const recipient = randomUUID();
     const disclosure = randomUUID();
-    await t.db
-      .insertInto('recipients')
-      .values({
-        id: recipient,
-        kind: 'third_party',
-        key: `court-${recipient.slice(0, 8)}`,
-        name: 'Collin County District Court',
-        categories: '[]',
-        purpose: 'answers legal process',
-        contract_ref: null,
-        related_entity: 0,
-        active: 1,
-        created_at: at.toISOString(),
-        updated_at: at.toISOString(),
-      })
-      .execute();
+    const recipient = await addRecipient(t, {
+      kind: 'third_party',
+      name: 'Collin County District Court',
+      purpose: 'answers legal process',
+      contractRef: null,
+    });
     await t.db
       .insertInto('disclosures')
       .values({
@@ -280,25 +271,14 @@ const fixtures: Record<string, (leadId: string, p: Person) => Promise<void>> = {
       .execute();
   },
   disclosure_authority_subjects: async (leadId) => {
-    const recipient = randomUUID();
     const authority = randomUUID();
     const at = '2026-11-20T00:00:00.000Z';
-    await t.db
-      .insertInto('recipients')
-      .values({
-        id: recipient,
-        kind: 'third_party',
-        key: `court-${recipient.slice(0, 8)}`,
-        name: 'Denton County Court',
-        categories: '[]',
-        purpose: 'answers legal process',
-        contract_ref: null,
-        related_entity: 0,
-        active: 1,
-        created_at: at,
-        updated_at: at,
-      })
-      .execute();
+    const recipient = await addRecipient(t, {
+      kind: 'third_party',
+      name: 'Denton County Court',
+      purpose: 'answers legal process',
+      contractRef: null,
+    });
     await t.db
       .insertInto('disclosure_authorities')
       .values({
@@ -333,18 +313,7 @@ const fixtures: Record<string, (leadId: string, p: Person) => Promise<void>> = {
       })
       .execute();
   },
-  gpc_applications: async (leadId) => {
-    await t.db
-      .insertInto('gpc_applications')
-      .values({
-        at: at.toISOString(),
-        subject_kind: 'lead',
-        subject_id: leadId,
-        source: 'intake',
-        overrode: 'none',
-      })
-      .execute();
-  },
+  gpc_applications: (leadId) => addGpcApplication(t, leadId, at),
   privacy_requests: async (leadId, p) => {
     const sealed = t.kernel.seal('privacy_requests', { email: p.email });
     await t.db

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TestClock, type TestApp } from '../test-support/app.js';
 import { exists, insertLead, monthsBefore } from '../test-support/retention.js';
+import { addGpcApplication } from '../privacy-center/testing.js';
 import { CLOSED_ACCOUNT_DOMAIN, closedStaffPurger } from './purgers/staff-accounts.js';
 
 // Clause: "We will not retain your information longer than necessary": won leads, proof tables
@@ -44,18 +45,7 @@ const hold = (leadId: string) =>
     })
     .execute();
 
-async function gpcRecord(at: Date, leadId: string) {
-  await t.db
-    .insertInto('gpc_applications')
-    .values({
-      at: at.toISOString(),
-      subject_kind: 'lead',
-      subject_id: leadId,
-      source: 'intake',
-      overrode: 'none',
-    })
-    .execute();
-}
+const gpcRecord = (at: Date, leadId: string) => addGpcApplication(t, leadId, at);
 const gpcFor = (leadId: string) =>
   t.db.selectFrom('gpc_applications').select('id').where('subject_id', '=', leadId).execute();
 

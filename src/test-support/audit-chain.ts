@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { vi } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import type { Clock } from '../adapters/clock.js';
 import { appendAudit, genesisHash, legacyRowHash, type AuditEntry } from '../audit/log.js';
 import { auditCommand } from '../cli/audit.js';
 import { loadConfig } from '../config/env.js';
 import type { Db } from '../db/database.js';
-import { TEST_AUDIT_KEY_TEXT, testDbKind } from './app.js';
+import { TEST_AUDIT_KEY_TEXT, freshDatabase, testDbKind } from './app.js';
 
 // Audit-chain fixtures: entries appended the normal way, rows as an older version wrote them,
 // and the hand of someone holding the database (but not the audit key).
@@ -127,4 +127,23 @@ export async function runAuditCli(
     log.mockRestore();
     err.mockRestore();
   }
+}
+
+type Fresh = Awaited<ReturnType<typeof freshDatabase>>;
+
+/**
+ * Registers the clean-up and returns `fresh()`: a migrated database of its own for each call,
+ * dropped after the test, together with any temp checkpoint folders the test made.
+ */
+export function freshDatabasePerTest(): () => Promise<Fresh> {
+  const opened: Fresh[] = [];
+  afterEach(async () => {
+    removeTempDirs();
+    await Promise.all(opened.splice(0).map((d) => d.drop()));
+  });
+  return async () => {
+    const d = await freshDatabase();
+    opened.push(d);
+    return d;
+  };
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.js';
-import type { ConsentsTable, LeadStatus, LeadsTable } from '../db/schema.js';
+import type { ConsentsTable, LeadStatus, LeadSubmissionsTable, LeadsTable } from '../db/schema.js';
 import type { Kernel } from '../privacy/kernel.js';
 
 // Rows for retention tests, stored the way the app stores them (contact fields sealed), with
@@ -49,6 +49,41 @@ export function leadRow(kernel: Kernel, lastActivity: Date, status: LeadStatus =
   };
 }
 
+/**
+ * A provider's intake submission for `leadId` without campaign attribution, plain (seal it
+ * where the table is encrypted); the answers a test cares about are given.
+ */
+export function submissionRow(
+  leadId: string,
+  at: string,
+  answers: Partial<LeadSubmissionsTable> &
+    Pick<LeadSubmissionsTable, 'name' | 'organization' | 'address' | 'city' | 'zip' | 'email'>,
+): LeadSubmissionsTable {
+  return {
+    id: randomUUID(),
+    lead_id: leadId,
+    created_at: at,
+    idempotency_key: randomUUID(),
+    form_id: 'intake',
+    form_version: '1',
+    user_type: 'provider',
+    practice_size: '2-5',
+    state: 'TX',
+    phone: '',
+    needs: '',
+    health_confirmed: 0,
+    referrer: null,
+    utm_source: null,
+    utm_medium: null,
+    utm_campaign: null,
+    utm_term: null,
+    utm_content: null,
+    gclid: null,
+    msclkid: null,
+    ...answers,
+  };
+}
+
 /** A lead with one submission, one event and one outbox job naming it. */
 export async function insertLead(
   db: Db,
@@ -63,34 +98,20 @@ export async function insertLead(
   await db
     .insertInto('lead_submissions')
     .values({
-      ...kernel.seal('lead_submissions', {
-        id: submissionId,
-        lead_id: lead.id,
-        created_at: at,
-        idempotency_key: randomUUID(),
-        form_id: 'intake',
-        form_version: '1',
-        user_type: 'provider' as const,
-        name: 'Someone',
-        organization: 'Clinic',
-        practice_size: '2-5',
-        address: '1 Elm Street',
-        city: 'Plano',
-        state: 'TX',
-        zip: '75024',
-        email: 'someone@example.test',
-        phone: '+19725550100',
-        needs: 'Billing help.',
-        health_confirmed: 0,
-        referrer: null,
-        utm_source: null,
-        utm_medium: null,
-        utm_campaign: null,
-        utm_term: null,
-        utm_content: null,
-        gclid: null,
-        msclkid: null,
-      }),
+      ...kernel.seal(
+        'lead_submissions',
+        submissionRow(lead.id, at, {
+          id: submissionId,
+          name: 'Someone',
+          organization: 'Clinic',
+          address: '1 Elm Street',
+          city: 'Plano',
+          zip: '75024',
+          email: 'someone@example.test',
+          phone: '+19725550100',
+          needs: 'Billing help.',
+        }),
+      ),
     })
     .execute();
   await db

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { panelIds } from '../analytics/dashboard/service.js';
-import { addRecipient } from '../disclosures/testing.js';
+import { addCrm } from '../disclosures/testing.js';
 import { createTestApp, hiddenField, TestClock, type TestApp } from '../test-support/app.js';
 import { getAs, postForm, staffJar, type Jar } from '../test-support/staff.js';
 
@@ -46,19 +46,7 @@ const recipes: Record<string, Recipe> = {
   'POST /console/leads/export': {
     plant: plantLead,
     files: async () => {
-      const recipient = await addRecipient(t, {
-        name: 'Pipeline CRM',
-        categories: [
-          'contact.name',
-          'contact.email',
-          'contact.address',
-          'org.name',
-          'org.size',
-          'location.city_state',
-          'profile.user_type',
-          'request.needs',
-        ],
-      });
+      const recipient = await addCrm(t);
       const fields = { recipient, purpose: 'service_request', basis: 'requested_service' };
       return [await postForm(t, admin, '/console/leads/export', fields)];
     },

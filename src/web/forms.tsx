@@ -63,20 +63,27 @@ export function Field(p: {
   );
 }
 
+/** What every control in a Field carries: its name, whether it is required, and its hint and error. */
+function controlProps(p: Pick<InputProps, 'name' | 'state' | 'hint' | 'required'>) {
+  return {
+    id: p.name,
+    name: p.name,
+    required: p.required !== false,
+    'aria-invalid': p.state.errors[p.name] ? ('true' as const) : undefined,
+    'aria-describedby': describedBy(p.name, p.state, Boolean(p.hint)),
+  };
+}
+
 export function TextField(p: InputProps) {
   return (
     <Field {...p}>
       <input
-        id={p.name}
-        name={p.name}
+        {...controlProps(p)}
         type={p.type ?? 'text'}
         value={p.state.values[p.name] ?? ''}
         autocomplete={p.autocomplete}
         inputMode={p.inputmode}
         maxLength={p.maxLength}
-        required={p.required !== false}
-        aria-invalid={p.state.errors[p.name] ? 'true' : undefined}
-        aria-describedby={describedBy(p.name, p.state, Boolean(p.hint))}
       />
     </Field>
   );
@@ -88,14 +95,7 @@ export function SelectField(
   const current = p.state.values[p.name] ?? '';
   return (
     <Field {...p}>
-      <select
-        id={p.name}
-        name={p.name}
-        autocomplete={p.autocomplete}
-        required={p.required !== false}
-        aria-invalid={p.state.errors[p.name] ? 'true' : undefined}
-        aria-describedby={describedBy(p.name, p.state, Boolean(p.hint))}
-      >
+      <select {...controlProps(p)} autocomplete={p.autocomplete}>
         <option value="">Choose…</option>
         {p.options.map(([value, label]) => (
           <option value={value} selected={value === current}>
@@ -143,6 +143,70 @@ export function Fieldset({ legend, children }: { legend: string; children: Compo
     <fieldset class="fieldset">
       <legend>{legend}</legend>
       {children}
+    </fieldset>
+  );
+}
+
+/** A multi-line text field, framed like TextField. */
+export function TextAreaField(
+  p: Omit<InputProps, 'type' | 'inputmode' | 'autocomplete'> & { rows: number },
+) {
+  return (
+    <Field {...p}>
+      <textarea {...controlProps(p)} rows={p.rows} maxLength={p.maxLength}>
+        {p.state.values[p.name] ?? ''}
+      </textarea>
+    </Field>
+  );
+}
+
+/** One box a person ticks ("on" when ticked), its label and its error. */
+export function CheckboxField(p: { name: string; state: FieldState; children: ComponentChildren }) {
+  return (
+    <div class="checkbox">
+      <input
+        type="checkbox"
+        id={p.name}
+        name={p.name}
+        value="on"
+        checked={p.state.values[p.name] === 'on'}
+        aria-describedby={describedBy(p.name, p.state)}
+      />
+      <label for={p.name}>{p.children}</label>
+      <FieldError name={p.name} state={p.state} />
+    </div>
+  );
+}
+
+/** Several boxes sent under one name (a form sends one value per ticked box), with a hint. */
+export function CheckboxGroup(p: {
+  name: string;
+  legend: string;
+  hint: string;
+  state: FieldState;
+  options: readonly (readonly [string, string])[];
+  checked?: readonly string[] | undefined;
+}) {
+  const id = (value: string) => `${p.name}-${value.replace('.', '-')}`;
+  return (
+    <fieldset class="fieldset" id={p.name} aria-describedby={describedBy(p.name, p.state, true)}>
+      <legend>{p.legend}</legend>
+      <p class="hint" id={`${p.name}-hint`}>
+        {p.hint}
+      </p>
+      {p.options.map(([value, label]) => (
+        <div class="checkbox">
+          <input
+            type="checkbox"
+            id={id(value)}
+            name={p.name}
+            value={value}
+            checked={p.checked?.includes(value) ?? false}
+          />
+          <label for={id(value)}>{label}</label>
+        </div>
+      ))}
+      <FieldError name={p.name} state={p.state} />
     </fieldset>
   );
 }

@@ -1,12 +1,5 @@
-import {
-  Fieldset,
-  ErrorSummary,
-  Field,
-  FieldError,
-  TextField,
-  describedBy,
-  type FieldState,
-} from '../../web/forms.js';
+import { ConsoleForm } from '../../console/form-page.js';
+import { CheckboxGroup, TextAreaField, TextField, type FieldState } from '../../web/forms.js';
 import { categories } from '../../privacy/vocabulary.js';
 import { LEGAL_NOTICE_DAYS } from './deadline.js';
 
@@ -40,48 +33,33 @@ export function IncidentForm(p: {
   const { categories: chosen = [], ...text } = p.values;
   const state: FieldState = { values: text, errors: p.errors };
   return (
-    <form class="console-form" method="post" action={p.action} noValidate>
-      <input type="hidden" name="_csrf" value={p.csrf} />
-      <ErrorSummary state={state} labels={fieldLabels} message={p.message} />
-      <Field
+    <ConsoleForm
+      action={p.action}
+      csrf={p.csrf}
+      state={state}
+      labels={fieldLabels}
+      message={p.message}
+      submit={p.submit}
+    >
+      <TextAreaField
         name="summary"
         label={fieldLabels.summary!}
         state={state}
         hint="What was exposed, how, and what has been done. Refer to records by their ids; do not write names, emails or other personal details here."
-      >
-        <textarea
-          id="summary"
-          name="summary"
-          rows={5}
-          maxLength={4000}
-          required
-          aria-invalid={p.errors.summary ? 'true' : undefined}
-          aria-describedby={describedBy('summary', state, true)}
-        >
-          {text.summary ?? ''}
-        </textarea>
-      </Field>
+        rows={5}
+        maxLength={4000}
+      />
       <TextField name="discoveredOn" label={fieldLabels.discoveredOn!} type="date" state={state} />
-      <Fieldset legend={fieldLabels.categories!}>
-        <p class="hint" id="categories-hint">
-          The kinds of personal data involved; the tables that hold them are listed from the data
-          map.
-        </p>
-        {Object.entries(categories).map(([key, label]) => (
-          <div class="checkbox">
-            <input
-              type="checkbox"
-              id={`cat-${key}`}
-              name="categories"
-              value={key}
-              checked={chosen.includes(key)}
-              aria-describedby={p.errors.categories ? 'categories-error' : undefined}
-            />
-            <label for={`cat-${key}`}>{`${key}: ${label}`}</label>
-          </div>
-        ))}
-        <FieldError name="categories" state={state} />
-      </Fieldset>
+      <CheckboxGroup
+        name="categories"
+        legend={fieldLabels.categories!}
+        hint="The kinds of personal data involved; the tables that hold them are listed from the data map."
+        state={state}
+        checked={chosen}
+        options={Object.entries(categories).map(
+          ([key, label]) => [key, `${key}: ${label}`] as const,
+        )}
+      />
       <TextField
         name="windowStart"
         label={fieldLabels.windowStart!}
@@ -105,9 +83,6 @@ export function IncidentForm(p: {
         hint={`Only when a contract requires notice sooner than the legal ${LEGAL_NOTICE_DAYS} days: 1 to ${LEGAL_NOTICE_DAYS - 1}.`}
         state={state}
       />
-      <button class="console-button" type="submit">
-        {p.submit}
-      </button>
-    </form>
+    </ConsoleForm>
   );
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addRecipient } from '../../disclosures/testing.js';
 import { TestClock, cookieHeader, createTestApp, type TestApp } from '../../test-support/app.js';
 import { postForm, roleEmail, staffSessions } from '../../test-support/staff.js';
 import { appendAudit, type AuditEntry } from '../log.js';
@@ -188,24 +189,13 @@ describe('bad input', () => {
 });
 
 async function discloseLead(leadId: string, at: string) {
-  const recipient = randomUUID();
   const disclosure = randomUUID();
-  await t.db
-    .insertInto('recipients')
-    .values({
-      id: recipient,
-      kind: 'third_party',
-      key: `r-${recipient}`,
-      name: 'County court',
-      categories: '[]',
-      purpose: 'legal process',
-      contract_ref: null,
-      related_entity: 0,
-      active: 1,
-      created_at: at,
-      updated_at: at,
-    })
-    .execute();
+  const recipient = await addRecipient(t, {
+    kind: 'third_party',
+    name: 'County court',
+    purpose: 'legal process',
+    contractRef: null,
+  });
   await t.db
     .insertInto('disclosures')
     .values({
