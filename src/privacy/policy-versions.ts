@@ -73,6 +73,16 @@ export const policyVersions: readonly PolicyVersion[] = [
     summary:
       'Says what the contact form asks each kind of person: patients with a question about a bill are no longer asked for a street address, city, state, ZIP code or practice size, only which practice billed them if they wish; partners are asked about the practice they refer; only providers give a street address.',
   },
+  {
+    version: '1.7',
+    effective: '2026-12-07',
+    fingerprint: '52bee28fa03a494f',
+    // Only staff accounts change (a name, a second sign-in factor, each session's device);
+    // nothing is collected from, or used differently for, anyone who contacts us.
+    material: false,
+    summary:
+      'Staff accounts now hold the staff member’s name, a second sign-in factor (its secret sealed, recovery codes kept only as one-way hashes) and, for each signed-in session, the kind of device, so staff can end sessions they do not recognise.',
+  },
 ];
 
 export const currentPolicy = policyVersions[policyVersions.length - 1]!;
