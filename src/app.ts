@@ -220,7 +220,9 @@ export async function buildApp(deps: AppDeps) {
   app.decorate('jobLeases', leases);
   // Each capability registers the mail it queues: what it says and whom it goes to.
   const outbox = createOutboxWorker({
-    lease: () => leases.take('outbox', Math.max(30_000, 5 * config.outboxPollMs)),
+    // Five polls of slack: a crashed sender's successor takes over within seconds; each row is
+    // also leased before it is sent, so two senders never send one message.
+    lease: () => leases.take('outbox', Math.max(1_000, 5 * config.outboxPollMs)),
     db,
     mailer,
     clock,

@@ -21,7 +21,7 @@ export async function appWithMail(clock: Clock, env: Record<string, string> = {}
 }
 
 /** The mail relay registered for addresses, as an administrator does before mail reaches people. */
-export async function registerRelay(t: TestApp): Promise<void> {
+export async function registerRelay(t: Pick<TestApp, 'db' | 'clock'>): Promise<void> {
   const at = t.clock.now().toISOString();
   await t.db
     .insertInto('recipients')

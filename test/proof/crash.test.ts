@@ -1,3 +1,4 @@
+import { registerRelay } from '../../src/privacy-center/testing.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -137,6 +138,8 @@ describe('crash: SIGKILL under load, then restart', () => {
     const t0 = Date.now();
     const lap = (what: string) => console.log(`[crash] ${what} at ${Date.now() - t0} ms`);
     site = await startSite(env());
+    // Mail to the people who wrote in goes through a registered relay (an administrator's step).
+    await registerRelay({ db: database.db, clock: { now: () => new Date() } });
     lap('started');
     const base = site.base;
     const forms = drive(1, (k) => submit(base, k));
@@ -207,11 +210,14 @@ describe('crash: SIGKILL under load, then restart', () => {
     for (;;) {
       const unsent = await db
         .selectFrom('outbox')
-        .select('id')
+        .select(['id', 'kind', 'last_error'])
         .where('sent_at', 'is', null)
         .execute();
       if (unsent.length === 0) break;
-      if (Date.now() > deadline) throw new Error(`${unsent.length} messages never sent`);
+      if (Date.now() > deadline) {
+        const why = [...new Set(unsent.map((m) => `${m.kind}: ${m.last_error ?? 'not tried'}`))];
+        throw new Error(`${unsent.length} messages never sent (${why.join('; ')})`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     lap('outbox drained');
