@@ -90,16 +90,34 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     if (keyring.reload()) keysLoaded('SIGHUP');
     else app.log.info('SIGHUP: data keys unchanged');
   });
-  const link = await app.accounts.firstRunSetupLink(config.baseUrl);
-  if (link) {
-    // Printed, not logged: it is for the operator's eyes on this terminal only.
-    console.log(
-      `\nNo staff account exists yet. Create the first admin within 1 hour at:\n  ${link}\n`,
+  if (!config.baseUrlSet && !['localhost', '127.0.0.1', '::1'].includes(config.host))
+    app.log.warn(
+      `BASE_URL is not set: emailed and printed links name ${config.baseUrl}. Set BASE_URL to the address people use to reach this site.`,
     );
-  }
-  closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ err }) => {
+  console.log(`\nThe site is up at ${config.baseUrl} (Ctrl+C stops it).`);
+  const link = await app.accounts.firstRunSetupLink(config.baseUrl);
+  // Printed last and boxed, not logged: for the operator's eyes on this terminal only.
+  if (link)
+    console.log(
+      box([
+        'No staff account exists yet. Create the first administrator',
+        'within 1 hour, in a browser, at:',
+        '',
+        link,
+      ]),
+    );
+  closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after error');
+    else console.log(`\nStopping${signal ? ` (${signal})` : ''}: finishing requests in flight…`);
     stopKeyWatch();
     await app.close();
+    console.log('Stopped.');
   });
+}
+
+/** Lines in a box, so a link stands out from the log lines around it. */
+export function box(lines: readonly string[]): string {
+  const width = Math.max(...lines.map((l) => l.length));
+  const rule = '─'.repeat(width + 2);
+  return [`\n┌${rule}┐`, ...lines.map((l) => `│ ${l.padEnd(width)} │`), `└${rule}┘\n`].join('\n');
 }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { REPORT_DAYS_DEFAULT, REPORT_DAYS_MAX } from '../privacy-center/deadlines.js';
@@ -99,6 +100,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string;
   baseUrl: string;
+  /** Whether BASE_URL was given (else it is made from HOST and PORT). */
+  baseUrlSet: boolean;
   smtpUrl: string | undefined;
   redisUrl: string | undefined;
   siteConfigPath: string | undefined;
@@ -136,7 +139,31 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+type Interfaces = ReturnType<typeof os.networkInterfaces>;
+
+/**
+ * The address links name when BASE_URL is unset: the host the server listens on, so a link
+ * mailed or printed works from where the server is reached. A loopback host is `localhost`; a
+ * wildcard (0.0.0.0, ::) is this machine's first external IPv4 address, else `localhost`.
+ */
+export function defaultBaseUrl(
+  host: string,
+  port: number,
+  interfaces: Interfaces = os.networkInterfaces(),
+): string {
+  const loopback = ['localhost', '127.0.0.1', '::1', '[::1]'];
+  let name = host;
+  if (loopback.includes(host)) name = 'localhost';
+  else if (host === '0.0.0.0' || host === '::' || host === '[::]') {
+    const external = Object.values(interfaces)
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal);
+    name = external?.address ?? 'localhost';
+  } else if (host.includes(':') && !host.startsWith('[')) name = `[${host}]`;
+  return `http://${name}:${port}`;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, interfaces?: Interfaces): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -149,7 +176,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir,
     databaseUrl: e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'starspmb.db')}`,
-    baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    baseUrl: (e.BASE_URL ?? defaultBaseUrl(e.HOST, e.PORT, interfaces)).replace(/\/$/, ''),
+    baseUrlSet: e.BASE_URL !== undefined,
     smtpUrl: e.SMTP_URL,
     redisUrl: e.REDIS_URL,
     siteConfigPath: e.SITE_CONFIG,
