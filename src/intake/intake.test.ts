@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClock, createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
+import {
+  TestClock,
+  createTestApp,
+  hiddenField,
+  type TestApp,
+  rowCount,
+} from '../test-support/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -45,15 +51,7 @@ const post = (payload: Record<string, string | boolean>, json = false) =>
         }),
   });
 
-const leadCount = async () =>
-  Number(
-    (
-      await t.db
-        .selectFrom('leads')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const leadCount = () => rowCount(t.db, 'leads');
 
 describe('intake form', () => {
   it('renders the form with unticked consents, the notice at collection and the patient warning', async () => {

@@ -1,6 +1,6 @@
 import { visibleText } from '../pages/testing.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
+import { createTestApp, hiddenField, type TestApp, rowCount } from '../test-support/app.js';
 
 // "The SMS and phone numbers provided will be used solely for SMS communication": a number with
 // no lawful use is not collected, so the form asks for one only of someone who wants texts.
@@ -41,15 +41,7 @@ async function post(payload: Record<string, string | boolean>, json = false) {
   });
 }
 
-const leadCount = async () =>
-  Number(
-    (
-      await t.db
-        .selectFrom('leads')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const leadCount = () => rowCount(t.db, 'leads');
 
 describe('"phone numbers will be used solely for SMS communication": the intake form', () => {
   it('asks for the number as optional and says it is only for text messages', async () => {

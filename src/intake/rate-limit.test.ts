@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClock, createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
+import {
+  TestClock,
+  createTestApp,
+  hiddenField,
+  type TestApp,
+  rowCount,
+} from '../test-support/app.js';
 import { createIntakeLimits, parseWindow } from './rate-limit.js';
 
 // INTAKE_RATE_LIMIT counts submissions accepted from one network, not a person's attempts to
@@ -39,15 +45,7 @@ const provider = () => ({
   needs: 'Help with "denials" & <coding>',
 });
 
-const leadCount = async () =>
-  Number(
-    (
-      await t.db
-        .selectFrom('leads')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const leadCount = () => rowCount(t.db, 'leads');
 
 describe('the intake rate limit', () => {
   it('does not count attempts the form refused, only accepted submissions, then keeps the form on 429', async () => {

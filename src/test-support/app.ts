@@ -214,3 +214,12 @@ export function hiddenField(html: string, name: string): string {
   if (!m?.[1]) throw new Error(`no hidden field ${name} in page`);
   return m[1].replace(/&amp;/g, '&');
 }
+
+/** How many rows a table holds (what a refused request must not have added to). */
+export async function rowCount(db: Db, table: 'leads' | 'lead_submissions' | 'privacy_requests') {
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

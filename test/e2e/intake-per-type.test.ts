@@ -1,12 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, hasChromium, launch, serve } from './support.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { axeViolations, hasChromium, withBrowser } from './support.js';
 
 // The intake form as a patient and as a partner fill it in a browser with JavaScript: the
 // labels change in place with the choice, every error shows at once in the order of the page,
 // and a corrected form is accepted.
-
-type Server = Awaited<ReturnType<typeof serve>>;
 
 const summaryItems = (page: Page) =>
   page
@@ -14,21 +12,11 @@ const summaryItems = (page: Page) =>
     .evaluateAll((links) => links.map((a) => (a.getAttribute('href') ?? '').slice(1)));
 
 describe.skipIf(!hasChromium)('the intake form per type of user, in a browser', () => {
-  let browser: Browser;
-  let server: Server;
-
-  beforeAll(async () => {
-    server = await serve();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const ctx = withBrowser();
 
   it('as a patient: no address or practice size, what we can do for patients, all errors at once, then sent', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${server.url}/?utm_source=flyer&utm_campaign=waiting-room`);
+    const page = await ctx.browser.newPage();
+    await page.goto(`${ctx.server.url}/?utm_source=flyer&utm_campaign=waiting-room`);
     await page.getByRole('link', { name: 'Get started' }).first().click();
     await page.waitForURL('**/get-started?**');
     // Before a choice, only the choice; the no-JavaScript button is gone.
@@ -63,13 +51,13 @@ describe.skipIf(!hasChromium)('the intake form per type of user, in a browser', 
     await page.getByRole('button', { name: 'Send' }).click();
     await page.waitForURL('**/get-started/thanks');
 
-    const id = await server.leadIdByEmail('rosa.delgado@mail.example');
-    const sub = await server.db
+    const id = await ctx.server.leadIdByEmail('rosa.delgado@mail.example');
+    const sub = await ctx.server.db
       .selectFrom('lead_submissions')
       .select(['user_type', 'address', 'practice_size', 'utm_source', 'utm_campaign'])
       .where('lead_id', '=', id)
       .executeTakeFirstOrThrow();
-    expect(server.kernel.open('lead_submissions', sub)).toEqual({
+    expect(ctx.server.kernel.open('lead_submissions', sub)).toEqual({
       user_type: 'patient',
       address: '',
       practice_size: '',
@@ -80,8 +68,8 @@ describe.skipIf(!hasChromium)('the intake form per type of user, in a browser', 
   });
 
   it('as a partner: asked about the practice they refer, labels updated in place from provider, then sent', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${server.url}/get-started`);
+    const page = await ctx.browser.newPage();
+    await page.goto(`${ctx.server.url}/get-started`);
     await page.getByLabel('Provider or practice').check();
     expect(
       await page.getByText('Number of providers in your practice', { exact: true }).isVisible(),
@@ -116,8 +104,8 @@ describe.skipIf(!hasChromium)('the intake form per type of user, in a browser', 
       .fill('A two-doctor clinic in Tulsa whose claims are often denied.');
     await page.getByRole('button', { name: 'Send' }).click();
     await page.waitForURL('**/get-started/thanks');
-    const id = await server.leadIdByEmail('jordan@blake-consulting.example');
-    const lead = await server.db
+    const id = await ctx.server.leadIdByEmail('jordan@blake-consulting.example');
+    const lead = await ctx.server.db
       .selectFrom('leads')
       .select(['user_type', 'organization', 'state', 'zip'])
       .where('id', '=', id)

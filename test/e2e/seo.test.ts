@@ -1,30 +1,17 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { publicPages } from '../../src/pages/registry.js';
-import { hasChromium, launch, serve } from './support.js';
+import { hasChromium, withBrowser } from './support.js';
 
 // What a crawler and a phone see: robots.txt and the sitemap it points to, each listed page
 // reachable and not shut out by robots.txt, icons and the one stylesheet, and a cookie notice
 // that leaves most of a phone's screen to the page.
 
-type Server = Awaited<ReturnType<typeof serve>>;
-
 describe.skipIf(!hasChromium)('search engines and phones, in Chromium', () => {
-  let browser: Browser;
-  let server: Server;
-
-  beforeAll(async () => {
-    server = await serve();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const ctx = withBrowser();
 
   it('robots.txt points to a sitemap whose pages all load and none is disallowed', async () => {
-    const page = await browser.newPage();
-    const robots = await page.goto(`${server.url}/robots.txt`);
+    const page = await ctx.browser.newPage();
+    const robots = await page.goto(`${ctx.server.url}/robots.txt`);
     expect(robots?.status()).toBe(200);
     const lines = (await robots!.text()).split('\n');
     const disallowed = lines.filter((l) => l.startsWith('Disallow: ')).map((l) => l.slice(10));
@@ -53,15 +40,15 @@ describe.skipIf(!hasChromium)('search engines and phones, in Chromium', () => {
       expect(await page.getAttribute('link[rel=canonical]', 'href')).toBe(loc);
     }
     // The console is disallowed and links its icon, so no /favicon.ico 404 either way.
-    await page.goto(`${server.url}/console/login`);
+    await page.goto(`${ctx.server.url}/console/login`);
     const icon = await page.getAttribute('link[rel=icon]', 'href');
-    expect((await page.request.get(`${server.url}${icon}`)).status()).toBe(200);
-    expect((await page.request.get(`${server.url}/favicon.ico`)).status()).toBe(200);
+    expect((await page.request.get(`${ctx.server.url}${icon}`)).status()).toBe(200);
+    expect((await page.request.get(`${ctx.server.url}/favicon.ico`)).status()).toBe(200);
     await page.close();
   });
 
   it('the cookie notice takes at most a third of a 390×844 phone screen', async () => {
-    const context = await browser.newContext({
+    const context = await ctx.browser.newContext({
       viewport: { width: 390, height: 844 },
       deviceScaleFactor: 3,
       isMobile: true,
@@ -69,7 +56,7 @@ describe.skipIf(!hasChromium)('search engines and phones, in Chromium', () => {
     });
     const page = await context.newPage();
     for (const path of ['/', '/services', '/privacy', '/get-started']) {
-      await page.goto(`${server.url}${path}`);
+      await page.goto(`${ctx.server.url}${path}`);
       const box = await page.locator('.cookie-banner').boundingBox();
       expect(box, path).not.toBeNull();
       expect(box!.height, path).toBeLessThanOrEqual(844 / 3);
@@ -80,7 +67,7 @@ describe.skipIf(!hasChromium)('search engines and phones, in Chromium', () => {
       }
     }
     // In Spanish too, whose sentences are longer.
-    await page.goto(`${server.url}/cookies/lang?to=es&back=%2F`);
+    await page.goto(`${ctx.server.url}/cookies/lang?to=es&back=%2F`);
     expect(await page.getAttribute('.cookie-banner', 'lang')).toBe('es');
     const es = await page.locator('.cookie-banner').boundingBox();
     expect(es!.height).toBeLessThanOrEqual(844 / 3);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { createTestApp, type TestApp, type TestAppOptions } from '../../src/test-support/app.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -131,4 +132,21 @@ export async function contrastFailures(page: Page): Promise<string[]> {
     }
     return out;
   });
+}
+
+/**
+ * The app on a real port and Chromium for the tests of the enclosing `describe`: started
+ * before them, closed after. Read `browser` and `server` inside the tests.
+ */
+export function withBrowser(opts: TestAppOptions = {}) {
+  const ctx = {} as { browser: Browser; server: TestApp & { url: string } };
+  beforeAll(async () => {
+    ctx.server = await serve(opts);
+    ctx.browser = await launch();
+  });
+  afterAll(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+  });
+  return ctx;
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestApp,
   hiddenField,
+  rowCount,
   testDbKind,
   type TestApp,
 } from '../../src/test-support/app.js';
@@ -86,15 +87,7 @@ describe.runIf(testDbKind === 'postgres')('database faults', () => {
       .where('email_index', 'in', t.kernel.lookupIndexes('email', email))
       .executeTakeFirst()) !== undefined;
 
-  const leadCount = async () =>
-    Number(
-      (
-        await t.db
-          .selectFrom('leads')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const leadCount = () => rowCount(t.db, 'leads');
 
   /** A 503 that tells the sender to come back: Retry-After and words, in HTML and in JSON. */
   function expectRetryLater(res: Awaited<ReturnType<typeof submit>>['res'], json: boolean) {
