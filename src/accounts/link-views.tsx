@@ -4,8 +4,7 @@ import { ConsoleLayout, roleLabels } from '../console/layout.js';
 import type { StaffRole } from '../db/schema.js';
 import { secretLink } from '../privacy/secret-paths.js';
 import { TextField, type FieldState } from '../web/forms.js';
-import { passwordHint } from './passwords.js';
-import { AccountFormPage, PasswordField } from './views.js';
+import { AccountFormPage, NewPasswordFields } from './views.js';
 
 // The pages a signed-out person reaches: "forgot password", the pages behind a reset or
 // invitation link, and the one that says a link no longer works and what to do instead.
@@ -84,19 +83,7 @@ export function ResetPasswordPage(p: FormPage & { token: string; email: string }
       submit="Save the new password"
     >
       <input type="text" name="username" value={p.email} autocomplete="username" hidden readOnly />
-      <PasswordField
-        name="password"
-        label={resetLabels.password}
-        autocomplete="new-password"
-        hint={passwordHint}
-        state={p}
-      />
-      <PasswordField
-        name="passwordConfirm"
-        label={resetLabels.passwordConfirm}
-        autocomplete="new-password"
-        state={p}
-      />
+      <NewPasswordFields labels={resetLabels} state={p} />
     </AccountFormPage>
   );
 }
@@ -131,19 +118,7 @@ export function AcceptInvitationPage(
         state={p}
         maxLength={100}
       />
-      <PasswordField
-        name="password"
-        label={inviteLabels.password}
-        autocomplete="new-password"
-        hint={passwordHint}
-        state={p}
-      />
-      <PasswordField
-        name="passwordConfirm"
-        label={inviteLabels.passwordConfirm}
-        autocomplete="new-password"
-        state={p}
-      />
+      <NewPasswordFields labels={inviteLabels} state={p} />
     </AccountFormPage>
   );
 }

@@ -3,6 +3,7 @@ import type { SiteConfig } from '../config/site.js';
 import { ConsoleLayout } from '../console/layout.js';
 import { secretLink } from '../privacy/secret-paths.js';
 import { ErrorSummary, Hidden, TextField, type FieldState } from '../web/forms.js';
+import { passwordHint } from './passwords.js';
 
 interface FormPage extends FieldState {
   site: SiteConfig;
@@ -60,6 +61,28 @@ export const PasswordField = (p: {
   hint?: string;
 }) => <TextField {...p} type="password" maxLength={1024} />;
 
+/** A new password and the same typed again, as every form that sets one asks. */
+export const NewPasswordFields = (p: {
+  labels: { password: string; passwordConfirm: string };
+  state: FieldState;
+}) => (
+  <>
+    <PasswordField
+      name="password"
+      label={p.labels.password}
+      autocomplete="new-password"
+      hint={passwordHint}
+      state={p.state}
+    />
+    <PasswordField
+      name="passwordConfirm"
+      label={p.labels.passwordConfirm}
+      autocomplete="new-password"
+      state={p.state}
+    />
+  </>
+);
+
 const loginLabels = { email: 'Email address', password: 'Password' };
 
 export function LoginPage(p: FormPage & { next?: string | undefined }) {
@@ -113,19 +136,7 @@ export function SetupPage(p: FormPage & { token: string }) {
       submit="Create administrator"
     >
       <EmailField label={setupLabels.email} state={p} />
-      <PasswordField
-        name="password"
-        label={setupLabels.password}
-        autocomplete="new-password"
-        hint="12 to 256 characters. A few unrelated words make a strong password that is easy to type."
-        state={p}
-      />
-      <PasswordField
-        name="passwordConfirm"
-        label={setupLabels.passwordConfirm}
-        autocomplete="new-password"
-        state={p}
-      />
+      <NewPasswordFields labels={setupLabels} state={p} />
     </AccountFormPage>
   );
 }
