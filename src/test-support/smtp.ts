@@ -16,6 +16,7 @@ export async function startSmtp() {
     logger: false,
     onData(stream, session, done) {
       const chunks: Buffer[] = [];
+      stream.on('error', (err) => done(err));
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         received.push({
@@ -26,6 +27,11 @@ export async function startSmtp() {
         done();
       });
     },
+  });
+  // A client that dies mid-session (the crash test kills the app) resets its connection: a real
+  // server shrugs that off, and so does this one, instead of an uncaught 'error' event.
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') throw err;
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
