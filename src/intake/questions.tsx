@@ -158,10 +158,11 @@ export function YourPractice(p: Typed) {
 export function YourNeeds(p: Typed) {
   return (
     <Fieldset legend="What you need">
+      {/* Everyone, not only patients: a practice must not send its patients' details either. */}
       <p class="warning" id="phi-warning">
-        <strong>Patients:</strong>
+        <strong>No medical information, please:</strong>
         {
-          ' please do not enter medical information here: no dates of birth, insurance member numbers, diagnoses or treatment details. We will ask for what we need through a secure channel.'
+          ' please do not enter medical information here, yours or a patient’s: no dates of birth, insurance member numbers, diagnoses or treatment details. We will ask for what we need through a secure channel.'
         }
       </p>
       <Question {...p} name="needs">
