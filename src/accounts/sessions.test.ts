@@ -14,6 +14,7 @@ import {
   submitPageForm,
   type Jar,
 } from '../test-support/staff.js';
+import { cookies } from '../privacy/policy.js';
 import { sessionPurger } from '../retention/purgers/sessions.js';
 import { createSessionStore, hashToken, sessionCookie } from './sessions-store.js';
 import { wrongPasswordMessage } from './staff-sessions.js';
@@ -58,6 +59,9 @@ describe('the session cookie', () => {
     const http = sessionCookie({ baseUrl: 'http://localhost:3000' });
     expect(http.name).toBe('sid');
     expect(http.options.secure).toBe(false);
+    // The cookie list (/cookies, /privacy) names both, so no deployment understates it.
+    const listed = cookies.find((c) => c.name === http.name)!;
+    expect(listed.purpose).toContain(https.name);
   });
 
   it('gets a new id at sign-in: a token the browser held before stops working', async () => {

@@ -122,7 +122,8 @@ export const cookiePurposeEs: Record<string, { purpose: string; lifetime: string
     lifetime: 'hasta cerrar el navegador',
   },
   sid: {
-    purpose: 'mantiene la sesión de un empleado en la consola del personal',
+    purpose:
+      'mantiene la sesión de un empleado en la consola del personal (se llama __Host-sid cuando el sitio se sirve por HTTPS)',
     lifetime: '12 horas como máximo',
   },
   spmb_choices: {

@@ -76,12 +76,12 @@ export const policyVersions: readonly PolicyVersion[] = [
   {
     version: '1.7',
     effective: '2026-12-07',
-    fingerprint: '52bee28fa03a494f',
-    // Only staff accounts change (a name, a second sign-in factor, each session's device);
-    // nothing is collected from, or used differently for, anyone who contacts us.
+    fingerprint: 'a0eacc6f2bcfb840',
+    // Only staff accounts change (a name, a second sign-in factor, each session's device, the
+    // session cookie's name over HTTPS); nothing changes for anyone who contacts us.
     material: false,
     summary:
-      'Staff accounts now hold the staff member’s name, a second sign-in factor (its secret sealed, recovery codes kept only as one-way hashes) and, for each signed-in session, the kind of device, so staff can end sessions they do not recognise.',
+      'Staff accounts now hold the staff member’s name, a second sign-in factor (its secret sealed, recovery codes kept only as one-way hashes) and, for each signed-in session, the kind of device, so staff can end sessions they do not recognise. The staff sign-in cookie is named __Host-sid on a site served over HTTPS.',
   },
 ];
 

@@ -60,7 +60,9 @@ export const cookies: readonly PolicyCookie[] = [
   },
   {
     name: 'sid',
-    purpose: 'keeps a staff member signed in to the staff console',
+    // The name a browser shows on an https site (src/accounts/sessions-store.ts), said here too.
+    purpose:
+      'keeps a staff member signed in to the staff console (named __Host-sid when the site is served over HTTPS)',
     category: 'strictly_necessary',
     lifetime: '12 hours at most',
     party: 'first',
