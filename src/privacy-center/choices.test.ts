@@ -3,7 +3,7 @@ import { isSuppressed } from '../privacy/subject-data.js';
 import { TestClock, cookieHeader, cookieJar, type TestApp } from '../test-support/app.js';
 import type { SmtpPeer } from '../test-support/smtp.js';
 import { postForm, staffJar } from '../test-support/staff.js';
-import { appWithMail, askFor, linkIn, settle, submitLead } from './testing.js';
+import { appWithMail, askFor, linkIn, settle, submitLead, lastMailTo } from './testing.js';
 
 const clock = new TestClock(new Date('2026-12-01T15:00:00.000Z'));
 let smtp: SmtpPeer;
@@ -66,7 +66,7 @@ describe('opt-outs without verification', () => {
     // The person then asks for deletion; the officer completes it; the opt-outs remain.
     await askFor(t, { kind: 'deletion', email });
     await settle(t, smtp);
-    const link = linkIn(smtp.received.filter((m) => m.to.includes(email)).at(-1)!.raw);
+    const link = linkIn(lastMailTo(smtp, email).raw);
     expect((await t.app.inject({ method: 'POST', url: link })).statusCode).toBe(303);
     const req = await t.db
       .selectFrom('privacy_requests')
@@ -90,9 +90,7 @@ describe('opt-outs without verification', () => {
       .executeTakeFirstOrThrow();
     expect(closed).toMatchObject({ status: 'completed', response: 'deleted' });
     await settle(t, smtp);
-    expect(smtp.received.filter((m) => m.to.includes(email)).at(-1)!.raw).toContain(
-      'We have deleted your information',
-    );
+    expect(lastMailTo(smtp, email).raw).toContain('We have deleted your information');
   });
 
   it('refuses an empty or inconsistent form with a reason, never a 500', async () => {
@@ -184,9 +182,7 @@ describe('Global Privacy Control', () => {
     await submitLead(t, 'verify-gpc@clinic.example', '(214) 555-0177');
     await askFor(t, { kind: 'access', email: 'verify-gpc@clinic.example' });
     await settle(t, smtp);
-    const link = linkIn(
-      smtp.received.filter((m) => m.to.includes('verify-gpc@clinic.example')).at(-1)!.raw,
-    );
+    const link = linkIn(lastMailTo(smtp, 'verify-gpc@clinic.example').raw);
     await t.app.inject({ method: 'POST', url: link, headers: { 'sec-gpc': '1' } });
     expect(
       await isSuppressed(t.db, t.kernel, { email: 'verify-gpc@clinic.example' }, 'advertising'),

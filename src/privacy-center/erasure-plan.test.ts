@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appWithMail, askFor, linkIn, settle, submitLead } from './testing.js';
+import { appWithMail, askFor, linkIn, settle, submitLead, lastMailTo } from './testing.js';
 import { TestClock, type TestApp } from '../test-support/app.js';
 import type { SmtpPeer } from '../test-support/smtp.js';
 import { getAs, postForm, staffJar, type Jar } from '../test-support/staff.js';
@@ -26,7 +26,7 @@ async function deletionRequest(email: string) {
   const leadId = await submitLead(t, email, `(713) 555-02${String(++phones).padStart(2, '0')}`);
   await askFor(t, { email, kind: 'deletion' });
   await settle(t, smtp);
-  const link = linkIn(smtp.received.filter((m) => m.to.includes(email)).at(-1)!.raw);
+  const link = linkIn(lastMailTo(smtp, email).raw);
   expect((await t.app.inject({ method: 'POST', url: link })).statusCode).toBe(303);
   const { id } = await t.db
     .selectFrom('privacy_requests')

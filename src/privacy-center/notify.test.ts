@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appWithMail, askFor, linkIn, settle, submitLead } from './testing.js';
+import { appWithMail, askFor, linkIn, settle, submitLead, lastMailTo } from './testing.js';
 import { TestClock, type TestApp } from '../test-support/app.js';
 import type { SmtpPeer } from '../test-support/smtp.js';
 import { getAs, staffJar, type Jar } from '../test-support/staff.js';
@@ -27,7 +27,7 @@ async function confirmedRequest(email: string, kind: string, more: Record<string
   await submitLead(t, email, `(713) 555-01${String(++phones).padStart(2, '0')}`);
   await askFor(t, { email, kind, ...more });
   await settle(t, smtp);
-  const link = linkIn(smtp.received.filter((m) => m.to.includes(email)).at(-1)!.raw);
+  const link = linkIn(lastMailTo(smtp, email).raw);
   expect((await t.app.inject({ method: 'POST', url: link })).statusCode).toBe(303);
   await settle(t, smtp);
   return t.db

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock, hiddenField, type TestApp } from '../test-support/app.js';
 import type { SmtpPeer } from '../test-support/smtp.js';
 import { postForm, staffJar } from '../test-support/staff.js';
-import { appWithMail, askFor, linkIn, settle } from './testing.js';
+import { appWithMail, askFor, linkIn, settle, lastMailTo } from './testing.js';
 
 // A stranger who knows someone's phone number (or email) must not be able to make the intake
 // form attach their submissions to that person's lead, then read or erase it through the
@@ -78,9 +78,9 @@ async function verifiedRequest(
 ): Promise<string> {
   expect((await askFor(t, { kind, email, ...extra })).statusCode).toBe(303);
   await settle(t, smtp);
-  const mail = smtp.received.filter((m) => m.to.includes(email)).at(-1);
+  const mail = lastMailTo(smtp, email);
   expect(mail, `a verification mail to ${email}`).toBeDefined();
-  const link = linkIn(mail!.raw);
+  const link = linkIn(mail.raw);
   expect((await t.app.inject({ method: 'POST', url: link })).statusCode).toBe(303);
   await settle(t, smtp);
   return link;

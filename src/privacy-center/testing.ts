@@ -1,3 +1,4 @@
+import { CONFIRMATION_SUBJECT } from '../intake/confirmation-mail.js';
 import type { Clock } from '../adapters/clock.js';
 import { createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
 import { submitIntake } from '../test-support/intake.js';
@@ -39,6 +40,19 @@ export async function registerRelay(t: Pick<TestApp, 'db' | 'clock'>): Promise<v
       updated_at: at,
     })
     .execute();
+}
+
+/**
+ * The latest mail to this address from the Privacy Center. The intake form also mails whoever
+ * writes in (a confirmation, queued at the same instant of the test clock), so "the last mail"
+ * alone would depend on the order the outbox happened to send them in.
+ */
+export function lastMailTo(smtp: { received: ReceivedMail[] }, email: string): ReceivedMail {
+  const mail = smtp.received
+    .filter((m) => m.to.includes(email) && !m.raw.includes(`Subject: ${CONFIRMATION_SUBJECT}`))
+    .at(-1);
+  if (!mail) throw new Error(`no Privacy Center mail to ${email}`);
+  return mail;
 }
 
 /** The Privacy Center link in a mail (quoted-printable soft breaks undone). */

@@ -1,6 +1,12 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { linkIn, registerRelay, settle, submitLead } from '../../src/privacy-center/testing.js';
+import {
+  linkIn,
+  registerRelay,
+  settle,
+  submitLead,
+  lastMailTo,
+} from '../../src/privacy-center/testing.js';
 import { startSmtp } from '../../src/test-support/smtp.js';
 import { axeViolations, hasChromium, launch, serve } from './support.js';
 
@@ -42,7 +48,7 @@ describe.skipIf(!hasChromium)('a person asks for their data in the Privacy Cente
     await page.getByRole('button', { name: 'Send request' }).click();
     await page.waitForURL('**/privacy-center/sent');
     await settle(server, smtp);
-    const mail = smtp.received.filter((m) => m.to.includes('morgan@ellis-clinic.example')).at(-1)!;
+    const mail = lastMailTo(smtp, 'morgan@ellis-clinic.example');
     // The link is opened on this server's own port (the mail names the configured BASE_URL).
     await page.goto(server.url + linkIn(mail.raw));
     await page.getByRole('button', { name: 'Confirm' }).click();
