@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { landingPath } from '../console/permissions.js';
 import { registerConsoleRoutes, route } from '../console/route-table.js';
-import { sessionOf } from '../console/section.js';
+import { liveSession } from '../console/section.js';
 import { conflict, DomainError } from '../web/errors.js';
 import { renderPage } from '../web/render.js';
 import { readIssues } from '../web/validation.js';
@@ -128,11 +128,6 @@ async function accountPages(fastify: FastifyInstance, opts: Options) {
   const { accounts } = opts;
   const mfa = () => accounts.secondFactor();
   const { name, options } = accounts.cookie;
-  const live = (request: Parameters<typeof sessionOf>[0]) => {
-    const session = sessionOf(request);
-    if (!session || !request.staff) throw new DomainError(403, 'Sign in again.');
-    return { session, user: request.staff };
-  };
 
   registerConsoleRoutes(fastify, opts, [
     route({
@@ -155,7 +150,7 @@ async function accountPages(fastify: FastifyInstance, opts: Options) {
       handler: async ({ frame, staff, request }) => {
         if ((await mfa().status(staff.id)).enabled) return { redirect: '/console/account' };
         const enrolment = await mfa().begin(staff.id, staff.email);
-        const required = live(request).session.stage === 'enrol';
+        const required = liveSession(request).session.stage === 'enrol';
         const state = { values: {}, errors: {} };
         return { page: EnrolPage({ ...frame(), ...state, required, enrolment }) };
       },
@@ -167,7 +162,7 @@ async function accountPages(fastify: FastifyInstance, opts: Options) {
       enrolment: true,
       body: enrolBody,
       handler: async ({ frame, request, reply, body }) => {
-        const state = live(request);
+        const state = liveSession(request);
         const done = await accounts.finishEnrolment(state, body.enrolment, body.code);
         reply.setCookie(name, done.token, options);
         const next = landingPath(state.user);
@@ -178,7 +173,7 @@ async function accountPages(fastify: FastifyInstance, opts: Options) {
         const token = typeof sent.enrolment === 'string' ? sent.enrolment : '';
         const enrolment = await mfa().pending(staff.id, token, staff.email);
         if (!enrolment) throw new DomainError(404, enrolmentInvalidMessage);
-        const required = live(request).session.stage === 'enrol';
+        const required = liveSession(request).session.stage === 'enrol';
         const state = { values: {}, errors: err.fields, message: err.message };
         return { page: EnrolPage({ ...frame(), ...state, required, enrolment }) };
       },
@@ -225,7 +220,7 @@ async function accountPages(fastify: FastifyInstance, opts: Options) {
       access: 'console.enter',
       body: confirmBody,
       handler: async ({ request, reply, body }) => {
-        const state = live(request);
+        const state = liveSession(request);
         const token = await accounts.stepUp(state, body.proof);
         reply.setCookie(name, token, options);
         return { redirect: safeNext(body.next) ?? landingPath(state.user) };

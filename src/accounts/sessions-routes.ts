@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { registerConsoleRoutes, route } from '../console/route-table.js';
-import { sessionOf } from '../console/section.js';
-import { DomainError, notFound } from '../web/errors.js';
+import { liveSession } from '../console/section.js';
+import { notFound } from '../web/errors.js';
 import type { AccountService } from './service.js';
 import { SessionsPage } from './sessions-views.js';
 
@@ -23,11 +23,6 @@ const done: Record<string, string> = {
 
 export async function sessionRoutes(fastify: FastifyInstance, opts: { accounts: AccountService }) {
   const { accounts } = opts;
-  const live = (request: Parameters<typeof sessionOf>[0]) => {
-    const session = sessionOf(request);
-    if (!session || !request.staff) throw new DomainError(403, 'Sign in again.');
-    return { session, user: request.staff };
-  };
 
   registerConsoleRoutes(fastify, opts, [
     route({
@@ -36,7 +31,7 @@ export async function sessionRoutes(fastify: FastifyInstance, opts: { accounts: 
       access: 'console.enter',
       query: doneQuery,
       handler: async ({ frame, request, query }) => {
-        const { session, user } = live(request);
+        const { session, user } = liveSession(request);
         const sessions = await accounts.sessions.list(user.id, session);
         const message = typeof query.done === 'string' ? done[query.done] : undefined;
         return { page: SessionsPage({ ...frame(), sessions, done: message }) };
@@ -48,7 +43,7 @@ export async function sessionRoutes(fastify: FastifyInstance, opts: { accounts: 
       access: 'console.enter',
       body: revokeBody,
       handler: async ({ request, body }) => {
-        const ended = await accounts.endSession(live(request), 'one', body.session);
+        const ended = await accounts.endSession(liveSession(request), 'one', body.session);
         if (ended === 0) throw notFound('That session');
         return { redirect: '/console/account/sessions?done=one' };
       },
@@ -59,7 +54,7 @@ export async function sessionRoutes(fastify: FastifyInstance, opts: { accounts: 
       access: 'console.enter',
       body: plainBody,
       handler: async ({ request }) => {
-        await accounts.endSession(live(request), 'others');
+        await accounts.endSession(liveSession(request), 'others');
         return { redirect: '/console/account/sessions?done=others' };
       },
     }),

@@ -10,6 +10,13 @@ const sessions = new WeakMap<FastifyRequest, LiveSession>();
 /** The session the guard let this request in with (step-up and the sessions page read it). */
 export const sessionOf = (request: FastifyRequest) => sessions.get(request);
 
+/** The signed-in member's session and user, for pages about their own account. */
+export function liveSession(request: FastifyRequest) {
+  const session = sessionOf(request);
+  if (!session || !request.staff) throw new DomainError(403, 'Sign in again.');
+  return { session, user: request.staff };
+}
+
 /** Where a sign-in that waits for a required second factor is sent, whatever it asked for. */
 export const ENROL_PATH = '/console/account/two-factor/enrol';
 export const CODE_PATH = '/console/login/code';
