@@ -76,10 +76,14 @@ import { privacyRequestRoutes } from './privacy-center/console-routes.js';
 import { deadlineAlertPlugin } from './privacy-center/deadline-alert.js';
 import { createRequestQueue } from './privacy-center/console-service.js';
 import { registeredProcessors } from './privacy/disclosures.js';
-import { policyMark, policyState } from './privacy/policy-revisions.js';
+import { currentPolicyMark, policyState } from './privacy/policy-revisions.js';
 import { emailRelayKey, guardMailer } from './privacy/mail-guard.js';
 import { secretPrefixes } from './privacy/secret-paths.js';
-import { protectSecretPages, withSecretSafeRequests } from './privacy/secret-requests.js';
+import {
+  protectSecretPages,
+  requestLogger,
+  withSecretSafeRequests,
+} from './privacy/secret-requests.js';
 import { privacySignalsPlugin } from './privacy/signals.js';
 import { createRetentionConsole } from './retention/console-service.js';
 import { leadHoldPanel, retentionRoutes } from './retention/routes.js';
@@ -122,6 +126,7 @@ export async function buildApp(deps: AppDeps) {
   const app = Fastify({
     // Every access-log line goes through the kernel's request serializer: no secret link in it.
     logger: withSecretSafeRequests(deps.logger),
+    childLoggerFactory: requestLogger,
     trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
@@ -392,7 +397,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(pageRoutes, {
     site,
     cache: pages,
-    policy: { state: currentPolicyState, mark: () => policyMark(db) },
+    policy: { state: currentPolicyState, mark: () => currentPolicyMark(db) },
   });
   await app.register(publicFileRoutes, { site, origin, clock, policy: currentPolicyState });
   const cookieDeps = { db, clock, accounts, secure: secureCookies, pages };

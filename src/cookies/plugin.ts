@@ -6,7 +6,7 @@ import { safeRedirectPath } from '../web/redirect.js';
 import { slot } from '../web/render.js';
 import { CookieBanner, TagScripts } from './views.js';
 import { langOf } from './messages.js';
-import { cspWithTags, tagsFor, type Tag } from './tags.js';
+import { cspWithTags, tagCategoriesFor, tagsFor, type Tag } from './tags.js';
 
 // Per request, on public pages: the cookie notice until a choice stands, the tags the choice
 // allows (none on sensitive pages, none under GPC or Do Not Track), and a CSP naming exactly
@@ -26,11 +26,9 @@ const skipped = (url: string) => cookieFreePath(url) || pathOf(url).startsWith('
 export const cookieNoticePlugin = fp(async (app: FastifyInstance, deps: { db: Db }) => {
   app.decorateRequest('pageExtras', null);
   app.decorateRequest('tagsServed', null);
-  app.addHook('onRequest', async (request) => {
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || skipped(request.url)) return;
+  const extras = (request: FastifyRequest, tags: Tag[]) => {
     const path = request.url.split('?')[0]!;
     const privacy = request.privacy;
-    const tags = await tagsFor(deps.db, request.url, privacy);
     const banner = privacy.undecided && path !== '/cookies';
     request.tagsServed = tags;
     const { choices, gpc } = privacy;
@@ -43,12 +41,29 @@ export const cookieNoticePlugin = fp(async (app: FastifyInstance, deps: { db: Db
       key: `${lang ? `${lang}.${choices.analytics}.${choices.advertising}` : '-'}|${gpc}|${tags.map((t) => `${t.id}@${t.updated_at}`).join(',')}`,
       ...(lang ? { values: { back: safeRedirectPath(request.url, '/') } } : {}),
     };
+  };
+  // Synchronous unless the visitor allows a tag category: only then is the tag registry read.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || skipped(request.url))
+      return done();
+    if (tagCategoriesFor(request.url, request.privacy).length === 0) {
+      extras(request, []);
+      return done();
+    }
+    tagsFor(deps.db, request.url, request.privacy).then(
+      (tags) => {
+        extras(request, tags);
+        done();
+      },
+      (err: Error) => done(err),
+    );
   });
-  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
+  app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload, done) => {
     const tags = request.tagsServed;
-    if (!tags || tags.length === 0) return payload;
-    const csp = reply.getHeader('content-security-policy');
-    if (typeof csp === 'string') reply.header('content-security-policy', cspWithTags(csp, tags));
-    return payload;
+    if (tags && tags.length > 0) {
+      const csp = reply.getHeader('content-security-policy');
+      if (typeof csp === 'string') reply.header('content-security-policy', cspWithTags(csp, tags));
+    }
+    done(null, payload);
   });
 });

@@ -10,7 +10,7 @@ import { invalid, wantsJson } from '../web/errors.js';
 import { safeRedirectPath } from '../web/redirect.js';
 import { createPageCache, slot, type PageCache } from '../web/render.js';
 import { readIssues } from '../web/validation.js';
-import { policyMark } from '../privacy/policy-revisions.js';
+import { currentPolicyMark } from '../privacy/policy-revisions.js';
 import { CONSENT_COOKIE, consentIdOf, recordChoice } from './consent-records.js';
 import { LANG_COOKIE, langOf } from './messages.js';
 import { tagVendors } from './tags.js';
@@ -99,7 +99,7 @@ export async function cookieRoutes(fastify: FastifyInstance, deps: CookieDeps) {
     // The vendors listed change only with the policy's mark (src/privacy/policy-revisions.ts).
     const { analytics, advertising } = view.choices;
     return pages.send(reply, {
-      key: `/cookies|${view.lang}.${analytics}.${advertising}|${view.gpc}|${saved}|${await policyMark(deps.db)}`,
+      key: `/cookies|${view.lang}.${analytics}.${advertising}|${view.gpc}|${saved}|${await currentPolicyMark(deps.db)}`,
       page: async () =>
         CookiesPage({ ...view, site: request.site, saved, vendors: await tagVendors(deps.db) }),
       values: { back: safeRedirectPath(request.query.back, '/') },

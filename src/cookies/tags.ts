@@ -3,7 +3,7 @@ import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { StaffUser } from '../accounts/service.js';
 import { appendAudit, type AuditDetail } from '../audit/log.js';
-import { publishRegistryChange } from '../privacy/policy-revisions.js';
+import { publishRegistryChange, registryChanged } from '../privacy/policy-revisions.js';
 import { blank } from '../console/input.js';
 import { demand } from '../console/permissions.js';
 import type { Db } from '../db/database.js';
@@ -230,6 +230,7 @@ export function createTagService(deps: { db: Db; clock: { now(): Date } }) {
         };
         await audit(trx, staff, id, detail, now);
       });
+      registryChanged(db);
       return id;
     },
     /** Safe to repeat: a tag already in the asked state changes nothing and records nothing. */
@@ -257,6 +258,7 @@ export function createTagService(deps: { db: Db; clock: { now(): Date } }) {
         } else await endTagDisclosure(trx, id, staff.id, now);
         await audit(trx, staff, id, { event: active ? 'activated' : 'deactivated' }, now);
       });
+      registryChanged(db);
     },
   };
 
@@ -284,9 +286,15 @@ export type TagService = ReturnType<typeof createTagService>;
 export const tagVendors = (db: Db): Promise<PolicyTagVendor[]> => tagVendorsForPolicy(db);
 
 /** The active tags this page may load: of the categories the kernel allows, none on sensitive pages. */
-export async function tagsFor(db: Db, url: string, privacy: PrivacySignals): Promise<Tag[]> {
+/** The tag categories a page may serve this visitor: none on sensitive pages or without consent. */
+export function tagCategoriesFor(url: string, privacy: PrivacySignals): TagsTable['category'][] {
   const allowed = consentCategories.filter((c) => privacy.allows(c));
-  if (allowed.length === 0 || isSensitivePath(url)) return [];
+  return allowed.length === 0 || isSensitivePath(url) ? [] : allowed;
+}
+
+export async function tagsFor(db: Db, url: string, privacy: PrivacySignals): Promise<Tag[]> {
+  const allowed = tagCategoriesFor(url, privacy);
+  if (allowed.length === 0) return [];
   // A provider deactivated or left without a contract since the tag was activated stops it too.
   return db
     .selectFrom('tags as t')

@@ -8,7 +8,7 @@ import { isUniqueViolation } from '../db/errors.js';
 import { viewFor } from '../privacy/access.js';
 import { labelsInOrder, registeredProcessors } from '../privacy/disclosures.js';
 import { tagLedger } from '../privacy/tag-disclosures.js';
-import { publishRegistryChange } from '../privacy/policy-revisions.js';
+import { publishRegistryChange, registryChanged } from '../privacy/policy-revisions.js';
 import { allRecipients, recipientById, type Recipient } from '../privacy/disclosure-store.js';
 import {
   registryProblems,
@@ -90,6 +90,7 @@ export function createDisclosureService(deps: { db: Db; clock: Clock }) {
         at,
       );
     });
+    registryChanged(db);
   }
 
   function check(kind: RecipientKind, input: RecipientEdit): void {

@@ -43,11 +43,17 @@ export function withCampaignLinks(html: string, campaign: string): string {
 }
 
 /** onSend: public HTML pages reached with campaign tags get them in their links to the form. */
-export async function carryCampaign(
+// Synchronous (onSend with `done`): it runs on every response, and an async hook costs a promise.
+export function carryCampaign(
   request: FastifyRequest,
   reply: FastifyReply,
   payload: unknown,
-): Promise<unknown> {
+  done: (err: Error | null, value?: unknown) => void,
+): void {
+  done(null, campaignLinked(request, reply, payload));
+}
+
+function campaignLinked(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
   if (request.method !== 'GET' || reply.statusCode !== 200 || !request.url.includes('?'))
     return payload;
   if (request.url.startsWith('/console') || request.url.startsWith('/privacy-center'))

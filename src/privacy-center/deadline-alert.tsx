@@ -30,18 +30,25 @@ export function DeadlineAlert({ overdue, dueSoon }: { overdue: number; dueSoon: 
 export const deadlineAlertPlugin = fp(
   async (app: FastifyInstance, deps: { db: Db; clock: Clock }) => {
     // preHandler: after each console section's session guard has named the staff member.
-    app.addHook('preHandler', async (request) => {
+    // Synchronous for every request but a privacy officer's console page: an async hook costs
+    // a promise on every public page too.
+    app.addHook('preHandler', (request, _reply, done) => {
       const staff = request.staff;
-      if (request.method !== 'GET' || !staff || !can(staff, 'privacy_requests.read')) return;
-      if (!request.url.startsWith('/console')) return;
+      if (request.method !== 'GET' || !staff || !can(staff, 'privacy_requests.read')) return done();
+      if (!request.url.startsWith('/console')) return done();
       const now = deps.clock.now();
-      const counts = await deadlineCounts(
+      deadlineCounts(
         deps.db,
         now.toISOString(),
         addDays(now, REMINDER_DAYS_LEFT).toISOString(),
+      ).then(
+        (counts) => {
+          if (counts.overdue + counts.dueSoon > 0)
+            request.pageExtras = { ...(request.pageExtras ?? {}), top: DeadlineAlert(counts) };
+          done();
+        },
+        (err: Error) => done(err),
       );
-      if (counts.overdue + counts.dueSoon === 0) return;
-      request.pageExtras = { ...(request.pageExtras ?? {}), top: DeadlineAlert(counts) };
     });
   },
 );

@@ -92,16 +92,16 @@ export const gpcPlugin = fp(async (app: FastifyInstance, deps: GpcDeps) => {
   app.addHook('preClose', flushQuietly);
   app.addHook('onClose', flushQuietly);
   app.decorateRequest('gpcOverrode', 'none');
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const signals = request.privacy;
-    if (!signals.gpc) return;
+    if (!signals.gpc) return done();
     daily.record();
-    if (request.is404 || cookieFreePath(request.url)) return;
+    if (request.is404 || cookieFreePath(request.url)) return done();
     const choices = signals.choices;
     const optedIn = choices.advertising === 'granted';
     if (optedIn) request.gpcOverrode = 'advertising_opt_in';
     // Applied to the browser once, and again whenever the browser has opted in since.
-    if (request.cookies[GPC_COOKIE] === '1' && !optedIn) return;
+    if (request.cookies[GPC_COOKIE] === '1' && !optedIn) return done();
     writeChoices(reply, { ...choices, advertising: 'denied' }, deps.secure);
     reply.setCookie(GPC_COOKIE, '1', {
       path: '/',
@@ -110,6 +110,7 @@ export const gpcPlugin = fp(async (app: FastifyInstance, deps: GpcDeps) => {
       secure: deps.secure,
       maxAge: YEAR_S,
     });
+    done();
   });
 });
 

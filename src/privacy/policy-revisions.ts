@@ -102,6 +102,27 @@ export async function policyState(
   return { processors: list, vendors: [...tags], version: history.at(-1)!, history };
 }
 
+// The mark is read once a second at most per database (a cached page is served in between):
+// another instance's change shows within that second, this instance's at once, because every
+// writer of the registries forgets the mark when its change commits.
+const MARK_FRESH_MS = 1000;
+const marks = new WeakMap<Db, { mark: Promise<string>; until: number }>();
+
+/** The mark below, read again when a second has passed or this instance changed a registry. */
+export function currentPolicyMark(db: Db): Promise<string> {
+  const now = performance.now();
+  const kept = marks.get(db);
+  if (kept && now < kept.until) return kept.mark;
+  const mark = policyMark(db);
+  marks.set(db, { mark, until: now + MARK_FRESH_MS });
+  // A failed read is not kept: the next request asks the database again.
+  mark.catch(() => marks.delete(db));
+  return mark;
+}
+
+/** Called by each writer of the registries /privacy and /cookies print, once its change commits. */
+export const registryChanged = (db: Db): void => void marks.delete(db);
+
 /**
  * A mark that changes whenever what /privacy and /cookies print may have changed: a new version
  * or a tag registered or switched (the registries publish a version for every change they print).

@@ -21,6 +21,7 @@ const compressible = /^(text\/|application\/(json|xml|javascript|ld\+json)|image
 
 /** The encoding to answer with, or null for none; Brotli first when both are equally welcome. */
 export function negotiateEncoding(acceptEncoding: string | string[] | undefined): Encoding | null {
+  if (acceptEncoding === undefined) return null;
   const negotiator = new Negotiator({ headers: { 'accept-encoding': acceptEncoding } });
   // negotiator 1.0 takes the server's order for equal weights; its types do not say so yet.
   const encoding = negotiator.encoding.bind(negotiator) as (
@@ -68,34 +69,31 @@ export function compressResponses(app: FastifyInstance, opts: { skip: readonly s
     const path = pathOf(url);
     return opts.skip.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
   };
-  app.addHook(
-    'onSend',
-    async (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
-      if (request.method !== 'GET' && request.method !== 'HEAD') return payload;
-      if (reply.statusCode < 200 || reply.statusCode === 204 || reply.statusCode === 206)
-        return payload;
-      if (reply.hasHeader('content-encoding')) return payload;
-      const type = String(reply.getHeader('content-type') ?? '');
-      if (!compressible.test(type) || skipped(request.url)) return payload;
-      const body =
-        typeof payload === 'string'
-          ? Buffer.from(payload)
-          : Buffer.isBuffer(payload)
-            ? payload
-            : null;
-      if (!body) return payload;
-      // The answer depends on the header even when it is not compressed: caches must know.
-      reply.header('vary', varyWith(reply.getHeader('vary')));
-      if (body.length < MIN_BYTES) return payload;
-      const enc = negotiateEncoding(request.headers['accept-encoding']);
-      if (!enc) return payload;
-      const etag = reply.getHeader('etag');
-      // The compressed bytes differ from the plain ones: the tag becomes weak (RFC 9110 8.8.1).
-      if (typeof etag === 'string' && !etag.startsWith('W/')) reply.header('etag', `W/${etag}`);
-      reply.header('content-encoding', enc).removeHeader('content-length');
-      return encoded(body, enc);
-    },
+  // Synchronous (onSend with `done`): it runs on every response, and an async hook costs a promise.
+  app.addHook('onSend', (request, reply, payload, done) =>
+    done(null, compressed(request, reply, payload)),
   );
+
+  function compressed(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return payload;
+    if (reply.statusCode < 200 || reply.statusCode === 204 || reply.statusCode === 206)
+      return payload;
+    if (reply.hasHeader('content-encoding')) return payload;
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (!compressible.test(type) || skipped(request.url)) return payload;
+    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
+    // The answer depends on the header even when it is not compressed: caches must know.
+    reply.header('vary', varyWith(reply.getHeader('vary')));
+    if (Buffer.byteLength(payload) < MIN_BYTES) return payload;
+    const enc = negotiateEncoding(request.headers['accept-encoding']);
+    if (!enc) return payload;
+    const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+    const etag = reply.getHeader('etag');
+    // The compressed bytes differ from the plain ones: the tag becomes weak (RFC 9110 8.8.1).
+    if (typeof etag === 'string' && !etag.startsWith('W/')) reply.header('etag', `W/${etag}`);
+    reply.header('content-encoding', enc).removeHeader('content-length');
+    return encoded(body, enc);
+  }
 }
 
 function varyWith(current: number | string | string[] | undefined): string {
