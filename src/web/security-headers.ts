@@ -29,8 +29,25 @@ export function recordedHeaders(middleware: Middleware): [string, string][] {
 }
 
 /** Sets the security headers on every response but those whose route says `securityHeaders: false`. */
+// Powerful browser features no page of ours uses, refused for the page and anything it embeds:
+// a tag let in by consent cannot ask for them either. helmet does not set this header.
+export const PERMISSIONS_POLICY = [
+  'accelerometer',
+  'browsing-topics',
+  'camera',
+  'display-capture',
+  'geolocation',
+  'gyroscope',
+  'magnetometer',
+  'microphone',
+  'payment',
+  'usb',
+]
+  .map((feature) => `${feature}=()`)
+  .join(', ');
+
 export function addSecurityHeaders(app: FastifyInstance, middleware: Middleware): void {
-  const headers = recordedHeaders(middleware);
+  const headers = [...recordedHeaders(middleware), ['permissions-policy', PERMISSIONS_POLICY]];
   app.addHook('onRequest', (request, reply, done) => {
     if (request.routeOptions.config.securityHeaders === false) return done();
     for (const [name, value] of headers) reply.raw.setHeader(name, value);
