@@ -173,8 +173,10 @@ describe('/privacy.json', () => {
 
 describe('compression', () => {
   it('sends public pages and files with Brotli or gzip, as accepted, and never the console', async () => {
-    const plain = await get('/privacy', { accept: 'text/html' });
-    const br = await get('/privacy', { accept: 'text/html', 'accept-encoding': 'gzip, br' });
+    // A returning visitor (a choice made): the page is the same for everyone, kept compressed.
+    const returning = { accept: 'text/html', cookie: 'spmb_choices=a:d.d:d.v:1_4' };
+    const plain = await get('/privacy', returning);
+    const br = await get('/privacy', { ...returning, 'accept-encoding': 'gzip, br' });
     expect(br.headers['content-encoding']).toBe('br');
     expect(br.headers.vary).toMatch(/accept-encoding/i);
     expect(br.headers.etag).toMatch(/^W\//);
@@ -189,6 +191,28 @@ describe('compression', () => {
     const login = await get('/console/login', { 'accept-encoding': 'br, gzip' });
     expect(login.statusCode).toBe(200);
     expect(login.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('sends a page with per-visitor values as one gzip stream spliced around them', async () => {
+    // The form's token and the notice's return address differ per response: the fixed parts
+    // are compressed once, the values go between them as they are (src/web/compress.ts).
+    for (const [url, headers] of [
+      ['/get-started', { accept: 'text/html' }],
+      ['/services?from=a%22b<c', { accept: 'text/html' }],
+    ] as const) {
+      const gz = await get(url, { ...headers, 'accept-encoding': 'br, gzip' });
+      expect(gz.statusCode).toBe(200);
+      expect(gz.headers['content-encoding']).toBe('gzip');
+      expect(gz.headers.vary).toMatch(/accept-encoding/i);
+      const page = gunzipSync(gz.rawPayload).toString();
+      const plain = (await get(url, headers)).body;
+      // The same page but for the per-response token.
+      const token = /name="formToken" value="[^"]*"/g;
+      expect(page.replace(token, '')).toBe(plain.replace(token, ''));
+      expect(page).toMatch(/<\/html>$/);
+      // Smaller than the page: the fixed parts are compressed.
+      expect(gz.rawPayload.length).toBeLessThan(plain.length / 2);
+    }
   });
 });
 

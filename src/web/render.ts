@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { createHash, randomBytes } from 'node:crypto';
 import { h, type VNode } from 'preact';
 import { render } from 'preact-render-to-string';
-import { compressOnce, etagMatches } from './compress.js';
+import { compressInSegments, compressOnce, etagMatches } from './compress.js';
 import { PageExtrasContext, SiteOriginContext } from './page-extras.js';
 
 // Pages are rendered to HTML templates whose per-request values (a form token, the address the
@@ -27,6 +27,8 @@ const escapeHtml = (text: string) =>
 interface Template {
   /** Static text and slots alternating: text, slot, text, … text. */
   texts: string[];
+  /** The texts' bytes, kept for compression (src/web/compress.ts, Segments). */
+  fixed: Buffer[];
   slots: { name: string; uri: boolean }[];
   /** The whole page, when it has no slot: sent as it is. */
   whole: Buffer | null;
@@ -47,21 +49,36 @@ export function compileTemplate(html: string): Template {
   if (texts.some((t) => t.includes(nonce)))
     throw new Error('render: a slot was encoded unknowingly');
   const hash = createHash('sha256').update(html).digest('base64url').slice(0, 22);
-  return { texts, slots, whole: slots.length ? null : Buffer.from(html), etag: hash };
+  return {
+    texts,
+    fixed: texts.map((t) => Buffer.from(t)),
+    slots,
+    whole: slots.length ? null : Buffer.from(html),
+    etag: hash,
+  };
 }
 
+/**
+ * The page with its slots filled. A kept template's body is marked for compression in segments
+ * (its fixed parts compressed once); a template made for one response is not kept, so its body
+ * is compressed whole like any other.
+ */
 export function fillTemplate(
   template: Template,
   values: Readonly<Record<string, string>>,
-): string | Buffer {
+  kept = false,
+): Buffer {
   if (template.whole) return template.whole;
-  let out = template.texts[0]!;
-  template.slots.forEach((s, i) => {
+  const filled = template.slots.map((s) => {
     const value = values[s.name];
     if (value === undefined) throw new Error(`render: no value for the slot "${s.name}"`);
-    out += escapeHtml(s.uri ? encodeURIComponent(value) : value) + template.texts[i + 1]!;
+    return Buffer.from(escapeHtml(s.uri ? encodeURIComponent(value) : value));
   });
-  return out;
+  const body = Buffer.concat(
+    template.fixed.flatMap((text, i) => (i < filled.length ? [text, filled[i]!] : [text])),
+  );
+  if (kept) compressInSegments(body, { fixed: template.fixed, values: filled });
+  return body;
 }
 
 const toHtml = (reply: FastifyReply, page: VNode) =>
@@ -124,7 +141,7 @@ export function createPageCache(max = 500) {
         if (etagMatches(reply.request.headers['if-none-match'], etag))
           return reply.code(304).send();
       }
-      return html(reply).send(fillTemplate(template, values));
+      return html(reply).send(fillTemplate(template, values, true));
     },
     /** What the cache holds, for tests: keys and templates, never a filled page. */
     entries: (): [string, string][] =>

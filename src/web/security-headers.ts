@@ -47,7 +47,10 @@ export const PERMISSIONS_POLICY = [
   .join(', ');
 
 export function addSecurityHeaders(app: FastifyInstance, middleware: Middleware): void {
-  const headers = [...recordedHeaders(middleware), ['permissions-policy', PERMISSIONS_POLICY]];
+  const headers: [string, string][] = [
+    ...recordedHeaders(middleware),
+    ['permissions-policy', PERMISSIONS_POLICY],
+  ];
   app.addHook('onRequest', (request, reply, done) => {
     if (request.routeOptions.config.securityHeaders === false) return done();
     for (const [name, value] of headers) reply.raw.setHeader(name, value);
