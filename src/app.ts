@@ -96,12 +96,12 @@ import { guardCrossSite } from './web/cross-site.js';
 import { cookieGuard } from './web/cookie-guard.js';
 import { registerErrorHandling } from './web/errors.js';
 import { refuseUnstorableText, storableValidatorCompiler } from './web/storable-text.js';
-import { heartbeatCheck, opsRoutes, warmUp } from './web/ops.js';
+import { answerLivenessFirst, heartbeatCheck, opsRoutes, warmUp } from './web/ops.js';
 import { createMetrics, metricsRoute } from './web/metrics.js';
 import { backlog } from './outbox/repository.js';
 import { createJobLeases } from './db/job-leases.js';
 import { createPageCache, type PageCache } from './web/render.js';
-import { addSecurityHeaders } from './web/security-headers.js';
+import { addSecurityHeaders, securityHeaderList } from './web/security-headers.js';
 import './web/types.js';
 import type { Kernel } from './privacy/kernel.js';
 
@@ -123,6 +123,28 @@ const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 
 export async function buildApp(deps: AppDeps) {
   const { config, site, db, clock } = deps;
+  // Security headers from one helmet middleware built at start-up: @fastify/helmet rebuilt it,
+  // CSP parsing included, on every request (docs/decisions/012-analytics-ingest.md); its headers
+  // are recorded once and copied onto each response (decision 020).
+  const securityHeaders = securityHeaderList(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          upgradeInsecureRequests: config.baseUrl.startsWith('https:') ? [] : null,
+        },
+      },
+      hsts: config.baseUrl.startsWith('https:'),
+    }),
+  );
+  let closing = false;
   const app = Fastify({
     // Every access-log line goes through the kernel's request serializer: no secret link in it.
     logger: withSecretSafeRequests(deps.logger),
@@ -130,6 +152,11 @@ export async function buildApp(deps: AppDeps) {
     trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
+    serverFactory: answerLivenessFirst(securityHeaders, () => closing),
+  });
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
   });
   // Every schema's validator first refuses text the database cannot store (NUL, lone
   // surrogates); the hook does the same for what a route declares no schema for.
@@ -154,25 +181,6 @@ export async function buildApp(deps: AppDeps) {
   protectSecretPages(app);
   refuseUnstorableText(app);
 
-  // Security headers from one helmet middleware built at start-up: @fastify/helmet rebuilt it,
-  // CSP parsing included, on every request (docs/decisions/012-analytics-ingest.md); its headers
-  // are recorded once and copied onto each response (decision 020).
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        upgradeInsecureRequests: config.baseUrl.startsWith('https:') ? [] : null,
-      },
-    },
-    hsts: config.baseUrl.startsWith('https:'),
-  });
   addSecurityHeaders(app, securityHeaders);
   // Every POST/PUT/PATCH/DELETE must come from the site's own pages (decision 015): before any
   // route is registered, and before the hooks that record a GPC signal or read cookies.

@@ -236,3 +236,42 @@ describe('/metrics with METRICS_TOKEN', () => {
     expect((await from('203.0.113.9', { 'x-forwarded-for': '127.0.0.1' })).statusCode).toBe(401);
   });
 });
+
+describe('/healthz over HTTP', () => {
+  let t: TestApp;
+  let base: string;
+  beforeAll(async () => {
+    t = await createTestApp();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = t.app.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+  afterAll(async () => t.close());
+
+  it('answers before the framework as the route answers in process, security headers and all', async () => {
+    const res = await fetch(`${base}/healthz`);
+    const head = await fetch(`${base}/healthz`, { method: 'HEAD' });
+    // A supervisor's probes do not count as the site's traffic.
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).not.toContain('route="/healthz"');
+    const inProcess = await t.app.inject('/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(inProcess.json());
+    for (const name of [
+      'content-type',
+      'cache-control',
+      'content-security-policy',
+      'permissions-policy',
+      'x-content-type-options',
+      'x-frame-options',
+      'referrer-policy',
+    ])
+      expect(res.headers.get(name), name).toBe(String(inProcess.headers[name]));
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    // Anything else still goes through the app: a query string, another method.
+    expect((await fetch(`${base}/healthz?x=1`)).status).toBe(200);
+    expect((await fetch(`${base}/healthz`, { method: 'POST' })).status).toBe(404);
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain('route="/healthz"');
+  });
+});

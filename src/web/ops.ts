@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { createServer, type OutgoingHttpHeaders } from 'node:http';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { SiteConfig } from '../config/site.js';
@@ -20,6 +21,43 @@ export type ReadinessCheck = () => NotReady | undefined | Promise<NotReady | und
 
 const ok = z.object({ status: z.literal('ok') });
 const healthy = JSON.stringify(ok.parse({ status: 'ok' }));
+const LIVENESS_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * A server whose requests for /healthz are answered before Fastify sees them: the liveness probe
+ * says only that the process answers, so it needs no hook, session, cookie or route lookup, and
+ * a supervisor asking every few seconds neither fills the access log nor counts in /metrics. It
+ * carries the security headers of every response. Once the app closes (\`closing()\`), the probe
+ * goes to Fastify, which answers 503.
+ */
+export function answerLivenessFirst(
+  securityHeaders: readonly [string, string][],
+  closing: () => boolean,
+): NonNullable<FastifyServerOptions['serverFactory']> {
+  const headers: OutgoingHttpHeaders = {
+    ...Object.fromEntries(securityHeaders),
+    'cache-control': 'no-store',
+    'content-type': LIVENESS_TYPE,
+    'content-length': Buffer.byteLength(healthy),
+  };
+  return (handler, options) => {
+    const server = createServer((req, res) => {
+      const live =
+        (req.method === 'GET' || req.method === 'HEAD') && req.url === '/healthz' && !closing();
+      if (!live) return handler(req, res);
+      res.writeHead(200, headers);
+      res.end(req.method === 'HEAD' ? undefined : healthy);
+    });
+    // The timeouts Fastify sets on a server it makes itself (its lib/server.js).
+    const { keepAliveTimeout, requestTimeout, connectionTimeout, maxRequestsPerSocket } = options;
+    if (typeof keepAliveTimeout === 'number') server.keepAliveTimeout = keepAliveTimeout;
+    if (typeof requestTimeout === 'number') server.requestTimeout = requestTimeout;
+    if (typeof connectionTimeout === 'number') server.setTimeout(connectionTimeout);
+    if (typeof maxRequestsPerSocket === 'number' && maxRequestsPerSocket > 0)
+      server.maxRequestsPerSocket = maxRequestsPerSocket;
+    return server;
+  };
+}
 const unavailable = z.object({
   status: z.literal('unavailable'),
   reason: z.string(),
@@ -60,12 +98,10 @@ export async function opsRoutes(
 ) {
   const { db } = opts;
 
-  // Asked every few seconds by every supervisor: a fixed answer, not serialised per request.
+  // Over HTTP the probe is answered before the framework (answerLivenessFirst); this route
+  // answers the same for in-process requests, and while the server closes (503 then).
   app.get('/healthz', async (_request, reply) =>
-    reply
-      .header('cache-control', 'no-store')
-      .type('application/json; charset=utf-8')
-      .send(healthy),
+    reply.header('cache-control', 'no-store').type(LIVENESS_TYPE).send(healthy),
   );
 
   app.get(

@@ -46,11 +46,13 @@ export const PERMISSIONS_POLICY = [
   .map((feature) => `${feature}=()`)
   .join(', ');
 
-export function addSecurityHeaders(app: FastifyInstance, middleware: Middleware): void {
-  const headers: [string, string][] = [
-    ...recordedHeaders(middleware),
-    ['permissions-policy', PERMISSIONS_POLICY],
-  ];
+/** The headers every response carries: helmet's, recorded once, and the permissions policy. */
+export const securityHeaderList = (middleware: Middleware): [string, string][] => [
+  ...recordedHeaders(middleware),
+  ['permissions-policy', PERMISSIONS_POLICY],
+];
+
+export function addSecurityHeaders(app: FastifyInstance, headers: [string, string][]): void {
   app.addHook('onRequest', (request, reply, done) => {
     if (request.routeOptions.config.securityHeaders === false) return done();
     for (const [name, value] of headers) reply.raw.setHeader(name, value);
