@@ -8,7 +8,13 @@ import {
   testAuditKey,
   type TestApp,
 } from '../test-support/app.js';
-import { roleEmail, staffPassword, staffSessions, submitPageForm } from '../test-support/staff.js';
+import {
+  getAs,
+  roleEmail,
+  staffPassword,
+  staffSessions,
+  submitPageForm,
+} from '../test-support/staff.js';
 import { appendAudit } from './log.js';
 import { verifyChain } from './verify.js';
 
@@ -21,8 +27,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const get = (url: string, role: string) =>
-  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(staff[role]!.jar) } });
+const get = (url: string, role: string) => getAs(t, staff[role]!.jar, url);
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const entries = () => t.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
 const last = async () => (await entries()).at(-1)!;

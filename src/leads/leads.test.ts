@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LeadsTable } from '../db/schema.js';
 import { cookieHeader, createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
-import { roleEmail, staffSessions } from '../test-support/staff.js';
+import { getAs, roleEmail, staffSessions } from '../test-support/staff.js';
 
 let t: TestApp;
 let staff: Awaited<ReturnType<typeof staffSessions>>;
@@ -49,8 +49,7 @@ async function insertLead(over: Partial<PlainLead> = {}): Promise<PlainLead> {
   return lead;
 }
 
-const get = (url: string, role = 'sales') =>
-  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(staff[role]!.jar) } });
+const get = (url: string, role = 'sales') => getAs(t, staff[role]!.jar, url);
 /** The lead names a list page shows, in order. */
 const names = (html: string) =>
   [...html.matchAll(/<th scope="row"[^>]*><a [^>]*>([^<]+)<\/a>/g)].map((m) => m[1]);

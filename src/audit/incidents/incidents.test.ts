@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addRecipient } from '../../disclosures/testing.js';
-import { TestClock, cookieHeader, createTestApp, type TestApp } from '../../test-support/app.js';
-import { postForm, roleEmail, staffSessions } from '../../test-support/staff.js';
+import { TestClock, createTestApp, type TestApp } from '../../test-support/app.js';
+import { getAs, postForm, roleEmail, staffSessions } from '../../test-support/staff.js';
 import { appendAudit, type AuditEntry } from '../log.js';
 
 // The clock stands at 2026-11-28 12:00 UTC.
@@ -16,8 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const get = (url: string, role = 'privacy') =>
-  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(staff[role]!.jar) } });
+const get = (url: string, role = 'privacy') => getAs(t, staff[role]!.jar, url);
 
 /** Posts a form the way a browser does: CSRF token from a console page, repeated keys for lists. */
 const post = (url: string, fields: Record<string, string | string[]>, role = 'privacy') =>
