@@ -50,6 +50,35 @@ export function leadRow(kernel: Kernel, lastActivity: Date, status: LeadStatus =
 }
 
 /**
+ * A provider's lead row as intake stored it, plain (seal it where the table is encrypted, or
+ * keep it plain for rows from before encryption); the answers a test cares about are given.
+ */
+export function leadValues(
+  id: string,
+  at: string,
+  answers: Partial<LeadsTable> &
+    Pick<
+      LeadsTable,
+      'name' | 'organization' | 'address' | 'city' | 'zip' | 'email' | 'email_index'
+    >,
+): LeadsTable {
+  return {
+    id,
+    created_at: at,
+    updated_at: at,
+    last_activity_at: at,
+    status: 'new',
+    user_type: 'provider',
+    practice_size: '2-5',
+    state: 'TX',
+    phone: '',
+    phone_index: null,
+    needs: '',
+    ...answers,
+  };
+}
+
+/**
  * A provider's intake submission for `leadId` without campaign attribution, plain (seal it
  * where the table is encrypted); the answers a test cares about are given.
  */
@@ -142,13 +171,14 @@ export async function insertLead(
   return lead.id;
 }
 
-/** One consent record: a grant (granted=1) or a withdrawal (granted=0) at `at`. */
+/** One consent record: a grant (granted=1) or a withdrawal (granted=0) at `at`, given on a submission or not. */
 export async function insertConsent(
   db: Db,
   leadId: string,
   granted: 0 | 1,
   at: Date,
   purpose: ConsentsTable['purpose'] = 'marketing',
+  submissionId: string | null = null,
 ): Promise<string> {
   const id = randomUUID();
   await db
@@ -164,7 +194,7 @@ export async function insertConsent(
       form_id: 'intake',
       form_version: '1',
       text_shown: 'I agree to hear about services by email.',
-      submission_id: null,
+      submission_id: submissionId,
     })
     .execute();
   return id;
