@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addRecipient } from '../../disclosures/testing.js';
+import { addCourtDisclosure } from '../../disclosures/testing.js';
 import { TestClock, createTestApp, type TestApp } from '../../test-support/app.js';
 import { getAs, postForm, roleEmail, staffSessions } from '../../test-support/staff.js';
 import { appendAudit, type AuditEntry } from '../log.js';
@@ -188,32 +188,12 @@ describe('bad input', () => {
   });
 });
 
-async function discloseLead(leadId: string, at: string) {
-  const disclosure = randomUUID();
-  const recipient = await addRecipient(t, {
-    kind: 'third_party',
-    name: 'County court',
-    purpose: 'legal process',
-    contractRef: null,
+const discloseLead = (leadId: string, at: string) =>
+  addCourtDisclosure(t, {
+    leadId,
+    at,
+    court: 'County court',
+    reference: 'subpoena 1',
+    categories: ['contact.name'],
+    actorId: staff.admin!.id,
   });
-  await t.db
-    .insertInto('disclosures')
-    .values({
-      id: disclosure,
-      at,
-      recipient_id: recipient,
-      basis: 'legal_obligation',
-      purpose: 'legal',
-      categories: '["contact.name"]',
-      reference: 'subpoena 1',
-      channel: 'legal_process',
-      actor_kind: 'staff',
-      actor_id: staff.admin!.id,
-      subject_count: 1,
-    })
-    .execute();
-  await t.db
-    .insertInto('disclosure_subjects')
-    .values({ disclosure_id: disclosure, subject_type: 'lead', subject_id: leadId })
-    .execute();
-}
