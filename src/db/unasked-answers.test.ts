@@ -32,7 +32,7 @@ async function seed(type: UserType) {
   await db
     .insertInto('leads')
     .values({
-      ...kernel.seal('leads', leadValues(id, at, { ...plain, email_index: null })),
+      ...kernel.seal('leads', leadValues(id, at, plain)),
       email_index: kernel.index('email', email),
     })
     .execute();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LeadsTable } from '../db/schema.js';
 import { cookieHeader, createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
+import { sealedLead, type PlainLead } from '../test-support/retention.js';
 import { getAs, roleEmail, staffSessions } from '../test-support/staff.js';
 
 let t: TestApp;
@@ -14,7 +14,6 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 let seq = 0;
-type PlainLead = Omit<LeadsTable, 'email_index' | 'phone_index'>;
 async function insertLead(over: Partial<PlainLead> = {}): Promise<PlainLead> {
   seq++;
   const at = new Date(Date.UTC(2026, 0, 1) + seq * 60_000).toISOString();
@@ -37,15 +36,7 @@ async function insertLead(over: Partial<PlainLead> = {}): Promise<PlainLead> {
     needs: 'Help with denials.',
     ...over,
   };
-  // Stored the way intake stores it: contact fields sealed, indexes beside them.
-  const indexes = {
-    email_index: t.kernel.index('email', lead.email),
-    phone_index: t.kernel.index('phone', lead.phone),
-  };
-  await t.db
-    .insertInto('leads')
-    .values({ ...t.kernel.seal('leads', lead), ...indexes })
-    .execute();
+  await t.db.insertInto('leads').values(sealedLead(t.kernel, lead)).execute();
   return lead;
 }
 

@@ -15,7 +15,14 @@ export const monthsBefore = (now: Date, months: number) => {
 };
 
 let seq = 0;
-type PlainLead = Omit<LeadsTable, 'email_index' | 'phone_index'>;
+export type PlainLead = Omit<LeadsTable, 'email_index' | 'phone_index'>;
+
+/** A lead as intake stores it: contact fields sealed, their blind indexes beside them. */
+export const sealedLead = (kernel: Kernel, lead: PlainLead): LeadsTable => ({
+  ...kernel.seal('leads', lead),
+  email_index: kernel.index('email', lead.email),
+  phone_index: kernel.index('phone', lead.phone),
+});
 
 /** Plain lead rows (not yet stored), so many can be inserted in one statement. */
 export function leadRow(kernel: Kernel, lastActivity: Date, status: LeadStatus = 'new') {
@@ -42,11 +49,7 @@ export function leadRow(kernel: Kernel, lastActivity: Date, status: LeadStatus =
     phone,
     needs: 'Billing help.',
   };
-  return {
-    ...kernel.seal('leads', lead),
-    email_index: kernel.index('email', email),
-    phone_index: kernel.index('phone', phone),
-  };
+  return sealedLead(kernel, lead);
 }
 
 /**
@@ -57,10 +60,7 @@ export function leadValues(
   id: string,
   at: string,
   answers: Partial<LeadsTable> &
-    Pick<
-      LeadsTable,
-      'name' | 'organization' | 'address' | 'city' | 'zip' | 'email' | 'email_index'
-    >,
+    Pick<LeadsTable, 'name' | 'organization' | 'address' | 'city' | 'zip' | 'email'>,
 ): LeadsTable {
   return {
     id,
@@ -71,6 +71,7 @@ export function leadValues(
     user_type: 'provider',
     practice_size: '2-5',
     state: 'TX',
+    email_index: null,
     phone: '',
     phone_index: null,
     needs: '',
