@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookieHeader, createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
-import { sealedLead, type PlainLead } from '../test-support/retention.js';
+import { leadValues, sealedLead, type PlainLead } from '../test-support/retention.js';
 import { getAs, roleEmail, staffSessions } from '../test-support/staff.js';
 
 let t: TestApp;
@@ -17,25 +17,17 @@ let seq = 0;
 async function insertLead(over: Partial<PlainLead> = {}): Promise<PlainLead> {
   seq++;
   const at = new Date(Date.UTC(2026, 0, 1) + seq * 60_000).toISOString();
-  const lead: PlainLead = {
-    id: randomUUID(),
-    created_at: at,
-    updated_at: at,
-    last_activity_at: at,
-    status: 'new',
-    user_type: 'provider',
+  const lead: PlainLead = leadValues(randomUUID(), at, {
     name: `Person ${seq}`,
     organization: `Clinic ${seq}`,
-    practice_size: '2-5',
     address: `${seq} Main Street`,
     city: 'Dallas',
-    state: 'TX',
     zip: '75201',
     email: `person${seq}@example.test`,
     phone: `+1214555${String(seq).padStart(4, '0')}`,
     needs: 'Help with denials.',
     ...over,
-  };
+  });
   await t.db.insertInto('leads').values(sealedLead(t.kernel, lead)).execute();
   return lead;
 }
