@@ -1,13 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  TestClock,
-  cookieHeader,
-  createTestApp,
-  hiddenField,
-  type TestApp,
-} from '../test-support/app.js';
-import { submitPageForm } from '../test-support/staff.js';
+import { TestClock, createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
+import { getAs, postForm, submitPageForm } from '../test-support/staff.js';
 import { loginFailedMessage } from './service.js';
 
 const clock = new TestClock();
@@ -21,14 +15,20 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
+// The session table holds a SHA-256 of each token, computed here apart from the code under test.
+const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+const storedSession = (token: string) =>
+  t.db
+    .selectFrom('sessions')
+    .select('id_hash')
+    .where('id_hash', '=', hashOf(token))
+    .executeTakeFirst();
+
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
 /** Signs in through the login page, as a browser would; returns the answer and the cookies. */
 const postLogin = (fields: Record<string, string>, query = '') =>
   submitPageForm(t, `/console/login${query}`, fields, '/console/login');
-
-const get = (url: string, jar: Record<string, string>) =>
-  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(jar) } });
 
 describe('login page', () => {
   it('is labelled, carries a CSRF token and is not indexed', async () => {
@@ -52,8 +52,7 @@ describe('signing in', () => {
     expect(sid?.sameSite).toBe('Lax');
     expect(sid?.secure).toBeFalsy();
     const rows = await t.db.selectFrom('sessions').select(['id_hash']).execute();
-    const hash = createHash('sha256').update(sid!.value).digest('hex');
-    expect(rows.map((r) => r.id_hash)).toContain(hash);
+    expect(rows.map((r) => r.id_hash)).toContain(hashOf(sid!.value));
     expect(rows.map((r) => r.id_hash)).not.toContain(sid!.value);
   });
 
@@ -147,77 +146,59 @@ describe('sessions', () => {
       '/console/login?next=%2Fconsole%2Fleads%3Fstatus%3Dnew',
     );
     const { jar } = await postLogin({ email: 'sales@example.test', password });
-    expect((await get('/console/leads', jar)).statusCode).toBe(200);
+    expect((await getAs(t, jar, '/console/leads')).statusCode).toBe(200);
   });
 
   it('end after 15 idle minutes for staff, but activity keeps them alive', async () => {
     const { jar } = await postLogin({ email: 'sales@example.test', password });
     clock.advance(14 * 60_000);
-    expect((await get('/console/leads', jar)).statusCode).toBe(200);
+    expect((await getAs(t, jar, '/console/leads')).statusCode).toBe(200);
     clock.advance(14 * 60_000 + 59_000);
-    expect((await get('/console/leads', jar)).statusCode).toBe(200);
+    expect((await getAs(t, jar, '/console/leads')).statusCode).toBe(200);
     clock.advance(15 * 60_000);
-    const res = await get('/console/leads', jar);
+    const res = await getAs(t, jar, '/console/leads');
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toMatch(/^\/console\/login/);
-    const hash = createHash('sha256').update(jar.sid!).digest('hex');
-    expect(
-      await t.db
-        .selectFrom('sessions')
-        .select('id_hash')
-        .where('id_hash', '=', hash)
-        .executeTakeFirst(),
-    ).toBeUndefined();
+    expect(await storedSession(jar.sid!)).toBeUndefined();
   });
 
   it('end 12 hours after sign-in however active the member is', async () => {
     const { jar } = await postLogin({ email: 'sales@example.test', password });
     for (let i = 0; i < 51; i++) {
       clock.advance(14 * 60_000);
-      expect((await get('/console/leads', jar)).statusCode, `after ${(i + 1) * 14} minutes`).toBe(
-        200,
-      );
+      expect(
+        (await getAs(t, jar, '/console/leads')).statusCode,
+        `after ${(i + 1) * 14} minutes`,
+      ).toBe(200);
     }
     clock.advance(14 * 60_000);
-    expect((await get('/console/leads', jar)).statusCode).toBe(303);
+    expect((await getAs(t, jar, '/console/leads')).statusCode).toBe(303);
   });
 
   it('are revoked by logging out, which needs the CSRF token', async () => {
     const { jar } = await postLogin({ email: 'sales@example.test', password });
-    const page = await get('/console/leads', jar);
+    const page = await getAs(t, jar, '/console/leads');
     const csrf = hiddenField(page.body, '_csrf');
     const logout = (fields: Record<string, string>) =>
-      t.app.inject({
-        method: 'POST',
-        url: '/console/logout',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
-        payload: form(fields),
-      });
+      postForm(t, jar, '/console/logout', fields, { csrf: false });
     expect((await logout({})).statusCode).toBe(403);
-    expect((await get('/console/leads', jar)).statusCode).toBe(200);
+    expect((await getAs(t, jar, '/console/leads')).statusCode).toBe(200);
 
     const res = await logout({ _csrf: csrf });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/console/login');
-    expect((await get('/console/leads', jar)).statusCode).toBe(303);
-    const hash = createHash('sha256').update(jar.sid!).digest('hex');
-    expect(
-      await t.db
-        .selectFrom('sessions')
-        .select('id_hash')
-        .where('id_hash', '=', hash)
-        .executeTakeFirst(),
-    ).toBeUndefined();
+    expect((await getAs(t, jar, '/console/leads')).statusCode).toBe(303);
+    expect(await storedSession(jar.sid!)).toBeUndefined();
   });
 
   it('ignore made-up tokens', async () => {
-    expect((await get('/console/leads', { sid: 'x'.repeat(43) })).statusCode).toBe(303);
-    expect((await get('/console/leads', { sid: "' or 1=1 --" })).statusCode).toBe(303);
+    expect((await getAs(t, { sid: 'x'.repeat(43) }, '/console/leads')).statusCode).toBe(303);
+    expect((await getAs(t, { sid: "' or 1=1 --" }, '/console/leads')).statusCode).toBe(303);
   });
 
   it('send a signed-in member who opens the login page on to the console', async () => {
     const { jar } = await postLogin({ email: 'sales@example.test', password });
-    const res = await get('/console/login', jar);
+    const res = await getAs(t, jar, '/console/login');
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/console');
   });

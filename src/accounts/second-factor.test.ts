@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   TestClock,
-  cookieHeader,
   cookieJar,
   createTestApp,
   hiddenField,
   type TestApp,
 } from '../test-support/app.js';
-import { submitPageForm, type Jar } from '../test-support/staff.js';
+import { getAs, postForm, submitPageForm, type Jar } from '../test-support/staff.js';
 import { enrolmentInvalidMessage, wrongCodeMessage } from './second-factor.js';
 import { signInAgainMessage } from './staff-sessions.js';
 import { totpCode } from './totp.js';
@@ -27,15 +26,9 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const login = (email: string) => submitPageForm(t, '/console/login', { email, password });
-const get = (url: string, jar: Jar) =>
-  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(jar) } });
+// The forms below are posted with the CSRF token each test chooses to send, or leaves out.
 const post = (url: string, jar: Jar, fields: Record<string, string>) =>
-  t.app.inject({
-    method: 'POST',
-    url,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
-    payload: new URLSearchParams(fields).toString(),
-  });
+  postForm(t, jar, url, fields, { csrf: false });
 const secretOf = (html: string) => /data-secret="([A-Z2-7]+)"/.exec(html)?.[1] ?? '';
 const accountId = async (email: string) =>
   (
@@ -60,14 +53,14 @@ describe('enrolment required for an administrator', () => {
     const { res, jar } = await login('admin@example.test');
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe(ENROL);
-    const leads = await get('/console/leads', jar);
+    const leads = await getAs(t, jar, '/console/leads');
     expect(leads.statusCode).toBe(303);
     expect(leads.headers.location).toBe(ENROL);
   });
 
   it('shows a QR code and the secret, refuses a wrong code and a tampered page, and confirms with the right code', async () => {
     const { jar } = await login('admin@example.test');
-    const page = await get(ENROL, jar);
+    const page = await getAs(t, jar, ENROL);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('src="data:image/svg+xml;base64,');
     const secret = secretOf(page.body);
@@ -112,8 +105,8 @@ describe('enrolment required for an administrator', () => {
     // The session was renewed: the token from before enrolment is dead, the new one works.
     const renewed = ok.cookies.find((c) => c.name === 'sid')!.value;
     expect(renewed).not.toBe(jar.sid);
-    expect((await get('/console/leads', jar)).statusCode).toBe(303);
-    expect((await get('/console/leads', { sid: renewed })).statusCode).toBe(200);
+    expect((await getAs(t, jar, '/console/leads')).statusCode).toBe(303);
+    expect((await getAs(t, { sid: renewed }, '/console/leads')).statusCode).toBe(200);
     // Recovery codes are kept as keyed hashes only.
     const hashes = await t.db
       .selectFrom('account_recovery_codes')
@@ -136,7 +129,7 @@ describe('signing in with a second factor', () => {
     const { res, jar } = await login('admin@example.test');
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/console/login/code');
-    const page = await get('/console/login/code', jar);
+    const page = await getAs(t, jar, '/console/login/code');
     expect(page.statusCode).toBe(200);
     const pageJar = cookieJar(page, { ...jar });
     return { jar: pageJar, csrf: hiddenField(page.body, '_csrf') };
@@ -147,7 +140,7 @@ describe('signing in with a second factor', () => {
   it('asks for the code after the password, lets nothing else in before, and renews the session id', async () => {
     clock.advance(60_000);
     const step = await codeStep();
-    const early = await get('/console/leads', step.jar);
+    const early = await getAs(t, step.jar, '/console/leads');
     expect(early.statusCode).toBe(303);
     expect(early.headers.location).toBe('/console/login/code');
     const res = await sendCode(step, totpCode(adminSecret, clock.now()));
@@ -155,8 +148,8 @@ describe('signing in with a second factor', () => {
     expect(res.headers.location).toBe('/console');
     const sid = res.cookies.find((c) => c.name === 'sid')!.value;
     expect(sid).not.toBe(step.jar.sid);
-    expect((await get('/console/leads', { sid })).statusCode).toBe(200);
-    expect((await get('/console/leads', step.jar)).statusCode).toBe(303);
+    expect((await getAs(t, { sid }, '/console/leads')).statusCode).toBe(200);
+    expect((await getAs(t, step.jar, '/console/leads')).statusCode).toBe(303);
   });
 
   it('refuses a code already used, even in a new sign-in within the same 30 seconds', async () => {
@@ -220,11 +213,11 @@ describe('optional second factor', () => {
   it('lets a sales member in with the password, turn two-step sign-in on from their account page, and off again', async () => {
     const { res, jar } = await login('sales@example.test');
     expect(res.headers.location).toBe('/console');
-    const account = await get('/console/account', jar);
+    const account = await getAs(t, jar, '/console/account');
     expect(account.statusCode).toBe(200);
     expect(account.body).toContain('Set up two-step sign-in');
 
-    const page = await get(ENROL, jar);
+    const page = await getAs(t, jar, ENROL);
     const secret = secretOf(page.body);
     const pageJar = cookieJar(page, { ...jar });
     const on = await post(ENROL, pageJar, {
@@ -234,7 +227,7 @@ describe('optional second factor', () => {
     });
     expect(on.statusCode).toBe(200);
     const sid = on.cookies.find((c) => c.name === 'sid')!.value;
-    const onPage = await get('/console/account', { ...pageJar, sid });
+    const onPage = await getAs(t, { ...pageJar, sid }, '/console/account');
     expect(onPage.body).toContain('10 of 10 recovery codes left');
 
     clock.advance(30_000);
@@ -257,14 +250,14 @@ describe('optional second factor', () => {
   it('refuses to turn it off for a role that requires it', async () => {
     clock.advance(30_000);
     const { jar } = await login('admin@example.test');
-    const page = await get('/console/login/code', jar);
+    const page = await getAs(t, jar, '/console/login/code');
     const pageJar = cookieJar(page, { ...jar });
     const done = await post('/console/login/code', pageJar, {
       _csrf: hiddenField(page.body, '_csrf'),
       code: totpCode(adminSecret, clock.now()),
     });
     const sid = done.cookies.find((c) => c.name === 'sid')!.value;
-    const account = await get('/console/account', { ...pageJar, sid });
+    const account = await getAs(t, { ...pageJar, sid }, '/console/account');
     expect(account.body).toContain('cannot be turned off');
     const off = await post(
       '/console/account/two-factor/disable',

@@ -1,14 +1,8 @@
 import argon2 from 'argon2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Mailer, OutgoingMail } from '../adapters/mailer.js';
-import {
-  TestClock,
-  cookieHeader,
-  cookieJar,
-  createTestApp,
-  hiddenField,
-  type TestApp,
-} from '../test-support/app.js';
+import { TestClock, createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
+import { submitPageForm } from '../test-support/staff.js';
 import { createAccountService, loginFailedMessage } from './service.js';
 
 const clock = new TestClock();
@@ -43,16 +37,7 @@ beforeEach(() => clock.advance(WINDOW + 1000));
 
 /** Signs in through the login page from one address, as a browser there would. */
 async function postLogin(fields: Record<string, string>, ip: string) {
-  const page = await t.app.inject({ method: 'GET', url: '/console/login', remoteAddress: ip });
-  const jar = cookieJar(page);
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/console/login',
-    remoteAddress: ip,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
-    payload: new URLSearchParams({ _csrf: hiddenField(page.body, '_csrf'), ...fields }).toString(),
-  });
-  return res;
+  return (await submitPageForm(t, '/console/login', fields, '/console/login', ip)).res;
 }
 const fail = (email: string, ip: string, times = 1) =>
   Array.from({ length: times }).reduce<Promise<unknown>>(

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
-import { retention, retentionClocks } from '../privacy/vocabulary.js';
-import { cutoffFor, describePeriod, dueAt } from '../retention/period.js';
+import { retention } from '../privacy/vocabulary.js';
+import { cutoffFor, describeRule, dueAt } from '../retention/period.js';
 import { countRows, type PurgeCounts, type Purger } from '../retention/types.js';
 import { atToDate, dayOf, toAt } from './codes.js';
 
@@ -139,7 +139,7 @@ export const analyticsPurger: Purger = {
   key: 'analytics_event',
   title: 'Raw website analytics: events, visits, daily visitor ids and day segments',
   rule: 'analytics_event',
-  period: `${describePeriod(period)} after ${retentionClocks[from]}`,
+  period: describeRule({ period, from }),
   action: 'deleted',
   count,
   purgeChunk,

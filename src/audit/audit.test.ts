@@ -8,7 +8,14 @@ import {
   testAuditKey,
   type TestApp,
 } from '../test-support/app.js';
-import { roleEmail, staffPassword, staffSessions, submitPageForm } from '../test-support/staff.js';
+import {
+  getAs,
+  roleEmail,
+  staffPassword,
+  staffSessions,
+  submitPageForm,
+} from '../test-support/staff.js';
+import { leadValues, sealedLead } from '../test-support/retention.js';
 import { appendAudit } from './log.js';
 import { verifyChain } from './verify.js';
 
@@ -21,8 +28,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const get = (url: string, role: string) =>
-  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(staff[role]!.jar) } });
+const get = (url: string, role: string) => getAs(t, staff[role]!.jar, url);
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const entries = () => t.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
 const last = async () => (await entries()).at(-1)!;
@@ -93,32 +99,17 @@ describe('what is recorded', () => {
 
   it('records a staff read of a lead with its purpose', async () => {
     const at = t.clock.now().toISOString();
-    const lead = {
-      id: randomUUID(),
-      created_at: at,
-      updated_at: at,
-      last_activity_at: at,
-      status: 'new' as const,
-      user_type: 'provider' as const,
+    const lead = leadValues(randomUUID(), at, {
       name: 'Read Me',
       organization: 'Clinic',
-      practice_size: '2-5',
       address: '1 Main St',
       city: 'Dallas',
-      state: 'TX',
       zip: '75201',
       email: 'readme@example.test',
       phone: '+12145550199',
       needs: 'Help.',
-    };
-    const indexes = {
-      email_index: t.kernel.index('email', lead.email),
-      phone_index: t.kernel.index('phone', lead.phone),
-    };
-    await t.db
-      .insertInto('leads')
-      .values({ ...t.kernel.seal('leads', lead), ...indexes })
-      .execute();
+    });
+    await t.db.insertInto('leads').values(sealedLead(t.kernel, lead)).execute();
     expect((await get(`/console/leads/${lead.id}`, 'sales')).statusCode).toBe(200);
     expect(await last()).toMatchObject({
       action: 'record_read',

@@ -3,8 +3,8 @@ import { currentAuditKey } from './key.js';
 import { insertBoundary, signBoundary } from './purge-boundary.js';
 import { verifyChain } from './verify.js';
 import type { Db } from '../db/database.js';
-import { retention, retentionClocks } from '../privacy/vocabulary.js';
-import { cutoffFor, describePeriod, dueAt } from '../retention/period.js';
+import { retention } from '../privacy/vocabulary.js';
+import { cutoffFor, describeRule, dueAt } from '../retention/period.js';
 import { countRows, type PurgeCounts, type Purger } from '../retention/types.js';
 
 // The audit log is kept 6 years (HIPAA documentation), then its oldest entries go. It is a hash
@@ -87,7 +87,7 @@ export const auditLogPurger: Purger = {
   key: 'audit_log',
   title: 'Audit log entries',
   rule: 'audit_record',
-  period: `${describePeriod(period)} after ${retentionClocks[from]}`,
+  period: describeRule({ period, from }),
   action: 'deleted',
   count,
   purgeChunk,

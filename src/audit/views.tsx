@@ -71,19 +71,15 @@ function Entries({ rows }: { rows: AuditList['rows'] }) {
     >
       {rows.map((r) => (
         <tr>
-          <td data-label="#">{r.seq}</td>
-          <td data-label="When">
+          <td>{r.seq}</td>
+          <td>
             <Time iso={r.at} />
           </td>
-          <td data-label="Who">{actorText(r)}</td>
-          <th scope="row" data-label="Action">
-            {actionLabel(r.action)}
-          </th>
-          <td data-label="Record">{r.target_id ? `${show(r.target_type)} ${r.target_id}` : '—'}</td>
-          <td data-label="Purpose">{r.purpose ? actionLabel(r.purpose) : '—'}</td>
-          <td data-label="Details" class="console-pre">
-            {detailText(r.detail)}
-          </td>
+          <td>{actorText(r)}</td>
+          <th scope="row">{actionLabel(r.action)}</th>
+          <td>{r.target_id ? `${show(r.target_type)} ${r.target_id}` : '—'}</td>
+          <td>{r.purpose ? actionLabel(r.purpose) : '—'}</td>
+          <td class="console-pre">{detailText(r.detail)}</td>
         </tr>
       ))}
     </DataTable>

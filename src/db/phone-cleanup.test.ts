@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, testKernel } from '../test-support/app.js';
-import { submissionRow } from '../test-support/retention.js';
+import { insertConsent, leadValues, submissionRow } from '../test-support/retention.js';
 import type { Db } from './database.js';
+import type { ConsentsTable } from './schema.js';
 import { migrateToLatest } from './migrate.js';
 import * as m0027 from './migrations/0027_phone_without_sms_consent.js';
 
@@ -14,65 +15,37 @@ let fresh: Awaited<ReturnType<typeof freshDatabase>>;
 let db: Db;
 const at = '2026-01-10T09:00:00.000Z';
 
-async function seedLead(phone: string, consents: { purpose: string; granted: number }[]) {
+async function seedLead(
+  phone: string,
+  consents: { purpose: ConsentsTable['purpose']; granted: 0 | 1 }[],
+) {
   const id = randomUUID();
+  const answers = {
+    name: 'Pat',
+    organization: 'Elm Clinic',
+    address: '9 Elm Street',
+    city: 'Dallas',
+    zip: '75201',
+    email: `${id}@clinic.example`,
+    phone,
+  };
   await db
     .insertInto('leads')
-    .values({
-      id,
-      created_at: at,
-      updated_at: at,
-      last_activity_at: at,
-      status: 'new',
-      user_type: 'provider',
-      name: 'Pat',
-      organization: 'Elm Clinic',
-      practice_size: '2-5',
-      address: '9 Elm Street',
-      city: 'Dallas',
-      state: 'TX',
-      zip: '75201',
-      email: `${id}@clinic.example`,
-      email_index: kernel.index('email', `${id}@clinic.example`),
-      phone,
-      phone_index: phone ? kernel.index('phone', '2145550101') : null,
-      needs: '',
-    })
+    .values(
+      leadValues(id, at, {
+        ...answers,
+        email_index: kernel.index('email', answers.email),
+        phone_index: phone ? kernel.index('phone', '2145550101') : null,
+      }),
+    )
     .execute();
   const submission = randomUUID();
   await db
     .insertInto('lead_submissions')
-    .values(
-      submissionRow(id, at, {
-        id: submission,
-        name: 'Pat',
-        organization: 'Elm Clinic',
-        address: '9 Elm Street',
-        city: 'Dallas',
-        zip: '75201',
-        email: `${id}@clinic.example`,
-        phone,
-      }),
-    )
+    .values(submissionRow(id, at, { id: submission, ...answers }))
     .execute();
   for (const c of consents)
-    await db
-      .insertInto('consents')
-      .values({
-        id: randomUUID(),
-        subject_type: 'lead',
-        subject_id: id,
-        purpose: c.purpose as 'marketing' | 'sms_communication',
-        channel: c.purpose === 'marketing' ? 'email' : 'sms',
-        granted: c.granted,
-        at,
-        form_id: 'intake',
-        form_version: '1',
-        text_shown: 'consent text',
-        submission_id: submission,
-        policy_version: '1.4',
-      })
-      .execute();
+    await insertConsent(db, id, c.granted, new Date(at), c.purpose, submission);
   return { id, submission };
 }
 

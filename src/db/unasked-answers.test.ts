@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserType } from './schema.js';
 import { freshDatabase, testKernel } from '../test-support/app.js';
+import { leadValues, submissionRow } from '../test-support/retention.js';
 import type { Db } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import * as m0032 from './migrations/0032_answers_no_longer_asked.js';
@@ -27,56 +28,22 @@ const oldAnswers = {
 async function seed(type: UserType) {
   const id = randomUUID();
   const email = `${id}@mail.example`;
-  const sealed = kernel.seal('leads', {
-    address: oldAnswers.address,
-    email,
-    needs: 'x',
-    phone: '',
-  });
+  const plain = { user_type: type, name: 'Pat', ...oldAnswers, email, needs: 'x' };
   await db
     .insertInto('leads')
     .values({
-      id,
-      created_at: at,
-      updated_at: at,
-      last_activity_at: at,
-      status: 'new',
-      user_type: type,
-      name: 'Pat',
-      ...oldAnswers,
-      ...sealed,
+      ...kernel.seal('leads', leadValues(id, at, plain)),
       email_index: kernel.index('email', email),
-      phone_index: null,
     })
     .execute();
   await db
     .insertInto('lead_submissions')
-    .values({
-      id: randomUUID(),
-      lead_id: id,
-      created_at: at,
-      idempotency_key: randomUUID(),
-      form_id: 'get-started',
-      form_version: '2026-11-28',
-      user_type: type,
-      name: 'Pat',
-      ...oldAnswers,
-      ...kernel.seal('lead_submissions', {
-        address: oldAnswers.address,
-        email,
-        needs: 'x',
-        phone: '',
-      }),
-      health_confirmed: 0,
-      referrer: null,
-      utm_source: null,
-      utm_medium: null,
-      utm_campaign: null,
-      utm_term: null,
-      utm_content: null,
-      gclid: null,
-      msclkid: null,
-    })
+    .values(
+      kernel.seal(
+        'lead_submissions',
+        submissionRow(id, at, { ...plain, form_id: 'get-started', form_version: '2026-11-28' }),
+      ),
+    )
     .execute();
   return id;
 }

@@ -61,24 +61,24 @@ export function LedgerPage(p: ConsoleFrame & { ledger: Ledger; filter: LedgerFil
         >
           {ledger.rows.map((r) => (
             <tr>
-              <td data-label="When">
+              <td>
                 <Time iso={r.at} />
               </td>
-              <th scope="row" data-label="Recipient">
+              <th scope="row">
                 {r.recipient_name}
                 {r.recipient_kind === 'third_party' ? (
                   <span class="console-note"> (third party)</span>
                 ) : null}
               </th>
-              <td data-label="Basis">{r.basis.replaceAll('_', ' ')}</td>
-              <td data-label="Purpose">{r.purpose.replaceAll('_', ' ')}</td>
-              <td data-label="Data">{r.categories.join(', ')}</td>
-              <td data-label="About">
+              <td>{r.basis.replaceAll('_', ' ')}</td>
+              <td>{r.purpose.replaceAll('_', ' ')}</td>
+              <td>{r.categories.join(', ')}</td>
+              <td>
                 <Subjects row={r} />
               </td>
-              <td data-label="Reference">{show(r.reference)}</td>
-              <td data-label="Channel">{channelLabels[r.channel]}</td>
-              <td data-label="By">{actor(r)}</td>
+              <td>{show(r.reference)}</td>
+              <td>{channelLabels[r.channel]}</td>
+              <td>{actor(r)}</td>
             </tr>
           ))}
         </DataTable>
@@ -112,16 +112,14 @@ function TagFlows({ rows }: { rows: Ledger['tags'] }) {
         >
           {rows.map((r) => (
             <tr>
-              <td data-label="Since">
+              <td>
                 <Time iso={r.startedAt} />
               </td>
-              <td data-label="Until">{r.endedAt ? <Time iso={r.endedAt} /> : 'still active'}</td>
-              <th scope="row" data-label="Provider">
-                {r.recipientName}
-              </th>
-              <td data-label="Tag">{r.tagName}</td>
-              <td data-label="Purpose">{r.purpose}</td>
-              <td data-label="Data">{r.categories.join(', ')}</td>
+              <td>{r.endedAt ? <Time iso={r.endedAt} /> : 'still active'}</td>
+              <th scope="row">{r.recipientName}</th>
+              <td>{r.tagName}</td>
+              <td>{r.purpose}</td>
+              <td>{r.categories.join(', ')}</td>
             </tr>
           ))}
         </DataTable>

@@ -5,6 +5,7 @@ import type {
   DisclosureChannel,
   RecipientsTable,
 } from '../db/schema.js';
+import { disclosureColumns } from '../privacy/disclosure-store.js';
 import type { DisclosureBasis } from '../privacy/vocabulary.js';
 
 // The console's SQL for the processor registry and the ledger. The kernel's own lookups (by id,
@@ -79,18 +80,10 @@ export async function listLedger(db: Db, f: LedgerFilter, limit: number, offset:
       j.onRef('s.id', '=', 'd.actor_id').on('d.actor_kind', '=', 'staff'),
     )
     .select([
-      'd.id',
-      'd.at',
-      'd.basis',
-      'd.purpose',
-      'd.categories',
-      'd.reference',
-      'd.channel',
+      ...disclosureColumns,
       'd.actor_kind',
       'd.actor_id',
       'd.subject_count',
-      'r.name as recipient_name',
-      'r.kind as recipient_kind',
       's.email as staff_email',
     ])
     .orderBy('d.at', 'desc')

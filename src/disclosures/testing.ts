@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { insertDisclosure } from '../privacy/disclosure-store.js';
 import type { Category } from '../privacy/vocabulary.js';
 import type { TestApp } from '../test-support/app.js';
 
@@ -87,5 +88,47 @@ export async function addAuthority(
       .insertInto('disclosure_authority_subjects')
       .values({ authority_id: id, subject_type: 'lead', subject_id: lead })
       .execute();
+  return id;
+}
+
+/**
+ * A disclosure of one lead to a court, under legal process, written to the ledger through the
+ * kernel's store with the court registered as its recipient.
+ */
+export async function addCourtDisclosure(
+  t: TestApp,
+  d: {
+    leadId: string;
+    at: string;
+    court: string;
+    reference: string;
+    categories: Category[];
+    actorId: string;
+  },
+): Promise<string> {
+  const id = randomUUID();
+  const recipient = await addRecipient(t, {
+    kind: 'third_party',
+    name: d.court,
+    purpose: 'answers legal process',
+    contractRef: null,
+  });
+  await insertDisclosure(
+    t.db,
+    {
+      id,
+      at: d.at,
+      recipient_id: recipient,
+      basis: 'legal_obligation',
+      purpose: 'legal',
+      categories: JSON.stringify(d.categories),
+      reference: d.reference,
+      channel: 'legal_process',
+      actor_kind: 'staff',
+      actor_id: d.actorId,
+      subject_count: 1,
+    },
+    [{ type: 'lead', id: d.leadId }],
+  );
   return id;
 }

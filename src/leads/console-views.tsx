@@ -55,18 +55,18 @@ export function LeadsPage(p: ConsoleFrame & { list: LeadList; filter: LeadFilter
         >
           {list.rows.map((r) => (
             <tr>
-              <td data-label="Received">
+              <td>
                 <Time iso={r.created_at} date />
               </td>
-              <th scope="row" data-label="Name">
+              <th scope="row">
                 <a href={`/console/leads/${show(r.id)}`}>{show(r.name)}</a>
               </th>
-              <td data-label="Organization">{show(r.organization)}</td>
-              <td data-label="Type">{cap(show(r.user_type))}</td>
-              <td data-label="Status">
+              <td>{show(r.organization)}</td>
+              <td>{cap(show(r.user_type))}</td>
+              <td>
                 <StatusBadge status={r.status} />
               </td>
-              <td data-label="City, state">{`${show(r.city)}, ${show(r.state)}`}</td>
+              <td>{`${show(r.city)}, ${show(r.state)}`}</td>
             </tr>
           ))}
         </DataTable>
@@ -214,18 +214,16 @@ function Consents({ consents }: { consents: LeadDetail['consents'] }) {
         >
           {consents.map((c) => (
             <tr>
-              <td data-label="Purpose">{show(c.purpose).replace('_', ' ')}</td>
-              <td data-label="Channel">{show(c.channel)}</td>
-              <td data-label="Choice">
+              <td>{show(c.purpose).replace('_', ' ')}</td>
+              <td>{show(c.channel)}</td>
+              <td>
                 {c.granted === 1 ? 'Granted' : c.granted === 0 ? 'Withdrawn' : show(c.granted)}
               </td>
-              <td data-label="When">
+              <td>
                 <Time iso={c.at} />
               </td>
-              <td data-label="Form">{`${show(c.form_id)} v${show(c.form_version)}`}</td>
-              <td data-label="Text shown" class="console-quote">
-                {show(c.text_shown)}
-              </td>
+              <td>{`${show(c.form_id)} v${show(c.form_version)}`}</td>
+              <td class="console-quote">{show(c.text_shown)}</td>
             </tr>
           ))}
         </DataTable>

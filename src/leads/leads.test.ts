@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LeadsTable } from '../db/schema.js';
 import { cookieHeader, createTestApp, hiddenField, type TestApp } from '../test-support/app.js';
-import { roleEmail, staffSessions } from '../test-support/staff.js';
+import { leadValues, sealedLead, type PlainLead } from '../test-support/retention.js';
+import { getAs, roleEmail, staffSessions } from '../test-support/staff.js';
 
 let t: TestApp;
 let staff: Awaited<ReturnType<typeof staffSessions>>;
@@ -14,43 +14,25 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 let seq = 0;
-type PlainLead = Omit<LeadsTable, 'email_index' | 'phone_index'>;
 async function insertLead(over: Partial<PlainLead> = {}): Promise<PlainLead> {
   seq++;
   const at = new Date(Date.UTC(2026, 0, 1) + seq * 60_000).toISOString();
-  const lead: PlainLead = {
-    id: randomUUID(),
-    created_at: at,
-    updated_at: at,
-    last_activity_at: at,
-    status: 'new',
-    user_type: 'provider',
+  const lead: PlainLead = leadValues(randomUUID(), at, {
     name: `Person ${seq}`,
     organization: `Clinic ${seq}`,
-    practice_size: '2-5',
     address: `${seq} Main Street`,
     city: 'Dallas',
-    state: 'TX',
     zip: '75201',
     email: `person${seq}@example.test`,
     phone: `+1214555${String(seq).padStart(4, '0')}`,
     needs: 'Help with denials.',
     ...over,
-  };
-  // Stored the way intake stores it: contact fields sealed, indexes beside them.
-  const indexes = {
-    email_index: t.kernel.index('email', lead.email),
-    phone_index: t.kernel.index('phone', lead.phone),
-  };
-  await t.db
-    .insertInto('leads')
-    .values({ ...t.kernel.seal('leads', lead), ...indexes })
-    .execute();
+  });
+  await t.db.insertInto('leads').values(sealedLead(t.kernel, lead)).execute();
   return lead;
 }
 
-const get = (url: string, role = 'sales') =>
-  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(staff[role]!.jar) } });
+const get = (url: string, role = 'sales') => getAs(t, staff[role]!.jar, url);
 /** The lead names a list page shows, in order. */
 const names = (html: string) =>
   [...html.matchAll(/<th scope="row"[^>]*><a [^>]*>([^<]+)<\/a>/g)].map((m) => m[1]);

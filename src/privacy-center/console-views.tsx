@@ -166,21 +166,19 @@ function RequestTable({
     >
       {rows.map((r) => (
         <tr>
-          <td data-label="Received">
+          <td>
             <a href={`/console/privacy/${r.id}`}>
               <Time iso={r.created_at} />
             </a>
           </td>
-          <td data-label="Kind">{kindNames[r.kind]}</td>
-          <td data-label="How">{channelNames[r.channel]}</td>
-          <td data-label="Due">
+          <td>{kindNames[r.kind]}</td>
+          <td>{channelNames[r.channel]}</td>
+          <td>
             <Time iso={r.due_at} date />
             {r.extended_at ? ' (extended)' : ''}
           </td>
-          <td data-label="Days left">
-            {r.closed_at ? '—' : String(daysLeft(new Date(r.due_at), now))}
-          </td>
-          <td data-label="Status">{r.response ? responseNames[r.response] : 'Open'}</td>
+          <td>{r.closed_at ? '—' : String(daysLeft(new Date(r.due_at), now))}</td>
+          <td>{r.response ? responseNames[r.response] : 'Open'}</td>
         </tr>
       ))}
     </DataTable>

@@ -1,7 +1,7 @@
 import { deleteAfter } from '../retention/delete-after.js';
-import { describePeriod } from '../retention/period.js';
+import { describeRule } from '../retention/period.js';
 import type { Purger } from '../retention/types.js';
-import { retention, retentionClocks } from '../privacy/vocabulary.js';
+import { retention } from '../privacy/vocabulary.js';
 
 const { period, from } = retention.privacy_request;
 
@@ -11,7 +11,7 @@ export const privacyRequestPurger: Purger = {
   key: 'privacy_request',
   title: 'The log of privacy requests and our answers',
   rule: 'privacy_request',
-  period: `${describePeriod(period)} after ${retentionClocks[from]}`,
+  period: describeRule({ period, from }),
   action: 'deleted',
   ...deleteAfter('privacy_requests', 'closed_at', period),
 };

@@ -1,8 +1,7 @@
-import { CONFIRMATION_SUBJECT } from '../intake/confirmation-mail.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock, type TestApp } from '../test-support/app.js';
 import type { SmtpPeer } from '../test-support/smtp.js';
-import { appWithMail, askFor, linkIn, settle, submitLead } from './testing.js';
+import { appWithMail, askFor, linkIn, mailsTo, settle, submitLead } from './testing.js';
 
 const clock = new TestClock(new Date('2026-12-01T15:00:00.000Z'));
 let smtp: SmtpPeer;
@@ -13,10 +12,6 @@ beforeAll(async () => {
   ({ t, smtp, close } = await appWithMail(clock));
 });
 afterAll(() => close());
-
-// The Privacy Center's mail to an address; the intake form's own confirmation is not one of them.
-const mailsTo = (addr: string) =>
-  smtp.received.filter((m) => m.to.includes(addr) && !m.raw.includes(CONFIRMATION_SUBJECT));
 
 describe('a request for access', () => {
   it('answers a known and an unknown address identically, and mails only the known one', async () => {
@@ -33,8 +28,8 @@ describe('a request for access', () => {
     const sent = await t.app.inject({ method: 'GET', url: '/privacy-center/sent' });
     expect(sent.body).toContain('If the address you entered is in our records');
     await settle(t, smtp);
-    expect(mailsTo('riley@stone-ortho.example')).toHaveLength(1);
-    expect(mailsTo('nobody@nowhere.example')).toHaveLength(0);
+    expect(mailsTo(smtp, 'riley@stone-ortho.example')).toHaveLength(1);
+    expect(mailsTo(smtp, 'nobody@nowhere.example')).toHaveLength(0);
     // Both requests were stored the same way; the unknown one simply never gets a link.
     const rows = await t.db.selectFrom('privacy_requests').select(['status', 'email']).execute();
     expect(rows.map((r) => r.status)).toEqual(['unverified', 'unverified']);
@@ -42,7 +37,7 @@ describe('a request for access', () => {
   });
 
   it('opens the report from the emailed link after the person confirms, once', async () => {
-    const mail = mailsTo('riley@stone-ortho.example')[0]!;
+    const mail = mailsTo(smtp, 'riley@stone-ortho.example')[0]!;
     expect(mail.raw).not.toContain('Riley Stone');
     const link = linkIn(mail.raw);
     const confirm = await t.app.inject({ method: 'GET', url: link });
@@ -84,7 +79,7 @@ describe('a request for access', () => {
     });
     // The receipt (with the report link, never the data) goes at once.
     await settle(t, smtp);
-    const receipt = mailsTo('riley@stone-ortho.example')[1]!;
+    const receipt = mailsTo(smtp, 'riley@stone-ortho.example')[1]!;
     expect(receipt.raw).toContain('We received your privacy request');
     expect(linkIn(receipt.raw)).toBe(link);
     expect(receipt.raw).not.toContain('Stone Orthopedics');
@@ -101,7 +96,7 @@ describe('a request for access', () => {
   it('refuses links that are expired, malformed or made up, with a 404 page and no 500', async () => {
     await askFor(t, { kind: 'deletion', email: 'riley@stone-ortho.example' });
     await settle(t, smtp);
-    const link = linkIn(mailsTo('riley@stone-ortho.example').at(-1)!.raw);
+    const link = linkIn(mailsTo(smtp, 'riley@stone-ortho.example').at(-1)!.raw);
     clock.advance(25 * 3_600_000);
     for (const url of [
       link,

@@ -43,14 +43,18 @@ export async function registerRelay(t: Pick<TestApp, 'db' | 'clock'>): Promise<v
 }
 
 /**
- * The latest mail to this address from the Privacy Center. The intake form also mails whoever
+ * The Privacy Center's mail to this address, oldest first. The intake form also mails whoever
  * writes in (a confirmation, queued at the same instant of the test clock), so "the last mail"
  * alone would depend on the order the outbox happened to send them in.
  */
+export const mailsTo = (smtp: { received: ReceivedMail[] }, email: string): ReceivedMail[] =>
+  smtp.received.filter(
+    (m) => m.to.includes(email) && !m.raw.includes(`Subject: ${CONFIRMATION_SUBJECT}`),
+  );
+
+/** The latest mail to this address from the Privacy Center. */
 export function lastMailTo(smtp: { received: ReceivedMail[] }, email: string): ReceivedMail {
-  const mail = smtp.received
-    .filter((m) => m.to.includes(email) && !m.raw.includes(`Subject: ${CONFIRMATION_SUBJECT}`))
-    .at(-1);
+  const mail = mailsTo(smtp, email).at(-1);
   if (!mail) throw new Error(`no Privacy Center mail to ${email}`);
   return mail;
 }

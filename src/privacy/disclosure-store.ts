@@ -113,23 +113,29 @@ export async function insertDisclosure(
   }
 }
 
+/**
+ * What is shown of a disclosure (`d`) wherever it is listed, with its recipient (`r`): the
+ * staff ledger and a person's access report name the same facts.
+ */
+export const disclosureColumns = [
+  'd.id',
+  'd.at',
+  'd.basis',
+  'd.purpose',
+  'd.categories',
+  'd.reference',
+  'd.channel',
+  'r.name as recipient_name',
+  'r.kind as recipient_kind',
+] as const;
+
 /** Every disclosure about one person, newest first: what their access report must list. */
 export async function disclosuresAboutSubject(db: Db, subject: { type: 'lead'; id: string }) {
   return db
     .selectFrom('disclosure_subjects as s')
     .innerJoin('disclosures as d', 'd.id', 's.disclosure_id')
     .innerJoin('recipients as r', 'r.id', 'd.recipient_id')
-    .select([
-      'd.id',
-      'd.at',
-      'd.basis',
-      'd.purpose',
-      'd.categories',
-      'd.reference',
-      'd.channel',
-      'r.name as recipient_name',
-      'r.kind as recipient_kind',
-    ])
+    .select(disclosureColumns)
     .where('s.subject_type', '=', subject.type)
     .where('s.subject_id', '=', subject.id)
     .orderBy('d.at', 'desc')

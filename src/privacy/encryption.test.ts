@@ -4,6 +4,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../test-support/app.js';
+import { leadValues } from '../test-support/retention.js';
 import { blindIndex, open, seal, UnreadableValueError } from './cipher.js';
 import { createKernel } from './kernel.js';
 import {
@@ -86,26 +87,18 @@ describe('existing rows and key rotation', () => {
   const insertPlain = (id: string, email: string, phone: string) =>
     database.db
       .insertInto('leads')
-      .values({
-        id,
-        created_at: '2026-01-01T00:00:00.000Z',
-        updated_at: '2026-01-01T00:00:00.000Z',
-        last_activity_at: '2026-01-01T00:00:00.000Z',
-        status: 'new',
-        user_type: 'provider',
-        name: 'Old Row',
-        organization: 'Clinic',
-        practice_size: '2-5',
-        address: '1 Main St',
-        city: 'Dallas',
-        state: 'TX',
-        zip: '75201',
-        email,
-        email_index: null,
-        phone,
-        phone_index: null,
-        needs: 'Help.',
-      })
+      .values(
+        leadValues(id, '2026-01-01T00:00:00.000Z', {
+          name: 'Old Row',
+          organization: 'Clinic',
+          address: '1 Main St',
+          city: 'Dallas',
+          zip: '75201',
+          email,
+          phone,
+          needs: 'Help.',
+        }),
+      )
       .execute();
 
   const stored = (id: string) =>

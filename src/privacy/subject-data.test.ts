@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addRecipient } from '../disclosures/testing.js';
+import { addAuthority, addCourtDisclosure, addRecipient } from '../disclosures/testing.js';
 import { addGpcApplication } from '../privacy-center/testing.js';
 import type { Db } from '../db/database.js';
 import { createTestApp, hiddenField, testDbKind, type TestApp } from '../test-support/app.js';
@@ -242,61 +242,27 @@ const fixtures: Record<string, (leadId: string, p: Person) => Promise<void>> = {
   lead_events: async () => {},
   consents: async () => {},
   disclosure_subjects: async (leadId) => {
-    const disclosure = randomUUID();
-    const recipient = await addRecipient(t, {
-      kind: 'third_party',
-      name: 'Collin County District Court',
-      purpose: 'answers legal process',
-      contractRef: null,
+    await addCourtDisclosure(t, {
+      leadId,
+      at: at.toISOString(),
+      court: 'Collin County District Court',
+      reference: 'Case 24-118',
+      categories: ['contact.name', 'contact.email'],
+      actorId: 'officer-1',
     });
-    await t.db
-      .insertInto('disclosures')
-      .values({
-        id: disclosure,
-        at: at.toISOString(),
-        recipient_id: recipient,
-        basis: 'legal_obligation',
-        purpose: 'legal',
-        categories: '["contact.name","contact.email"]',
-        reference: 'Case 24-118',
-        channel: 'legal_process',
-        actor_kind: 'staff',
-        actor_id: 'officer-1',
-        subject_count: 1,
-      })
-      .execute();
-    await t.db
-      .insertInto('disclosure_subjects')
-      .values({ disclosure_id: disclosure, subject_type: 'lead', subject_id: leadId })
-      .execute();
   },
   disclosure_authority_subjects: async (leadId) => {
-    const authority = randomUUID();
-    const at = '2026-11-20T00:00:00.000Z';
     const recipient = await addRecipient(t, {
       kind: 'third_party',
       name: 'Denton County Court',
-      purpose: 'answers legal process',
       contractRef: null,
     });
-    await t.db
-      .insertInto('disclosure_authorities')
-      .values({
-        id: authority,
-        kind: 'legal_process',
-        recipient_id: recipient,
-        issuer: 'Denton County Court',
-        reference: 'Subpoena 9',
-        issued_on: '2026-11-20',
-        justification: null,
-        entered_by: 'officer-1',
-        entered_at: at,
-      })
-      .execute();
-    await t.db
-      .insertInto('disclosure_authority_subjects')
-      .values({ authority_id: authority, subject_type: 'lead', subject_id: leadId })
-      .execute();
+    await addAuthority(t, {
+      kind: 'legal_process',
+      recipientId: recipient,
+      reference: 'Subpoena 9',
+      leads: [leadId],
+    });
   },
   legal_holds: async (leadId) => {
     await t.db

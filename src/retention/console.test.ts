@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { visibleText } from '../pages/testing.js';
 import { TestClock, cookieHeader, createTestApp, type TestApp } from '../test-support/app.js';
-import { consoleCsrf, roleEmail, staffSessions } from '../test-support/staff.js';
+import { getAs, postForm, roleEmail, staffSessions } from '../test-support/staff.js';
 import { daysBefore, insertLead, monthsBefore } from '../test-support/retention.js';
 
 const clock = new TestClock();
@@ -16,15 +16,11 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const get = (url: string, role: Role) =>
-  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(staff[role]!.jar) } });
+const get = (url: string, role: Role) => getAs(t, staff[role]!.jar, url);
 
 /** Posts a form the way the browser does: CSRF token from a console page, unless told not to. */
-async function post(url: string, role: Role, body: Record<string, string>, csrf = true) {
-  const { token, jar } = await consoleCsrf(t, staff[role]!.jar);
-  const payload = csrf ? { ...body, _csrf: token } : body;
-  return t.app.inject({ method: 'POST', url, payload, headers: { cookie: cookieHeader(jar) } });
-}
+const post = (url: string, role: Role, body: Record<string, string>, csrf = true) =>
+  postForm(t, staff[role]!.jar, url, body, { csrf });
 
 const auditOf = (action: 'legal_hold' | 'retention_run') =>
   t.db

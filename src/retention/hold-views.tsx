@@ -29,16 +29,14 @@ export function HoldRows(p: {
     <DataTable caption={p.caption} headings={['Lead', 'Reason', 'Placed', 'Released', '']}>
       {p.holds.map((h) => (
         <tr>
-          <th scope="row" data-label="Lead">
+          <th scope="row">
             {leadLinks ? <a href={`/console/leads/${h.target_id}`}>{h.target_id}</a> : h.target_id}
           </th>
-          <td data-label="Reason" class="console-pre">
-            {h.reason}
-          </td>
-          <td data-label="Placed">
+          <td class="console-pre">{h.reason}</td>
+          <td>
             <Time iso={h.placed_at} /> by {show(h.placed_by)}
           </td>
-          <td data-label="Released">
+          <td>
             {h.released_at ? (
               <>
                 <Time iso={h.released_at} /> by {show(h.released_by)}

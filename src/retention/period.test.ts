@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cutoffFor, describePeriod, dueAt } from './period.js';
+import { retention } from '../privacy/vocabulary.js';
+import { cutoffFor, describePeriod, describeRule, dueAt } from './period.js';
 
 const d = (s: string) => new Date(s);
 
@@ -32,5 +33,6 @@ describe('retention periods', () => {
     expect(describePeriod({ months: 24 })).toBe('24 months');
     expect(describePeriod({ years: 1 })).toBe('1 year');
     expect(describePeriod({ days: 90 })).toBe('90 days');
+    expect(describeRule(retention.consent)).toBe('5 years after the withdrawal of the consent');
   });
 });

@@ -1,4 +1,8 @@
-import type { RetentionPeriod } from '../privacy/vocabulary.js';
+import {
+  retentionClocks,
+  type RetentionClock,
+  type RetentionPeriod,
+} from '../privacy/vocabulary.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -32,3 +36,7 @@ export function describePeriod(period: RetentionPeriod): string {
   const [unit, n] = Object.entries(period)[0] as [string, number];
   return `${n} ${n === 1 ? unit.slice(0, -1) : unit}`;
 }
+
+/** "24 months after the last contact with the person": a rule's period and clock in words. */
+export const describeRule = (rule: { period: RetentionPeriod; from: RetentionClock }): string =>
+  `${describePeriod(rule.period)} after ${retentionClocks[rule.from]}`;

@@ -72,15 +72,11 @@ function DueTable({ rules }: { rules: RetentionOverview['rules'] }) {
     >
       {rules.map((r) => (
         <tr id={`rule-${r.key}`}>
-          <th scope="row" data-label="Records">
-            {r.title}
-          </th>
-          <td data-label="Kept">{`${r.period}, then ${r.action}`}</td>
-          <td data-label="Due now">{String(r.due)}</td>
-          <td data-label="Due in the next 30 days">{String(r.dueSoon)}</td>
-          <td data-label="Next one due">
-            {r.nextDue ? <Time iso={r.nextDue.toISOString()} /> : 'None stored'}
-          </td>
+          <th scope="row">{r.title}</th>
+          <td>{`${r.period}, then ${r.action}`}</td>
+          <td>{String(r.due)}</td>
+          <td>{String(r.dueSoon)}</td>
+          <td>{r.nextDue ? <Time iso={r.nextDue.toISOString()} /> : 'None stored'}</td>
         </tr>
       ))}
     </DataTable>

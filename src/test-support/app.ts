@@ -34,45 +34,45 @@ export async function freshDatabase(
   upTo?: Parameters<typeof migrateTo>[1],
 ): Promise<{ url: string; db: Db; drop(): Promise<void> }> {
   useAuditKey(testAuditKey);
-  const migrate = (db: Db) => (upTo ? migrateTo(db, upTo) : migrateToLatest(db));
   const base = process.env.TEST_DATABASE_URL;
-  if (!base) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'starspmb-test-'));
-    const url = `sqlite:${path.join(dir, 'test.db')}`;
-    const db = createDb(url);
-    await migrate(db);
-    return {
-      url,
-      db,
-      drop: async () => {
-        await db.destroy();
-        // The checkpoint worker closes its own connection a moment later (src/db/checkpointer.ts),
-        // and SQLite may remove the -wal file then: retry rather than race it.
-        fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
-      },
-    };
-  }
-  const name = `starspmb_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  const url = u.toString();
-  const db = createDb(url);
-  await migrate(db);
+  const place = base ? await newPostgresDatabase(base) : newSqliteFile();
+  const db = createDb(place.url);
+  await (upTo ? migrateTo(db, upTo) : migrateToLatest(db));
   return {
-    url,
+    url: place.url,
     db,
     drop: async () => {
       await db.destroy();
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await place.remove();
     },
   };
+}
+
+/** An empty SQLite file in a temp folder of its own. */
+function newSqliteFile() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'starspmb-test-'));
+  return {
+    url: `sqlite:${path.join(dir, 'test.db')}`,
+    // The checkpoint worker closes its own connection a moment later (src/db/checkpointer.ts),
+    // and SQLite may remove the -wal file then: retry rather than race it.
+    remove: async () =>
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }),
+  };
+}
+
+/** A new, empty PostgreSQL database on the server `base` names. */
+async function newPostgresDatabase(base: string) {
+  const name = `starspmb_t_${randomBytes(6).toString('hex')}`;
+  const run = async (query: string) => {
+    const c = new pg.Client({ connectionString: base });
+    await c.connect();
+    await c.query(query);
+    await c.end();
+  };
+  await run(`CREATE DATABASE ${name}`);
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), remove: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 export class TestClock implements Clock {

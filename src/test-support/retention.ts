@@ -15,7 +15,14 @@ export const monthsBefore = (now: Date, months: number) => {
 };
 
 let seq = 0;
-type PlainLead = Omit<LeadsTable, 'email_index' | 'phone_index'>;
+export type PlainLead = Omit<LeadsTable, 'email_index' | 'phone_index'>;
+
+/** A lead as intake stores it: contact fields sealed, their blind indexes beside them. */
+export const sealedLead = (kernel: Kernel, lead: PlainLead): LeadsTable => ({
+  ...kernel.seal('leads', lead),
+  email_index: kernel.index('email', lead.email),
+  phone_index: kernel.index('phone', lead.phone),
+});
 
 /** Plain lead rows (not yet stored), so many can be inserted in one statement. */
 export function leadRow(kernel: Kernel, lastActivity: Date, status: LeadStatus = 'new') {
@@ -42,10 +49,33 @@ export function leadRow(kernel: Kernel, lastActivity: Date, status: LeadStatus =
     phone,
     needs: 'Billing help.',
   };
+  return sealedLead(kernel, lead);
+}
+
+/**
+ * A provider's lead row as intake stored it, plain (seal it where the table is encrypted, or
+ * keep it plain for rows from before encryption); the answers a test cares about are given.
+ */
+export function leadValues(
+  id: string,
+  at: string,
+  answers: Partial<LeadsTable> &
+    Pick<LeadsTable, 'name' | 'organization' | 'address' | 'city' | 'zip' | 'email'>,
+): LeadsTable {
   return {
-    ...kernel.seal('leads', lead),
-    email_index: kernel.index('email', email),
-    phone_index: kernel.index('phone', phone),
+    id,
+    created_at: at,
+    updated_at: at,
+    last_activity_at: at,
+    status: 'new',
+    user_type: 'provider',
+    practice_size: '2-5',
+    state: 'TX',
+    email_index: null,
+    phone: '',
+    phone_index: null,
+    needs: '',
+    ...answers,
   };
 }
 
@@ -142,13 +172,14 @@ export async function insertLead(
   return lead.id;
 }
 
-/** One consent record: a grant (granted=1) or a withdrawal (granted=0) at `at`. */
+/** One consent record: a grant (granted=1) or a withdrawal (granted=0) at `at`, given on a submission or not. */
 export async function insertConsent(
   db: Db,
   leadId: string,
   granted: 0 | 1,
   at: Date,
   purpose: ConsentsTable['purpose'] = 'marketing',
+  submissionId: string | null = null,
 ): Promise<string> {
   const id = randomUUID();
   await db
@@ -164,7 +195,7 @@ export async function insertConsent(
       form_id: 'intake',
       form_version: '1',
       text_shown: 'I agree to hear about services by email.',
-      submission_id: null,
+      submission_id: submissionId,
     })
     .execute();
   return id;

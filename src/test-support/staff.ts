@@ -125,20 +125,24 @@ export async function postForm(
 
 /**
  * Fills in a page's form as a browser would, signed in or not: the page's cookies and CSRF
- * token, then `fields` (which may replace the token) posted to `action`.
+ * token, then `fields` (which may replace the token) posted to `action`, both from
+ * `remoteAddress` when given.
  */
 export async function submitPageForm(
   t: TestApp,
   page: string,
   fields: Record<string, string>,
   action = page,
+  remoteAddress?: string,
 ) {
-  const form = await t.app.inject({ method: 'GET', url: page });
+  const from = remoteAddress === undefined ? {} : { remoteAddress };
+  const form = await t.app.inject({ method: 'GET', url: page, ...from });
   if (form.statusCode !== 200) throw new Error(`${page} answered ${form.statusCode}`);
   const jar = cookieJar(form);
   const res = await t.app.inject({
     method: 'POST',
     url: action,
+    ...from,
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
     payload: new URLSearchParams({ _csrf: hiddenField(form.body, '_csrf'), ...fields }).toString(),
   });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addRecipient } from '../../disclosures/testing.js';
-import { TestClock, cookieHeader, createTestApp, type TestApp } from '../../test-support/app.js';
-import { postForm, roleEmail, staffSessions } from '../../test-support/staff.js';
+import { addCourtDisclosure } from '../../disclosures/testing.js';
+import { TestClock, createTestApp, type TestApp } from '../../test-support/app.js';
+import { getAs, postForm, roleEmail, staffSessions } from '../../test-support/staff.js';
 import { appendAudit, type AuditEntry } from '../log.js';
 
 // The clock stands at 2026-11-28 12:00 UTC.
@@ -16,8 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const get = (url: string, role = 'privacy') =>
-  t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(staff[role]!.jar) } });
+const get = (url: string, role = 'privacy') => getAs(t, staff[role]!.jar, url);
 
 /** Posts a form the way a browser does: CSRF token from a console page, repeated keys for lists. */
 const post = (url: string, fields: Record<string, string | string[]>, role = 'privacy') =>
@@ -189,32 +188,12 @@ describe('bad input', () => {
   });
 });
 
-async function discloseLead(leadId: string, at: string) {
-  const disclosure = randomUUID();
-  const recipient = await addRecipient(t, {
-    kind: 'third_party',
-    name: 'County court',
-    purpose: 'legal process',
-    contractRef: null,
+const discloseLead = (leadId: string, at: string) =>
+  addCourtDisclosure(t, {
+    leadId,
+    at,
+    court: 'County court',
+    reference: 'subpoena 1',
+    categories: ['contact.name'],
+    actorId: staff.admin!.id,
   });
-  await t.db
-    .insertInto('disclosures')
-    .values({
-      id: disclosure,
-      at,
-      recipient_id: recipient,
-      basis: 'legal_obligation',
-      purpose: 'legal',
-      categories: '["contact.name"]',
-      reference: 'subpoena 1',
-      channel: 'legal_process',
-      actor_kind: 'staff',
-      actor_id: staff.admin!.id,
-      subject_count: 1,
-    })
-    .execute();
-  await t.db
-    .insertInto('disclosure_subjects')
-    .values({ disclosure_id: disclosure, subject_type: 'lead', subject_id: leadId })
-    .execute();
-}

@@ -64,12 +64,12 @@ function IncidentTable({ list }: { list: IncidentList }) {
     >
       {list.map((i) => (
         <tr>
-          <th scope="row" data-label="Summary">
+          <th scope="row">
             <a href={`/console/incidents/${i.id}`}>{shorten(i.summary)}</a>
           </th>
-          <td data-label="Discovered">{dayText(i.discovered_on)}</td>
-          <td data-label="Notify by">{`${dayText(i.deadline_on)}${i.status === 'open' ? ` (${daysLeftText(i.daysLeft)})` : ''}`}</td>
-          <td data-label="Status">{cap(i.status)}</td>
+          <td>{dayText(i.discovered_on)}</td>
+          <td>{`${dayText(i.deadline_on)}${i.status === 'open' ? ` (${daysLeftText(i.daysLeft)})` : ''}`}</td>
+          <td>{cap(i.status)}</td>
         </tr>
       ))}
     </DataTable>
@@ -149,13 +149,11 @@ function Affected({ detail }: { detail: IncidentDetail }) {
         >
           {affected.map((a) => (
             <tr>
-              <th scope="row" data-label="Lead id">
-                {a.leadId}
-              </th>
-              <td data-label="Audit entries">{a.entries}</td>
-              <td data-label="First">{a.firstAt ? <Time iso={a.firstAt} /> : '—'}</td>
-              <td data-label="Last">{a.lastAt ? <Time iso={a.lastAt} /> : '—'}</td>
-              <td data-label="Disclosed">{a.disclosed ? 'Yes' : 'No'}</td>
+              <th scope="row">{a.leadId}</th>
+              <td>{a.entries}</td>
+              <td>{a.firstAt ? <Time iso={a.firstAt} /> : '—'}</td>
+              <td>{a.lastAt ? <Time iso={a.lastAt} /> : '—'}</td>
+              <td>{a.disclosed ? 'Yes' : 'No'}</td>
             </tr>
           ))}
         </DataTable>

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.js';
-import { retention, retentionClocks } from '../../privacy/vocabulary.js';
-import { cutoffFor, describePeriod, dueAt } from '../period.js';
+import { retention } from '../../privacy/vocabulary.js';
+import { cutoffFor, describeRule, dueAt } from '../period.js';
 import { notHeld } from '../sql.js';
 import { countRows, type PurgeCounts, type Purger } from '../types.js';
 
@@ -68,7 +68,7 @@ export const consentPurger: Purger = {
   key: 'consent',
   title: 'Consent records, kept as proof after withdrawal',
   rule: 'consent',
-  period: `${describePeriod(period)} after ${retentionClocks[from]}`,
+  period: describeRule({ period, from }),
   action: 'deleted',
   count,
   purgeChunk,

@@ -4,8 +4,8 @@ import type { Db } from '../../db/database.js';
 import type { ConsentsTable } from '../../db/schema.js';
 import { policyVersionNow } from '../../privacy/consent.js';
 import { countLinked, unlinkLeads } from '../../privacy/subject-erase.js';
-import { retention, retentionClocks } from '../../privacy/vocabulary.js';
-import { cutoffFor, describePeriod, dueAt } from '../period.js';
+import { retention } from '../../privacy/vocabulary.js';
+import { cutoffFor, describePeriod, describeRule, dueAt } from '../period.js';
 import { isPostgres, notHeld } from '../sql.js';
 import { notSentOutboxDue } from './outbox.js';
 import { countRows, type PurgeCounts, type Purger } from '../types.js';
@@ -193,7 +193,7 @@ export const leadPurger: Purger = {
   key: 'lead',
   title: 'Leads, with their submissions and history (won leads after a longer period)',
   rule: 'lead',
-  period: `${describePeriod(period)} after ${retentionClocks[from]} (${describePeriod(clientPeriod)} for a won lead)`,
+  period: `${describeRule({ period, from })} (${describePeriod(clientPeriod)} for a won lead)`,
   action: 'deleted',
   count,
   purgeChunk,

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.js';
-import { retention, retentionClocks } from '../../privacy/vocabulary.js';
-import { cutoffFor, describePeriod, dueAt } from '../period.js';
+import { retention } from '../../privacy/vocabulary.js';
+import { cutoffFor, describeRule, dueAt } from '../period.js';
 import { countRows, type PurgeCounts, type Purger } from '../types.js';
 
 const { period, from } = retention.sign_in_failures;
@@ -49,7 +49,7 @@ export const loginFailurePurger: Purger = {
   key: 'login_failures',
   title: 'Counters of failed staff sign-ins',
   rule: 'sign_in_failures',
-  period: `${describePeriod(period)} after ${retentionClocks[from]}`,
+  period: describeRule({ period, from }),
   action: 'deleted',
   count,
   purgeChunk,

@@ -2,8 +2,8 @@ import type { ExpressionBuilder } from 'kysely';
 import { idleLimits } from '../../accounts/service.js';
 import type { Db } from '../../db/database.js';
 import type { AccountKind, Database } from '../../db/schema.js';
-import { retention, retentionClocks } from '../../privacy/vocabulary.js';
-import { describePeriod } from '../period.js';
+import { retention } from '../../privacy/vocabulary.js';
+import { describeRule } from '../period.js';
 import { countRows, type PurgeCounts, type Purger } from '../types.js';
 
 const { period, from } = retention.session;
@@ -63,7 +63,7 @@ export const sessionPurger: Purger = {
   key: 'session',
   title: 'Sign-in sessions that have ended',
   rule: 'session',
-  period: `${describePeriod(period)} after ${retentionClocks[from]}, or ${SHORTEST_IDLE_MS / 60_000} minutes idle for staff (${LONGEST_IDLE_MS / 60_000} for other accounts)`,
+  period: `${describeRule({ period, from })}, or ${SHORTEST_IDLE_MS / 60_000} minutes idle for staff (${LONGEST_IDLE_MS / 60_000} for other accounts)`,
   action: 'deleted',
   count,
   purgeChunk,

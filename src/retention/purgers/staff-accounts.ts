@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.js';
-import { retention, retentionClocks } from '../../privacy/vocabulary.js';
-import { cutoffFor, describePeriod, dueAt } from '../period.js';
+import { retention } from '../../privacy/vocabulary.js';
+import { cutoffFor, describeRule, dueAt } from '../period.js';
 import { countRows, type PurgeCounts, type Purger } from '../types.js';
 
 const { period, from } = retention.staff_account;
@@ -57,7 +57,7 @@ export const closedStaffPurger: Purger = {
   key: 'staff_account',
   title: 'Closed staff accounts (address and password removed, the id kept)',
   rule: 'staff_account',
-  period: `${describePeriod(period)} after ${retentionClocks[from]}`,
+  period: describeRule({ period, from }),
   action: 'anonymised',
   count,
   purgeChunk,
