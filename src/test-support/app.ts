@@ -256,7 +256,10 @@ export function hiddenField(html: string, name: string): string {
 }
 
 /** How many rows a table holds (what a refused request must not have added to). */
-export async function rowCount(db: Db, table: 'leads' | 'lead_submissions' | 'privacy_requests') {
+export async function rowCount(
+  db: Db,
+  table: 'leads' | 'lead_submissions' | 'privacy_requests' | 'analytics_events' | 'outbox',
+) {
   const row = await db
     .selectFrom(table)
     .select((eb) => eb.fn.countAll().as('n'))
