@@ -4,7 +4,8 @@ import maxmind, { type Reader, type Response } from 'maxmind';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { redactSecretPath } from '../privacy/secret-paths.js';
-import type { Channel, Device } from './codes.js';
+import { channels, devices, type Channel, type Device } from './codes.js';
+import type { VisitInfo } from './writer.js';
 
 // Enrichment at ingest: what the request says about the visit, reduced to the few strings and
 // codes the analytics tables keep. The IP address is used for the lookup here and never returned.
@@ -170,3 +171,25 @@ export function classify(page: URL, referrer: string | undefined): Acquisition {
  * secret link (src/privacy/secret-paths.ts) cut before its token, whatever client sent it.
  */
 export const cleanPath = (u: URL): string => redactSecretPath(u.pathname || '/').slice(0, 300);
+
+/** What a visit is, as the writer stores it: how it came, the browser, and where from. */
+export function visitInfo(acq: Acquisition, ua: UaInfo, geo: Geo, client: boolean): VisitInfo {
+  return {
+    channel: channels[acq.channel],
+    device: devices[ua.device],
+    client: client ? 1 : 0,
+    strings: {
+      referrer: acq.referrer,
+      engine: acq.engine,
+      utm_source: acq.utmSource,
+      utm_medium: acq.utmMedium,
+      utm_campaign: acq.utmCampaign,
+      country: geo.country,
+      region: geo.region,
+      city: geo.city,
+      browser: ua.browser,
+      browser_version: ua.browserVersion,
+      os: ua.os,
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../adapters/clock.js';
 import type { Db } from '../db/database.js';
-import { channels, devices, toAt, type EventType } from './codes.js';
+import { toAt, type EventType } from './codes.js';
 import { createCollector, type CollectorOptions } from './collector.js';
 import {
   automatedAgent,
@@ -9,6 +9,7 @@ import {
   cleanPath,
   automatedRequest,
   parseUa,
+  visitInfo,
   type GeoLookup,
   type UaInfo,
 } from './enrich.js';
@@ -113,24 +114,7 @@ export function createAnalytics(deps: AnalyticsDeps) {
       path: cleanPath(input.url),
       name: input.name ?? null,
       ...(input.props ? { props: input.props } : {}),
-      visit: {
-        channel: channels[acq.channel],
-        device: devices[ua.device],
-        client: input.client ? 1 : 0,
-        strings: {
-          referrer: acq.referrer,
-          engine: acq.engine,
-          utm_source: acq.utmSource,
-          utm_medium: acq.utmMedium,
-          utm_campaign: acq.utmCampaign,
-          country: geo.country,
-          region: geo.region,
-          city: geo.city,
-          browser: ua.browser,
-          browser_version: ua.browserVersion,
-          os: ua.os,
-        },
-      },
+      visit: visitInfo(acq, ua, geo, input.client),
     };
     return { hit, ...(who.setCookie ? { setCookie: who.setCookie } : {}) };
   }

@@ -94,10 +94,13 @@ const OPEN_SESSIONS_MAX = 200_000;
  * The analytics writer (docs/decisions/010-analytics-storage.md, 012-analytics-ingest.md). It
  * keeps, between batches, the dictionary and each recently active visitor's latest visit, so a
  * batch reads the database only for strings and visitors it has not met, and writes each table
- * with a few multi-row statements. It assumes it is the only writer of the analytics tables of
- * its database (one collector process), as its memory of open visits would otherwise go stale.
+ * with a few multi-row statements. On SQLite it is the only writer of the analytics tables (one
+ * collector process) and trusts its memory of open visits. On PostgreSQL several instances write
+ * (docs/deploy.md): a visitor's next page may reach another instance, so a batch locks its
+ * visitors and reads their latest visits from the table; remembered ones would be stale.
  */
 export function createWriter(db: Db): BatchWriter {
+  const shared = !isSqlite(db);
   const dict = new Map<string, number>();
   // Insertion order is recency order: an entry is moved to the end whenever it is written.
   const open = new Map<string, Session>();
@@ -109,8 +112,9 @@ export function createWriter(db: Db): BatchWriter {
     // A deadlock with the compactor or a lock held by another process fails the attempt, not
     // the batch: each attempt starts from memory as it was, since memory changes only on commit.
     const batch = await retryTransient(async () => {
-      const attempt = new Batch(dict, open);
+      const attempt = new Batch(dict, shared ? new Map<string, Session>() : open);
       await db.transaction().execute(async (trx) => {
+        if (shared) await lockVisitors(trx, hits);
         await attempt.resolveStrings(trx, hits);
         await attempt.loadVisitors(trx, hits);
         for (const hit of hits) attempt.apply(hit);
@@ -170,6 +174,23 @@ export function createWriter(db: Db): BatchWriter {
   }
 
   return { write };
+}
+
+/**
+ * Takes a transaction-long lock on each visitor of the batch (PostgreSQL), in one order so two
+ * instances' batches wait for each other instead of deadlocking: a visitor's visit is then read
+ * and continued by one batch at a time, never started twice or overwritten with a stale count.
+ */
+async function lockVisitors(trx: Db, hits: readonly Hit[]): Promise<void> {
+  const visitors = new Set<string>();
+  for (const hit of hits)
+    for (const v of [hit.visitor, hit.previousVisitor]) if (v) visitors.add(v);
+  if (visitors.size === 0) return;
+  await sql`
+    select pg_advisory_xact_lock(k) from (
+      select distinct hashtextextended(v, 17) as k from unnest(${[...visitors]}::text[]) as v
+      order by k
+    ) as ordered`.execute(trx);
 }
 
 /** Forgets visits idle for two session gaps (an hour), oldest first, and caps the map at its size. */

@@ -67,7 +67,7 @@ export function terminalProgress(): { onProgress?: CliIo['progress']; stop(): vo
   };
 }
 
-function consoleIo(): CliIo {
+export function consoleIo(): CliIo {
   const bar = terminalProgress();
   return {
     print: (line) => (bar.stop(), console.log(line)),

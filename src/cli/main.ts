@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from '../config/env.js';
 import { useConfiguredAuditKey } from '../audit/key.js';
 import { auditCommand, auditUsage } from './audit.js';
 import { backupCommand, backupUsage, restoreCommand } from './backup.js';
+import { demoCommand, demoUsage } from './demo.js';
 import { keysCommand, keysUsage } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
@@ -27,6 +28,8 @@ ${auditUsage}
 ${keysUsage}
 
 ${backupUsage}
+
+${demoUsage}
 
 Settings come from the same environment variables as the server (DATA_DIR, DATABASE_URL, ...).`;
 
@@ -57,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
         return await backupCommand(loadConfig(), rest);
       case 'restore':
         return await restoreCommand(loadConfig(), rest);
+      case 'demo':
+        return await demoCommand(withAuditKey(loadConfig()), rest);
       case 'retention':
         return await retentionCommand(withAuditKey(loadConfig()), rest);
       case undefined:

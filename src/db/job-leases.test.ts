@@ -1,12 +1,7 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildApp } from '../app.js';
-import { createMailer } from '../adapters/mailer.js';
+import type { buildApp } from '../app.js';
 import { intervalJob } from '../adapters/interval-job.js';
-import { loadConfig } from '../config/env.js';
-import { loadSiteConfig } from '../config/site.js';
-import { createDb, type Db } from './database.js';
-import { createTestApp, TestClock, testKernel, type TestApp } from '../test-support/app.js';
+import { anotherInstance, createTestApp, TestClock, type TestApp } from '../test-support/app.js';
 
 // Two app instances on one database (PostgreSQL when TEST_DATABASE_URL is set) competing for
 // the leases of scheduled jobs (decision 027): each job runs on one of them at a time.
@@ -16,32 +11,15 @@ type App = Awaited<ReturnType<typeof buildApp>>;
 describe('job leases across two app instances on one database', () => {
   const clock = new TestClock();
   let t: TestApp;
-  let db2: Db;
   let second: App;
+  let instance: Awaited<ReturnType<typeof anotherInstance>>;
   beforeAll(async () => {
     t = await createTestApp({ clock, env: { OUTBOX_POLL_MS: '20' } });
-    const config = loadConfig({
-      DATA_DIR: t.dataDir,
-      DATABASE_URL: t.url,
-      ANALYTICS_WRITER: 'inline',
-      OUTBOX_POLL_MS: '20',
-    });
-    const site = loadSiteConfig();
-    db2 = createDb(t.url);
-    second = await buildApp({
-      config,
-      site,
-      db: db2,
-      mailer: createMailer({ outboxDir: path.join(t.dataDir, 'outbox2'), from: site.email.from }),
-      clock,
-      secret: 'test-secret-test-secret-test-secret-0123',
-      kernel: testKernel(),
-    });
-    await second.ready();
+    instance = await anotherInstance(t, { ANALYTICS_WRITER: 'inline' });
+    second = instance.app;
   });
   afterAll(async () => {
-    await second.close();
-    await db2.destroy();
+    await instance.close();
     await t.close();
   });
 

@@ -100,6 +100,8 @@ export interface TestAppOptions {
    * test's own `db` keeps the direct connection.
    */
   appDatabaseUrl?: (url: string) => string;
+  /** The app's secret (keys of rate counters, form tokens); a fixed one unless given. */
+  secret?: string;
 }
 
 /** The whole app against a real database, for `inject` tests. */
@@ -107,7 +109,7 @@ export async function createTestApp(opts: TestAppOptions = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'starspmb-data-'));
   const database = await freshDatabase();
   const appDbUrl = opts.appDatabaseUrl ? opts.appDatabaseUrl(database.url) : database.url;
-  const config: Config = loadConfig({
+  const env = {
     DATA_DIR: dataDir,
     DATABASE_URL: appDbUrl,
     BASE_URL: 'http://localhost:3000',
@@ -115,7 +117,9 @@ export async function createTestApp(opts: TestAppOptions = {}) {
     INTAKE_RATE_LIMIT: '1000',
     LOGIN_RATE_LIMIT: '1000',
     ...opts.env,
-  });
+  };
+  const config: Config = loadConfig(env);
+  const secret = opts.secret ?? 'test-secret-test-secret-test-secret-0123';
   const site = loadSiteConfig();
   const mailer =
     opts.mailer ??
@@ -134,7 +138,7 @@ export async function createTestApp(opts: TestAppOptions = {}) {
     db: appDb,
     mailer,
     clock,
-    secret: 'test-secret-test-secret-test-secret-0123',
+    secret,
     kernel,
     ...(opts.logger ? { logger: opts.logger } : {}),
     verifyPassword: opts.verifyPassword,
@@ -147,6 +151,9 @@ export async function createTestApp(opts: TestAppOptions = {}) {
     /** The database's URL, for a second connection of a test's own. */
     url: database.url,
     config,
+    /** The settings `config` was read from, for another instance of the same site. */
+    env,
+    secret,
     site,
     dataDir,
     kernel,
@@ -171,6 +178,39 @@ export async function createTestApp(opts: TestAppOptions = {}) {
 }
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+/**
+ * Another app instance beside `t`: the same database (its own connection), settings, key and
+ * clock, as a second server behind a load balancer. `env` changes settings of this one only.
+ */
+export async function anotherInstance(t: TestApp, env: Record<string, string> = {}) {
+  const db = createDb(t.url);
+  const n = ++instances;
+  const config = loadConfig({ ...t.env, ...env });
+  const app = await buildApp({
+    config,
+    site: t.site,
+    db,
+    mailer: createMailer({
+      smtpUrl: config.smtpUrl,
+      outboxDir: path.join(t.dataDir, `outbox${n}`),
+      from: t.site.email.from,
+    }),
+    clock: t.clock,
+    secret: t.secret,
+    kernel: t.kernel,
+  });
+  await app.ready();
+  sentFromTheSite(app);
+  return {
+    app,
+    async close() {
+      await app.close();
+      await db.destroy();
+    },
+  };
+}
+let instances = 0;
 
 const originHeaders = ['sec-fetch-site', 'origin', 'referer'];
 
@@ -216,7 +256,10 @@ export function hiddenField(html: string, name: string): string {
 }
 
 /** How many rows a table holds (what a refused request must not have added to). */
-export async function rowCount(db: Db, table: 'leads' | 'lead_submissions' | 'privacy_requests') {
+export async function rowCount(
+  db: Db,
+  table: 'leads' | 'lead_submissions' | 'privacy_requests' | 'analytics_events' | 'outbox',
+) {
   const row = await db
     .selectFrom(table)
     .select((eb) => eb.fn.countAll().as('n'))
